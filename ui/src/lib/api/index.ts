@@ -1,0 +1,36 @@
+/**
+ * The only module that talks to the Rust core. One typed function per Tauri command; every
+ * rejection becomes a `CommandError` with a known `ErrorCode`.
+ */
+import { invoke, type InvokeArgs } from "@tauri-apps/api/core";
+import type { AppInfo } from "../bindings/AppInfo";
+import type { DossierSummary } from "../bindings/DossierSummary";
+import { toCommandError } from "./error";
+
+export { CommandError, isErrorCode, toCommandError } from "./error";
+
+async function call<T>(command: string, args?: InvokeArgs): Promise<T> {
+  try {
+    return await invoke<T>(command, args);
+  } catch (reason) {
+    throw toCommandError(reason, command);
+  }
+}
+
+export interface CreateDossierArgs {
+  path: string;
+  siren: string;
+  name: string;
+}
+
+export const api = {
+  appInfo: (): Promise<AppInfo> => call<AppInfo>("app_info"),
+  createDossier: (args: CreateDossierArgs): Promise<DossierSummary> =>
+    call<DossierSummary>("create_dossier", { path: args.path, siren: args.siren, name: args.name }),
+  openDossier: (path: string): Promise<DossierSummary> => call<DossierSummary>("open_dossier", { path }),
+  openDemo: (): Promise<DossierSummary> => call<DossierSummary>("open_demo"),
+  dossierSummary: (): Promise<DossierSummary> => call<DossierSummary>("dossier_summary"),
+  closeDossier: (): Promise<null> => call<null>("close_dossier"),
+};
+
+export type Api = typeof api;

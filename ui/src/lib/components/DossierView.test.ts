@@ -1,0 +1,81 @@
+// @vitest-environment jsdom
+import { flushSync, mount, unmount } from "svelte";
+import { afterEach, describe, expect, it } from "vitest";
+import type { DossierSummary } from "../bindings/DossierSummary";
+import { NBSP, NNBSP } from "../i18n/format";
+import { locale } from "../i18n";
+import DossierView from "./DossierView.svelte";
+
+const SUMMARY: DossierSummary = {
+  path: "/home/marie/.local/share/encours/demo.encours",
+  companyName: "Démo Industrie SAS",
+  companySiren: "732829320",
+  asOf: "2026-11-23",
+  currency: "EUR",
+  clients: 1240,
+  invoices: 18500,
+  openItems: 830,
+  openBalance: "1234567.8",
+  overdueBalance: "-0.005",
+  overdueItems: 210,
+  integrity: "ok",
+};
+
+let component: ReturnType<typeof mount> | undefined;
+afterEach(() => {
+  if (component) unmount(component);
+  component = undefined;
+  document.body.innerHTML = "";
+  locale.set("fr");
+});
+
+const text = (selector: string): string => document.querySelector(selector)?.textContent?.trim() ?? "";
+const attr = (selector: string, name: string): string | null | undefined =>
+  document.querySelector(selector)?.getAttribute(name);
+
+function render(summary: DossierSummary = SUMMARY): void {
+  component = mount(DossierView, { target: document.body, props: { summary, onClosed: () => {} } });
+  flushSync();
+}
+
+describe("DossierView", () => {
+  it("shows the summary in French with raw values in data-value", () => {
+    render();
+    expect(text("#dossier-path")).toBe(SUMMARY.path);
+    expect(text("#company-name")).toBe("Démo Industrie SAS");
+    expect(text("#summary-open-balance")).toBe(`1${NNBSP}234${NNBSP}567,80${NBSP}€`);
+    expect(attr("#summary-open-balance", "data-value")).toBe("1234567.8");
+    expect(text("#summary-overdue-balance")).toBe(`-0,01${NBSP}€`);
+    expect(attr("#summary-overdue-balance", "data-value")).toBe("-0.005");
+    expect(text("#summary-clients")).toBe(`1${NNBSP}240`);
+    expect(attr("#summary-clients", "data-value")).toBe("1240");
+    expect(text("#summary-invoices")).toBe(`18${NNBSP}500`);
+    expect(text("#summary-overdue-items")).toBe("210");
+    expect(text("#summary-integrity")).toBe("Intégrité : ok");
+    expect(text("#summary-as-of")).toBe("au 23/11/2026");
+  });
+
+  it("marks future sections as disabled", () => {
+    render();
+    const items = [...document.querySelectorAll("nav li")];
+    expect(items).toHaveLength(9);
+    expect(items[0]?.querySelector("[aria-current=page]")?.textContent).toContain("Tableau de bord");
+    expect(document.querySelectorAll("nav [aria-disabled=true]")).toHaveLength(8);
+    expect(items[1]?.textContent).toContain("bientôt");
+  });
+
+  it("switches to English", () => {
+    render();
+    locale.set("en");
+    flushSync();
+    expect(text("#summary-open-balance")).toBe("€1,234,567.80");
+    expect(text("#summary-as-of")).toBe("as of 23 Nov 2026");
+    expect(text("#close-dossier")).toBe("Close the dossier");
+  });
+
+  it("flags an integrity problem", () => {
+    render({ ...SUMMARY, integrity: "3 invoices without client" });
+    expect(text("#summary-integrity")).toBe("Intégrité : 3 invoices without client");
+    expect(attr("#summary-integrity", "data-ok")).toBe("false");
+  });
+});
