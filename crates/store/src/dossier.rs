@@ -1,0 +1,347 @@
+//! Creating, opening and checking a dossier, and its audit journal.
+
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use chrono::{NaiveDate, NaiveDateTime};
+use encours_domain::Siren;
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
+use serde::Serialize;
+
+use crate::error::StoreError;
+use crate::keys::{DossierKey, KeySource};
+use crate::migrations::{migrate, SCHEMA_VERSION};
+
+/// The first 16 bytes of a plain SQLite file.
+const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
+
+/// The company whose ledger the dossier holds.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Company {
+    /// Its SIREN.
+    pub siren: Siren,
+    /// Its name.
+    pub name: String,
+    /// When the dossier was created.
+    pub created_on: NaiveDate,
+}
+
+/// The result of [`Dossier::integrity`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct IntegrityReport {
+    /// What `PRAGMA integrity_check` said ("ok" when sound).
+    pub sqlite: Vec<String>,
+    /// Rows whose foreign keys point nowhere.
+    pub foreign_key_violations: u64,
+    /// Invoices whose stored open amount disagrees with their allocations.
+    pub ledger_mismatches: u64,
+    /// Payments whose unallocated amount disagrees with their allocations.
+    pub payment_mismatches: u64,
+}
+
+impl IntegrityReport {
+    /// True when every check passed.
+    pub fn is_ok(&self) -> bool {
+        self.sqlite == ["ok"]
+            && self.foreign_key_violations == 0
+            && self.ledger_mismatches == 0
+            && self.payment_mismatches == 0
+    }
+
+    /// "ok", or a one-line description of what failed.
+    pub fn summary(&self) -> String {
+        if self.is_ok() {
+            return "ok".to_owned();
+        }
+        let mut parts = Vec::new();
+        if self.sqlite != ["ok"] {
+            parts.push(format!("sqlite: {}", self.sqlite.join("; ")));
+        }
+        if self.foreign_key_violations > 0 {
+            parts.push(format!("{} broken references", self.foreign_key_violations));
+        }
+        if self.ledger_mismatches > 0 {
+            parts.push(format!(
+                "{} invoices whose open amount disagrees with their allocations",
+                self.ledger_mismatches
+            ));
+        }
+        if self.payment_mismatches > 0 {
+            parts.push(format!(
+                "{} payments whose unallocated amount disagrees with their allocations",
+                self.payment_mismatches
+            ));
+        }
+        parts.join(", ")
+    }
+}
+
+/// One entry of the audit journal.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AuditEntry {
+    /// Position in the journal.
+    pub seq: i64,
+    /// When.
+    pub at: NaiveDateTime,
+    /// Who (a user name, `cli`, `system`).
+    pub actor: String,
+    /// What was done (`dossier.create`, `demo.generate`, …).
+    pub action: String,
+    /// On what kind of record.
+    pub entity: String,
+    /// Which record, when one.
+    pub entity_id: Option<String>,
+    /// State before, as JSON, when the change modified something.
+    pub before: Option<String>,
+    /// State after, as JSON.
+    pub after: Option<String>,
+}
+
+/// An open dossier.
+pub struct Dossier {
+    pub(crate) conn: Connection,
+    path: PathBuf,
+    id: String,
+}
+
+impl std::fmt::Debug for Dossier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Dossier").field("path", &self.path).field("id", &self.id).finish()
+    }
+}
+
+fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError + '_ {
+    move |source| StoreError::Io { path: path.to_owned(), source }
+}
+
+/// Reads the dossier id: the hex of the 16-byte salt at the start of an SQLCipher file.
+fn read_dossier_id(path: &Path) -> Result<String, StoreError> {
+    let mut file = fs::File::open(path).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::NotFound {
+            StoreError::NotFound(path.to_owned())
+        } else {
+            StoreError::Io { path: path.to_owned(), source: e }
+        }
+    })?;
+    let mut head = [0u8; 16];
+    file.read_exact(&mut head).map_err(|_| StoreError::NotADossier {
+        path: path.to_owned(),
+        why: "the file is shorter than a dossier header".to_owned(),
+    })?;
+    if &head == SQLITE_MAGIC {
+        return Err(StoreError::NotEncrypted(path.to_owned()));
+    }
+    Ok(hex::encode(head))
+}
+
+/// Opens a connection with the key and the dossier's pragmas; checks the key actually decrypts.
+fn connect(path: &Path, key: &DossierKey, flags: OpenFlags) -> Result<Connection, StoreError> {
+    let conn = Connection::open_with_flags(path, flags)?;
+    // SQLCipher logs failed decryptions to stderr; the caller gets a typed error instead.
+    conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
+    // The raw-key form `x'…'` skips passphrase derivation: the key is already 256 random bits.
+    conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", key.to_hex().as_str()))?;
+    match conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0)) {
+        Ok(_) => {}
+        Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::NotADatabase => {
+            return Err(StoreError::CannotDecrypt(path.to_owned()));
+        }
+        Err(e) => return Err(e.into()),
+    }
+    conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;")?;
+    Ok(conn)
+}
+
+impl Dossier {
+    /// Creates a new dossier for a company at `path`.
+    ///
+    /// The file is built under a temporary name and renamed into place only once it is complete and
+    /// its key is safely in the keyring: a failure leaves nothing half-written behind.
+    pub fn create(
+        path: &Path,
+        siren: &Siren,
+        name: &str,
+        keys: &KeySource,
+        now: NaiveDateTime,
+    ) -> Result<Dossier, StoreError> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(StoreError::Invalid("the company name is empty".to_owned()));
+        }
+        if path.exists() {
+            return Err(StoreError::AlreadyExists(path.to_owned()));
+        }
+        let parent = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        if !parent.is_dir() {
+            return Err(StoreError::Io {
+                path: parent.to_owned(),
+                source: std::io::Error::new(std::io::ErrorKind::NotFound, "folder does not exist"),
+            });
+        }
+        let mut tmp = path.as_os_str().to_owned();
+        tmp.push(".creating");
+        let tmp = PathBuf::from(tmp);
+        let _ = fs::remove_file(&tmp);
+
+        let key = keys.new_key()?;
+        let result = (|| {
+            let mut conn = connect(&tmp, &key, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE)?;
+            // Rollback journal while building, so the whole file is in one place for the rename.
+            conn.execute_batch("PRAGMA journal_mode = DELETE;")?;
+            migrate(&mut conn, &tmp)?;
+            let tx = conn.transaction()?;
+            tx.execute(
+                "INSERT INTO company (id, siren, name, created_on) VALUES (1, ?1, ?2, ?3)",
+                params![siren.as_str(), name, now.date().to_string()],
+            )?;
+            let after = serde_json::json!({ "siren": siren.as_str(), "name": name, "schema": SCHEMA_VERSION });
+            insert_audit(&tx, now, "system", "dossier.create", "company", Some("1"), None, Some(&after.to_string()))?;
+            tx.commit()?;
+            drop(conn);
+            let id = read_dossier_id(&tmp)?;
+            keys.remember(&id, &key)?;
+            if let Err(e) = fs::rename(&tmp, path) {
+                keys.forget(&id);
+                return Err(io_err(path)(e));
+            }
+            Ok(())
+        })();
+        if let Err(e) = result {
+            let _ = fs::remove_file(&tmp);
+            return Err(e);
+        }
+        Dossier::open(path, keys)
+    }
+
+    /// Opens an existing dossier, applying pending migrations.
+    pub fn open(path: &Path, keys: &KeySource) -> Result<Dossier, StoreError> {
+        let id = read_dossier_id(path)?;
+        let key = keys.key_for(path, &id)?;
+        let mut conn = connect(path, &key, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
+        conn.execute_batch("PRAGMA journal_mode = WAL;")?;
+        migrate(&mut conn, path)?;
+        let has_company: Option<i64> =
+            conn.query_row("SELECT id FROM company WHERE id = 1", [], |r| r.get(0)).optional()?;
+        if has_company.is_none() {
+            return Err(StoreError::NotADossier { path: path.to_owned(), why: "it has no company".to_owned() });
+        }
+        Ok(Dossier { conn, path: path.to_owned(), id })
+    }
+
+    /// The file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The dossier id (hex of the file's salt; names its keyring entry).
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The company.
+    pub fn company(&self) -> Result<Company, StoreError> {
+        let (siren, name, created): (String, String, String) =
+            self.conn.query_row("SELECT siren, name, created_on FROM company WHERE id = 1", [], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })?;
+        Ok(Company {
+            siren: Siren::parse(&siren).map_err(|e| StoreError::Decode(e.to_string()))?,
+            name,
+            created_on: created.parse().map_err(|e: chrono::ParseError| StoreError::Decode(e.to_string()))?,
+        })
+    }
+
+    /// Checks the file (SQLite's own check), the references, and the ledger's invariants:
+    /// every invoice's open amount equals what its allocations leave, every payment's unallocated
+    /// amount equals its amount minus its allocations.
+    pub fn integrity(&self) -> Result<IntegrityReport, StoreError> {
+        let mut stmt = self.conn.prepare("PRAGMA integrity_check")?;
+        let sqlite = stmt.query_map([], |r| r.get::<_, String>(0))?.collect::<Result<Vec<_>, _>>()?;
+        let mut fk = self.conn.prepare("PRAGMA foreign_key_check")?;
+        let foreign_key_violations = fk.query_map([], |_| Ok(()))?.count() as u64;
+        let ledger_mismatches: i64 = self.conn.query_row(
+            "SELECT count(*) FROM invoices i
+             LEFT JOIN (SELECT invoice_id, sum(amount) s FROM allocations GROUP BY invoice_id) a ON a.invoice_id = i.id
+             LEFT JOIN (SELECT credit_note_id, sum(amount) s FROM allocations WHERE credit_note_id IS NOT NULL
+                        GROUP BY credit_note_id) c ON c.credit_note_id = i.id
+             WHERE i.outstanding <> i.receivable - coalesce(a.s, 0) + coalesce(c.s, 0)",
+            [],
+            |r| r.get(0),
+        )?;
+        let payment_mismatches: i64 = self.conn.query_row(
+            "SELECT count(*) FROM payments p
+             LEFT JOIN (SELECT payment_id, sum(amount) s FROM allocations WHERE payment_id IS NOT NULL
+                        GROUP BY payment_id) a ON a.payment_id = p.id
+             WHERE p.unallocated <> p.amount - coalesce(a.s, 0)",
+            [],
+            |r| r.get(0),
+        )?;
+        Ok(IntegrityReport {
+            sqlite,
+            foreign_key_violations,
+            ledger_mismatches: ledger_mismatches as u64,
+            payment_mismatches: payment_mismatches as u64,
+        })
+    }
+
+    /// Appends one entry to the audit journal, in its own transaction.
+    #[allow(clippy::too_many_arguments)]
+    pub fn audit(
+        &mut self,
+        at: NaiveDateTime,
+        actor: &str,
+        action: &str,
+        entity: &str,
+        entity_id: Option<&str>,
+        before: Option<&str>,
+        after: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let tx = self.conn.transaction()?;
+        insert_audit(&tx, at, actor, action, entity, entity_id, before, after)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The last `limit` entries of the audit journal, newest first.
+    pub fn audit_entries(&self, limit: u32) -> Result<Vec<AuditEntry>, StoreError> {
+        let mut stmt = self.conn.prepare(
+            "SELECT seq, at, actor, action, entity, entity_id, before_json, after_json
+             FROM audit_log ORDER BY seq DESC LIMIT ?1",
+        )?;
+        let rows = stmt.query_map([limit], |r| {
+            Ok(AuditEntry {
+                seq: r.get(0)?,
+                at: r.get::<_, String>(1)?.parse().unwrap_or_default(),
+                actor: r.get(2)?,
+                action: r.get(3)?,
+                entity: r.get(4)?,
+                entity_id: r.get(5)?,
+                before: r.get(6)?,
+                after: r.get(7)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+}
+
+/// Writes an audit entry inside the caller's transaction, so the change and its record commit
+/// together or not at all.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn insert_audit(
+    conn: &Connection,
+    at: NaiveDateTime,
+    actor: &str,
+    action: &str,
+    entity: &str,
+    entity_id: Option<&str>,
+    before: Option<&str>,
+    after: Option<&str>,
+) -> Result<(), StoreError> {
+    conn.execute(
+        "INSERT INTO audit_log (at, actor, action, entity, entity_id, before_json, after_json)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![at.format("%Y-%m-%dT%H:%M:%S").to_string(), actor, action, entity, entity_id, before, after],
+    )?;
+    Ok(())
+}

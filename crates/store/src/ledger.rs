@@ -1,0 +1,432 @@
+//! Loading records into the ledger, one transaction per unit of work.
+//!
+//! A [`LedgerWriter`] holds an open transaction. Records go in through it, each keeping its
+//! source; [`LedgerWriter::commit`] writes one audit entry for the whole unit (what was loaded,
+//! from where, how many) and commits. Dropping the writer without committing rolls everything
+//! back: an import that fails half-way leaves the dossier as it was.
+
+use std::collections::HashMap;
+
+use chrono::{NaiveDate, NaiveDateTime};
+use encours_domain::{
+    Allocation, AllocationFrom, Client, Dispute, DisputeReason, DisputeState, Instalment, Invoice, InvoiceKind,
+    InvoiceNote, Payment, Promise, PromiseState, Source, StatusEvent, VatBreakdown,
+};
+use rusqlite::{params, Transaction};
+use serde::Serialize;
+
+use crate::amount::to_units;
+use crate::dossier::{insert_audit, Dossier};
+use crate::error::StoreError;
+
+/// How many records a unit of work loaded.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct LoadCounts {
+    /// Clients.
+    pub clients: u64,
+    /// Invoices and credit notes.
+    pub invoices: u64,
+    /// Payments.
+    pub payments: u64,
+    /// Allocations.
+    pub allocations: u64,
+    /// Lifecycle statuses.
+    pub statuses: u64,
+    /// Disputes.
+    pub disputes: u64,
+    /// Promises to pay.
+    pub promises: u64,
+}
+
+/// The invoice fields that are read whole rather than queried, stored as one JSON column.
+#[derive(Serialize)]
+struct InvoiceDetails<'a> {
+    line_total: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    allowance_total: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    charge_total: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    prepaid: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rounding: Option<String>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    instalments: &'a [Instalment],
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    vat: &'a [VatBreakdown],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    terms: Option<&'a str>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    notes: &'a [InvoiceNote],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    payee_iban: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    remittance: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    preceding: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    order: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    process: Option<&'a str>,
+}
+
+fn kind_str(kind: InvoiceKind) -> &'static str {
+    match kind {
+        InvoiceKind::Invoice => "invoice",
+        InvoiceKind::CreditNote => "credit_note",
+        InvoiceKind::Corrective => "corrective",
+        InvoiceKind::DownPayment => "down_payment",
+        InvoiceKind::Information => "information",
+    }
+}
+
+pub(crate) fn dispute_reason_str(r: DisputeReason) -> &'static str {
+    match r {
+        DisputeReason::Price => "price",
+        DisputeReason::Quantity => "quantity",
+        DisputeReason::Quality => "quality",
+        DisputeReason::Delivery => "delivery",
+        DisputeReason::Duplicate => "duplicate",
+        DisputeReason::Vat => "vat",
+        DisputeReason::MissingReference => "missing_reference",
+        DisputeReason::Other => "other",
+    }
+}
+
+fn date(d: NaiveDate) -> String {
+    d.to_string()
+}
+
+/// A unit of work that loads records into the ledger.
+pub struct LedgerWriter<'d> {
+    tx: Transaction<'d>,
+    kind: String,
+    sources: HashMap<String, i64>,
+    counts: LoadCounts,
+    at: NaiveDateTime,
+}
+
+impl Dossier {
+    /// Starts a unit of work that loads records. `kind` names what is loaded (`demo`, `facturx`,
+    /// `camt053`…) and goes into the source table and the audit entry; `at` is the time of the load.
+    pub fn writer(&mut self, kind: &str, at: NaiveDateTime) -> Result<LedgerWriter<'_>, StoreError> {
+        let tx = self.conn.transaction()?;
+        Ok(LedgerWriter { tx, kind: kind.to_owned(), sources: HashMap::new(), counts: LoadCounts::default(), at })
+    }
+}
+
+impl LedgerWriter<'_> {
+    /// True when the dossier has no client yet (as seen inside this unit of work).
+    pub fn ledger_is_empty(&self) -> Result<bool, StoreError> {
+        Ok(!self.tx.query_row("SELECT EXISTS (SELECT 1 FROM clients)", [], |r| r.get::<_, bool>(0))?)
+    }
+
+    fn source_id(&mut self, source: &Source) -> Result<i64, StoreError> {
+        if let Some(id) = self.sources.get(&source.origin) {
+            return Ok(*id);
+        }
+        self.tx
+            .prepare_cached("INSERT OR IGNORE INTO sources (origin, kind, recorded_at) VALUES (?1, ?2, ?3)")?
+            .execute(params![source.origin, self.kind, self.at.format("%Y-%m-%dT%H:%M:%S").to_string()])?;
+        let id: i64 = self.tx.query_row("SELECT id FROM sources WHERE origin = ?1", [&source.origin], |r| r.get(0))?;
+        self.sources.insert(source.origin.clone(), id);
+        Ok(id)
+    }
+
+    /// Adds a client.
+    pub fn client(&mut self, c: &Client) -> Result<(), StoreError> {
+        let source_id = self.source_id(&c.source)?;
+        self.tx
+            .prepare_cached(
+                "INSERT INTO clients (id, name, siren, siret, vat, legal_form, naf, segment, owner, address_json,
+                 contacts_json, terms_json, currency, since, is_individual, source_id, source_locator)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+            )?
+            .execute(params![
+                c.id.0,
+                c.name,
+                c.siren.as_ref().map(|s| s.as_str()),
+                c.siret.as_ref().map(|s| s.as_str()),
+                c.vat.as_ref().map(|s| s.as_str()),
+                c.legal_form,
+                c.naf.as_ref().map(|s| s.as_str()),
+                c.segment,
+                c.owner,
+                serde_json::to_string(&c.address)?,
+                serde_json::to_string(&c.contacts)?,
+                serde_json::to_string(&c.terms)?,
+                c.currency.code(),
+                date(c.since),
+                c.is_individual,
+                source_id,
+                c.source.locator,
+            ])?;
+        self.counts.clients += 1;
+        Ok(())
+    }
+
+    /// Adds an invoice or credit note; its open amount starts at its receivable effect.
+    pub fn invoice(&mut self, i: &Invoice) -> Result<(), StoreError> {
+        let t = &i.totals;
+        for m in [&t.tax_basis_total, &t.grand_total, &t.due_payable] {
+            if m.currency != i.currency {
+                return Err(StoreError::Invalid(format!(
+                    "invoice {} mixes currencies ({} and {})",
+                    i.number, i.currency, m.currency
+                )));
+            }
+        }
+        let source_id = self.source_id(&i.source)?;
+        let opt = |m: &Option<encours_domain::Money>| m.map(|m| m.amount.to_string());
+        let details = InvoiceDetails {
+            line_total: t.line_total.amount.to_string(),
+            allowance_total: opt(&t.allowance_total),
+            charge_total: opt(&t.charge_total),
+            prepaid: opt(&t.prepaid),
+            rounding: opt(&t.rounding),
+            instalments: &i.instalments,
+            vat: &i.vat_breakdown,
+            terms: i.payment_terms_note.as_deref(),
+            notes: &i.notes,
+            payee_iban: i.payee_iban.as_ref().map(|x| x.as_str()),
+            remittance: i.remittance.as_deref(),
+            preceding: i.preceding_invoice.as_deref(),
+            order: i.order_reference.as_deref(),
+            process: i.business_process.as_deref(),
+        };
+        let receivable = to_units(i.receivable_effect().amount)?;
+        self.tx
+            .prepare_cached(
+                "INSERT INTO invoices (id, client_id, number, type_code, kind, issue_date, due_date, delivery_date,
+                 currency, tax_basis_total, tax_total, grand_total, due_payable, receivable, outstanding,
+                 seller_siren, details_json, source_id, source_locator)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14, ?15, ?16, ?17, ?18)",
+            )?
+            .execute(params![
+                i.id.0,
+                i.client_id.0,
+                i.number,
+                i.type_code,
+                kind_str(i.kind),
+                date(i.issue_date),
+                date(i.due_date),
+                i.delivery_date.map(date),
+                i.currency.code(),
+                to_units(t.tax_basis_total.amount)?,
+                t.tax_total.map(|m| to_units(m.amount)).transpose()?,
+                to_units(t.grand_total.amount)?,
+                to_units(t.due_payable.amount)?,
+                receivable,
+                i.seller_siren.as_ref().map(|s| s.as_str()),
+                serde_json::to_string(&details)?,
+                source_id,
+                i.source.locator,
+            ])?;
+        self.counts.invoices += 1;
+        Ok(())
+    }
+
+    /// Adds a payment, entirely unallocated until allocations are added.
+    pub fn payment(&mut self, p: &Payment) -> Result<(), StoreError> {
+        if !p.amount.is_positive() {
+            return Err(StoreError::Invalid(format!("payment {} has a non-positive amount {}", p.id.0, p.amount)));
+        }
+        let source_id = self.source_id(&p.source)?;
+        let amount = to_units(p.amount.amount)?;
+        self.tx
+            .prepare_cached(
+                "INSERT INTO payments (id, client_id, booked_on, value_date, currency, amount, unallocated,
+                 payer_name, payer_iban, remittance, bank_reference, source_id, source_locator)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            )?
+            .execute(params![
+                p.id.0,
+                p.client_id.map(|c| c.0),
+                date(p.booked_on),
+                p.value_date.map(date),
+                p.amount.currency.code(),
+                amount,
+                p.payer_name,
+                p.payer_iban.as_ref().map(|x| x.as_str()),
+                p.remittance,
+                p.bank_reference,
+                source_id,
+                p.source.locator,
+            ])?;
+        self.counts.payments += 1;
+        Ok(())
+    }
+
+    /// Applies a payment or credit note to an invoice, updating the open amounts in the same
+    /// transaction. Refuses to settle more than is open, to use more of a payment or credit note
+    /// than is left, or to mix currencies.
+    pub fn allocation(&mut self, a: &Allocation) -> Result<(), StoreError> {
+        if !a.amount.is_positive() {
+            return Err(StoreError::Invalid(format!("allocation {} has a non-positive amount", a.id.0)));
+        }
+        let amount = to_units(a.amount.amount)?;
+        let currency = a.amount.currency.code();
+        let changed = self
+            .tx
+            .prepare_cached(
+                "UPDATE invoices SET outstanding = outstanding - ?2
+                 WHERE id = ?1 AND currency = ?3 AND receivable > 0 AND outstanding >= ?2",
+            )?
+            .execute(params![a.invoice_id.0, amount, currency])?;
+        if changed != 1 {
+            return Err(StoreError::Invalid(format!(
+                "allocation {}: {} exceeds what is open on invoice {} (or the invoice is unknown, a credit note, or in another currency)",
+                a.id.0, a.amount, a.invoice_id.0
+            )));
+        }
+        let (payment_id, credit_note_id) = match a.from {
+            AllocationFrom::Payment(p) => {
+                let changed = self
+                    .tx
+                    .prepare_cached(
+                        "UPDATE payments SET unallocated = unallocated - ?2
+                         WHERE id = ?1 AND currency = ?3 AND unallocated >= ?2",
+                    )?
+                    .execute(params![p.0, amount, currency])?;
+                if changed != 1 {
+                    return Err(StoreError::Invalid(format!(
+                        "allocation {}: payment {} has less than {} left to allocate (or is unknown)",
+                        a.id.0, p.0, a.amount
+                    )));
+                }
+                (Some(p.0), None)
+            }
+            AllocationFrom::CreditNote(c) => {
+                let changed = self
+                    .tx
+                    .prepare_cached(
+                        "UPDATE invoices SET outstanding = outstanding + ?2
+                         WHERE id = ?1 AND currency = ?3 AND kind = 'credit_note' AND outstanding + ?2 <= 0",
+                    )?
+                    .execute(params![c.0, amount, currency])?;
+                if changed != 1 {
+                    return Err(StoreError::Invalid(format!(
+                        "allocation {}: credit note {} has less than {} left to use (or is not a credit note)",
+                        a.id.0, c.0, a.amount
+                    )));
+                }
+                (None, Some(c.0))
+            }
+        };
+        self.tx
+            .prepare_cached(
+                "INSERT INTO allocations (id, invoice_id, payment_id, credit_note_id, currency, amount, applied_on)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?
+            .execute(params![
+                a.id.0,
+                a.invoice_id.0,
+                payment_id,
+                credit_note_id,
+                currency,
+                amount,
+                date(a.applied_on)
+            ])?;
+        self.counts.allocations += 1;
+        Ok(())
+    }
+
+    /// Adds a lifecycle status to an invoice's history.
+    pub fn status(&mut self, s: &StatusEvent) -> Result<(), StoreError> {
+        let source_id = self.source_id(&s.source)?;
+        self.tx
+            .prepare_cached(
+                "INSERT INTO status_events (invoice_id, code, at, reason_code, reason, action_code, action,
+                 amounts_json, source_id, source_locator) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            )?
+            .execute(params![
+                s.invoice_id.0,
+                s.status.code(),
+                s.at.format("%Y-%m-%dT%H:%M:%S").to_string(),
+                s.reason_code,
+                s.reason,
+                s.action_code,
+                s.action,
+                serde_json::to_string(&s.amounts)?,
+                source_id,
+                s.source.locator,
+            ])?;
+        self.counts.statuses += 1;
+        Ok(())
+    }
+
+    /// Adds a dispute and the invoices it concerns.
+    pub fn dispute(&mut self, d: &Dispute) -> Result<(), StoreError> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO disputes (id, client_id, opened_on, reason, currency, disputed_amount, state,
+                 resolved_on, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )?
+            .execute(params![
+                d.id.0,
+                d.client_id.0,
+                date(d.opened_on),
+                dispute_reason_str(d.reason),
+                d.disputed_amount.currency.code(),
+                to_units(d.disputed_amount.amount)?,
+                match d.state {
+                    DisputeState::Open => "open",
+                    DisputeState::Resolved => "resolved",
+                },
+                d.resolved_on.map(date),
+                d.note,
+            ])?;
+        for inv in &d.invoice_ids {
+            self.tx
+                .prepare_cached("INSERT INTO dispute_invoices (dispute_id, invoice_id) VALUES (?1, ?2)")?
+                .execute(params![d.id.0, inv.0])?;
+        }
+        self.counts.disputes += 1;
+        Ok(())
+    }
+
+    /// Adds a promise to pay and the invoices it covers.
+    pub fn promise(&mut self, p: &Promise) -> Result<(), StoreError> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO promises (id, client_id, made_on, promised_for, currency, amount, state)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?
+            .execute(params![
+                p.id.0,
+                p.client_id.0,
+                date(p.made_on),
+                date(p.promised_for),
+                p.amount.currency.code(),
+                to_units(p.amount.amount)?,
+                match p.state {
+                    PromiseState::Pending => "pending",
+                    PromiseState::Kept => "kept",
+                    PromiseState::Broken => "broken",
+                },
+            ])?;
+        for inv in &p.invoice_ids {
+            self.tx
+                .prepare_cached("INSERT INTO promise_invoices (promise_id, invoice_id) VALUES (?1, ?2)")?
+                .execute(params![p.id.0, inv.0])?;
+        }
+        self.counts.promises += 1;
+        Ok(())
+    }
+
+    /// What has been loaded so far.
+    pub fn counts(&self) -> &LoadCounts {
+        &self.counts
+    }
+
+    /// Writes the audit entry for the unit of work and commits it.
+    ///
+    /// `action` names the operation (`demo.generate`, `import.facturx`…); `detail` is added to the
+    /// entry's "after" JSON beside the counts (e.g. the generator's settings or the file's hash).
+    pub fn commit(self, actor: &str, action: &str, detail: serde_json::Value) -> Result<LoadCounts, StoreError> {
+        let after = serde_json::json!({ "kind": self.kind, "counts": self.counts, "detail": detail });
+        insert_audit(&self.tx, self.at, actor, action, "ledger", None, None, Some(&after.to_string()))?;
+        self.tx.commit()?;
+        Ok(self.counts)
+    }
+}

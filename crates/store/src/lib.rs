@@ -1,0 +1,24 @@
+//! # encours-store
+//!
+//! The dossier: one SQLCipher-encrypted SQLite file holding one company's ledger. This is the only
+//! crate that knows SQL.
+//!
+//! - [`keys`]: where a dossier's 32-byte key lives (the OS keyring, or `ENCOURS_KEY_HEX` when headless
+//!   use is chosen explicitly).
+//! - [`Dossier`]: create / open (versioned migrations, WAL, foreign keys), integrity check, audit journal.
+//! - [`LedgerWriter`]: one transaction per unit of work for loading records.
+//! - [`queries`]: read models (summary, exports).
+
+mod amount;
+mod dossier;
+mod error;
+pub mod keys;
+mod ledger;
+mod migrations;
+pub mod queries;
+
+pub use amount::{from_units, to_units, AMOUNT_SCALE};
+pub use dossier::{AuditEntry, Company, Dossier, IntegrityReport};
+pub use error::StoreError;
+pub use keys::{DossierKey, KeyMode, KeySource};
+pub use ledger::{LedgerWriter, LoadCounts};

@@ -1,0 +1,225 @@
+//! Read models over the ledger: the summary and the exports. Results stream through callbacks so
+//! that a 2-million-invoice ledger is never loaded whole.
+
+use chrono::NaiveDate;
+use encours_domain::{Currency, Money, Totals};
+use rusqlite::params;
+use serde::Serialize;
+
+use crate::amount::from_units;
+use crate::dossier::Dossier;
+use crate::error::StoreError;
+
+/// The numbers of the dossier's front page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct LedgerSummary {
+    /// Clients.
+    pub clients: u64,
+    /// Invoices and credit notes.
+    pub invoices: u64,
+    /// Payments.
+    pub payments: u64,
+    /// Open items: documents with something left open (invoices still due, credit notes not yet used).
+    pub open_items: u64,
+    /// Open invoices past their due date on the as-of date.
+    pub overdue_items: u64,
+    /// What clients owe, per currency: open invoices, minus unused credit notes, minus payments
+    /// received but not yet allocated.
+    pub open_balance: Totals,
+    /// The part of the open invoices that is past due on the as-of date, per currency.
+    pub overdue_balance: Totals,
+}
+
+fn currency(code: &str) -> Result<Currency, StoreError> {
+    Currency::parse(code).map_err(|e| StoreError::Decode(e.to_string()))
+}
+
+fn add_units(totals: &mut Totals, code: &str, units: i64) -> Result<(), StoreError> {
+    totals.add(&Money::new(from_units(units), currency(code)?)).map_err(|e| StoreError::Decode(e.to_string()))
+}
+
+/// The summary as of a date (the date decides what is overdue).
+pub fn summary(d: &Dossier, as_of: NaiveDate) -> Result<LedgerSummary, StoreError> {
+    let c = &d.conn;
+    let count = |sql: &str| -> Result<u64, StoreError> { Ok(c.query_row(sql, [], |r| r.get::<_, i64>(0))? as u64) };
+    let clients = count("SELECT count(*) FROM clients")?;
+    let invoices = count("SELECT count(*) FROM invoices")?;
+    let payments = count("SELECT count(*) FROM payments")?;
+
+    let mut open_balance = Totals::new();
+    let mut open_items = 0u64;
+    let mut stmt = c.prepare_cached(
+        "SELECT currency, count(*), sum(outstanding) FROM invoices WHERE outstanding <> 0 GROUP BY currency",
+    )?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        open_items += r.get::<_, i64>(1)? as u64;
+        add_units(&mut open_balance, &r.get::<_, String>(0)?, r.get(2)?)?;
+    }
+    let mut stmt = c.prepare_cached(
+        "SELECT currency, sum(unallocated) FROM payments WHERE unallocated <> 0 AND client_id IS NOT NULL GROUP BY currency",
+    )?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        add_units(&mut open_balance, &r.get::<_, String>(0)?, -r.get::<_, i64>(1)?)?;
+    }
+
+    let mut overdue_balance = Totals::new();
+    let mut overdue_items = 0u64;
+    let mut stmt = c.prepare_cached(
+        "SELECT currency, count(*), sum(outstanding) FROM invoices
+         WHERE outstanding > 0 AND due_date < ?1 GROUP BY currency",
+    )?;
+    let mut rows = stmt.query([as_of.to_string()])?;
+    while let Some(r) = rows.next()? {
+        overdue_items += r.get::<_, i64>(1)? as u64;
+        add_units(&mut overdue_balance, &r.get::<_, String>(0)?, r.get(2)?)?;
+    }
+    Ok(LedgerSummary { clients, invoices, payments, open_items, overdue_items, open_balance, overdue_balance })
+}
+
+/// One client in the clients export.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ClientRow {
+    /// Id in the dossier.
+    pub id: i64,
+    /// Name.
+    pub name: String,
+    /// SIREN.
+    pub siren: Option<String>,
+    /// SIRET.
+    pub siret: Option<String>,
+    /// VAT number.
+    pub vat: Option<String>,
+    /// NAF code.
+    pub naf: Option<String>,
+    /// Segment.
+    pub segment: String,
+    /// Account owner.
+    pub owner: String,
+    /// Postcode.
+    pub postcode: String,
+    /// City.
+    pub city: String,
+    /// Currency of the balances below.
+    pub currency: String,
+    /// Open balance (decimal string).
+    pub open_balance: String,
+    /// Overdue balance on the as-of date (decimal string).
+    pub overdue_balance: String,
+}
+
+/// Calls `f` for every client, in id order, with its balances as of a date.
+pub fn for_each_client(
+    d: &Dossier,
+    as_of: NaiveDate,
+    mut f: impl FnMut(ClientRow) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
+    let mut stmt = d.conn.prepare(
+        "SELECT c.id, c.name, c.siren, c.siret, c.vat, c.naf, c.segment, c.owner, c.address_json, c.currency,
+                coalesce(o.open, 0) - coalesce(p.unallocated, 0), coalesce(o.overdue, 0)
+         FROM clients c
+         LEFT JOIN (SELECT client_id, sum(outstanding) AS open,
+                           sum(CASE WHEN outstanding > 0 AND due_date < ?1 THEN outstanding ELSE 0 END) AS overdue
+                    FROM invoices WHERE outstanding <> 0 GROUP BY client_id) o ON o.client_id = c.id
+         LEFT JOIN (SELECT client_id, sum(unallocated) AS unallocated FROM payments
+                    WHERE unallocated <> 0 GROUP BY client_id) p ON p.client_id = c.id
+         ORDER BY c.id",
+    )?;
+    let mut rows = stmt.query(params![as_of.to_string()])?;
+    while let Some(r) = rows.next()? {
+        let address: serde_json::Value = serde_json::from_str(&r.get::<_, String>(8)?)?;
+        let text = |k: &str| address.get(k).and_then(|v| v.as_str()).unwrap_or_default().to_owned();
+        f(ClientRow {
+            id: r.get(0)?,
+            name: r.get(1)?,
+            siren: r.get(2)?,
+            siret: r.get(3)?,
+            vat: r.get(4)?,
+            naf: r.get(5)?,
+            segment: r.get(6)?,
+            owner: r.get(7)?,
+            postcode: text("postcode"),
+            city: text("city"),
+            currency: r.get(9)?,
+            open_balance: from_units(r.get(10)?).to_string(),
+            overdue_balance: from_units(r.get(11)?).to_string(),
+        })?;
+    }
+    Ok(())
+}
+
+/// One open item in the open-items export.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct OpenItemRow {
+    /// Invoice id in the dossier.
+    pub invoice_id: i64,
+    /// BT-1 number.
+    pub number: String,
+    /// BT-3 type code.
+    pub type_code: u16,
+    /// Kind (`invoice`, `credit_note`…).
+    pub kind: String,
+    /// Client id.
+    pub client_id: i64,
+    /// Client name.
+    pub client_name: String,
+    /// BT-2 issue date.
+    pub issue_date: String,
+    /// Due date.
+    pub due_date: String,
+    /// Currency.
+    pub currency: String,
+    /// What the document added to the balance (decimal string, negative for credit notes).
+    pub amount: String,
+    /// What is still open (decimal string).
+    pub outstanding: String,
+    /// Days past due on the as-of date (0 when not due).
+    pub days_overdue: i64,
+    /// Latest lifecycle status code, when any.
+    pub last_status: Option<u16>,
+    /// Where the invoice came from.
+    pub source: String,
+}
+
+/// Calls `f` for every open item, ordered by due date, as of a date.
+pub fn for_each_open_item(
+    d: &Dossier,
+    as_of: NaiveDate,
+    mut f: impl FnMut(OpenItemRow) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
+    let mut stmt = d.conn.prepare(
+        "SELECT i.id, i.number, i.type_code, i.kind, i.client_id, c.name, i.issue_date, i.due_date, i.currency,
+                i.receivable, i.outstanding,
+                (SELECT s.code FROM status_events s WHERE s.invoice_id = i.id ORDER BY s.at DESC, s.id DESC LIMIT 1),
+                src.origin || CASE WHEN i.source_locator = '' THEN '' ELSE ' / ' || i.source_locator END
+         FROM invoices i JOIN clients c ON c.id = i.client_id JOIN sources src ON src.id = i.source_id
+         WHERE i.outstanding <> 0
+         ORDER BY i.due_date, i.id",
+    )?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let due: String = r.get(7)?;
+        let days_overdue = due
+            .parse::<NaiveDate>()
+            .map(|d| (as_of - d).num_days().max(0))
+            .map_err(|e| StoreError::Decode(e.to_string()))?;
+        f(OpenItemRow {
+            invoice_id: r.get(0)?,
+            number: r.get(1)?,
+            type_code: r.get(2)?,
+            kind: r.get(3)?,
+            client_id: r.get(4)?,
+            client_name: r.get(5)?,
+            issue_date: r.get(6)?,
+            due_date: due,
+            currency: r.get(8)?,
+            amount: from_units(r.get(9)?).to_string(),
+            outstanding: from_units(r.get(10)?).to_string(),
+            days_overdue,
+            last_status: r.get(11)?,
+            source: r.get(12)?,
+        })?;
+    }
+    Ok(())
+}
