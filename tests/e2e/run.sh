@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# End-to-end test of the real desktop window: tauri-driver + WebKitWebDriver + WebdriverIO.
+#
+# Environment:
+#   APP          path to the desktop binary built with `--features tauri/custom-protocol`
+#                (e.g. target/debug/encours-desktop)
+#   ENCOURS_CLI  path to the CLI binary (e.g. target/debug/encours)
+#   The encryption key is found as the app finds it (ENCOURS_KEY_HEX, else the OS keyring);
+#   the environment is passed through unchanged to the app and the CLI.
+#
+# Needs a display: run under `xvfb-run -a -s "-screen 0 1280x800x24" tests/e2e/run.sh`.
+# Dependencies: `npm ci` in ui/ (webdriverio), `tauri-driver` 2.1.0 on PATH, WebKitWebDriver.
+set -u
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ARTIFACTS="$HERE/artifacts"
+mkdir -p "$ARTIFACTS"
+
+fail() {
+  echo "e2e: $*" >&2
+  echo "e2e: 0 passed, 1 failed"
+  exit 1
+}
+
+[ -n "${APP:-}" ] || fail "set APP to the desktop binary (target/debug/encours-desktop)"
+[ -n "${ENCOURS_CLI:-}" ] || fail "set ENCOURS_CLI to the CLI binary (target/debug/encours)"
+[ -x "$APP" ] || fail "APP is not an executable file: $APP"
+[ -x "$ENCOURS_CLI" ] || fail "ENCOURS_CLI is not an executable file: $ENCOURS_CLI"
+command -v tauri-driver >/dev/null || fail "tauri-driver not found (cargo install tauri-driver --locked --version 2.1.0)"
+command -v WebKitWebDriver >/dev/null || fail "WebKitWebDriver not found (apt-get install webkit2gtk-driver)"
+[ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] || fail "no display: run under xvfb-run"
+
+APP="$(realpath "$APP")"
+ENCOURS_CLI="$(realpath "$ENCOURS_CLI")"
+export APP ENCOURS_CLI
+
+PORT=4444
+tauri-driver --port "$PORT" --native-port 4445 >"$ARTIFACTS/tauri-driver.log" 2>&1 &
+DRIVER=$!
+stop_driver() {
+  kill "$DRIVER" 2>/dev/null
+  wait "$DRIVER" 2>/dev/null
+}
+trap stop_driver EXIT
+
+ready=0
+for _ in $(seq 1 100); do
+  if curl -sf "http://127.0.0.1:$PORT/status" >/dev/null 2>&1; then
+    ready=1
+    break
+  fi
+  kill -0 "$DRIVER" 2>/dev/null || break
+  sleep 0.2
+done
+if [ "$ready" != 1 ]; then
+  cat "$ARTIFACTS/tauri-driver.log" >&2
+  fail "tauri-driver did not answer on port $PORT"
+fi
+
+node "$HERE/app.e2e.mjs"
+rc=$?
+stop_driver
+trap - EXIT
+exit $rc
