@@ -70,7 +70,7 @@ describe("DossierView", () => {
     flushSync();
     expect(text("#summary-open-balance")).toBe("€1,234,567.80");
     expect(text("#summary-as-of")).toBe("as of 23 Nov 2026");
-    expect(text("#close-dossier")).toBe("Close the dossier");
+    expect(text("#close-dossier")).toBe("Close dossier");
   });
 
   it("flags an integrity problem", () => {

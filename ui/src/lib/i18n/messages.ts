@@ -65,7 +65,7 @@ const fr = {
   "nav.soon": "bientôt",
 
   "summary.siren": "SIREN {siren}",
-  "summary.file": "Fichier",
+  "summary.file": "Fichier :",
   "summary.asOf": "au {date}",
   "summary.clients": "Clients",
   "summary.invoices": "Factures",
@@ -75,12 +75,12 @@ const fr = {
   "summary.overdueItems": "Pièces échues",
   "summary.overdueItemsOf": "sur {count} pièces ouvertes",
   "summary.overdueItemsCount": "Pièces échues : {count}",
-  "summary.integrityTitle": "Intégrité",
+  "summary.integrityTitle": "Contrôle du dossier",
   "summary.integrity": "Intégrité : {status}",
   "summary.integrityOk": "ok",
   "summary.integrityProblem": "Le contrôle d'intégrité du dossier a signalé un problème.",
 
-  "error.detail": "Détail",
+  "error.detail": "Détail :",
   "error.code": "Code",
   "error.dismiss": "Masquer",
 } as const;
@@ -124,7 +124,7 @@ const en: Messages = {
   "action.create": "Create the dossier",
   "action.open": "Open",
   "action.demo": "Open the demo",
-  "action.close": "Close the dossier",
+  "action.close": "Close dossier",
   "action.retry": "Try again",
   "busy.create": "Creating the dossier…",
   "busy.open": "Opening the dossier…",
@@ -148,7 +148,7 @@ const en: Messages = {
   "nav.soon": "soon",
 
   "summary.siren": "SIREN {siren}",
-  "summary.file": "File",
+  "summary.file": "File:",
   "summary.asOf": "as of {date}",
   "summary.clients": "Customers",
   "summary.invoices": "Invoices",
@@ -158,12 +158,12 @@ const en: Messages = {
   "summary.overdueItems": "Overdue items",
   "summary.overdueItemsOf": "of {count} open items",
   "summary.overdueItemsCount": "Overdue items: {count}",
-  "summary.integrityTitle": "Integrity",
+  "summary.integrityTitle": "Dossier check",
   "summary.integrity": "Integrity: {status}",
   "summary.integrityOk": "ok",
   "summary.integrityProblem": "The dossier integrity check reported a problem.",
 
-  "error.detail": "Detail",
+  "error.detail": "Detail:",
   "error.code": "Code",
   "error.dismiss": "Dismiss",
 };
