@@ -16,6 +16,7 @@ const SUMMARY: DossierSummary = {
   openBalance: "1234567.89",
   overdueBalance: "234567.10",
   overdueItems: 210,
+  otherCurrencies: [],
   integrity: "ok",
 };
 
@@ -36,12 +37,12 @@ describe("api", () => {
     const calls: [string, unknown][] = [];
     mockIPC((cmd, args) => {
       calls.push([cmd, args]);
-      if (cmd === "app_info") return { version: "0.1.0", demoPath: "/d.encours", keyMode: "environment" };
+      if (cmd === "app_info") return { version: "0.1.0", demoPath: "/d.encours", keyMode: "environment", openOnStart: null };
       if (cmd === "close_dossier") return null;
       return SUMMARY;
     });
 
-    expect(await api.appInfo()).toEqual({ version: "0.1.0", demoPath: "/d.encours", keyMode: "environment" });
+    expect(await api.appInfo()).toEqual({ version: "0.1.0", demoPath: "/d.encours", keyMode: "environment", openOnStart: null });
     expect(await api.createDossier({ path: "/a.encours", siren: "732829320", name: "ACME" })).toEqual(SUMMARY);
     await api.openDossier("/b.encours");
     await api.openDemo();

@@ -18,6 +18,7 @@ const SUMMARY: DossierSummary = {
   openBalance: "1234567.8",
   overdueBalance: "-0.005",
   overdueItems: 210,
+  otherCurrencies: [],
   integrity: "ok",
 };
 
@@ -71,6 +72,18 @@ describe("DossierView", () => {
     expect(text("#summary-open-balance")).toBe("€1,234,567.80");
     expect(text("#summary-as-of")).toBe("as of 23 Nov 2026");
     expect(text("#close-dossier")).toBe("Close dossier");
+  });
+
+  it("lists balances in other currencies apart", () => {
+    render({ ...SUMMARY, otherCurrencies: ["USD 1200.5", "GBP 80.00"] });
+    expect(text("#summary-other-currencies")).toBe(
+      `Hors euro, non inclus : 1${NNBSP}200,50${NBSP}USD · 80,00${NBSP}GBP`,
+    );
+  });
+
+  it("has no other-currency line when there are none", () => {
+    render();
+    expect(document.querySelector("#summary-other-currencies")).toBeNull();
   });
 
   it("flags an integrity problem", () => {

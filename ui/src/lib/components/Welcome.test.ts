@@ -6,7 +6,7 @@ import type { DossierSummary } from "../bindings/DossierSummary";
 import Welcome from "./Welcome.svelte";
 
 const SUMMARY = { path: "/tmp/demo.encours" } as DossierSummary;
-const INFO = { version: "0.1.0", demoPath: "/tmp/demo.encours", keyMode: "keyring" } as const;
+const INFO = { version: "0.1.0", demoPath: "/tmp/demo.encours", keyMode: "keyring", openOnStart: null } as const;
 
 let component: ReturnType<typeof mount> | undefined;
 afterEach(() => {
@@ -16,8 +16,8 @@ afterEach(() => {
   clearMocks();
 });
 
-function render(onOpened: (s: DossierSummary) => void): void {
-  component = mount(Welcome, { target: document.body, props: { info: INFO, onOpened } });
+function render(onOpened: (s: DossierSummary) => void, openOnStart: string | null = null): void {
+  component = mount(Welcome, { target: document.body, props: { info: INFO, openOnStart, onOpened } });
   flushSync();
 }
 
@@ -105,5 +105,31 @@ describe("Welcome", () => {
     await settle();
     expect(calls).toEqual(["create_dossier"]);
     expect(onOpened).toHaveBeenCalledWith(SUMMARY);
+  });
+
+  it("opens the demo at once when the command line asked for it", async () => {
+    const calls: string[] = [];
+    mockIPC((cmd) => {
+      calls.push(cmd);
+      return SUMMARY;
+    });
+    const onOpened = vi.fn();
+    render(onOpened, "demo");
+    await settle();
+    expect(calls).toEqual(["open_demo"]);
+    expect(onOpened).toHaveBeenCalledWith(SUMMARY);
+  });
+
+  it("opens a dossier path given on the command line", async () => {
+    const calls: [string, unknown][] = [];
+    mockIPC((cmd, args) => {
+      calls.push([cmd, args]);
+      throw { code: "WrongKey", message: "file is not a database" };
+    });
+    render(() => {}, "/srv/acme.encours");
+    await settle();
+    expect(calls).toEqual([["open_dossier", { path: "/srv/acme.encours" }]]);
+    expect(el<HTMLInputElement>("#open-path").value).toBe("/srv/acme.encours");
+    expect(el("#open-error").textContent).toContain("Clé de chiffrement incorrecte");
   });
 });

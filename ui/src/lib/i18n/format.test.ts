@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   formatCount,
+  formatCurrencyAmount,
   formatDate,
   formatMoney,
   formatSiren,
@@ -114,6 +115,22 @@ describe("formatCount", () => {
     expect(formatCount(1234, "fr")).toBe(fr("1_234"));
     expect(formatCount(1234567, "en")).toBe("1,234,567");
     expect(formatCount(-4200, "en")).toBe("-4,200");
+    expect(formatCount(12345678901234567890n, "en")).toBe("12,345,678,901,234,567,890");
+    expect(formatCount(1.5, "en")).toBe("1.5");
+  });
+});
+
+describe("formatCurrencyAmount", () => {
+  it("formats a currency code and a decimal", () => {
+    expect(formatCurrencyAmount("USD 1234.5", "fr")).toBe(fr("1_234,50~USD"));
+    expect(formatCurrencyAmount("GBP 12", "en")).toBe(`GBP${NBSP}12.00`);
+    expect(formatCurrencyAmount("EUR -3.456", "en")).toBe("-€3.46");
+  });
+
+  it("returns anything else unchanged", () => {
+    for (const bad of ["", "USD", "usd 12", "USD 1,5", "120.00 USD"]) {
+      expect(formatCurrencyAmount(bad, "fr"), bad).toBe(bad);
+    }
   });
 });
 

@@ -91,11 +91,22 @@ export function formatMoney(value: string, currency: string, locale: Locale): st
 }
 
 /** Formats a count (an integer, never money) with the locale's thousands separator. */
-export function formatCount(value: number, locale: Locale): string {
-  if (!Number.isSafeInteger(value)) return String(value);
-  const digits = String(Math.abs(value));
-  const sign = value < 0 ? "-" : "";
+export function formatCount(value: number | bigint, locale: Locale): string {
+  const text = value.toString();
+  const match = /^(-?)(\d+)$/.exec(text);
+  if (!match) return text;
+  const [, sign = "", digits = ""] = match;
   return sign + groupThousands(digits, locale === "fr" ? NNBSP : ",");
+}
+
+/**
+ * Formats a backend "CODE amount" pair ("USD 120.00") as money; anything else is returned unchanged.
+ */
+export function formatCurrencyAmount(value: string, locale: Locale): string {
+  const match = /^([A-Z]{3}) (\S+)$/.exec(value.trim());
+  if (!match) return value;
+  const [, currency = "", amount = ""] = match;
+  return parseDecimal(amount) ? formatMoney(amount, currency, locale) : value;
 }
 
 const MONTHS_EN = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];

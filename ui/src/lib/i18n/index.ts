@@ -1,3 +1,3 @@
 export { LOCALES, type Locale, type MessageKey } from "./messages";
-export { locale, t, money, count, date } from "./locale.svelte";
-export { formatMoney, formatCount, formatDate, formatSiren } from "./format";
+export { locale, t, money, count, date, currencyAmount } from "./locale.svelte";
+export { formatMoney, formatCount, formatCurrencyAmount, formatDate, formatSiren } from "./format";

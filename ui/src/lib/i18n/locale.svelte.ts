@@ -3,7 +3,7 @@
  * in localStorage. Reading `t()` or `locale.current` inside a component makes it re-render on change.
  */
 import { DICTIONARIES, interpolate, LOCALES, type Locale, type MessageKey } from "./messages";
-import { formatCount, formatDate, formatMoney } from "./format";
+import { formatCount, formatCurrencyAmount, formatDate, formatMoney } from "./format";
 
 const STORAGE_KEY = "encours.locale";
 
@@ -52,8 +52,13 @@ export function money(value: string, currency: string): string {
   return formatMoney(value, currency, state.current);
 }
 
-export function count(value: number): string {
+export function count(value: number | bigint): string {
   return formatCount(value, state.current);
+}
+
+/** A backend "CODE amount" pair ("USD 120.00"), in the current language. */
+export function currencyAmount(value: string): string {
+  return formatCurrencyAmount(value, state.current);
 }
 
 export function date(isoDate: string): string {

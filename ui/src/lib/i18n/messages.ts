@@ -79,6 +79,7 @@ const fr = {
   "summary.integrity": "Intégrité : {status}",
   "summary.integrityOk": "ok",
   "summary.integrityProblem": "Le contrôle d'intégrité du dossier a signalé un problème.",
+  "summary.otherCurrencies": "Hors euro, non inclus :",
 
   "error.detail": "Détail :",
   "error.code": "Code",
@@ -162,6 +163,7 @@ const en: Messages = {
   "summary.integrity": "Integrity: {status}",
   "summary.integrityOk": "ok",
   "summary.integrityProblem": "The dossier integrity check reported a problem.",
+  "summary.otherCurrencies": "Other currencies, not included:",
 
   "error.detail": "Detail:",
   "error.code": "Code",
