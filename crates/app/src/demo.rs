@@ -1,0 +1,125 @@
+//! The demo portfolio: generated into a dossier in one unit of work.
+
+use std::path::Path;
+
+use chrono::NaiveDateTime;
+use encours_demo::{DemoConfig, DemoSink};
+use encours_domain::{Allocation, Client, Dispute, Invoice, Payment, Promise, Siren, StatusEvent};
+use encours_store::{Dossier, KeySource, LedgerWriter, StoreError};
+
+use crate::dto::DemoReport;
+use crate::error::ApiError;
+
+/// The SIREN of the demo company (a valid, fictitious number).
+pub const DEMO_COMPANY_SIREN: &str = "100000009";
+/// The name of the demo company.
+pub const DEMO_COMPANY_NAME: &str = "Atelier Démo Lumière SAS";
+
+/// What to generate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DemoOptions {
+    /// Random seed: the same seed gives the same portfolio.
+    pub seed: u64,
+    /// Number of clients.
+    pub clients: u32,
+    /// Number of invoices and credit notes.
+    pub invoices: u64,
+}
+
+impl Default for DemoOptions {
+    /// The portfolio the app opens as "la démo": 120 clients, 6,000 documents over two years.
+    fn default() -> DemoOptions {
+        DemoOptions { seed: 42, clients: 120, invoices: 6_000 }
+    }
+}
+
+/// Feeds the generator's records into a ledger unit of work, reporting progress.
+struct WriterSink<'w, 'd> {
+    writer: &'w mut LedgerWriter<'d>,
+    progress: &'w mut dyn FnMut(u64),
+    invoices: u64,
+}
+
+impl DemoSink for WriterSink<'_, '_> {
+    type Error = StoreError;
+    fn client(&mut self, c: &Client) -> Result<(), StoreError> {
+        self.writer.client(c)
+    }
+    fn invoice(&mut self, i: &Invoice) -> Result<(), StoreError> {
+        self.invoices += 1;
+        if self.invoices % 100_000 == 0 {
+            (self.progress)(self.invoices);
+        }
+        self.writer.invoice(i)
+    }
+    fn payment(&mut self, p: &Payment) -> Result<(), StoreError> {
+        self.writer.payment(p)
+    }
+    fn allocation(&mut self, a: &Allocation) -> Result<(), StoreError> {
+        self.writer.allocation(a)
+    }
+    fn status(&mut self, s: &StatusEvent) -> Result<(), StoreError> {
+        self.writer.status(s)
+    }
+    fn dispute(&mut self, d: &Dispute) -> Result<(), StoreError> {
+        self.writer.dispute(d)
+    }
+    fn promise(&mut self, p: &Promise) -> Result<(), StoreError> {
+        self.writer.promise(p)
+    }
+}
+
+/// Generates a demo portfolio into an empty dossier, in one unit of work: either all of it is
+/// stored, or nothing. `now` dates the portfolio (its "today") and the audit entry.
+/// `progress` is called every 100,000 invoices with the count so far.
+pub fn generate_demo(
+    dossier: &mut Dossier,
+    options: DemoOptions,
+    now: NaiveDateTime,
+    progress: &mut dyn FnMut(u64),
+) -> Result<DemoReport, ApiError> {
+    let company = dossier.company()?;
+    let mut writer = dossier.writer("demo", now)?;
+    if !writer.ledger_is_empty()? {
+        return Err(ApiError::invalid(
+            "the dossier already has clients; demo data goes into a new or empty dossier (choose another --dossier path)",
+        ));
+    }
+    let config = DemoConfig::new(options.seed, options.clients, options.invoices, now.date(), company.siren);
+    let mut sink = WriterSink { writer: &mut writer, progress, invoices: 0 };
+    let stats = encours_demo::generate(&config, &mut sink)?;
+    let detail = serde_json::json!({ "seed": options.seed, "clients": options.clients, "invoices": options.invoices });
+    writer.commit("system", "demo.generate", detail)?;
+    Ok(DemoReport {
+        seed: options.seed,
+        clients: stats.clients,
+        invoices: stats.invoices,
+        payments: stats.payments,
+        allocations: stats.allocations,
+        statuses: stats.statuses,
+        disputes: stats.disputes,
+        promises: stats.promises,
+    })
+}
+
+/// Opens the demo dossier at `path`, creating and filling it first when it does not exist.
+pub fn open_or_create_demo(path: &Path, keys: &KeySource, now: NaiveDateTime) -> Result<Dossier, ApiError> {
+    if path.exists() {
+        return Ok(Dossier::open(path, keys)?);
+    }
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(|e| {
+            ApiError::new(crate::ErrorCode::Io, format!("{}: cannot create the folder: {e}", parent.display()))
+        })?;
+    }
+    let siren =
+        Siren::parse(DEMO_COMPANY_SIREN).map_err(|e| ApiError::new(crate::ErrorCode::Internal, e.to_string()))?;
+    let mut dossier = Dossier::create(path, &siren, DEMO_COMPANY_NAME, keys, now)?;
+    if let Err(e) = generate_demo(&mut dossier, DemoOptions::default(), now, &mut |_| {}) {
+        // The dossier was created but could not be filled: remove it rather than leave an empty demo.
+        drop(dossier);
+        crate::dossier::remove_dossier_files(path);
+        return Err(e);
+    }
+    Ok(dossier)
+}

@@ -1,0 +1,22 @@
+//! # encours-app
+//!
+//! The single surface of Encours: every operation the desktop shell and the `encours` command line
+//! perform is a function here, taking plain arguments (paths, identifiers, and the date and time,
+//! which callers read from the clock and pass in) and returning DTOs or an [`ApiError`].
+//! The shell and the CLI only parse their input, call one function and present the result.
+//!
+//! DTOs derive `ts_rs::TS`: `cargo test` writes their TypeScript twins to `ui/src/lib/bindings/`.
+#![deny(missing_docs)]
+
+mod demo;
+mod dossier;
+pub mod dto;
+mod error;
+mod export;
+
+pub use demo::{generate_demo, open_or_create_demo, DemoOptions, DEMO_COMPANY_NAME, DEMO_COMPANY_SIREN};
+pub use dossier::{create_dossier, key_source, open_dossier, remove_dossier_files, summary};
+pub use dto::{AppInfo, DemoReport, DossierSummary, KeyMode};
+pub use encours_store::{Dossier, KeySource};
+pub use error::{ApiError, ErrorCode};
+pub use export::{export_clients_csv, export_open_items_csv};

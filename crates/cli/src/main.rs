@@ -1,0 +1,244 @@
+//! `encours`: the command line. It parses arguments, reads the clock once, calls one function of
+//! `encours-app` and prints the result. Errors are one line on standard error and a non-zero exit.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use chrono::{NaiveDate, NaiveDateTime};
+use clap::{Parser, Subcommand};
+use encours_app::{ApiError, DemoOptions, ErrorCode};
+
+/// Encours: your clients' receivables, up to date every day.
+#[derive(Parser, Debug)]
+#[command(name = "encours", version, about)]
+struct Cli {
+    /// The dossier file (one encrypted file per company).
+    #[arg(long, global = true, value_name = "PATH")]
+    dossier: Option<PathBuf>,
+
+    /// The date to compute figures for, instead of today (YYYY-MM-DD).
+    #[arg(long, global = true, value_name = "DATE")]
+    today: Option<NaiveDate>,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Create an empty dossier for a company.
+    Init {
+        /// The company's SIREN (9 digits).
+        #[arg(long)]
+        siren: String,
+        /// The company's name.
+        #[arg(long)]
+        name: String,
+    },
+    /// Fill a new (or empty) dossier with a generated demo portfolio.
+    Demo {
+        /// Random seed: the same seed gives the same portfolio.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Number of clients.
+        #[arg(long, default_value_t = 120)]
+        clients: u32,
+        /// Number of invoices and credit notes.
+        #[arg(long, default_value_t = 6_000)]
+        invoices: u64,
+    },
+    /// Show the dossier's figures and check its integrity.
+    Status {
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Export clients and open items as CSV.
+    Export {
+        /// Folder to write `clients.csv` and `open-items.csv` into; without it, the clients CSV goes to standard output.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("encours: {}", e.message);
+            ExitCode::from(match e.code {
+                ErrorCode::InvalidInput => 2,
+                _ => 1,
+            })
+        }
+    }
+}
+
+/// The clock is read here, at the edge, and passed down.
+fn now(cli_today: Option<NaiveDate>) -> NaiveDateTime {
+    let local = chrono::Local::now().naive_local();
+    match cli_today {
+        Some(d) => d.and_time(local.time()),
+        None => local,
+    }
+}
+
+fn dossier_path(cli: &Cli) -> Result<PathBuf, ApiError> {
+    cli.dossier.clone().ok_or_else(|| ApiError::invalid("no dossier given: add --dossier PATH"))
+}
+
+fn run(cli: Cli) -> Result<(), ApiError> {
+    let now = now(cli.today);
+    let today = now.date();
+    let path = dossier_path(&cli)?;
+    let (keys, _) = encours_app::key_source()?;
+    match cli.command {
+        Command::Init { siren, name } => {
+            let d = encours_app::create_dossier(&path, &siren, &name, &keys, now)?;
+            println!("created {} for {} (SIREN {})", d.path().display(), name.trim(), siren.trim());
+        }
+        Command::Demo { seed, clients, invoices } => {
+            let started = Instant::now();
+            let existed = path.exists();
+            let mut dossier = if existed {
+                encours_app::open_dossier(&path, &keys)?
+            } else {
+                encours_app::create_dossier(
+                    &path,
+                    encours_app::DEMO_COMPANY_SIREN,
+                    encours_app::DEMO_COMPANY_NAME,
+                    &keys,
+                    now,
+                )?
+            };
+            let options = DemoOptions { seed, clients, invoices };
+            let mut progress = |n: u64| eprintln!("  {n} invoices…");
+            let report = match encours_app::generate_demo(&mut dossier, options, now, &mut progress) {
+                Ok(r) => r,
+                Err(e) => {
+                    drop(dossier);
+                    if !existed {
+                        // The generation was rolled back; do not leave the empty dossier made for it.
+                        encours_app::remove_dossier_files(&path);
+                    }
+                    return Err(e);
+                }
+            };
+            println!(
+                "demo portfolio in {}: {} clients, {} invoices, {} payments, {} allocations, {} statuses, {} disputes, {} promises ({:.1} s)",
+                path.display(),
+                report.clients,
+                report.invoices,
+                report.payments,
+                report.allocations,
+                report.statuses,
+                report.disputes,
+                report.promises,
+                started.elapsed().as_secs_f64()
+            );
+        }
+        Command::Status { json } => {
+            let dossier = encours_app::open_dossier(&path, &keys)?;
+            let s = encours_app::summary(&dossier, today)?;
+            if json {
+                let value = serde_json::json!({
+                    "path": s.path,
+                    "company": { "name": s.company_name, "siren": s.company_siren },
+                    "as_of": s.as_of,
+                    "currency": s.currency,
+                    "clients": s.clients,
+                    "invoices": s.invoices,
+                    "open_items": s.open_items,
+                    "open_balance": s.open_balance,
+                    "overdue_items": s.overdue_items,
+                    "overdue_balance": s.overdue_balance,
+                    "other_currencies": s.other_currencies,
+                    "integrity": s.integrity,
+                });
+                println!("{}", serde_json::to_string_pretty(&value).unwrap_or_default());
+            } else {
+                println!("{} (SIREN {})", s.company_name, s.company_siren);
+                println!("dossier        {}", s.path);
+                println!("as of          {}", s.as_of);
+                println!("clients        {}", s.clients);
+                println!("invoices       {}", s.invoices);
+                println!("open items     {}", s.open_items);
+                println!("open balance   {} {}", s.open_balance, s.currency);
+                println!("overdue        {} {} ({} items)", s.overdue_balance, s.currency, s.overdue_items);
+                for other in &s.other_currencies {
+                    println!("also open      {other}");
+                }
+                println!("integrity      {}", s.integrity);
+            }
+            if s.integrity != "ok" {
+                return Err(ApiError::new(ErrorCode::Storage, format!("integrity check failed: {}", s.integrity)));
+            }
+        }
+        Command::Export { out } => {
+            let dossier = encours_app::open_dossier(&path, &keys)?;
+            match out {
+                None => {
+                    encours_app::export_clients_csv(&dossier, today, QuietPipe(std::io::stdout().lock()))?;
+                }
+                Some(dir) => {
+                    std::fs::create_dir_all(&dir).map_err(|e| {
+                        ApiError::new(ErrorCode::Io, format!("{}: cannot create the folder: {e}", dir.display()))
+                    })?;
+                    let clients = write_atomically(&dir.join("clients.csv"), |f| {
+                        encours_app::export_clients_csv(&dossier, today, f)
+                    })?;
+                    let items = write_atomically(&dir.join("open-items.csv"), |f| {
+                        encours_app::export_open_items_csv(&dossier, today, f)
+                    })?;
+                    println!("wrote {clients} clients and {items} open items to {}", dir.display());
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Standard output that ends the program quietly when the reader goes away (`encours export | head`),
+/// as Unix tools do, instead of reporting a broken pipe as an error.
+struct QuietPipe<W: Write>(W);
+
+impl<W: Write> Write for QuietPipe<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.write(buf).inspect_err(|e| exit_on_broken_pipe(e))
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.flush().inspect_err(|e| exit_on_broken_pipe(e))
+    }
+}
+
+fn exit_on_broken_pipe(e: &std::io::Error) {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        std::process::exit(0);
+    }
+}
+
+/// Writes a file under a temporary name and renames it into place, so that a failed export never
+/// leaves a truncated file where a good one was.
+fn write_atomically(
+    path: &std::path::Path,
+    fill: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> Result<u64, ApiError>,
+) -> Result<u64, ApiError> {
+    let io = |e: std::io::Error| ApiError::new(ErrorCode::Io, format!("{}: {e}", path.display()));
+    let tmp = path.with_extension("csv.part");
+    let file = std::fs::File::create(&tmp).map_err(io)?;
+    let mut buf = std::io::BufWriter::new(file);
+    let result = fill(&mut buf).and_then(|n| buf.flush().map(|_| n).map_err(io));
+    match result {
+        Ok(n) => {
+            std::fs::rename(&tmp, path).map_err(io)?;
+            Ok(n)
+        }
+        Err(e) => {
+            let _ = std::fs::remove_file(&tmp);
+            Err(e)
+        }
+    }
+}

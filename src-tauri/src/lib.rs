@@ -1,0 +1,129 @@
+//! The desktop shell: window, state and IPC commands. Each command is a thin call into
+//! `encours-app`; the clock is read here and passed down.
+
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+use encours_app::{ApiError, AppInfo, Dossier, DossierSummary, ErrorCode, KeyMode};
+use tauri::Manager;
+
+/// What the shell holds between commands.
+struct AppState {
+    /// The open dossier, if any.
+    dossier: Mutex<Option<Dossier>>,
+    /// Where keys come from; an error here is reported by every command that needs a key.
+    keys: Result<(encours_app::KeySource, KeyMode), ApiError>,
+    /// Where the demo dossier lives.
+    demo_path: PathBuf,
+    /// What the command line asked to open: `--demo`, or a dossier path.
+    open_on_start: Option<String>,
+}
+
+fn now() -> chrono::NaiveDateTime {
+    chrono::Local::now().naive_local()
+}
+
+fn internal(e: impl std::fmt::Display) -> ApiError {
+    ApiError::new(ErrorCode::Internal, e.to_string())
+}
+
+impl AppState {
+    fn keys(&self) -> Result<&encours_app::KeySource, ApiError> {
+        self.keys.as_ref().map(|(k, _)| k).map_err(Clone::clone)
+    }
+
+    fn install(&self, dossier: Dossier) -> Result<DossierSummary, ApiError> {
+        let summary = encours_app::summary(&dossier, now().date())?;
+        *self.dossier.lock().map_err(internal)? = Some(dossier);
+        Ok(summary)
+    }
+}
+
+#[tauri::command]
+fn app_info(state: tauri::State<'_, AppState>) -> AppInfo {
+    AppInfo {
+        version: env!("CARGO_PKG_VERSION").to_owned(),
+        demo_path: state.demo_path.display().to_string(),
+        key_mode: state.keys.as_ref().map(|(_, m)| *m).unwrap_or(KeyMode::Keyring),
+        open_on_start: state.open_on_start.clone(),
+    }
+}
+
+#[tauri::command]
+async fn create_dossier(
+    state: tauri::State<'_, AppState>,
+    path: String,
+    siren: String,
+    name: String,
+) -> Result<DossierSummary, ApiError> {
+    let dossier = encours_app::create_dossier(&PathBuf::from(path), &siren, &name, state.keys()?, now())?;
+    state.install(dossier)
+}
+
+#[tauri::command]
+async fn open_dossier(state: tauri::State<'_, AppState>, path: String) -> Result<DossierSummary, ApiError> {
+    let dossier = encours_app::open_dossier(&PathBuf::from(path), state.keys()?)?;
+    state.install(dossier)
+}
+
+#[tauri::command]
+async fn open_demo(state: tauri::State<'_, AppState>) -> Result<DossierSummary, ApiError> {
+    let keys = state.keys()?.clone();
+    let path = state.demo_path.clone();
+    // Generating the demo takes a few seconds: keep it off the async workers.
+    let dossier = tauri::async_runtime::spawn_blocking(move || encours_app::open_or_create_demo(&path, &keys, now()))
+        .await
+        .map_err(internal)??;
+    state.install(dossier)
+}
+
+#[tauri::command]
+async fn dossier_summary(state: tauri::State<'_, AppState>) -> Result<DossierSummary, ApiError> {
+    let guard = state.dossier.lock().map_err(internal)?;
+    let dossier = guard.as_ref().ok_or_else(|| ApiError::new(ErrorCode::NoDossierOpen, "no dossier is open"))?;
+    encours_app::summary(dossier, now().date())
+}
+
+#[tauri::command]
+fn close_dossier(state: tauri::State<'_, AppState>) -> Result<(), ApiError> {
+    *state.dossier.lock().map_err(internal)? = None;
+    Ok(())
+}
+
+/// `encours-desktop --demo` opens the demo; `encours-desktop PATH` opens a dossier.
+fn open_on_start(args: impl Iterator<Item = String>) -> Option<String> {
+    let mut choice = None;
+    for a in args {
+        if a == "--demo" {
+            choice = Some("demo".to_owned());
+        } else if !a.starts_with('-') {
+            choice = Some(a);
+        }
+    }
+    choice
+}
+
+/// Starts the desktop application.
+pub fn run() {
+    tauri::Builder::default()
+        .setup(|app| {
+            let data_dir = app.path().app_data_dir().map_err(|e| Box::new(e) as Box<dyn std::error::Error>)?;
+            app.manage(AppState {
+                dossier: Mutex::new(None),
+                keys: encours_app::key_source(),
+                demo_path: data_dir.join("demo.encours"),
+                open_on_start: open_on_start(std::env::args().skip(1)),
+            });
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            app_info,
+            create_dossier,
+            open_dossier,
+            open_demo,
+            dossier_summary,
+            close_dossier
+        ])
+        .run(tauri::generate_context!())
+        .expect("error while running the Encours application");
+}
