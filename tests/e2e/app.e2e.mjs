@@ -21,7 +21,13 @@ const DEMO_TIMEOUT_MS = 120_000;
 
 /** @type {{ name: string, ok: boolean, detail: string }[]} */
 const results = [];
-const CHECKS = ["demo opens and shows its summary", "open balance matches the CLI", "client count matches the CLI"];
+const CHECKS = [
+  "a missing dossier shows the DossierNotFound message",
+  "demo opens and shows its summary",
+  "open balance matches the CLI",
+  "client count matches the CLI",
+];
+const MISSING_PATH = "/nonexistent-encours-e2e/missing.encours";
 
 function record(name, ok, detail = "") {
   results.push({ name, ok, detail });
@@ -64,6 +70,23 @@ try {
   // The session is returned before the page has loaded.
   const demoButton = await browser.$("#open-demo");
   await demoButton.waitForExist({ timeout: 30_000 });
+
+  // A backend error reaches the window as a code from the error table, with the message as detail.
+  await browser.$("#open-path").setValue(MISSING_PATH);
+  await browser.$("#open-submit").click();
+  const openError = await browser.$("#open-error");
+  await openError.waitForExist({ timeout: 10_000 });
+  const errorCode = await openError.getAttribute("data-code");
+  const errorText = await openError.getText();
+  record(
+    "a missing dossier shows the DossierNotFound message",
+    errorCode === "DossierNotFound" && errorText.includes("Dossier introuvable") && errorText.includes(MISSING_PATH),
+    `${errorCode}: ${errorText.replace(/\s+/g, " ")}`,
+  );
+
+  await browser.pause(500);
+  await browser.saveScreenshot(join(ARTIFACTS, "welcome-error.png"));
+
   await demoButton.waitForEnabled({ timeout: 10_000 });
   await demoButton.click();
 
