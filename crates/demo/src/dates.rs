@@ -85,6 +85,8 @@ impl Timeline {
             let i = (day - self.start).num_days();
             match usize::try_from(i).ok().and_then(|i| self.business.get(i)) {
                 Some(true) => return day,
+                // At the end of the calendar the day cannot move: stop rather than spin.
+                Some(false) if shift(day, 1) == day => return day,
                 Some(false) => day = shift(day, 1),
                 None => return FrenchCalendar::national().next_business_day(day),
             }

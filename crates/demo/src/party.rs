@@ -267,8 +267,8 @@ pub(crate) fn profile(ctx: &Context, index: u64, life: &Lifespan, docs: u64, rng
     };
     let process = weighted(rng, &[("B1", 55), ("S1", 35), ("M1", 10)]);
     let grouped = match segment {
-        Segment::Large => 0.7,
-        Segment::Mid => 0.35,
+        Segment::Large => 0.5,
+        Segment::Mid => 0.3,
         Segment::Small => 0.1,
     };
     let pay_day = chance(rng, grouped).then(|| *pick(rng, &[5, 10, 15, 20, 25, 30]));

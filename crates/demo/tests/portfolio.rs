@@ -231,6 +231,22 @@ fn counts_are_exact_and_stats_match_the_records() {
 }
 
 #[test]
+fn unusual_dates_never_break_the_contract() {
+    for as_of in ["2027-03-28", "2000-02-29", "1999-12-31", "2026-09-01", "2030-01-01"] {
+        let cfg = DemoConfig::new(9, 25, 1_500, d(as_of), seller());
+        let (c, stats) = collect(&cfg);
+        assert_eq!(stats.invoices, 1_500, "exact count with as_of {as_of}");
+        assert!(c.invoices.iter().all(|i| i.issue_date <= cfg.as_of), "nothing issued after {as_of}");
+        assert!(c.payments.iter().all(|p| p.booked_on <= cfg.as_of), "nothing paid after {as_of}");
+        if cfg.as_of < d("2026-09-01") {
+            assert!(c.statuses.is_empty(), "no lifecycle before the reform (as_of {as_of})");
+        }
+    }
+    let (c, _) = collect(&DemoConfig::new(9, 2, 20, NaiveDate::MAX, seller()));
+    assert_eq!(c.invoices.len(), 20, "even at the end of the calendar");
+}
+
+#[test]
 fn no_client_means_no_document() {
     let (c, stats) = collect(&config(42, 0, 10));
     assert_eq!(stats, DemoStats::default(), "nothing to invoice without a client");
@@ -603,7 +619,7 @@ fn the_portfolio_looks_like_a_real_one() {
         .count();
     let failing = ratio(count(failing), count(c.clients.len()));
     println!("clients that stopped paying: {failing:.3}");
-    assert!((dec!(0.02)..dec!(0.12)).contains(&failing), "a few clients stopped paying ({failing:.3})");
+    assert!((dec!(0.02)..dec!(0.16)).contains(&failing), "a few clients stopped paying ({failing:.3})");
 }
 
 #[test]
