@@ -6,6 +6,9 @@
 //! The same [`DemoConfig`] always gives the same records in the same order: every draw comes from
 //! ChaCha8 streams seeded from `seed` (one stream per client, so one client's portfolio does not
 //! depend on the others'), and nothing reads the clock: `as_of` is the portfolio's "today".
+//! Behaviour draws (delays, sizes) use `f64` logarithms and powers from the platform's maths
+//! library, whose last bit may differ between operating systems; a cent or a day could then differ
+//! in rare cases from one platform to another, never from one run to the next on the same one.
 //!
 //! What a credit manager will find in it:
 //! - clients with plausible French names, legal forms, valid SIREN/SIRET/VAT numbers, NAF codes,
