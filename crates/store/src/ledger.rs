@@ -9,15 +9,34 @@ use std::collections::HashMap;
 
 use chrono::{NaiveDate, NaiveDateTime};
 use encours_domain::{
-    Allocation, AllocationFrom, Client, Dispute, DisputeReason, DisputeState, Instalment, Invoice, InvoiceKind,
+    Allocation, AllocationFrom, Client, ClientId, InvoiceId, Dispute, DisputeReason, DisputeState, Instalment, Invoice, InvoiceKind,
     InvoiceNote, Payment, Promise, PromiseState, Source, StatusEvent, VatBreakdown,
 };
-use rusqlite::{params, Transaction};
+use rusqlite::{params, OptionalExtension, Transaction};
 use serde::Serialize;
 
 use crate::amount::to_units;
 use crate::dossier::{insert_audit, Dossier};
 use crate::error::StoreError;
+
+/// The identity of an original file kept in the dossier.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct DocumentId(pub i64);
+
+/// The key that recognises the same invoice arriving twice: seller identifier, number, issue
+/// date, type code, currency and grand total. Never the number alone: different documents reuse
+/// numbers (the corpus has one number on 19 files with 12 distinct contents).
+pub fn business_key(seller: &str, i: &Invoice) -> String {
+    format!(
+        "{}|{}|{}|{}|{}|{}",
+        seller.trim(),
+        i.number.trim(),
+        i.issue_date,
+        i.type_code,
+        i.currency,
+        i.totals.grand_total.amount.normalize()
+    )
+}
 
 /// How many records a unit of work loaded.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
@@ -167,6 +186,17 @@ impl LedgerWriter<'_> {
 
     /// Adds an invoice or credit note; its open amount starts at its receivable effect.
     pub fn invoice(&mut self, i: &Invoice) -> Result<(), StoreError> {
+        self.imported_invoice(i, None, None)
+    }
+
+    /// Adds an invoice read from a file: `document_id` is the original file kept as evidence,
+    /// `business_key` recognises the same invoice arriving again (see [`business_key`]).
+    pub fn imported_invoice(
+        &mut self,
+        i: &Invoice,
+        document_id: Option<DocumentId>,
+        business_key: Option<&str>,
+    ) -> Result<(), StoreError> {
         let t = &i.totals;
         for m in [&t.tax_basis_total, &t.grand_total, &t.due_payable] {
             if m.currency != i.currency {
@@ -199,8 +229,8 @@ impl LedgerWriter<'_> {
             .prepare_cached(
                 "INSERT INTO invoices (id, client_id, number, type_code, kind, issue_date, due_date, delivery_date,
                  currency, tax_basis_total, tax_total, grand_total, due_payable, receivable, outstanding,
-                 seller_siren, details_json, source_id, source_locator)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14, ?15, ?16, ?17, ?18)",
+                 seller_siren, details_json, source_id, source_locator, document_id, business_key)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
             )?
             .execute(params![
                 i.id.0,
@@ -221,6 +251,8 @@ impl LedgerWriter<'_> {
                 serde_json::to_string(&details)?,
                 source_id,
                 i.source.locator,
+                document_id.map(|d| d.0),
+                business_key,
             ])?;
         self.counts.invoices += 1;
         Ok(())
@@ -412,6 +444,98 @@ impl LedgerWriter<'_> {
         }
         self.counts.promises += 1;
         Ok(())
+    }
+
+    /// The next free id of a table, for records whose id the dossier assigns (imports).
+    fn next_id(&self, table: &str) -> Result<i64, StoreError> {
+        Ok(self.tx.query_row(&format!("SELECT coalesce(max(id), 0) + 1 FROM {table}"), [], |r| r.get(0))?)
+    }
+
+    /// The id a new client will get.
+    pub fn next_client_id(&self) -> Result<ClientId, StoreError> {
+        self.next_id("clients").map(ClientId)
+    }
+
+    /// The id a new invoice will get.
+    pub fn next_invoice_id(&self) -> Result<InvoiceId, StoreError> {
+        self.next_id("invoices").map(InvoiceId)
+    }
+
+    /// The client a document's buyer is, matched by SIREN, then VAT number, then name (ignoring
+    /// case and surrounding spaces), in that order of trust.
+    pub fn find_client(
+        &self,
+        siren: Option<&str>,
+        vat: Option<&str>,
+        name: Option<&str>,
+    ) -> Result<Option<ClientId>, StoreError> {
+        let one = |sql: &str, value: &str| -> Result<Option<ClientId>, StoreError> {
+            Ok(self.tx.query_row(sql, [value], |r| r.get(0)).optional()?.map(ClientId))
+        };
+        if let Some(s) = siren.filter(|s| !s.is_empty()) {
+            if let Some(id) = one("SELECT id FROM clients WHERE siren = ?1 ORDER BY id LIMIT 1", s)? {
+                return Ok(Some(id));
+            }
+        }
+        if let Some(v) = vat.filter(|v| !v.is_empty()) {
+            if let Some(id) = one("SELECT id FROM clients WHERE vat = ?1 ORDER BY id LIMIT 1", v)? {
+                return Ok(Some(id));
+            }
+        }
+        if let Some(n) = name.map(str::trim).filter(|n| !n.is_empty()) {
+            let lower = n.to_lowercase();
+            if let Some(id) = one("SELECT id FROM clients WHERE lower(name) = ?1 ORDER BY id LIMIT 1", &lower)? {
+                return Ok(Some(id));
+            }
+        }
+        Ok(None)
+    }
+
+    /// The document already stored with this content hash, if any: `(id, file name)`.
+    pub fn document_by_hash(&self, sha256: &str) -> Result<Option<(DocumentId, String)>, StoreError> {
+        Ok(self
+            .tx
+            .query_row("SELECT id, file_name FROM documents WHERE sha256 = ?1", [sha256], |r| {
+                Ok((DocumentId(r.get(0)?), r.get(1)?))
+            })
+            .optional()?)
+    }
+
+    /// The invoice already stored under this business key, if any: `(id, number, origin file)`.
+    pub fn invoice_by_business_key(&self, key: &str) -> Result<Option<(InvoiceId, String, String)>, StoreError> {
+        Ok(self
+            .tx
+            .query_row(
+                "SELECT i.id, i.number, s.origin FROM invoices i JOIN sources s ON s.id = i.source_id
+                 WHERE i.business_key = ?1",
+                [key],
+                |r| Ok((InvoiceId(r.get(0)?), r.get(1)?, r.get(2)?)),
+            )
+            .optional()?)
+    }
+
+    /// Keeps an original file (stored encrypted inside the dossier) and returns its id.
+    pub fn document(
+        &mut self,
+        sha256: &str,
+        file_name: &str,
+        media_type: &str,
+        content: &[u8],
+    ) -> Result<DocumentId, StoreError> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO documents (sha256, file_name, media_type, size, content, added_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?
+            .execute(params![
+                sha256,
+                file_name,
+                media_type,
+                content.len() as i64,
+                content,
+                self.at.format("%Y-%m-%dT%H:%M:%S").to_string()
+            ])?;
+        Ok(DocumentId(self.tx.last_insert_rowid()))
     }
 
     /// What has been loaded so far.

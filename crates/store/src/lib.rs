@@ -21,4 +21,4 @@ pub use amount::{from_units, to_units, AMOUNT_SCALE};
 pub use dossier::{AuditEntry, Company, Dossier, IntegrityReport};
 pub use error::StoreError;
 pub use keys::{DossierKey, KeyMode, KeySource};
-pub use ledger::{LedgerWriter, LoadCounts};
+pub use ledger::{business_key, DocumentId, LedgerWriter, LoadCounts};
