@@ -9,8 +9,8 @@ use std::collections::HashMap;
 
 use chrono::{NaiveDate, NaiveDateTime};
 use encours_domain::{
-    Allocation, AllocationFrom, Client, ClientId, InvoiceId, Dispute, DisputeReason, DisputeState, Instalment, Invoice, InvoiceKind,
-    InvoiceNote, Payment, Promise, PromiseState, Source, StatusEvent, VatBreakdown,
+    Allocation, AllocationFrom, Client, ClientId, Dispute, DisputeReason, DisputeState, Instalment, Invoice, InvoiceId,
+    InvoiceKind, InvoiceNote, Payment, Promise, PromiseState, Source, StatusEvent, VatBreakdown,
 };
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde::Serialize;
