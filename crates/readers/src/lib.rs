@@ -1,0 +1,11 @@
+//! # encours-readers
+//!
+//! Readers of the files Encours imports, pure functions from bytes to domain values with
+//! diagnostics. This crate does no I/O besides [`einvoice::read_path`] reading one file, holds no
+//! state, and never panics on any input (fuzz targets and a mutation test check it).
+//!
+//! - [`einvoice`]: Factur-X / ZUGFeRD hybrid PDFs, UN/CEFACT CII and UBL e-invoices.
+#![deny(missing_docs)]
+
+pub mod einvoice;
+mod xml;
