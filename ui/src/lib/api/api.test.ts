@@ -1,8 +1,12 @@
 // @vitest-environment jsdom
-import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
-import { afterEach, describe, expect, it } from "vitest";
+import { emit } from "@tauri-apps/api/event";
+import { clearMocks, mockIPC, mockWindows } from "@tauri-apps/api/mocks";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import type { DossierSummary } from "../bindings/DossierSummary";
-import { api, CommandError } from "./index";
+import type { ImportProgress } from "../bindings/ImportProgress";
+import type { ImportReport } from "../bindings/ImportReport";
+import { api, CommandError, onFileDrag, type FileDrag } from "./index";
+import { channelArg, sendOnChannel } from "./testing";
 
 const SUMMARY: DossierSummary = {
   path: "/tmp/demo.encours",
@@ -92,5 +96,81 @@ describe("api", () => {
       throw { code: "toString", message: "x" };
     });
     expect((await rejection(api.dossierSummary())).code).toBe("Internal");
+  });
+});
+
+describe("imports", () => {
+  const REPORT: ImportReport = { files: [], imported: 2, duplicates: 0, failed: 1, cancelled: false };
+
+  it("sends the paths with a channel and passes progress messages on, in order", async () => {
+    const calls: [string, unknown][] = [];
+    mockIPC((cmd, args) => {
+      calls.push([cmd, args]);
+      if (cmd !== "import_files") throw new Error(`unexpected ${cmd}`);
+      const channel = channelArg<ImportProgress>(args, "onProgress");
+      // Out of order on purpose: the channel reorders by index.
+      sendOnChannel(channel, 1, { done: 1, total: 3, current: "/in/b.xml" });
+      sendOnChannel(channel, 0, { done: 0, total: 3, current: "/in/a.xml" });
+      sendOnChannel(channel, 2, { done: 3, total: 3, current: "" });
+      return REPORT;
+    });
+    const seen: ImportProgress[] = [];
+    const paths = ["/in", "/lot.zip"];
+    expect(await api.importFiles(paths, (p) => seen.push(p))).toEqual(REPORT);
+    expect(calls.map(([cmd]) => cmd)).toEqual(["import_files"]);
+    expect(calls[0]?.[1]).toMatchObject({ paths: ["/in", "/lot.zip"] });
+    expect(seen.map((p) => p.current)).toEqual(["/in/a.xml", "/in/b.xml", ""]);
+    // The channel goes over the wire as a reference.
+    expect(JSON.stringify(channelArg(calls[0]?.[1], "onProgress"))).toMatch(/^"__CHANNEL__:\d+"$/);
+  });
+
+  it("maps a rejected import through the error table codes", async () => {
+    mockIPC(() => {
+      throw { code: "NoDossierOpen", message: "no dossier is open" };
+    });
+    const error = await rejection(api.importFiles(["/in"], () => {}));
+    expect(error.code).toBe("NoDossierOpen");
+    expect(error.command).toBe("import_files");
+  });
+
+  it("asks the core to cancel", async () => {
+    const calls: string[] = [];
+    mockIPC((cmd) => {
+      calls.push(cmd);
+      return null;
+    });
+    expect(await api.cancelImport()).toBeNull();
+    expect(calls).toEqual(["cancel_import"]);
+  });
+});
+
+describe("onFileDrag", () => {
+  it("does nothing outside Tauri", async () => {
+    const handler = vi.fn();
+    const stop = await onFileDrag(handler);
+    expect(handler).not.toHaveBeenCalled();
+    expect(() => stop()).not.toThrow();
+  });
+
+  it("passes on Tauri's drag-and-drop events", async () => {
+    mockWindows("main");
+    mockIPC(() => null, { shouldMockEvents: true });
+    const seen: FileDrag[] = [];
+    const stop = await onFileDrag((drag) => seen.push(drag));
+    const position = { x: 10, y: 20 };
+    await emit("tauri://drag-enter", { paths: ["/in/a.pdf"], position });
+    await emit("tauri://drag-over", { position });
+    await emit("tauri://drag-leave", null);
+    await emit("tauri://drag-drop", { paths: ["/in/a.pdf", "/in/lot.zip"], position });
+    expect(seen).toEqual([
+      { type: "enter" },
+      { type: "over" },
+      { type: "leave" },
+      { type: "drop", paths: ["/in/a.pdf", "/in/lot.zip"] },
+    ]);
+    stop();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    await emit("tauri://drag-drop", { paths: ["/late.pdf"], position });
+    expect(seen).toHaveLength(4);
   });
 });

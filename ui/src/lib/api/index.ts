@@ -2,12 +2,15 @@
  * The only module that talks to the Rust core. One typed function per Tauri command; every
  * rejection becomes a `CommandError` with a known `ErrorCode`.
  */
-import { invoke, type InvokeArgs } from "@tauri-apps/api/core";
+import { Channel, invoke, type InvokeArgs } from "@tauri-apps/api/core";
 import type { AppInfo } from "../bindings/AppInfo";
 import type { DossierSummary } from "../bindings/DossierSummary";
+import type { ImportProgress } from "../bindings/ImportProgress";
+import type { ImportReport } from "../bindings/ImportReport";
 import { toCommandError } from "./error";
 
 export { CommandError, isErrorCode, toCommandError } from "./error";
+export { onFileDrag, type FileDrag } from "./dragdrop";
 
 async function call<T>(command: string, args?: InvokeArgs): Promise<T> {
   try {
@@ -31,6 +34,17 @@ export const api = {
   openDemo: (): Promise<DossierSummary> => call<DossierSummary>("open_demo"),
   dossierSummary: (): Promise<DossierSummary> => call<DossierSummary>("dossier_summary"),
   closeDossier: (): Promise<null> => call<null>("close_dossier"),
+  /**
+   * Imports files, folders and zip archives into the open dossier. The core works in the
+   * background and sends `onProgress` a message before each file.
+   */
+  importFiles: (paths: readonly string[], onProgress: (progress: ImportProgress) => void): Promise<ImportReport> => {
+    const channel = new Channel<ImportProgress>();
+    channel.onmessage = onProgress;
+    return call<ImportReport>("import_files", { paths: [...paths], onProgress: channel });
+  },
+  /** Asks the running import to stop after the current file; what was imported stays. */
+  cancelImport: (): Promise<null> => call<null>("cancel_import"),
 };
 
 export type Api = typeof api;

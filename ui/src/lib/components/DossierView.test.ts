@@ -61,8 +61,34 @@ describe("DossierView", () => {
     const items = [...document.querySelectorAll("nav li")];
     expect(items).toHaveLength(9);
     expect(items[0]?.querySelector("[aria-current=page]")?.textContent).toContain("Tableau de bord");
-    expect(document.querySelectorAll("nav [aria-disabled=true]")).toHaveLength(8);
+    expect(document.querySelectorAll("nav [aria-disabled=true]")).toHaveLength(7);
     expect(items[1]?.textContent).toContain("bientôt");
+    expect(items[6]?.textContent).not.toContain("bientôt");
+  });
+
+  it("navigates between the dashboard and the imports with links", () => {
+    render();
+    const dashboard = document.querySelector<HTMLAnchorElement>("#nav-dashboard");
+    const imports = document.querySelector<HTMLAnchorElement>("#nav-imports");
+    // Real links: focusable and activated with the keyboard like any link.
+    expect(imports?.tagName).toBe("A");
+    expect(imports?.getAttribute("href")).toBe("#imports");
+    expect(imports?.hasAttribute("aria-current")).toBe(false);
+    imports?.click();
+    flushSync();
+    expect(imports?.getAttribute("aria-current")).toBe("page");
+    expect(dashboard?.hasAttribute("aria-current")).toBe(false);
+    expect(document.querySelector("#import-drop")?.textContent).toContain(
+      "Déposez ici des factures électroniques (PDF Factur-X, XML CII ou UBL), des dossiers ou des archives zip",
+    );
+    expect(document.querySelector("#summary-open-balance")).toBeNull();
+    // The company stays in the header.
+    expect(text("#company-name")).toBe("Démo Industrie SAS");
+    dashboard?.click();
+    flushSync();
+    expect(dashboard?.getAttribute("aria-current")).toBe("page");
+    expect(document.querySelector("#import-drop")).toBeNull();
+    expect(text("#summary-invoices")).toBe(`18${NNBSP}500`);
   });
 
   it("switches to English", () => {
