@@ -21,6 +21,8 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 mod build;
+#[cfg(test)]
+mod cases;
 mod checks;
 mod cii;
 mod error;

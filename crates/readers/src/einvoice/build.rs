@@ -280,7 +280,7 @@ fn build(
         .then(|| x.payment_terms.iter().map(|t| t.value.as_str()).collect::<Vec<_>>().join("\n"));
     let due_date = match due_date_stated {
         Some(d) => d,
-        None => derive_due_date(&x, issue_date, &instalments, payment_terms_note.as_deref(), &mut diags),
+        None => derive_due_date(&x, issue_date, kind, &instalments, payment_terms_note.as_deref(), &mut diags),
     };
 
     let seller = x.seller.as_ref().map(|p| party(p, "seller", &mut diags)).unwrap_or_default();
@@ -550,6 +550,7 @@ fn derive_totals(x: &Extracted, s: &StatedTotals, cur: Currency, diags: &mut Vec
 fn derive_due_date(
     x: &Extracted,
     issue: NaiveDate,
+    kind: InvoiceKind,
     instalments: &[Instalment],
     terms_text: Option<&str>,
     diags: &mut Vec<Diagnostic>,
@@ -583,8 +584,11 @@ fn derive_due_date(
         ));
         return terms.due_date(issue);
     }
+    // Nobody chases a credit note or an information document: the default date is only a placeholder.
+    let level =
+        if matches!(kind, InvoiceKind::CreditNote | InvoiceKind::Information) { Level::Info } else { Level::Warning };
     diags.push(Diagnostic::new(
-        Level::Warning,
+        level,
         "FR-DUE-DATE",
         "no due date (BT-9) and no readable payment terms: 30 days after the issue date was assumed (L441-10 I)",
         &x.root_path,
