@@ -2,15 +2,19 @@
 //! `encours-app`; the clock is read here and passed down.
 
 use std::path::PathBuf;
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
-use encours_app::{ApiError, AppInfo, Dossier, DossierSummary, ErrorCode, KeyMode};
+use encours_app::{ApiError, AppInfo, Dossier, DossierSummary, ErrorCode, ImportProgress, ImportReport, KeyMode};
+use tauri::ipc::Channel;
 use tauri::Manager;
 
 /// What the shell holds between commands.
 struct AppState {
-    /// The open dossier, if any.
-    dossier: Mutex<Option<Dossier>>,
+    /// The open dossier, if any (shared with background jobs).
+    dossier: Arc<Mutex<Option<Dossier>>>,
+    /// Set to ask the running import to stop after the current file.
+    cancel_import: Arc<AtomicBool>,
     /// Where keys come from; an error here is reported by every command that needs a key.
     keys: Result<(encours_app::KeySource, KeyMode), ApiError>,
     /// Where the demo dossier lives.
@@ -32,7 +36,11 @@ impl AppState {
         self.keys.as_ref().map(|(k, _)| k).map_err(Clone::clone)
     }
 
-    fn install(&self, dossier: Dossier) -> Result<DossierSummary, ApiError> {
+    fn install(&self, mut dossier: Dossier) -> Result<DossierSummary, ApiError> {
+        if dossier.last_integrity()?.is_none() {
+            // Never checked (a dossier from before the check was recorded): check once now.
+            encours_app::check_integrity(&mut dossier, now())?;
+        }
         let summary = encours_app::summary(&dossier, now().date())?;
         *self.dossier.lock().map_err(internal)? = Some(dossier);
         Ok(summary)
@@ -84,6 +92,37 @@ async fn dossier_summary(state: tauri::State<'_, AppState>) -> Result<DossierSum
     encours_app::summary(dossier, now().date())
 }
 
+/// Imports files, folders and zip archives into the open dossier, off the UI thread, reporting
+/// progress through `on_progress`.
+#[tauri::command]
+async fn import_files(
+    state: tauri::State<'_, AppState>,
+    paths: Vec<String>,
+    on_progress: Channel<ImportProgress>,
+) -> Result<ImportReport, ApiError> {
+    let dossier = Arc::clone(&state.dossier);
+    let cancel = Arc::clone(&state.cancel_import);
+    cancel.store(false, Ordering::Relaxed);
+    let paths: Vec<PathBuf> = paths.into_iter().map(PathBuf::from).collect();
+    tauri::async_runtime::spawn_blocking(move || {
+        let mut guard = dossier.lock().map_err(internal)?;
+        let d = guard.as_mut().ok_or_else(|| ApiError::new(ErrorCode::NoDossierOpen, "no dossier is open"))?;
+        let mut progress = |p: &ImportProgress| {
+            // The window may have gone away; the import goes on regardless.
+            let _ = on_progress.send(p.clone());
+        };
+        encours_app::import_paths(d, &paths, now(), &mut progress, &cancel)
+    })
+    .await
+    .map_err(internal)?
+}
+
+/// Asks the running import to stop after the file it is reading.
+#[tauri::command]
+fn cancel_import(state: tauri::State<'_, AppState>) {
+    state.cancel_import.store(true, Ordering::Relaxed);
+}
+
 #[tauri::command]
 fn close_dossier(state: tauri::State<'_, AppState>) -> Result<(), ApiError> {
     *state.dossier.lock().map_err(internal)? = None;
@@ -109,7 +148,8 @@ pub fn run() {
         .setup(|app| {
             let data_dir = app.path().app_data_dir().map_err(|e| Box::new(e) as Box<dyn std::error::Error>)?;
             app.manage(AppState {
-                dossier: Mutex::new(None),
+                dossier: Arc::new(Mutex::new(None)),
+                cancel_import: Arc::new(AtomicBool::new(false)),
                 keys: encours_app::key_source(),
                 demo_path: data_dir.join("demo.encours"),
                 open_on_start: open_on_start(std::env::args().skip(1)),
@@ -122,6 +162,8 @@ pub fn run() {
             open_dossier,
             open_demo,
             dossier_summary,
+            import_files,
+            cancel_import,
             close_dossier
         ])
         .run(tauri::generate_context!())

@@ -115,7 +115,9 @@ pub fn open_or_create_demo(path: &Path, keys: &KeySource, now: NaiveDateTime) ->
     let siren =
         Siren::parse(DEMO_COMPANY_SIREN).map_err(|e| ApiError::new(crate::ErrorCode::Internal, e.to_string()))?;
     let mut dossier = Dossier::create(path, &siren, DEMO_COMPANY_NAME, keys, now)?;
-    if let Err(e) = generate_demo(&mut dossier, DemoOptions::default(), now, &mut |_| {}) {
+    let filled = generate_demo(&mut dossier, DemoOptions::default(), now, &mut |_| {})
+        .and_then(|_| dossier.check_integrity(now).map_err(ApiError::from));
+    if let Err(e) = filled {
         // The dossier was created but could not be filled: remove it rather than leave an empty demo.
         drop(dossier);
         crate::dossier::remove_dossier_files(path);

@@ -39,11 +39,20 @@ pub fn open_dossier(path: &Path, keys: &KeySource) -> Result<Dossier, ApiError> 
     Ok(Dossier::open(path, keys)?)
 }
 
-/// The dossier's front page as of a date.
+/// Runs a full integrity check (it reads the whole file) and records it; returns "ok" or what it found.
+pub fn check_integrity(dossier: &mut Dossier, now: NaiveDateTime) -> Result<String, ApiError> {
+    Ok(dossier.check_integrity(now)?.summary())
+}
+
+/// The dossier's front page as of a date. It is fast on any size of ledger: the integrity line is
+/// the last recorded check (see [`check_integrity`]).
 pub fn summary(dossier: &Dossier, as_of: NaiveDate) -> Result<DossierSummary, ApiError> {
     let company = dossier.company()?;
     let s = queries::summary(dossier, as_of)?;
-    let integrity = dossier.integrity()?.summary();
+    let (integrity, integrity_checked_at) = match dossier.last_integrity()? {
+        Some((at, result)) => (result, Some(at.format("%Y-%m-%dT%H:%M:%S").to_string())),
+        None => ("not checked yet".to_owned(), None),
+    };
     let eur = |t: &encours_domain::Totals| {
         let mut m = t.get(Currency::EUR).round();
         m.amount.rescale(2);
@@ -67,6 +76,7 @@ pub fn summary(dossier: &Dossier, as_of: NaiveDate) -> Result<DossierSummary, Ap
         overdue_items: s.overdue_items,
         other_currencies,
         integrity,
+        integrity_checked_at,
     })
 }
 

@@ -64,8 +64,10 @@ pub struct DossierSummary {
     pub overdue_items: u64,
     /// Balances in other currencies, if any (`"USD 120.00"`), never added to the euro figures.
     pub other_currencies: Vec<String>,
-    /// "ok", or what the integrity check found.
+    /// The last integrity check: "ok", what it found, or "not checked yet".
     pub integrity: String,
+    /// When that check ran (ISO date-time), if ever.
+    pub integrity_checked_at: Option<String>,
 }
 
 /// What a demo generation produced.

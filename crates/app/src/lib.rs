@@ -13,10 +13,14 @@ mod dossier;
 pub mod dto;
 mod error;
 mod export;
+mod import;
 
 pub use demo::{generate_demo, open_or_create_demo, DemoOptions, DEMO_COMPANY_NAME, DEMO_COMPANY_SIREN};
-pub use dossier::{create_dossier, key_source, open_dossier, remove_dossier_files, summary};
+pub use dossier::{check_integrity, create_dossier, key_source, open_dossier, remove_dossier_files, summary};
 pub use dto::{AppInfo, DemoReport, DossierSummary, KeyMode};
 pub use encours_store::{Dossier, KeySource};
 pub use error::{ApiError, ErrorCode};
 pub use export::{export_clients_csv, export_open_items_csv};
+pub use import::{
+    import_bytes, import_paths, inspect, ImportFileReport, ImportOutcome, ImportProgress, ImportReport, MAX_FILE_BYTES,
+};

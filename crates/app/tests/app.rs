@@ -22,8 +22,11 @@ fn the_summary_agrees_with_the_exports() {
     let report = encours_app::generate_demo(&mut d, options, now(), &mut |_| {}).unwrap();
     assert_eq!((report.clients, report.invoices), (25, 900));
 
+    assert_eq!(encours_app::summary(&d, now().date()).unwrap().integrity, "not checked yet");
+    assert_eq!(encours_app::check_integrity(&mut d, now()).unwrap(), "ok");
     let s = encours_app::summary(&d, now().date()).unwrap();
     assert_eq!(s.integrity, "ok");
+    assert_eq!(s.integrity_checked_at.as_deref(), Some("2026-11-23T09:30:00"));
     assert_eq!((s.clients, s.invoices), (25, 900));
 
     // Σ of the clients' balances in the export = the dossier's open balance, to the cent.

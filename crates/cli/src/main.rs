@@ -55,11 +55,38 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Read e-invoices (Factur-X / ZUGFeRD PDF, CII, UBL) without a dossier.
+    Einvoice {
+        #[command(subcommand)]
+        command: EinvoiceCommand,
+    },
+    /// Import e-invoices into the dossier: files, folders (recursive), zip archives.
+    Import {
+        /// Files, folders or zip archives.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Export clients and open items as CSV.
     Export {
         /// Folder to write `clients.csv` and `open-items.csv` into; without it, the clients CSV goes to standard output.
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum EinvoiceCommand {
+    /// Describe each file: format, profile, parties, totals, and what is wrong with it.
+    Inspect {
+        /// Print a JSON array, one object per file, in argument order.
+        #[arg(long)]
+        json: bool,
+        /// The files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
     },
 }
 
@@ -93,6 +120,9 @@ fn dossier_path(cli: &Cli) -> Result<PathBuf, ApiError> {
 fn run(cli: Cli) -> Result<(), ApiError> {
     let now = now(cli.today);
     let today = now.date();
+    if let Command::Einvoice { command: EinvoiceCommand::Inspect { json, files } } = &cli.command {
+        return inspect(files, *json);
+    }
     let path = dossier_path(&cli)?;
     let (keys, _) = encours_app::key_source()?;
     match cli.command {
@@ -141,7 +171,8 @@ fn run(cli: Cli) -> Result<(), ApiError> {
             );
         }
         Command::Status { json } => {
-            let dossier = encours_app::open_dossier(&path, &keys)?;
+            let mut dossier = encours_app::open_dossier(&path, &keys)?;
+            encours_app::check_integrity(&mut dossier, now)?;
             let s = encours_app::summary(&dossier, today)?;
             if json {
                 let value = serde_json::json!({
@@ -177,6 +208,28 @@ fn run(cli: Cli) -> Result<(), ApiError> {
                 return Err(ApiError::new(ErrorCode::Storage, format!("integrity check failed: {}", s.integrity)));
             }
         }
+        Command::Einvoice { .. } => unreachable!("handled before the dossier is opened"),
+        Command::Import { paths, json } => {
+            let mut dossier = encours_app::open_dossier(&path, &keys)?;
+            let cancel = std::sync::atomic::AtomicBool::new(false);
+            let mut progress = |_: &encours_app::ImportProgress| {};
+            let report = encours_app::import_paths(&mut dossier, &paths, now, &mut progress, &cancel)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());
+            } else {
+                for f in &report.files {
+                    let what = match f.outcome {
+                        encours_app::ImportOutcome::Imported => "imported ",
+                        encours_app::ImportOutcome::Duplicate => "duplicate",
+                        encours_app::ImportOutcome::Failed => "FAILED   ",
+                        encours_app::ImportOutcome::Ignored => "ignored  ",
+                    };
+                    let number = f.invoice_number.as_deref().map(|n| format!(" [{n}]")).unwrap_or_default();
+                    println!("{what} {}{number}: {}", f.file, f.message);
+                }
+                println!("{} imported, {} duplicates, {} failed", report.imported, report.duplicates, report.failed);
+            }
+        }
         Command::Export { out } => {
             let dossier = encours_app::open_dossier(&path, &keys)?;
             match out {
@@ -197,6 +250,60 @@ fn run(cli: Cli) -> Result<(), ApiError> {
                 }
             }
         }
+    }
+    Ok(())
+}
+
+/// `einvoice inspect`: a JSON array (the errors are in the data, exit 0), or a readable description
+/// per file (exit 2 when a file is not a readable invoice).
+fn inspect(files: &[PathBuf], json: bool) -> Result<(), ApiError> {
+    let values = encours_app::inspect(files);
+    let failures = values.iter().filter(|v| v.get("error").is_some()).count();
+    if json {
+        println!("{}", serde_json::to_string_pretty(&values).unwrap_or_default());
+    } else {
+        for v in &values {
+            let s = |k: &str| v.get(k).and_then(|x| x.as_str()).unwrap_or("-").to_owned();
+            println!("{}", s("file"));
+            if let Some(e) = v.get("error").and_then(|e| e.as_str()) {
+                println!("  not read: {e}");
+                continue;
+            }
+            println!("  {} {} · type {} · n° {}", s("format"), s("profile"), s("type_code"), s("invoice_number"));
+            println!("  issued {} · due {} · {}", s("issue_date"), s("due_date"), s("currency"));
+            for party in ["seller", "buyer"] {
+                let p = &v[party];
+                println!(
+                    "  {party:6} {} (SIREN {}, VAT {})",
+                    p["name"].as_str().unwrap_or("-"),
+                    p["siren"].as_str().unwrap_or("-"),
+                    p["vat_ids"]
+                        .as_array()
+                        .map(|a| a.iter().filter_map(|x| x.as_str()).collect::<Vec<_>>().join(" "))
+                        .unwrap_or_default()
+                );
+            }
+            let t = &v["totals"];
+            println!(
+                "  total HT {} · TVA {} · TTC {} · due {}",
+                t["tax_basis_total"].as_str().unwrap_or("-"),
+                t["tax_total"].as_str().unwrap_or("-"),
+                t["grand_total"].as_str().unwrap_or("-"),
+                t["due_payable"].as_str().unwrap_or("-")
+            );
+            for d in v["diagnostics"].as_array().into_iter().flatten() {
+                println!(
+                    "  {} {}: {} ({})",
+                    d["level"].as_str().unwrap_or("?"),
+                    d["rule"].as_str().unwrap_or("?"),
+                    d["message"].as_str().unwrap_or(""),
+                    d["path"].as_str().unwrap_or("")
+                );
+            }
+        }
+    }
+    if failures > 0 && !json {
+        return Err(ApiError::invalid(format!("{failures} of {} files are not readable invoices", values.len())));
     }
     Ok(())
 }

@@ -255,9 +255,31 @@ impl Dossier {
         })
     }
 
-    /// Checks the file (SQLite's own check), the references, and the ledger's invariants:
-    /// every invoice's open amount equals what its allocations leave, every payment's unallocated
-    /// amount equals its amount minus its allocations.
+    /// Runs [`Dossier::integrity`] and records its result, dated `at`, for [`Dossier::last_integrity`].
+    pub fn check_integrity(&mut self, at: NaiveDateTime) -> Result<IntegrityReport, StoreError> {
+        let report = self.integrity()?;
+        self.conn.execute(
+            "INSERT INTO integrity_checks (at, ok, summary) VALUES (?1, ?2, ?3)",
+            params![at.format("%Y-%m-%dT%H:%M:%S").to_string(), report.is_ok(), report.summary()],
+        )?;
+        Ok(report)
+    }
+
+    /// The last recorded integrity check: when, and "ok" or what it found.
+    pub fn last_integrity(&self) -> Result<Option<(NaiveDateTime, String)>, StoreError> {
+        let row: Option<(String, String)> = self
+            .conn
+            .query_row("SELECT at, summary FROM integrity_checks ORDER BY id DESC LIMIT 1", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()?;
+        Ok(row.and_then(|(at, summary)| at.parse().ok().map(|at| (at, summary))))
+    }
+
+    /// Checks the file (SQLite's own check, which reads and decrypts every page), the references,
+    /// and the ledger's invariants: every invoice's open amount equals what its allocations leave,
+    /// every payment's unallocated amount equals its amount minus its allocations. It reads the
+    /// whole file: seconds on a large dossier (see BENCHMARKS.md).
     pub fn integrity(&self) -> Result<IntegrityReport, StoreError> {
         let mut stmt = self.conn.prepare("PRAGMA integrity_check")?;
         let sqlite = stmt.query_map([], |r| r.get::<_, String>(0))?.collect::<Result<Vec<_>, _>>()?;

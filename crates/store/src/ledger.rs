@@ -71,12 +71,14 @@ struct InvoiceDetails<'a> {
     rounding: Option<String>,
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     instalments: &'a [Instalment],
-    #[serde(skip_serializing_if = "<[_]>::is_empty")]
-    vat: &'a [VatBreakdown],
+    /// BG-23 as rows `[category, rate, taxable amount, tax amount, exemption reason]`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    vat: Vec<VatRow<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     terms: Option<&'a str>,
-    #[serde(skip_serializing_if = "<[_]>::is_empty")]
-    notes: &'a [InvoiceNote],
+    /// The id of the invoice's notes in `note_sets`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    notes: Option<i64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     payee_iban: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -87,6 +89,22 @@ struct InvoiceDetails<'a> {
     order: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     process: Option<&'a str>,
+}
+
+/// A VAT breakdown line in compact form (amounts in the invoice currency, as decimal strings).
+#[derive(Serialize)]
+struct VatRow<'a>(&'a str, Option<String>, String, String, Option<&'a str>);
+
+impl<'a> From<&'a VatBreakdown> for VatRow<'a> {
+    fn from(v: &'a VatBreakdown) -> Self {
+        VatRow(
+            &v.category,
+            v.rate.map(|r| r.to_string()),
+            v.taxable_amount.amount.to_string(),
+            v.tax_amount.amount.to_string(),
+            v.exemption_reason.as_deref(),
+        )
+    }
 }
 
 fn kind_str(kind: InvoiceKind) -> &'static str {
@@ -121,6 +139,7 @@ pub struct LedgerWriter<'d> {
     tx: Transaction<'d>,
     kind: String,
     sources: HashMap<String, i64>,
+    note_sets: HashMap<String, i64>,
     counts: LoadCounts,
     at: NaiveDateTime,
 }
@@ -130,7 +149,14 @@ impl Dossier {
     /// `camt053`…) and goes into the source table and the audit entry; `at` is the time of the load.
     pub fn writer(&mut self, kind: &str, at: NaiveDateTime) -> Result<LedgerWriter<'_>, StoreError> {
         let tx = self.conn.transaction()?;
-        Ok(LedgerWriter { tx, kind: kind.to_owned(), sources: HashMap::new(), counts: LoadCounts::default(), at })
+        Ok(LedgerWriter {
+            tx,
+            kind: kind.to_owned(),
+            sources: HashMap::new(),
+            note_sets: HashMap::new(),
+            counts: LoadCounts::default(),
+            at,
+        })
     }
 }
 
@@ -150,6 +176,21 @@ impl LedgerWriter<'_> {
         let id: i64 = self.tx.query_row("SELECT id FROM sources WHERE origin = ?1", [&source.origin], |r| r.get(0))?;
         self.sources.insert(source.origin.clone(), id);
         Ok(id)
+    }
+
+    /// The id of a set of notes, stored once however many invoices carry it.
+    fn note_set(&mut self, notes: &[InvoiceNote]) -> Result<Option<i64>, StoreError> {
+        if notes.is_empty() {
+            return Ok(None);
+        }
+        let json = serde_json::to_string(notes)?;
+        if let Some(id) = self.note_sets.get(&json) {
+            return Ok(Some(*id));
+        }
+        self.tx.prepare_cached("INSERT OR IGNORE INTO note_sets (json) VALUES (?1)")?.execute([&json])?;
+        let id: i64 = self.tx.query_row("SELECT id FROM note_sets WHERE json = ?1", [&json], |r| r.get(0))?;
+        self.note_sets.insert(json, id);
+        Ok(Some(id))
     }
 
     /// Adds a client.
@@ -215,9 +256,9 @@ impl LedgerWriter<'_> {
             prepaid: opt(&t.prepaid),
             rounding: opt(&t.rounding),
             instalments: &i.instalments,
-            vat: &i.vat_breakdown,
+            vat: i.vat_breakdown.iter().map(VatRow::from).collect(),
             terms: i.payment_terms_note.as_deref(),
-            notes: &i.notes,
+            notes: self.note_set(&i.notes)?,
             payee_iban: i.payee_iban.as_ref().map(|x| x.as_str()),
             remittance: i.remittance.as_deref(),
             preceding: i.preceding_invoice.as_deref(),

@@ -9,8 +9,11 @@ use rusqlite::Connection;
 use crate::error::StoreError;
 
 /// The migrations, in order; index + 1 is the schema version each one produces.
-const MIGRATIONS: &[&str] =
-    &[include_str!("../migrations/0001_initial.sql"), include_str!("../migrations/0002_documents.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/0001_initial.sql"),
+    include_str!("../migrations/0002_documents.sql"),
+    include_str!("../migrations/0003_compact.sql"),
+];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

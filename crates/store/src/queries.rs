@@ -68,7 +68,7 @@ pub fn summary(d: &Dossier, as_of: NaiveDate) -> Result<LedgerSummary, StoreErro
     let mut overdue_items = 0u64;
     let mut stmt = c.prepare_cached(
         "SELECT currency, count(*), sum(outstanding) FROM invoices
-         WHERE outstanding > 0 AND due_date < ?1 GROUP BY currency",
+         WHERE outstanding <> 0 AND outstanding > 0 AND due_date < ?1 GROUP BY currency",
     )?;
     let mut rows = stmt.query([as_of.to_string()])?;
     while let Some(r) = rows.next()? {

@@ -299,3 +299,27 @@ fn money_never_leaves_the_store_rounded() {
     let s = queries::summary(&d, NaiveDate::from_ymd_opt(2026, 11, 23).unwrap()).unwrap();
     assert_eq!(s.open_balance.get(Currency::EUR).amount.to_string(), "0.30");
 }
+
+#[test]
+fn integrity_results_are_recorded_and_notes_are_stored_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut d = create(dir.path());
+    assert_eq!(d.last_integrity().unwrap(), None, "never checked yet");
+    let mut w = d.writer("test", now()).unwrap();
+    w.client(&client(1, "Client A")).unwrap();
+    let note =
+        encours_domain::InvoiceNote { subject: Some("PMT".into()), text: "Indemnité forfaitaire : 40 €".into() };
+    for id in 1..=3 {
+        let mut i = invoice(id, 1, dec!(10), "2026-10-01", InvoiceKind::Invoice);
+        i.notes = vec![note.clone()];
+        w.invoice(&i).unwrap();
+    }
+    w.commit("test", "test.load", serde_json::json!({})).unwrap();
+    let report = d.check_integrity(now()).unwrap();
+    assert!(report.is_ok());
+    assert_eq!(d.last_integrity().unwrap(), Some((now(), "ok".to_owned())));
+    let conn = rusqlite::Connection::open(dir.path().join("acme.encours")).unwrap();
+    conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", "07".repeat(32))).unwrap();
+    let sets: i64 = conn.query_row("SELECT count(*) FROM note_sets", [], |r| r.get(0)).unwrap();
+    assert_eq!(sets, 1, "three invoices with the same notes share one stored note set");
+}

@@ -53,6 +53,10 @@ overdueItems: number,
  */
 otherCurrencies: Array<string>, 
 /**
- * "ok", or what the integrity check found.
+ * The last integrity check: "ok", what it found, or "not checked yet".
  */
-integrity: string, };
+integrity: string, 
+/**
+ * When that check ran (ISO date-time), if ever.
+ */
+integrityCheckedAt: string | null, };

@@ -1,0 +1,76 @@
+//! Import throughput into an encrypted dossier.
+//!
+//! `cargo run --release -p encours-app --example bench_import -- [COUNT] [CORPUS_DIR]`
+//!
+//! Takes every readable CII and UBL invoice of the corpus as templates, makes COUNT distinct
+//! invoices by rewriting their number (BT-1), writes them to a temporary folder, then imports the
+//! folder into a new SQLCipher dossier, one transaction per file, and prints files per second.
+//! Default COUNT is 20,000.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+use std::time::Instant;
+
+use encours_app::KeySource;
+use encours_store::DossierKey;
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let count: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(20_000);
+    let corpus = args
+        .next()
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus"));
+
+    // Templates: readable XML invoices whose number appears once, so it can be rewritten.
+    let mut templates = Vec::new();
+    for folder in ["cii", "ubl"] {
+        let mut names: Vec<PathBuf> =
+            std::fs::read_dir(corpus.join(folder)).expect("corpus folder").map(|e| e.unwrap().path()).collect();
+        names.sort();
+        for path in names {
+            let Ok(read) = encours_readers::einvoice::read_path(&path) else { continue };
+            let text = match std::fs::read_to_string(&path) {
+                Ok(t) => t,
+                Err(_) => continue,
+            };
+            let number = read.invoice.number.clone();
+            let tagged = [format!(">{number}</ram:ID>"), format!(">{number}</cbc:ID>")];
+            if let Some(tag) = tagged.iter().find(|t| text.matches(t.as_str()).count() == 1) {
+                templates.push((text.clone(), tag.clone(), number));
+            }
+        }
+    }
+    assert!(!templates.is_empty(), "no usable template in {}", corpus.display());
+
+    let work = tempfile::tempdir().expect("temp dir");
+    let inbox = work.path().join("inbox");
+    std::fs::create_dir(&inbox).unwrap();
+    for i in 0..count {
+        let (text, tag, number) = &templates[i % templates.len()];
+        let new_number = format!("{number}-B{i:07}");
+        let body = text.replacen(tag.as_str(), &tag.replace(number.as_str(), &new_number), 1);
+        std::fs::write(inbox.join(format!("inv-{i:07}.xml")), body).unwrap();
+    }
+
+    let keys = KeySource::Environment(DossierKey::from_hex(&"5a".repeat(32)).unwrap());
+    let now = "2026-11-23T12:00:00".parse().unwrap();
+    let mut dossier =
+        encours_app::create_dossier(&work.path().join("bench.encours"), "552081317", "Bench", &keys, now).unwrap();
+    let cancel = AtomicBool::new(false);
+    let started = Instant::now();
+    let report = encours_app::import_paths(&mut dossier, &[inbox], now, &mut |_| {}, &cancel).unwrap();
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "{} files from {} templates: {} imported, {} duplicates, {} failed in {:.2} s = {:.0} invoices/s",
+        count,
+        templates.len(),
+        report.imported,
+        report.duplicates,
+        report.failed,
+        secs,
+        f64::from(report.imported) / secs
+    );
+    let size = std::fs::metadata(work.path().join("bench.encours")).map(|m| m.len()).unwrap_or(0);
+    println!("dossier size {} MiB", size / (1024 * 1024));
+}
