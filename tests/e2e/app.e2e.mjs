@@ -1,12 +1,13 @@
 // End-to-end test of the real Encours window (see run.sh for how it is started).
 //
 // Opens the demo dossier through the UI, then checks the figures the window shows against
-// what the CLI reports for the same dossier file. Prints "e2e: N passed, M failed" last and
-// exits non-zero on any failure.
+// what the CLI reports for the same dossier file; then imports the corpus's CII folder into the
+// demo dossier through the Imports screen and checks the report against `encours einvoice
+// inspect`. Prints "e2e: N passed, M failed" last and exits non-zero on any failure.
 import { execFileSync } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readdirSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -18,6 +19,10 @@ const { remote } = requireFromUi("webdriverio");
 const APP = process.env.APP;
 const CLI = process.env.ENCOURS_CLI;
 const DEMO_TIMEOUT_MS = 120_000;
+const IMPORT_TIMEOUT_MS = 120_000;
+// The shared test corpus lives next to the repository unless ENCOURS_CORPUS says otherwise.
+const CORPUS = resolve(process.env.ENCOURS_CORPUS ?? join(HERE, "..", "..", "..", "shared", "corpus"));
+const IMPORT_FOLDER = join(CORPUS, "cii");
 
 /** @type {{ name: string, ok: boolean, detail: string }[]} */
 const results = [];
@@ -26,12 +31,29 @@ const CHECKS = [
   "demo opens and shows its summary",
   "open balance matches the CLI",
   "client count matches the CLI",
+  "the Imports screen opens from the sidebar",
+  "import counts match the CLI inspection of the same files",
+  "the dashboard invoice count grows by the imported count",
 ];
 const MISSING_PATH = "/nonexistent-encours-e2e/missing.encours";
 
 function record(name, ok, detail = "") {
   results.push({ name, ok, detail });
   console.log(`${ok ? "ok  " : "FAIL"} ${name}${detail ? ` — ${detail}` : ""}`);
+}
+
+/** The files an import of `folder` reads: PDF and XML files, recursively, sorted. */
+function invoiceFiles(folder) {
+  return readdirSync(folder, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile() && /\.(pdf|xml)$/i.test(entry.name))
+    .map((entry) => join(entry.parentPath ?? entry.path, entry.name))
+    .sort();
+}
+
+/** Reads a `data-value` attribute as an integer (NaN when missing). */
+async function intValue(element) {
+  const value = await element.getAttribute("data-value");
+  return value === null || value === "" ? Number.NaN : Number(value);
 }
 
 function finish() {
@@ -136,6 +158,84 @@ try {
     "client count matches the CLI",
     Number.isSafeInteger(status.clients) && String(status.clients) === shownClients,
     `window ${JSON.stringify(shownClientsText)}, CLI ${JSON.stringify(status.clients)}`,
+  );
+
+  // --- Imports: the corpus's CII folder into the demo dossier --------------------------------
+  // What the CLI reads in the same files, without a dossier: readable invoices vs errors.
+  const files = invoiceFiles(IMPORT_FOLDER);
+  if (files.length === 0) throw new Error(`no PDF or XML file under ${IMPORT_FOLDER} (set ENCOURS_CORPUS)`);
+  const inspected = JSON.parse(
+    execFileSync(CLI, ["einvoice", "inspect", "--json", ...files], {
+      env: process.env,
+      encoding: "utf8",
+      timeout: 60_000,
+      maxBuffer: 64 * 1024 * 1024,
+    }),
+  );
+  if (!Array.isArray(inspected) || inspected.length !== files.length) {
+    throw new Error(`einvoice inspect returned ${inspected?.length} entries for ${files.length} files`);
+  }
+  const cliErrors = inspected.filter((entry) => Object.hasOwn(entry, "error")).length;
+  const cliReadable = inspected.length - cliErrors;
+
+  const invoicesBefore = await intValue(await browser.$("#summary-invoices"));
+
+  const importsLink = await browser.$("#nav-imports");
+  await importsLink.click();
+  const pathField = await browser.$("#import-path");
+  await pathField.waitForExist({ timeout: 10_000 });
+  record(
+    "the Imports screen opens from the sidebar",
+    (await importsLink.getAttribute("aria-current")) === "page" && (await browser.$("#import-drop").isExisting()),
+    `aria-current=${await importsLink.getAttribute("aria-current")}`,
+  );
+
+  await pathField.setValue(IMPORT_FOLDER);
+  await browser.$("#import-submit").click();
+  const report = await browser.$("#import-report");
+  const importError = await browser.$("#import-error");
+  await browser.waitUntil(async () => (await report.isExisting()) || (await importError.isExisting()), {
+    timeout: IMPORT_TIMEOUT_MS,
+    interval: 250,
+    timeoutMsg: `no import report after ${IMPORT_TIMEOUT_MS / 1000} s`,
+  });
+  if (await importError.isExisting()) {
+    const code = await importError.getAttribute("data-code");
+    throw new Error(`the import was rejected (${code}): ${await importError.getText()}`);
+  }
+
+  const imported = await intValue(await browser.$("#import-count-imported"));
+  const duplicates = await intValue(await browser.$("#import-count-duplicates"));
+  const failed = await intValue(await browser.$("#import-count-failed"));
+  const rows = (await browser.$$("#import-table tbody tr")).length;
+  record(
+    "import counts match the CLI inspection of the same files",
+    imported + duplicates === cliReadable && failed === cliErrors && rows === files.length,
+    `window ${imported} imported + ${duplicates} duplicates, ${failed} failed, ${rows} rows; ` +
+      `CLI ${cliReadable} readable, ${cliErrors} errors, ${files.length} files`,
+  );
+
+  await report.scrollIntoView();
+  await browser.pause(500); // let WebKit paint the last frame before the screenshot
+  await browser.saveScreenshot(join(ARTIFACTS, "import-report.png"));
+
+  await browser.$("#nav-dashboard").click();
+  const invoicesElement = await browser.$("#summary-invoices");
+  await invoicesElement.waitForExist({ timeout: 10_000 });
+  let invoicesAfter = Number.NaN;
+  await browser
+    .waitUntil(
+      async () => {
+        invoicesAfter = await intValue(invoicesElement);
+        return invoicesAfter === invoicesBefore + imported;
+      },
+      { timeout: 10_000, interval: 250 },
+    )
+    .catch(() => {});
+  record(
+    "the dashboard invoice count grows by the imported count",
+    Number.isSafeInteger(invoicesBefore) && invoicesAfter === invoicesBefore + imported,
+    `before ${invoicesBefore}, after ${invoicesAfter}, imported ${imported}`,
   );
 } catch (error) {
   console.error(error instanceof Error ? (error.stack ?? error.message) : error);

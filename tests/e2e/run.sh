@@ -5,6 +5,8 @@
 #   APP          path to the desktop binary built with `--features tauri/custom-protocol`
 #                (e.g. target/debug/encours-desktop)
 #   ENCOURS_CLI  path to the CLI binary (e.g. target/debug/encours)
+#   ENCOURS_CORPUS  the shared test corpus; its cii/ folder is imported into the demo dossier
+#                (default: <repo>/../shared/corpus)
 #   The encryption key is found as the app finds it (ENCOURS_KEY_HEX, else the OS keyring);
 #   the environment is passed through unchanged to the app and the CLI.
 #

@@ -20,6 +20,7 @@ const SUMMARY: DossierSummary = {
   overdueItems: 2,
   otherCurrencies: [],
   integrity: "ok",
+  integrityCheckedAt: "2026-11-23T09:00:00",
 };
 const REPORT: ImportReport = { files: [], imported: 3, duplicates: 1, failed: 2, cancelled: false };
 

@@ -20,6 +20,7 @@ const SUMMARY: DossierSummary = {
   overdueItems: 210,
   otherCurrencies: [],
   integrity: "ok",
+  integrityCheckedAt: "2026-11-23T09:00:00",
 };
 
 let component: ReturnType<typeof mount> | undefined;

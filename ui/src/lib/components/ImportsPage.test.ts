@@ -152,6 +152,21 @@ describe("ImportsPage", () => {
     expect(el<HTMLButtonElement>("#import-submit").disabled).toBe(false);
   });
 
+  it("imports with Ctrl+Enter in the path field", async () => {
+    const core = backend();
+    render();
+    type("/in/a.xml");
+    const field = el<HTMLTextAreaElement>("#import-path");
+    field.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", bubbles: true, cancelable: true }));
+    await settle();
+    expect(core.calls).toEqual([]);
+    field.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", ctrlKey: true, bubbles: true, cancelable: true }));
+    await settle();
+    expect(core.calls.map(([cmd, args]) => [cmd, (args as { paths: string[] }).paths])).toEqual([
+      ["import_files", ["/in/a.xml"]],
+    ]);
+  });
+
   it("shows a rejection with the error table", async () => {
     mockIPC((cmd) => {
       if (cmd === "import_files") throw { code: "NoDossierOpen", message: "no dossier is open" };
