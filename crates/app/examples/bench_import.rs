@@ -53,6 +53,18 @@ fn main() {
         std::fs::write(inbox.join(format!("inv-{i:07}.xml")), body).unwrap();
     }
 
+    // Reading alone, for comparison: what the import costs beyond parsing.
+    let started = Instant::now();
+    let mut parsed = 0;
+    for entry in std::fs::read_dir(&inbox).unwrap() {
+        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+        if encours_readers::einvoice::read_bytes("x.xml", &bytes).is_ok() {
+            parsed += 1;
+        }
+    }
+    let secs = started.elapsed().as_secs_f64();
+    println!("read only: {parsed} files in {secs:.2} s = {:.0} files/s", f64::from(parsed) / secs);
+
     let keys = KeySource::Environment(DossierKey::from_hex(&"5a".repeat(32)).unwrap());
     let now = "2026-11-23T12:00:00".parse().unwrap();
     let mut dossier =

@@ -163,7 +163,7 @@ impl Dossier {
 impl LedgerWriter<'_> {
     /// True when the dossier has no client yet (as seen inside this unit of work).
     pub fn ledger_is_empty(&self) -> Result<bool, StoreError> {
-        Ok(!self.tx.query_row("SELECT EXISTS (SELECT 1 FROM clients)", [], |r| r.get::<_, bool>(0))?)
+        Ok(!self.tx.prepare_cached("SELECT EXISTS (SELECT 1 FROM clients)")?.query_row([], |r| r.get::<_, bool>(0))?)
     }
 
     fn source_id(&mut self, source: &Source) -> Result<i64, StoreError> {
@@ -173,7 +173,10 @@ impl LedgerWriter<'_> {
         self.tx
             .prepare_cached("INSERT OR IGNORE INTO sources (origin, kind, recorded_at) VALUES (?1, ?2, ?3)")?
             .execute(params![source.origin, self.kind, self.at.format("%Y-%m-%dT%H:%M:%S").to_string()])?;
-        let id: i64 = self.tx.query_row("SELECT id FROM sources WHERE origin = ?1", [&source.origin], |r| r.get(0))?;
+        let id: i64 = self
+            .tx
+            .prepare_cached("SELECT id FROM sources WHERE origin = ?1")?
+            .query_row([&source.origin], |r| r.get(0))?;
         self.sources.insert(source.origin.clone(), id);
         Ok(id)
     }
@@ -188,7 +191,8 @@ impl LedgerWriter<'_> {
             return Ok(Some(*id));
         }
         self.tx.prepare_cached("INSERT OR IGNORE INTO note_sets (json) VALUES (?1)")?.execute([&json])?;
-        let id: i64 = self.tx.query_row("SELECT id FROM note_sets WHERE json = ?1", [&json], |r| r.get(0))?;
+        let id: i64 =
+            self.tx.prepare_cached("SELECT id FROM note_sets WHERE json = ?1")?.query_row([&json], |r| r.get(0))?;
         self.note_sets.insert(json, id);
         Ok(Some(id))
     }
@@ -489,7 +493,10 @@ impl LedgerWriter<'_> {
 
     /// The next free id of a table, for records whose id the dossier assigns (imports).
     fn next_id(&self, table: &str) -> Result<i64, StoreError> {
-        Ok(self.tx.query_row(&format!("SELECT coalesce(max(id), 0) + 1 FROM {table}"), [], |r| r.get(0))?)
+        Ok(self
+            .tx
+            .prepare_cached(&format!("SELECT coalesce(max(id), 0) + 1 FROM {table}"))?
+            .query_row([], |r| r.get(0))?)
     }
 
     /// The id a new client will get.
@@ -511,7 +518,7 @@ impl LedgerWriter<'_> {
         name: Option<&str>,
     ) -> Result<Option<ClientId>, StoreError> {
         let one = |sql: &str, value: &str| -> Result<Option<ClientId>, StoreError> {
-            Ok(self.tx.query_row(sql, [value], |r| r.get(0)).optional()?.map(ClientId))
+            Ok(self.tx.prepare_cached(sql)?.query_row([value], |r| r.get(0)).optional()?.map(ClientId))
         };
         if let Some(s) = siren.filter(|s| !s.is_empty()) {
             if let Some(id) = one("SELECT id FROM clients WHERE siren = ?1 ORDER BY id LIMIT 1", s)? {
@@ -536,9 +543,8 @@ impl LedgerWriter<'_> {
     pub fn document_by_hash(&self, sha256: &str) -> Result<Option<(DocumentId, String)>, StoreError> {
         Ok(self
             .tx
-            .query_row("SELECT id, file_name FROM documents WHERE sha256 = ?1", [sha256], |r| {
-                Ok((DocumentId(r.get(0)?), r.get(1)?))
-            })
+            .prepare_cached("SELECT id, file_name FROM documents WHERE sha256 = ?1")?
+            .query_row([sha256], |r| Ok((DocumentId(r.get(0)?), r.get(1)?)))
             .optional()?)
     }
 
@@ -546,12 +552,11 @@ impl LedgerWriter<'_> {
     pub fn invoice_by_business_key(&self, key: &str) -> Result<Option<(InvoiceId, String, String)>, StoreError> {
         Ok(self
             .tx
-            .query_row(
+            .prepare_cached(
                 "SELECT i.id, i.number, s.origin FROM invoices i JOIN sources s ON s.id = i.source_id
                  WHERE i.business_key = ?1",
-                [key],
-                |r| Ok((InvoiceId(r.get(0)?), r.get(1)?, r.get(2)?)),
-            )
+            )?
+            .query_row([key], |r| Ok((InvoiceId(r.get(0)?), r.get(1)?, r.get(2)?)))
             .optional()?)
     }
 
