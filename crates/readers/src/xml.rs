@@ -2,7 +2,10 @@
 //!
 //! Why a tree and not serde structs: diagnostics must point to the XML path of the value they talk
 //! about, unknown content must be skipped without fuss, and the same reader must accept CII, the
-//! ZUGFeRD 1 dialect and UBL. A tree built with [`quick_xml::reader::NsReader`] gives all three.
+//! ZUGFeRD 1 dialect and UBL. A tree built from [`quick_xml::Reader`] events gives all three.
+//! Namespaces are resolved on demand ([`El::namespace`]) from the `xmlns` attributes kept in the
+//! tree: the readers check the root's namespace and match the rest by local name, so resolving
+//! every element while parsing would be wasted work.
 //!
 //! Safety rules, each checked by a test:
 //! - the text is decoded first ([`decode`]): UTF-8 with or without a byte-order mark, UTF-16 with a
@@ -15,8 +18,7 @@
 use std::borrow::Cow;
 
 use quick_xml::events::{BytesStart, Event};
-use quick_xml::name::ResolveResult;
-use quick_xml::reader::NsReader;
+use quick_xml::Reader;
 
 /// Deepest element nesting accepted. Real invoices stay under 20 levels.
 pub(crate) const MAX_DEPTH: usize = 128;
@@ -159,28 +161,30 @@ fn declared_encoding(bytes: &[u8]) -> Result<Option<String>, XmlError> {
     Ok(Some(String::from_utf8_lossy(&decl[start..start + len]).into_owned()))
 }
 
-/// One element of the tree.
+const NONE: u32 = u32::MAX;
+
+/// One element of the tree. Names, attribute values and text borrow from the document text when
+/// they can (no escape to resolve), so building the tree allocates little.
 #[derive(Debug)]
-struct Node {
+struct Node<'a> {
     /// Qualified name as written (`ram:ID`).
-    name: Box<str>,
+    name: Cow<'a, str>,
     /// Byte offset of the local name inside `name`.
     local_at: usize,
-    /// Index into [`Tree::namespaces`]; 0 is "no namespace".
-    ns: usize,
-    /// Attributes other than namespace declarations: (qualified name, value).
-    attrs: Vec<(Box<str>, String)>,
+    /// Attributes, namespace declarations included: (qualified name, value).
+    attrs: Vec<(Cow<'a, str>, Cow<'a, str>)>,
     /// Character data directly inside the element (entity references resolved).
-    text: String,
-    children: Vec<usize>,
-    parent: Option<usize>,
+    text: Cow<'a, str>,
+    parent: u32,
+    first_child: u32,
+    last_child: u32,
+    next_sibling: u32,
 }
 
-/// A parsed document.
+/// A parsed document, borrowing from its text.
 #[derive(Debug)]
-pub(crate) struct Tree {
-    nodes: Vec<Node>,
-    namespaces: Vec<String>,
+pub(crate) struct Tree<'a> {
+    nodes: Vec<Node<'a>>,
 }
 
 fn position(text: &str, offset: u64) -> (usize, usize) {
@@ -195,41 +199,60 @@ fn position(text: &str, offset: u64) -> (usize, usize) {
     (line, column)
 }
 
-impl Tree {
+/// `part` with the lifetime of `text` when it is a slice of it (quick-xml hands out names and
+/// attributes borrowed from the event, which borrows from the input); a copy otherwise.
+fn reborrow<'a>(text: &'a str, part: &str) -> Cow<'a, str> {
+    let offset = (part.as_ptr() as usize).wrapping_sub(text.as_ptr() as usize);
+    match text.get(offset..offset.wrapping_add(part.len())) {
+        Some(slice) if slice.as_ptr() == part.as_ptr() => Cow::Borrowed(slice),
+        _ => Cow::Owned(part.to_owned()),
+    }
+}
+
+fn append<'a>(to: &mut Cow<'a, str>, piece: Cow<'a, str>) {
+    if to.is_empty() {
+        *to = piece;
+    } else {
+        to.to_mut().push_str(&piece);
+    }
+}
+
+fn index(i: usize) -> u32 {
+    u32::try_from(i).unwrap_or(NONE)
+}
+
+impl<'a> Tree<'a> {
     /// Parses decoded text into a tree.
-    pub(crate) fn parse(text: &str) -> Result<Tree, XmlError> {
-        let mut reader = NsReader::from_str(text);
-        let mut tree = Tree { nodes: Vec::new(), namespaces: vec![String::new()] };
+    pub(crate) fn parse(text: &'a str) -> Result<Tree<'a>, XmlError> {
+        let mut reader = Reader::from_str(text);
+        let mut tree = Tree { nodes: Vec::new() };
         let mut stack: Vec<usize> = Vec::new();
         let mut root_closed = false;
-        let malformed = |_: &NsReader<&[u8]>, at: u64, reason: String| {
+        let malformed = |at: u64, reason: String| {
             let (line, column) = position(text, at);
             XmlError::Malformed { line, column, reason }
         };
         loop {
             let before = reader.buffer_position();
-            let (ns, event) = match reader.read_resolved_event() {
-                Ok((ns, event)) => (ns_of(&ns), event),
-                Err(e) => return Err(malformed(&reader, reader.error_position(), e.to_string())),
+            let event = match reader.read_event() {
+                Ok(event) => event,
+                Err(e) => return Err(malformed(reader.error_position(), e.to_string())),
             };
             match event {
                 Event::Start(ref e) | Event::Empty(ref e) => {
                     if root_closed {
-                        return Err(malformed(&reader, before, "a second root element follows the first".to_owned()));
+                        return Err(malformed(before, "a second root element follows the first".to_owned()));
                     }
                     if stack.len() >= MAX_DEPTH {
                         return Err(malformed(
-                            &reader,
                             before,
                             format!("elements are nested more than {MAX_DEPTH} levels deep"),
                         ));
                     }
                     if tree.nodes.len() >= MAX_ELEMENTS {
-                        return Err(malformed(&reader, before, format!("more than {MAX_ELEMENTS} elements")));
+                        return Err(malformed(before, format!("more than {MAX_ELEMENTS} elements")));
                     }
-                    let ns_index = tree.intern(ns.as_deref());
-                    let id =
-                        tree.push(e, ns_index, stack.last().copied()).map_err(|r| malformed(&reader, before, r))?;
+                    let id = tree.push(text, e, stack.last().copied()).map_err(|r| malformed(before, r))?;
                     if matches!(event, Event::Start(_)) {
                         stack.push(id);
                     } else if stack.is_empty() {
@@ -249,25 +272,23 @@ impl Tree {
                             let node = &mut tree.nodes[id];
                             // Whitespace between child elements is not text worth keeping.
                             if !(node.text.is_empty() && content.trim().is_empty()) {
-                                node.text.push_str(&content);
+                                append(&mut node.text, content);
                             }
                         }
                         None if content.trim().is_empty() => {}
-                        None => {
-                            return Err(malformed(&reader, before, "text found outside the root element".to_owned()))
-                        }
+                        None => return Err(malformed(before, "text found outside the root element".to_owned())),
                     }
                 }
                 Event::CData(t) => {
                     if let Some(&id) = stack.last() {
-                        tree.nodes[id].text.push_str(&t.xml10_content());
+                        append(&mut tree.nodes[id].text, t.xml10_content());
                     }
                 }
                 Event::GeneralRef(r) => {
                     let resolved: Option<char> = if r.is_char_ref() {
                         match r.resolve_char_ref() {
                             Ok(c) => c,
-                            Err(e) => return Err(malformed(&reader, before, e.to_string())),
+                            Err(e) => return Err(malformed(before, e.to_string())),
                         }
                     } else {
                         match &*r.xml10_content() {
@@ -278,7 +299,6 @@ impl Tree {
                             "apos" => Some('\''),
                             other => {
                                 return Err(malformed(
-                                    &reader,
                                     before,
                                     format!("the entity &{other}; is not defined (only the five XML entities are)"),
                                 ))
@@ -286,25 +306,17 @@ impl Tree {
                         }
                     };
                     match (resolved, stack.last()) {
-                        (Some(c), Some(&id)) => tree.nodes[id].text.push(c),
+                        (Some(c), Some(&id)) => tree.nodes[id].text.to_mut().push(c),
                         (None, _) => {
-                            return Err(malformed(
-                                &reader,
-                                before,
-                                "a character reference names no character".to_owned(),
-                            ))
+                            return Err(malformed(before, "a character reference names no character".to_owned()))
                         }
                         (Some(_), None) => {
-                            return Err(malformed(&reader, before, "text found outside the root element".to_owned()))
+                            return Err(malformed(before, "text found outside the root element".to_owned()))
                         }
                     }
                 }
                 Event::DocType(_) => {
-                    return Err(malformed(
-                        &reader,
-                        before,
-                        "a <!DOCTYPE> declaration is not allowed in an e-invoice".to_owned(),
-                    ))
+                    return Err(malformed(before, "a <!DOCTYPE> declaration is not allowed in an e-invoice".to_owned()))
                 }
                 Event::Decl(_) | Event::PI(_) | Event::Comment(_) => {}
                 Event::Eof => break,
@@ -312,7 +324,6 @@ impl Tree {
         }
         if !stack.is_empty() {
             return Err(malformed(
-                &reader,
                 reader.buffer_position(),
                 "the document ends before its root element is closed".to_owned(),
             ));
@@ -323,34 +334,38 @@ impl Tree {
         Ok(tree)
     }
 
-    fn intern(&mut self, ns: Option<&str>) -> usize {
-        let Some(ns) = ns else { return 0 };
-        if let Some(i) = self.namespaces.iter().position(|n| n == ns) {
-            return i;
-        }
-        self.namespaces.push(ns.to_owned());
-        self.namespaces.len() - 1
-    }
-
-    fn push(&mut self, e: &BytesStart<'_>, ns: usize, parent: Option<usize>) -> Result<usize, String> {
-        let name: Box<str> = e.name().as_ref().into();
+    fn push(&mut self, text: &'a str, e: &BytesStart<'_>, parent: Option<usize>) -> Result<usize, String> {
+        let name = reborrow(text, e.name().as_ref());
         let local_at = name.find(':').map_or(0, |i| i + 1);
         let mut attrs = Vec::new();
         for attr in e.attributes() {
             let attr = attr.map_err(|err| err.to_string())?;
             let key = attr.key.as_ref();
-            if key == "xmlns" || key.starts_with("xmlns:") {
-                continue;
-            }
             let value = attr
                 .normalized_value(quick_xml::XmlVersion::Implicit1_0)
                 .map_err(|err| format!("attribute {key}: {err}"))?;
-            attrs.push((key.into(), value.into_owned()));
+            attrs.push((reborrow(text, key), reborrow(text, &value)));
         }
         let id = self.nodes.len();
-        self.nodes.push(Node { name, local_at, ns, attrs, text: String::new(), children: Vec::new(), parent });
-        if let Some(p) = parent {
-            self.nodes[p].children.push(id);
+        let parent = parent.map_or(NONE, index);
+        self.nodes.push(Node {
+            name,
+            local_at,
+            attrs,
+            text: Cow::Borrowed(""),
+            parent,
+            first_child: NONE,
+            last_child: NONE,
+            next_sibling: NONE,
+        });
+        if let Some(p) = self.nodes.get_mut(parent as usize) {
+            let previous = p.last_child;
+            p.last_child = index(id);
+            if previous == NONE {
+                p.first_child = index(id);
+            } else if let Some(prev) = self.nodes.get_mut(previous as usize) {
+                prev.next_sibling = index(id);
+            }
         }
         Ok(id)
     }
@@ -359,29 +374,34 @@ impl Tree {
     pub(crate) fn root(&self) -> El<'_> {
         El { tree: self, id: 0 }
     }
-
-    /// Every element, in document order.
-    pub(crate) fn elements(&self) -> impl Iterator<Item = El<'_>> {
-        (0..self.nodes.len()).map(move |id| El { tree: self, id })
-    }
-}
-
-fn ns_of(ns: &ResolveResult<'_>) -> Option<String> {
-    match ns {
-        ResolveResult::Bound(n) => Some(n.as_ref().to_owned()),
-        _ => None,
-    }
 }
 
 /// A handle on one element.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct El<'t> {
-    tree: &'t Tree,
+    tree: &'t Tree<'t>,
     id: usize,
 }
 
+/// The children of an element, following the sibling links.
+pub(crate) struct Children<'t> {
+    tree: &'t Tree<'t>,
+    next: u32,
+}
+
+impl<'t> Iterator for Children<'t> {
+    type Item = El<'t>;
+
+    fn next(&mut self) -> Option<El<'t>> {
+        let id = self.next as usize;
+        let node = self.tree.nodes.get(id)?;
+        self.next = node.next_sibling;
+        Some(El { tree: self.tree, id })
+    }
+}
+
 impl<'t> El<'t> {
-    fn node(&self) -> &'t Node {
+    fn node(&self) -> &'t Node<'t> {
         &self.tree.nodes[self.id]
     }
 
@@ -391,15 +411,39 @@ impl<'t> El<'t> {
         &n.name[n.local_at..]
     }
 
-    /// Namespace URI, empty when none.
+    /// Namespace URI, empty when none: the nearest `xmlns` declaration of the element's prefix.
     pub(crate) fn namespace(&self) -> &'t str {
-        &self.tree.namespaces[self.node().ns]
+        let n = self.node();
+        let prefix = n.local_at.checked_sub(1).map(|i| &n.name[..i]);
+        if prefix == Some("xml") {
+            return "http://www.w3.org/XML/1998/namespace";
+        }
+        let mut cur = self.id;
+        loop {
+            let node = &self.tree.nodes[cur];
+            for (k, v) in &node.attrs {
+                let declares = match prefix {
+                    Some(p) => k.strip_prefix("xmlns:") == Some(p),
+                    None => k == "xmlns",
+                };
+                if declares {
+                    return v;
+                }
+            }
+            if node.parent == NONE {
+                return "";
+            }
+            cur = node.parent as usize;
+        }
+    }
+
+    fn is_namespace_declaration(key: &str) -> bool {
+        key == "xmlns" || key.starts_with("xmlns:")
     }
 
     /// Child elements.
-    pub(crate) fn children(&self) -> impl Iterator<Item = El<'t>> + 't {
-        let tree = self.tree;
-        self.node().children.iter().map(move |&id| El { tree, id })
+    pub(crate) fn children(&self) -> Children<'t> {
+        Children { tree: self.tree, next: self.node().first_child }
     }
 
     /// Child elements with this local name.
@@ -446,43 +490,43 @@ impl<'t> El<'t> {
     pub(crate) fn attr(&self, local: &str) -> Option<&'t str> {
         self.node().attrs.iter().find_map(|(k, v)| {
             let k_local = k.rsplit(':').next().unwrap_or(k);
-            (k_local == local).then_some(v.as_str())
+            (k_local == local && !Self::is_namespace_declaration(k)).then_some(&**v)
         })
-    }
-
-    /// The attributes (qualified name as written, value), namespace declarations excluded.
-    pub(crate) fn attrs(&self) -> impl Iterator<Item = (&'t str, &'t str)> + 't {
-        self.node().attrs.iter().map(|(k, v)| (&**k, v.as_str()))
     }
 
     /// The XML path of this element with the prefixes as written, and a 1-based index where
     /// siblings share the name: `/rsm:CrossIndustryInvoice/rsm:ExchangedDocument/ram:IncludedNote[2]`.
     pub(crate) fn path(&self) -> String {
-        let mut parts = Vec::new();
-        let mut cur = Some(self.id);
-        while let Some(id) = cur {
-            let node = &self.tree.nodes[id];
-            let mut part = node.name.to_string();
-            if let Some(p) = node.parent {
-                let same: Vec<usize> = self.tree.nodes[p]
-                    .children
-                    .iter()
-                    .copied()
-                    .filter(|&c| self.tree.nodes[c].name == node.name)
-                    .collect();
-                if same.len() > 1 {
-                    let index = same.iter().position(|&c| c == id).unwrap_or(0) + 1;
-                    part = format!("{part}[{index}]");
+        let nodes = &self.tree.nodes;
+        let mut chain = Vec::with_capacity(16);
+        let mut cur = self.id;
+        loop {
+            chain.push(cur);
+            match nodes.get(cur).map(|n| n.parent) {
+                Some(p) if p != NONE => cur = p as usize,
+                _ => break,
+            }
+        }
+        let mut out = String::with_capacity(chain.len() * 32);
+        for &id in chain.iter().rev() {
+            let node = &nodes[id];
+            out.push('/');
+            out.push_str(&node.name);
+            if node.parent != NONE {
+                let siblings = Children { tree: self.tree, next: nodes[node.parent as usize].first_child };
+                let (mut same, mut position) = (0, 0);
+                for s in siblings {
+                    if s.node().name == node.name {
+                        same += 1;
+                        if s.id == id {
+                            position = same;
+                        }
+                    }
+                }
+                if same > 1 {
+                    out.push_str(&format!("[{position}]"));
                 }
             }
-            parts.push(part);
-            cur = node.parent;
-        }
-        parts.reverse();
-        let mut out = String::new();
-        for p in parts {
-            out.push('/');
-            out.push_str(&p);
         }
         out
     }
@@ -492,9 +536,12 @@ impl<'t> El<'t> {
 mod tests {
     use super::*;
 
-    fn parse(s: &str) -> Result<Tree, XmlError> {
+    fn parse(s: &str) -> Result<Tree<'_>, XmlError> {
         let d = decode(s.as_bytes())?;
-        Tree::parse(&d.text)
+        match d.text {
+            Cow::Borrowed(text) => Tree::parse(text),
+            Cow::Owned(_) => unreachable!("the test documents are UTF-8"),
+        }
     }
 
     #[test]
@@ -507,6 +554,21 @@ mod tests {
         assert_eq!(bs[1].path(), "/r:A/x:B[2]", "the second B is indexed");
         assert_eq!(root.child("C").unwrap().path(), "/r:A/x:C", "a unique child has no index");
         assert_eq!(bs[1].text(), "2");
+    }
+
+    #[test]
+    fn namespaces_are_resolved_from_the_nearest_declaration() {
+        let t = parse(r#"<Invoice xmlns="urn:i" xmlns:cbc="urn:c"><cbc:ID/><x:A xmlns:x="urn:x"><B/></x:A></Invoice>"#)
+            .unwrap();
+        let root = t.root();
+        assert_eq!(root.namespace(), "urn:i", "the default namespace");
+        assert_eq!(root.child("ID").unwrap().namespace(), "urn:c");
+        let a = root.child("A").unwrap();
+        assert_eq!(a.namespace(), "urn:x", "declared on the element itself");
+        assert_eq!(a.child("B").unwrap().namespace(), "urn:i", "the default namespace is inherited");
+        assert_eq!(root.attr("cbc"), None, "namespace declarations are not attributes");
+        let t = parse("<p:a/>").unwrap();
+        assert_eq!(t.root().namespace(), "", "an undeclared prefix has no namespace");
     }
 
     #[test]

@@ -12,10 +12,13 @@ use std::collections::HashSet;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use lopdf::{decode_text_string, Dictionary, Document, LoadOptions, Object, ObjectId};
+
+use self::lazy::LazyPdf;
 use serde::Serialize;
 
 use super::{Diagnostic, EInvoice, Level, Origin, ReadError, MAX_FILE_BYTES};
-use crate::xml::{self, Tree};
+
+mod lazy;
 
 /// Invoice attachment names, in order of preference (compared without regard to case).
 pub const INVOICE_ATTACHMENT_NAMES: [&str; 3] = ["factur-x.xml", "zugferd-invoice.xml", "xrechnung.xml"];
@@ -89,21 +92,63 @@ fn describe(e: &lopdf::Error) -> String {
     }
 }
 
+/// Where objects come from: the lazy reader, or lopdf's fully loaded document.
+trait Source {
+    fn object(&self, id: ObjectId) -> Option<Object>;
+}
+
+impl Source for LazyPdf<'_> {
+    fn object(&self, id: ObjectId) -> Option<Object> {
+        self.get(id).ok()
+    }
+}
+
+impl Source for Document {
+    fn object(&self, id: ObjectId) -> Option<Object> {
+        self.get_object(id).ok().cloned()
+    }
+}
+
+/// The object itself, references followed (a bounded number of times).
+fn resolve(src: &dyn Source, o: &Object) -> Option<Object> {
+    let mut current = o.clone();
+    for _ in 0..16 {
+        match current {
+            Object::Reference(id) => current = src.object(id)?,
+            other => return Some(other),
+        }
+    }
+    None
+}
+
 fn find(origin: &Origin, bytes: &[u8]) -> Result<Found, ReadError> {
+    // Fast path: the lazy reader, trusted when every object it needed could be read.
+    if let Ok(lazy) = LazyPdf::open(bytes) {
+        if let Ok(catalog) = lazy.catalog() {
+            let result = locate(origin, &lazy, &catalog, lazy.version.clone());
+            if result.is_ok() || !lazy.had_failures() {
+                return result;
+            }
+        }
+    }
+    // Full load, which repairs damaged cross-reference data and decrypts empty passwords.
     let options = LoadOptions { max_decompressed_size: Some(MAX_STREAM_BYTES), ..LoadOptions::default() };
     let doc = Document::load_mem_with_options(bytes, options)
         .map_err(|e| ReadError::PdfUnreadable { origin: origin.clone(), reason: describe(&e) })?;
     let catalog = doc
         .catalog()
-        .map_err(|e| ReadError::PdfUnreadable { origin: origin.clone(), reason: format!("it has no catalog ({e})") })?;
-    let attachments = attachments(&doc, catalog);
+        .map_err(|e| ReadError::PdfUnreadable { origin: origin.clone(), reason: format!("it has no catalog ({e})") })?
+        .clone();
+    locate(origin, &doc, &catalog, doc.version.clone())
+}
+
+/// Finds the invoice attachment and reads the XMP metadata.
+fn locate(origin: &Origin, src: &dyn Source, catalog: &Dictionary, version: String) -> Result<Found, ReadError> {
+    let attachments = attachments(src, catalog);
     let mut diagnostics = Vec::new();
-    let mut info = PdfInfo {
-        version: doc.version.clone(),
-        attachments: attachments.iter().map(|a| a.name.clone()).collect(),
-        ..PdfInfo::default()
-    };
-    read_xmp(&doc, catalog, &mut info, &mut diagnostics);
+    let mut info =
+        PdfInfo { version, attachments: attachments.iter().map(|a| a.name.clone()).collect(), ..PdfInfo::default() };
+    read_xmp(src, catalog, &mut info, &mut diagnostics);
 
     let chosen = INVOICE_ATTACHMENT_NAMES
         .iter()
@@ -134,31 +179,34 @@ fn find(origin: &Origin, bytes: &[u8]) -> Result<Found, ReadError> {
     info.relationship = chosen.relationship.clone();
     info.in_catalog_af = chosen.in_af;
     info.in_name_tree = chosen.in_name_tree;
-    let xml = embedded_bytes(&doc, chosen.spec).map_err(|reason| ReadError::PdfUnreadable {
+    let xml = embedded_bytes(src, chosen.spec).map_err(|reason| ReadError::PdfUnreadable {
         origin: origin.clone(),
         reason: format!("the embedded {} cannot be extracted: {reason}", chosen.name),
     })?;
     Ok(Found { attachment_name: chosen.name.clone(), xml, info, diagnostics })
 }
 
-fn deref<'a>(doc: &'a Document, o: &'a Object) -> &'a Object {
-    doc.dereference(o).map(|(_, o)| o).unwrap_or(o)
-}
-
 fn name_of(o: &Object) -> Option<String> {
     o.as_name().ok().map(|n| String::from_utf8_lossy(n).into_owned())
 }
 
+fn dict_of(src: &dyn Source, o: &Object) -> Option<Dictionary> {
+    match resolve(src, o)? {
+        Object::Dictionary(d) => Some(d),
+        _ => None,
+    }
+}
+
 /// Every embedded file spec of the name tree and of the catalog's /AF, without repeats.
-fn attachments(doc: &Document, catalog: &Dictionary) -> Vec<Attachment> {
+fn attachments(src: &dyn Source, catalog: &Dictionary) -> Vec<Attachment> {
     let mut specs: Vec<(Option<String>, ObjectId, bool)> = Vec::new(); // (name-tree key, spec, from AF)
     if let Some(tree) =
-        catalog.get(b"Names").ok().and_then(|n| deref(doc, n).as_dict().ok()).and_then(|n| n.get(b"EmbeddedFiles").ok())
+        catalog.get(b"Names").ok().and_then(|n| dict_of(src, n)).and_then(|n| n.get(b"EmbeddedFiles").ok().cloned())
     {
         let mut visited = HashSet::new();
-        walk_name_tree(doc, tree, 0, &mut visited, &mut specs);
+        walk_name_tree(src, &tree, 0, &mut visited, &mut specs);
     }
-    if let Ok(af) = catalog.get(b"AF").map(|a| deref(doc, a)).and_then(Object::as_array) {
+    if let Some(Object::Array(af)) = catalog.get(b"AF").ok().and_then(|a| resolve(src, a)) {
         for spec in af.iter().take(MAX_ATTACHMENTS) {
             if let Ok(id) = spec.as_reference() {
                 specs.push((None, id, true));
@@ -167,14 +215,16 @@ fn attachments(doc: &Document, catalog: &Dictionary) -> Vec<Attachment> {
     }
     let mut out: Vec<Attachment> = Vec::new();
     for (key, id, from_af) in specs {
-        let Ok(spec) = doc.get_dictionary(id) else { continue };
+        let Some(Object::Dictionary(spec)) = src.object(id) else { continue };
         let name = ["UF", "F"]
             .iter()
-            .find_map(|k| spec.get(k.as_bytes()).ok().and_then(|o| decode_text_string(deref(doc, o)).ok()))
+            .find_map(|k| {
+                spec.get(k.as_bytes()).ok().and_then(|o| resolve(src, o)).and_then(|o| decode_text_string(&o).ok())
+            })
             .filter(|n| !n.is_empty())
             .or(key)
             .unwrap_or_else(|| format!("unnamed attachment {} {}", id.0, id.1));
-        let relationship = spec.get(b"AFRelationship").ok().and_then(|o| name_of(deref(doc, o)));
+        let relationship = spec.get(b"AFRelationship").ok().and_then(|o| resolve(src, o)).and_then(|o| name_of(&o));
         match out.iter_mut().find(|a| a.spec == id || a.name == name) {
             Some(a) => {
                 a.in_af |= from_af;
@@ -187,7 +237,7 @@ fn attachments(doc: &Document, catalog: &Dictionary) -> Vec<Attachment> {
 }
 
 fn walk_name_tree(
-    doc: &Document,
+    src: &dyn Source,
     node: &Object,
     depth: usize,
     visited: &mut HashSet<ObjectId>,
@@ -201,44 +251,39 @@ fn walk_name_tree(
             return;
         }
     }
-    let Ok(dict) = deref(doc, node).as_dict() else { return };
-    if let Ok(names) = dict.get(b"Names").map(|n| deref(doc, n)).and_then(Object::as_array) {
+    let Some(dict) = dict_of(src, node) else { return };
+    if let Some(Object::Array(names)) = dict.get(b"Names").ok().and_then(|n| resolve(src, n)) {
         for pair in names.chunks(2) {
             if let [key, value] = pair {
                 if let Ok(id) = value.as_reference() {
-                    out.push((decode_text_string(deref(doc, key)).ok(), id, false));
+                    let key = resolve(src, key).and_then(|k| decode_text_string(&k).ok());
+                    out.push((key, id, false));
                 }
             }
         }
     }
-    if let Ok(kids) = dict.get(b"Kids").map(|k| deref(doc, k)).and_then(Object::as_array) {
-        for kid in kids {
-            walk_name_tree(doc, kid, depth + 1, visited, out);
+    if let Some(Object::Array(kids)) = dict.get(b"Kids").ok().and_then(|k| resolve(src, k)) {
+        for kid in &kids {
+            walk_name_tree(src, kid, depth + 1, visited, out);
         }
     }
 }
 
 /// The bytes of the file a file spec embeds (`/EF /F`, or `/EF /UF`).
-fn embedded_bytes(doc: &Document, spec: ObjectId) -> Result<Vec<u8>, String> {
-    let spec = doc.get_dictionary(spec).map_err(|e| e.to_string())?;
-    let ef = spec
-        .get(b"EF")
-        .map(|o| deref(doc, o))
-        .and_then(Object::as_dict)
-        .map_err(|_| "the file spec has no /EF".to_owned())?;
-    let stream = ef
-        .get(b"F")
-        .or_else(|_| ef.get(b"UF"))
-        .map(|o| deref(doc, o))
-        .and_then(Object::as_stream)
-        .map_err(|_| "the file spec's /EF holds no stream".to_owned())?;
+fn embedded_bytes(src: &dyn Source, spec: ObjectId) -> Result<Vec<u8>, String> {
+    let Some(Object::Dictionary(spec)) = src.object(spec) else {
+        return Err("the file spec is not a dictionary".to_owned());
+    };
+    let ef = spec.get(b"EF").ok().and_then(|o| dict_of(src, o)).ok_or_else(|| "the file spec has no /EF".to_owned())?;
+    let stream = ef.get(b"F").or_else(|_| ef.get(b"UF")).ok().and_then(|o| resolve(src, o));
+    let Some(Object::Stream(stream)) = stream else { return Err("the file spec's /EF holds no stream".to_owned()) };
     let limit = usize::try_from(MAX_FILE_BYTES).unwrap_or(usize::MAX);
     stream.decompressed_content_with_limit(limit).map_err(|e| e.to_string())
 }
 
 /// Reads the Factur-X / ZUGFeRD and PDF/A properties of the catalog's XMP metadata.
-fn read_xmp(doc: &Document, catalog: &Dictionary, info: &mut PdfInfo, diags: &mut Vec<Diagnostic>) {
-    let Some(stream) = catalog.get(b"Metadata").ok().and_then(|m| deref(doc, m).as_stream().ok()) else {
+fn read_xmp(src: &dyn Source, catalog: &Dictionary, info: &mut PdfInfo, diags: &mut Vec<Diagnostic>) {
+    let Some(Object::Stream(stream)) = catalog.get(b"Metadata").ok().and_then(|m| resolve(src, m)) else {
         diags.push(Diagnostic::new(
             Level::Warning,
             "FX-XMP",
@@ -259,59 +304,58 @@ fn read_xmp(doc: &Document, catalog: &Dictionary, info: &mut PdfInfo, diags: &mu
             return;
         }
     };
-    let tree = xml::decode(&bytes).and_then(|d| Tree::parse(&d.text));
-    let tree = match tree {
-        Ok(t) => t,
-        Err(e) => {
-            let why = match e {
-                xml::XmlError::Malformed { line, column, reason } => format!("line {line}, column {column}: {reason}"),
-                xml::XmlError::Encoding { declared, reason } => format!("encoding {declared:?}: {reason}"),
-                xml::XmlError::NoRoot => "it is empty".to_owned(),
-            };
-            diags.push(Diagnostic::new(
-                Level::Warning,
-                "FX-XMP",
-                format!("the XMP metadata is not well-formed XML ({why}); the profile it declares was not read"),
-                "",
-            ));
-            return;
+    // The properties are read by scanning rather than parsing: XMP packets are padded and carry
+    // long extension schemas, and some are not well-formed (a bare `&`) yet name the profile.
+    let text = String::from_utf8_lossy(&bytes);
+    info.xmp_conformance_level = xmp_property(&text, None, "ConformanceLevel");
+    info.xmp_document_file_name = xmp_property(&text, None, "DocumentFileName");
+    info.xmp_document_type = xmp_property(&text, None, "DocumentType");
+    info.xmp_version = xmp_property(&text, None, "Version");
+    info.pdfa_part = xmp_property(&text, Some("pdfaid"), "part");
+    info.pdfa_conformance = xmp_property(&text, Some("pdfaid"), "conformance");
+}
+
+/// The value of an XMP property written `<prefix:Name>value</prefix:Name>` or as an attribute
+/// `prefix:Name="value"`, with any prefix or the one given. Schema descriptions that merely name
+/// the property (`<pdfaProperty:name>Version</pdfaProperty:name>`) do not match: the name must
+/// follow a prefix and be followed by `>` or `=`.
+fn xmp_property(text: &str, prefix: Option<&str>, name: &str) -> Option<String> {
+    let mut from = 0;
+    while let Some(rel) = text.get(from..)?.find(name) {
+        let at = from + rel;
+        from = at + name.len();
+        let before = &text[..at];
+        let Some(before) = before.strip_suffix(':') else { continue };
+        let prefix_start = before.rfind(|c: char| c.is_whitespace() || c == '<' || c == '/').map_or(0, |i| i + 1);
+        let found_prefix = &before[prefix_start..];
+        if found_prefix.is_empty() || prefix.is_some_and(|p| p != found_prefix) {
+            continue;
         }
-    };
-    let is_fx = |ns: &str| ns.contains("factur-x") || ns.contains("ferd") || ns.contains("zugferd");
-    for el in tree.elements() {
-        let value = el.text();
-        let fx = is_fx(el.namespace());
-        let slot = match el.local() {
-            "ConformanceLevel" if fx => Some(&mut info.xmp_conformance_level),
-            "DocumentFileName" if fx => Some(&mut info.xmp_document_file_name),
-            "DocumentType" if fx => Some(&mut info.xmp_document_type),
-            "Version" if fx => Some(&mut info.xmp_version),
-            "part" if el.namespace().contains("pdfa/ns/id") => Some(&mut info.pdfa_part),
-            "conformance" if el.namespace().contains("pdfa/ns/id") => Some(&mut info.pdfa_conformance),
-            _ => None,
+        let after = &text[from..];
+        let value = if let Some(rest) = after.strip_prefix('>') {
+            // An element: its start tag, not its end tag.
+            if !before[..prefix_start].ends_with('<') {
+                continue;
+            }
+            &rest[..rest.find('<')?]
+        } else if let Some(rest) = after.trim_start().strip_prefix('=') {
+            let rest = rest.trim_start();
+            let quote = rest.chars().next().filter(|q| *q == '"' || *q == '\'')?;
+            let rest = &rest[1..];
+            &rest[..rest.find(quote)?]
+        } else {
+            continue;
         };
-        if let Some(slot) = slot {
-            if slot.is_none() && !value.is_empty() {
-                *slot = Some(value.to_owned());
-            }
-        }
-        // Properties may also be written as attributes of rdf:Description.
-        for (key, value) in el.attrs() {
-            let local = key.rsplit(':').next().unwrap_or(key);
-            let slot = match local {
-                "ConformanceLevel" => &mut info.xmp_conformance_level,
-                "DocumentFileName" => &mut info.xmp_document_file_name,
-                "DocumentType" => &mut info.xmp_document_type,
-                "Version" if key.starts_with("fx:") || key.starts_with("zf:") => &mut info.xmp_version,
-                "part" if key.starts_with("pdfaid:") => &mut info.pdfa_part,
-                "conformance" if key.starts_with("pdfaid:") => &mut info.pdfa_conformance,
-                _ => continue,
-            };
-            if slot.is_none() && !value.trim().is_empty() {
-                *slot = Some(value.trim().to_owned());
-            }
-        }
+        let value = value
+            .trim()
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&quot;", "\"")
+            .replace("&apos;", "'")
+            .replace("&amp;", "&");
+        return (!value.is_empty()).then_some(value);
     }
+    None
 }
 
 /// The profile name without spaces and generation prefix, COMFORT being ZUGFeRD's EN 16931.
@@ -375,5 +419,39 @@ pub(crate) fn check_against_xml(info: &PdfInfo, inv: &EInvoice, d: &mut Vec<Diag
             format!("{attachment} is not listed in the catalog's /AF array, which PDF/A-3 requires"),
             "",
         ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn xmp_properties_in_both_forms() {
+        let xmp = r#"<?xpacket begin="\u{feff}"?><x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF>
+            <rdf:Description xmlns:pdfaid="http://www.aiim.org/pdfa/ns/id/" pdfaid:part="3" pdfaid:conformance='B'/>
+            <rdf:Description><dc:creator>mustang & project</dc:creator></rdf:Description>
+            <rdf:Description><pdfaExtension:schemas><pdfaProperty:name>Version</pdfaProperty:name>
+              <pdf:PDFVersion>1.7</pdf:PDFVersion><xmpMM:VersionID>9</xmpMM:VersionID></pdfaExtension:schemas></rdf:Description>
+            <rdf:Description xmlns:fx="urn:factur-x:pdfa:CrossIndustryDocument:invoice:1p0#">
+              <fx:ConformanceLevel> EN 16931 </fx:ConformanceLevel><fx:DocumentFileName>factur-x.xml</fx:DocumentFileName>
+              <fx:Version>1.0</fx:Version></rdf:Description></rdf:RDF></x:xmpmeta>"#;
+        assert_eq!(xmp_property(xmp, None, "ConformanceLevel").as_deref(), Some("EN 16931"));
+        assert_eq!(xmp_property(xmp, None, "DocumentFileName").as_deref(), Some("factur-x.xml"));
+        assert_eq!(
+            xmp_property(xmp, None, "Version").as_deref(),
+            Some("1.0"),
+            "not the schema description, not PDFVersion"
+        );
+        assert_eq!(xmp_property(xmp, Some("pdfaid"), "part").as_deref(), Some("3"));
+        assert_eq!(xmp_property(xmp, Some("pdfaid"), "conformance").as_deref(), Some("B"));
+        assert_eq!(xmp_property(xmp, None, "DocumentType"), None);
+        let zf1 = r#"<rdf:Description zf:ConformanceLevel="BASIC" zf:DocumentType="INVOICE" zf:Version="1.0"/>"#;
+        assert_eq!(xmp_property(zf1, None, "ConformanceLevel").as_deref(), Some("BASIC"));
+        assert_eq!(xmp_property(zf1, None, "Version").as_deref(), Some("1.0"));
+        for odd in ["", ":", "<:ConformanceLevel>", "a:ConformanceLevel=", "<a:ConformanceLevel>x", "é:Version='"] {
+            let _ = xmp_property(odd, None, "ConformanceLevel");
+            let _ = xmp_property(odd, None, "Version");
+        }
     }
 }
