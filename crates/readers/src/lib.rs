@@ -5,7 +5,11 @@
 //! state, and never panics on any input (fuzz targets and a mutation test check it).
 //!
 //! - [`einvoice`]: Factur-X / ZUGFeRD hybrid PDFs, UN/CEFACT CII and UBL e-invoices.
+//! - [`bank`]: bank statements and notifications, camt.053 / camt.054 and French CFONB 120.
+//! - [`lifecycle`]: CDAR D22B lifecycle messages (statuses of the French e-invoicing reform).
 #![deny(missing_docs)]
 
+pub mod bank;
 pub mod einvoice;
+pub mod lifecycle;
 mod xml;
