@@ -63,6 +63,9 @@ pub struct BankEntry {
     pub credit: bool,
     /// True when the bank marks the entry as a reversal (camt `RvslInd`).
     pub reversal: bool,
+    /// camt entry status (`Sts` up to 001.06, `Sts/Cd` from 001.07): BOOK, PDNG, INFO; only BOOK
+    /// entries are on the account. `None` for CFONB, whose movements are all booked.
+    pub status: Option<String>,
     /// Booking date (camt `BookgDt/Dt`, or the date of `BookgDt/DtTm` as written; CFONB 35-40).
     pub booking_date: Option<NaiveDate>,
     /// Value date (camt `ValDt`; CFONB 43-48).

@@ -77,6 +77,18 @@ fn check_camt(c: &mut Check<'_>, ours: &BankFile, t: &Value) {
     for (i, (st, r)) in ours.statements.iter().zip(&reports).enumerate() {
         c.eq(&format!("stmt {i} id"), Some(st.id.clone()), s(&r["id"]));
         c.eq(&format!("stmt {i} iban"), st.account_iban.as_ref().map(|x| x.as_str().to_owned()), s(&r["account_iban"]));
+        // Opening (OPBD, else PRCD) and closing (CLBD) booked balances, signed by CdtDbtInd.
+        let balance = |codes: &[&str]| {
+            let bals = r["balances"].as_array().cloned().unwrap_or_default();
+            codes.iter().find_map(|code| {
+                bals.iter().find(|b| b["type"] == *code).and_then(|b| {
+                    let v = dec(&b["amount"]["value"])?;
+                    Some(if b["credit_debit"] == "DBIT" { -v } else { v })
+                })
+            })
+        };
+        c.eq(&format!("stmt {i} opening"), st.opening_balance.map(|m| m.amount), balance(&["OPBD", "PRCD"]));
+        c.eq(&format!("stmt {i} closing"), st.closing_balance.map(|m| m.amount), balance(&["CLBD"]));
         let entries = r["entries"].as_array().cloned().unwrap_or_default();
         c.eq(&format!("stmt {i} entry count"), st.entries.len(), entries.len());
         for (j, (e, te)) in st.entries.iter().zip(&entries).enumerate() {
@@ -84,6 +96,15 @@ fn check_camt(c: &mut Check<'_>, ours: &BankFile, t: &Value) {
             c.eq(&format!("{at} amount"), Some(e.amount.amount), dec(&te["amount"]["value"]));
             c.eq(&format!("{at} currency"), Some(e.amount.currency.code().to_owned()), s(&te["amount"]["currency"]));
             c.eq(&format!("{at} credit"), e.credit, te["credit_debit"] == "CRDT");
+            c.eq(&format!("{at} reversal"), e.reversal, te["reversal"] == "true");
+            c.eq(&format!("{at} status"), e.status.clone(), s(&te["status"]));
+            if let Some(iban) = &e.payer_iban {
+                c.eq(
+                    &format!("{at} payer iban is the account"),
+                    Some(iban.as_str().to_owned()),
+                    e.payer_account.clone(),
+                );
+            }
             let day = |v: &Value| v.as_str().and_then(|d| d.get(..10)).map(str::to_owned);
             c.eq(&format!("{at} booking"), e.booking_date.map(|d| d.to_string()), day(&te["booking_date"]));
             c.eq(&format!("{at} value date"), e.value_date.map(|d| d.to_string()), day(&te["value_date"]));

@@ -185,6 +185,7 @@ fn entry(file: &str, ntry: El<'_>, diagnostics: &mut Vec<Diagnostic>) -> Result<
         amount,
         credit,
         reversal,
+        status: text(ntry, &["Sts", "Cd"]).or_else(|| text(ntry, &["Sts"])).map(str::to_owned),
         booking_date,
         value_date,
         reference: text(ntry, &["AcctSvcrRef"]).map(str::to_owned),

@@ -205,6 +205,7 @@ pub(super) fn read(file: &str, body: &[u8]) -> Result<BankFile, BankError> {
                     amount: Money::new(signed.amount.abs(), signed.currency),
                     credit: !signed.is_negative(),
                     reversal: false,
+                    status: None,
                     booking_date: booking,
                     value_date: date(r.cols(43, 48)),
                     reference: opt(r.text(105, 120)),
