@@ -8,3 +8,28 @@ cp "$corpus"/cii/* "$corpus"/ubl/* corpus/read_xml/
 cp "$corpus"/facturx/*.pdf corpus/read_pdf/
 printf '\x0812,15' > corpus/inspect/amount
 printf '\x06Pénalités : 3 fois le taux légal' > corpus/inspect/note
+# A tiny hybrid PDF (catalog, name tree, /AF, an uncompressed factur-x.xml, XMP), so that the
+# mutations of read_pdf also reach the lazy reader's happy path quickly.
+python3 - "$corpus/cii/factur-x-minimum.xml" > corpus/read_pdf/tiny-facturx.pdf <<'PY'
+import sys
+xml = open(sys.argv[1], "rb").read()
+xmp = b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF><rdf:Description xmlns:fx="urn:factur-x:pdfa:CrossIndustryDocument:invoice:1p0#" fx:ConformanceLevel="MINIMUM" fx:DocumentFileName="factur-x.xml" fx:DocumentType="INVOICE" fx:Version="1.0" xmlns:pdfaid="http://www.aiim.org/pdfa/ns/id/" pdfaid:part="3"/></rdf:RDF></x:xmpmeta>'
+objects = [
+    b"<< /Type /Catalog /Pages 2 0 R /Names << /EmbeddedFiles << /Names [(factur-x.xml) 3 0 R] >> >> /AF [3 0 R] /Metadata 5 0 R >>",
+    b"<< /Type /Pages /Kids [] /Count 0 >>",
+    b"<< /Type /Filespec /F (factur-x.xml) /UF (factur-x.xml) /AFRelationship /Data /EF << /F 4 0 R >> >>",
+    b"<< /Type /EmbeddedFile /Subtype /text#2Fxml /Length %d >>\nstream\n" % len(xml) + xml + b"\nendstream",
+    b"<< /Type /Metadata /Subtype /XML /Length %d >>\nstream\n" % len(xmp) + xmp + b"\nendstream",
+]
+out = bytearray(b"%PDF-1.7\n")
+offsets = []
+for i, body in enumerate(objects, 1):
+    offsets.append(len(out))
+    out += b"%d 0 obj\n" % i + body + b"\nendobj\n"
+xref = len(out)
+out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+for o in offsets:
+    out += b"%010d 00000 n \n" % o
+out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+sys.stdout.buffer.write(bytes(out))
+PY

@@ -125,19 +125,19 @@ fn a_clean_french_invoice_gives_no_diagnostic() {
     let (e, rules) = check(CLEAN_CII);
     assert_eq!(rules, Vec::<String>::new(), "{:#?}", e.diagnostics);
     let inv = &e.invoice;
-    assert_eq!(inv.number, "F2026-001");
-    assert_eq!(inv.kind, InvoiceKind::Invoice);
+    assert_eq!(inv.number, "F2026-001", "BT-1");
+    assert_eq!(inv.kind, InvoiceKind::Invoice, "BT-3 380 with a positive amount is an invoice");
     assert_eq!(inv.due_date, date("2026-02-14"), "BT-9 is the due date");
-    assert_eq!(inv.totals.due_payable.amount, dec("1200.00"));
-    assert_eq!(inv.seller_siren.as_ref().map(|s| s.as_str()), Some("100000009"));
+    assert_eq!(inv.totals.due_payable.amount, dec("1200.00"), "BT-115 as written");
+    assert_eq!(inv.seller_siren.as_ref().map(|s| s.as_str()), Some("100000009"), "BT-30 scheme 0002");
     assert_eq!(e.seller.name.as_deref(), Some("Société Exemple & Fils"), "entities resolved, spaces kept");
-    assert_eq!(e.seller.siret.as_ref().map(|s| s.as_str()), Some("10000000900009"));
-    assert_eq!(e.buyer.siren.as_ref().map(|s| s.as_str()), Some("200000008"));
-    assert_eq!(inv.payee_iban.as_ref().map(|i| i.as_str()), Some("FR7630006000011234567890189"));
-    assert_eq!(e.penalty_terms.contractual_rate_percent, Some(dec("12.15")));
+    assert_eq!(e.seller.siret.as_ref().map(|s| s.as_str()), Some("10000000900009"), "BT-29 scheme 0009");
+    assert_eq!(e.buyer.siren.as_ref().map(|s| s.as_str()), Some("200000008"), "BT-47 scheme 0002");
+    assert_eq!(inv.payee_iban.as_ref().map(|i| i.as_str()), Some("FR7630006000011234567890189"), "BT-84, compacted");
+    assert_eq!(e.penalty_terms.contractual_rate_percent, Some(dec("12.15")), "the PMD rate");
     assert!(e.penalty_terms.indemnity_40_mentioned && e.penalty_terms.no_discount, "{:?}", e.penalty_terms);
     assert_eq!(inv.source.locator, "/rsm:CrossIndustryInvoice", "the source points at the document root");
-    assert_eq!(e.profile.as_deref(), Some("EN16931"));
+    assert_eq!(e.profile.as_deref(), Some("EN16931"), "BT-24 urn:cen.eu:en16931:2017");
 }
 
 #[test]
@@ -155,10 +155,10 @@ fn credit_notes_come_three_ways() {
     assert_eq!(e.invoice.kind, InvoiceKind::CreditNote, "380 with a negative amount due is a credit note");
     assert!(rules.contains(&"info kind".to_owned()), "{rules:?}");
     assert_eq!(e.invoice.totals.due_payable.amount, dec("-1200.00"), "amounts are kept as written");
-    assert_eq!(e.invoice.receivable_effect().amount, dec("-1200.00"));
+    assert_eq!(e.invoice.receivable_effect().amount, dec("-1200.00"), "the credit reduces the balance once");
     // UBL CreditNote, with BT-25 and BT-9 from PaymentMeans.
     let (e, rules) = check(UBL_CREDIT_NOTE);
-    assert_eq!(e.invoice.kind, InvoiceKind::CreditNote);
+    assert_eq!(e.invoice.kind, InvoiceKind::CreditNote, "a UBL CreditNote is a credit note");
     assert_eq!(e.invoice.preceding_invoice.as_deref(), Some("F2026-001"), "BT-25 links the credited invoice");
     assert_eq!(e.preceding_invoices[0].issue_date, Some(date("2026-01-15")), "BT-26");
     assert_eq!(e.invoice.due_date, date("2026-03-01"), "credit notes carry BT-9 in PaymentMeans");
@@ -166,14 +166,14 @@ fn credit_notes_come_three_ways() {
     assert!(rules.contains(&"info fr-due-date".to_owned()), "{rules:?}");
     // A CreditNote root whose type code says 380 is still a credit note.
     let (e, _) = check(&UBL_CREDIT_NOTE.replace(">381<", ">380<"));
-    assert_eq!(e.invoice.kind, InvoiceKind::CreditNote);
+    assert_eq!(e.invoice.kind, InvoiceKind::CreditNote, "the root decides");
 }
 
 #[test]
 fn corrective_down_payment_and_self_billed_documents() {
     let corrective = CLEAN_CII.replace("<ram:TypeCode>380</ram:TypeCode>", "<ram:TypeCode>384</ram:TypeCode>");
     let (e, rules) = check(&corrective);
-    assert_eq!(e.invoice.kind, InvoiceKind::Corrective);
+    assert_eq!(e.invoice.kind, InvoiceKind::Corrective, "BT-3 384");
     assert!(rules.contains(&"warning bt-25".to_owned()), "a 384 without BT-25: {rules:?}");
     let with_reference = corrective.replace(
         "<ram:SpecifiedTradeSettlementHeaderMonetarySummation>",
@@ -182,14 +182,14 @@ fn corrective_down_payment_and_self_billed_documents() {
     );
     // The reference must follow the summation in CII order, but the reader does not care.
     let (e, rules) = check(&with_reference);
-    assert_eq!(e.invoice.preceding_invoice.as_deref(), Some("F2025-099"));
+    assert_eq!(e.invoice.preceding_invoice.as_deref(), Some("F2025-099"), "BT-25 links the corrected invoice");
     assert!(!rules.iter().any(|r| r.ends_with("bt-25")), "{rules:?}");
 
     let (e, rules) = check(&CLEAN_CII.replace("<ram:TypeCode>380</ram:TypeCode>", "<ram:TypeCode>386</ram:TypeCode>"));
-    assert_eq!(e.invoice.kind, InvoiceKind::DownPayment);
+    assert_eq!(e.invoice.kind, InvoiceKind::DownPayment, "BT-3 386");
     assert!(rules.contains(&"info down-payment".to_owned()), "{rules:?}");
     let (e, rules) = check(&CLEAN_CII.replace("<ram:TypeCode>380</ram:TypeCode>", "<ram:TypeCode>389</ram:TypeCode>"));
-    assert_eq!(e.invoice.kind, InvoiceKind::Invoice);
+    assert_eq!(e.invoice.kind, InvoiceKind::Invoice, "a self-billed invoice is still an invoice");
     assert!(rules.contains(&"info self-billing".to_owned()), "{rules:?}");
     let (_, rules) = check(&CLEAN_CII.replace("<ram:TypeCode>380</ram:TypeCode>", "<ram:TypeCode>575</ram:TypeCode>"));
     assert!(rules.contains(&"warning br-fr-04".to_owned()), "575 is not in the French list: {rules:?}");
@@ -207,9 +207,13 @@ fn inconsistent_totals_are_errors_with_the_path_of_the_amount() {
     assert_eq!(
         d.path,
         "/rsm:CrossIndustryInvoice/rsm:SupplyChainTradeTransaction/ram:ApplicableHeaderTradeSettlement/\
-         ram:SpecifiedTradeSettlementHeaderMonetarySummation/ram:GrandTotalAmount"
+         ram:SpecifiedTradeSettlementHeaderMonetarySummation/ram:GrandTotalAmount",
+        "the path of the amount at fault"
     );
-    assert_eq!(d.message, "the total with VAT (BT-112) is not the total without VAT 1000.00 + VAT 200.00: 1200.00 expected, 1200.01 stated");
+    assert_eq!(
+        d.message, "the total with VAT (BT-112) is not the total without VAT 1000.00 + VAT 200.00: 1200.00 expected, 1200.01 stated",
+        "the message says what was expected and what is stated"
+    );
     // Line sum, VAT sum, basis.
     let (_, rules) = check(&CLEAN_CII.replacen(
         "<ram:LineTotalAmount>1000.00</ram:LineTotalAmount>",
@@ -232,7 +236,7 @@ fn due_dates_when_bt9_is_absent() {
     );
     let no_bt9 = no_bt9.replace("30 jours net", "45 jours fin de mois");
     let (e, rules) = check(&no_bt9);
-    assert_eq!(e.due_date_stated, None);
+    assert_eq!(e.due_date_stated, None, "BT-9 was removed");
     assert_eq!(e.invoice.due_date, date("2026-03-17"), "end of January + 45 days");
     assert!(rules.contains(&"info fr-due-date".to_owned()), "{rules:?}");
     let no_terms = no_bt9.replace("<ram:Description>45 jours fin de mois</ram:Description>", "");
@@ -248,16 +252,16 @@ fn due_dates_when_bt9_is_absent() {
 fn identifiers_are_checked() {
     // A SIREN failing Luhn is kept as written for inspect, refused as a domain Siren.
     let (e, rules) = check(&CLEAN_CII.replace(">100000009</ram:ID>", ">100000008</ram:ID>"));
-    assert_eq!(e.seller.siren_as_written.as_deref(), Some("100000008"));
-    assert_eq!(e.seller.siren, None);
+    assert_eq!(e.seller.siren_as_written.as_deref(), Some("100000008"), "kept as written");
+    assert_eq!(e.seller.siren, None, "refused by the Luhn check");
     assert!(rules.contains(&"warning fr-siren".to_owned()), "{rules:?}");
     assert!(rules.contains(&"warning br-fr-09".to_owned()), "the SIRET no longer starts with the SIREN: {rules:?}");
     // A SIRET filed under the SIREN scheme 0002.
     let (e, rules) = check(
         &CLEAN_CII.replace(">200000008</ram:ID>", ">73282932000074</ram:ID>").replace("FR37200000008", "FR44732829320"),
     );
-    assert_eq!(e.buyer.siren.as_ref().map(|s| s.as_str()), Some("732829320"));
-    assert_eq!(e.buyer.siret.as_ref().map(|s| s.as_str()), Some("73282932000074"));
+    assert_eq!(e.buyer.siren.as_ref().map(|s| s.as_str()), Some("732829320"), "the first nine digits");
+    assert_eq!(e.buyer.siret.as_ref().map(|s| s.as_str()), Some("73282932000074"), "the 14 digits are the SIRET");
     assert!(rules.contains(&"info fr-siren".to_owned()), "{rules:?}");
     // A French VAT number with a wrong key.
     let (_, rules) = check(&CLEAN_CII.replace("FR88100000009", "FR89100000009"));
@@ -267,7 +271,7 @@ fn identifiers_are_checked() {
     assert!(!rules.contains(&"warning fr-vat-key".to_owned()), "{rules:?}");
     // A bad IBAN.
     let (e, rules) = check(&CLEAN_CII.replace("7890 189", "7890 188"));
-    assert_eq!(e.invoice.payee_iban, None);
+    assert_eq!(e.invoice.payee_iban, None, "an IBAN failing mod 97 is not an Iban");
     assert_eq!(e.stated.payee_account.as_deref(), Some("FR76 3000 6000 0112 3456 7890 188"), "kept as written");
     assert!(rules.contains(&"warning iban".to_owned()), "{rules:?}");
 }
@@ -279,7 +283,7 @@ fn french_mentions() {
     for rule in ["warning fr-note-pmd", "warning fr-note-pmt", "warning fr-note-aab"] {
         assert!(rules.contains(&rule.to_owned()), "{rule} missing in {rules:?}");
     }
-    assert_eq!(e.penalty_terms.rate, None);
+    assert_eq!(e.penalty_terms.rate, None, "no PMD note, no rate");
     let (_, rules) = check(&CLEAN_CII.replace("<ram:ID>S1</ram:ID>", "<ram:ID>Z9</ram:ID>"));
     assert!(rules.contains(&"warning br-fr-08".to_owned()), "{rules:?}");
     let (_, rules) = check(&CLEAN_CII.replace(r#"<ram:ID schemeID="0002">200000008</ram:ID>"#, ""));
@@ -307,8 +311,8 @@ fn french_mentions() {
 fn penalty_terms_reach_the_einvoice() {
     let legal = CLEAN_CII.replace("taux de pénalité 12,15 %", "3 fois le taux d'intérêt légal");
     let (e, _) = check(&legal);
-    assert_eq!(e.penalty_terms.rate, Some(PenaltyRate::LegalRateMultiple { times: dec("3") }));
-    assert_eq!(e.penalty_terms.contractual_rate_percent, None);
+    assert_eq!(e.penalty_terms.rate, Some(PenaltyRate::LegalRateMultiple { times: dec("3") }), "3 × the legal rate");
+    assert_eq!(e.penalty_terms.contractual_rate_percent, None, "not a fixed figure");
 }
 
 #[test]
@@ -316,8 +320,8 @@ fn encodings_of_whole_documents() {
     // UTF-8 with a BOM and a lower-case declaration.
     let bom = [b"\xEF\xBB\xBF".as_slice(), CLEAN_CII.replace("UTF-8", "utf-8").as_bytes()].concat();
     let e = read_bytes("bom.xml", &bom).expect("BOM and lower-case utf-8 are fine");
-    assert!(e.xml_encoding.bom);
-    assert_eq!(e.xml_encoding.declared_encoding.as_deref(), Some("utf-8"));
+    assert!(e.xml_encoding.bom, "the BOM is recorded");
+    assert_eq!(e.xml_encoding.declared_encoding.as_deref(), Some("utf-8"), "as written");
     // ISO-8859-1, legitimately declared.
     let latin1: Vec<u8> = CLEAN_CII
         .replace("UTF-8", "ISO-8859-1")
@@ -331,7 +335,7 @@ fn encodings_of_whole_documents() {
         })
         .collect();
     let e = read_bytes("latin1.xml", &latin1).expect("ISO-8859-1 is decoded");
-    assert_eq!(e.seller.name.as_deref(), Some("Société Exemple & Fils"));
+    assert_eq!(e.seller.name.as_deref(), Some("Société Exemple & Fils"), "é decoded from ISO-8859-1");
     assert!(e.penalty_terms.indemnity_40_mentioned, "the euro sign survives windows-1252");
     // An encoding that does not exist.
     let err = read_bytes("bad.xml", CLEAN_CII.replace("UTF-8", "UTF-8-W/O-BOM").as_bytes()).unwrap_err();

@@ -426,6 +426,120 @@ pub(crate) fn check_against_xml(info: &PdfInfo, inv: &EInvoice, d: &mut Vec<Diag
 mod tests {
     use super::*;
 
+    /// A minimal hybrid PDF: a catalog, optionally a name tree and /AF, one file spec per
+    /// attachment, no XMP.
+    fn pdf(attachments: &[(&str, &[u8])], name_tree: bool, af: bool) -> Vec<u8> {
+        let n = attachments.len();
+        let spec_ids: Vec<usize> = (0..n).map(|i| 2 + 2 * i).collect();
+        let mut catalog = String::from("<< /Type /Catalog");
+        if name_tree {
+            let entries: Vec<String> =
+                attachments.iter().zip(&spec_ids).map(|((name, _), id)| format!("({name}) {id} 0 R")).collect();
+            catalog.push_str(&format!(" /Names << /EmbeddedFiles << /Names [{}] >> >>", entries.join(" ")));
+        }
+        if af {
+            let refs: Vec<String> = spec_ids.iter().map(|id| format!("{id} 0 R")).collect();
+            catalog.push_str(&format!(" /AF [{}]", refs.join(" ")));
+        }
+        catalog.push_str(" >>");
+        let mut bodies: Vec<Vec<u8>> = vec![catalog.into_bytes()];
+        for ((name, content), id) in attachments.iter().zip(&spec_ids) {
+            bodies.push(
+                format!("<< /Type /Filespec /F ({name}) /AFRelationship /Alternative /EF << /F {} 0 R >> >>", id + 1)
+                    .into_bytes(),
+            );
+            let mut stream = format!("<< /Length {} >>\nstream\n", content.len()).into_bytes();
+            stream.extend_from_slice(content);
+            stream.extend_from_slice(b"\nendstream");
+            bodies.push(stream);
+        }
+        let mut out = b"%PDF-1.7\n".to_vec();
+        let mut offsets = Vec::new();
+        for (i, body) in bodies.iter().enumerate() {
+            offsets.push(out.len());
+            out.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
+            out.extend_from_slice(body);
+            out.extend_from_slice(b"\nendobj\n");
+        }
+        let xref = out.len();
+        out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", bodies.len() + 1).as_bytes());
+        for o in offsets {
+            out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
+        }
+        out.extend_from_slice(
+            format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", bodies.len() + 1).as_bytes(),
+        );
+        out
+    }
+
+    fn found(bytes: &[u8]) -> Result<Found, ReadError> {
+        read(&Origin::file("t.pdf"), bytes)
+    }
+
+    #[test]
+    fn the_invoice_is_found_in_the_name_tree_or_in_af() {
+        let xml: &[u8] = b"<x/>";
+        for (tree, af) in [(true, false), (false, true), (true, true)] {
+            let f =
+                found(&pdf(&[("factur-x.xml", xml)], tree, af)).unwrap_or_else(|e| panic!("tree {tree} af {af}: {e}"));
+            assert_eq!(f.attachment_name, "factur-x.xml", "found with tree {tree}, af {af}");
+            assert_eq!(f.xml, xml, "the bytes as embedded");
+            assert_eq!(f.info.in_catalog_af, af, "/AF membership is recorded");
+            assert_eq!(f.info.in_name_tree, tree, "name-tree membership is recorded");
+        }
+    }
+
+    #[test]
+    fn names_decide_not_relationships_and_factur_x_comes_first() {
+        let f = found(&pdf(&[("ZUGFeRD-invoice.xml", b"<zf1/>"), ("factur-x.xml", b"<fx/>")], true, true)).unwrap();
+        assert_eq!(f.attachment_name, "factur-x.xml", "factur-x.xml wins over the ZUGFeRD 1 file");
+        assert!(f.diagnostics.iter().any(|d| d.rule == "FX-ATTACHMENT"), "the other XML is mentioned");
+        let f = found(&pdf(&[("Bon_de_livraison.pdf", b"%PDF"), ("xrechnung.xml", b"<x/>")], true, false)).unwrap();
+        assert_eq!(f.attachment_name, "xrechnung.xml", "another attachment is not the invoice");
+        let err = found(&pdf(&[("order-x.xml", b"<o/>")], true, true)).err();
+        assert!(
+            matches!(&err, Some(ReadError::NoEmbeddedInvoice { attachments, .. }) if attachments == &["order-x.xml".to_owned()]),
+            "an Order-X PDF carries no invoice, and the error lists what it carries: {err:?}"
+        );
+        let err = found(&pdf(&[], false, false)).err();
+        assert!(matches!(err, Some(ReadError::NoEmbeddedInvoice { .. })), "a plain PDF: {err:?}");
+    }
+
+    /// The lazy reader and lopdf's full load find the same thing in every corpus PDF.
+    #[test]
+    fn the_lazy_reader_agrees_with_the_full_load_on_the_corpus() {
+        let dir = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/corpus/facturx"));
+        let entries =
+            std::fs::read_dir(dir).unwrap_or_else(|e| panic!("the corpus is missing at {}: {e}", dir.display()));
+        let mut compared = 0;
+        for entry in entries {
+            let path = entry.expect("a directory entry").path();
+            let bytes = std::fs::read(&path).expect("a corpus file");
+            let origin = Origin::file(&path.display().to_string());
+            let Ok(lazy) = LazyPdf::open(&bytes) else { continue };
+            let Ok(catalog) = lazy.catalog() else { continue };
+            let fast = locate(&origin, &lazy, &catalog, lazy.version.clone());
+            let Ok(doc) = Document::load_mem(&bytes) else { continue };
+            let full = locate(&origin, &doc, &doc.catalog().expect("a catalog").clone(), doc.version.clone());
+            match (fast, full) {
+                (Ok(a), Ok(b)) => {
+                    assert_eq!(a.attachment_name, b.attachment_name, "{}", path.display());
+                    assert_eq!(a.xml, b.xml, "the same bytes: {}", path.display());
+                    assert_eq!(a.info, b.info, "the same PDF facts: {}", path.display());
+                    compared += 1;
+                }
+                (Err(a), Err(b)) => assert_eq!(a, b, "the same refusal: {}", path.display()),
+                (a, b) => panic!(
+                    "{}: lazy {:?} but full {:?}",
+                    path.display(),
+                    a.map(|f| f.attachment_name),
+                    b.map(|f| f.attachment_name)
+                ),
+            }
+        }
+        assert!(compared >= 50, "most corpus PDFs go through both readers, {compared} did");
+    }
+
     #[test]
     fn xmp_properties_in_both_forms() {
         let xmp = r#"<?xpacket begin="\u{feff}"?><x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF>
