@@ -7,8 +7,8 @@ use std::path::PathBuf;
 
 use encours_readers::einvoice;
 
-const MUTANTS_PER_XML: u64 = 40;
-const MUTANTS_PER_PDF: u64 = 6;
+const MUTANTS_PER_XML: u64 = 30;
+const MUTANTS_PER_PDF: u64 = 4;
 
 /// xorshift64*: a tiny deterministic generator, enough to pick positions and bytes.
 struct Rng(u64);
