@@ -323,16 +323,19 @@ pub fn import_bytes(
         return Ok(l);
     }
     let outcome = store_invoice(&mut writer, label, &file_name, bytes, &sha, &read, &key).map_err(ApiError::from)?;
-    let warnings = read.diagnostics.len() as u32;
+    // Info diagnostics (a derived value, a profile's limits) are not problems; count the others.
+    let problems: Vec<&str> =
+        read.diagnostics.iter().filter(|d| d.level != einvoice::Level::Info).map(|d| d.message.as_str()).collect();
+    let warnings = problems.len() as u32;
     writer.commit(
         "user",
         "import.einvoice",
         serde_json::json!({ "file": label, "sha256": sha, "number": read.invoice.number, "warnings": warnings }),
     )?;
-    let message = match warnings {
-        0 => "imported".to_owned(),
-        1 => format!("imported with 1 warning: {}", read.diagnostics[0].message),
-        n => format!("imported with {n} warnings, first: {}", read.diagnostics[0].message),
+    let message = match problems.as_slice() {
+        [] => "imported".to_owned(),
+        [only] => format!("imported with 1 warning: {only}"),
+        [first, ..] => format!("imported with {warnings} warnings, first: {first}"),
     };
     Ok(ImportFileReport {
         file: label.to_owned(),

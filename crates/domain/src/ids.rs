@@ -227,7 +227,8 @@ impl VatNumber {
                 input: input.to_owned(),
             });
         }
-        if !compact.starts_with("FR") {
+        // Only ASCII letters and digits: slicing by byte below is then on character boundaries.
+        if !compact.starts_with("FR") || !compact.bytes().all(|b| b.is_ascii_alphanumeric()) {
             return Err(IdError::Character { kind: "VAT number", input: input.to_owned() });
         }
         let key = &compact[2..4];
@@ -366,6 +367,17 @@ mod tests {
         let alpha = VatNumber::parse("FRA1552081317").unwrap();
         assert!(!alpha.has_numeric_key(), "alphanumeric keys are kept but marked");
         assert_eq!(alpha.siren().as_str(), "552081317");
+    }
+
+    #[test]
+    fn non_ascii_input_is_refused_not_a_panic() {
+        // 13 bytes but not 13 characters: must not slice inside a character.
+        assert!(VatNumber::parse("FRaé5520813").is_err());
+        assert!(VatNumber::parse("FR€552081317").is_err());
+        assert!(Iban::parse("FR76 3000 6000 0112 3456 7890 18é").is_err());
+        assert!(NafCode::parse("62.0é").is_err());
+        assert!(Siren::parse("55208131é").is_err());
+        assert!(Siret::parse("7328293200007é").is_err());
     }
 
     #[test]
