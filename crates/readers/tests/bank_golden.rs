@@ -1,40 +1,17 @@
 //! Golden test: every file of the corpus's `bank/` folder against the values an independent
 //! reader extracted (`truth/<file>.json`), plus a no-panic test over truncated and mutated files.
 
-use std::path::PathBuf;
 use std::str::FromStr;
 
 use encours_readers::bank::{read_bank_bytes, BankEntry, BankFile};
 use rust_decimal::Decimal;
 use serde_json::Value;
 
-fn corpus() -> PathBuf {
-    let p = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/corpus"));
-    assert!(
-        p.join("bank").is_dir(),
-        "the shared corpus is missing at {} (see /work/shared/corpus/README.md)",
-        p.display()
-    );
-    p
-}
+mod common;
+use common::truth;
 
 fn files() -> Vec<(String, Vec<u8>)> {
-    let dir = corpus().join("bank");
-    let mut out: Vec<(String, Vec<u8>)> = std::fs::read_dir(&dir)
-        .expect("bank folder readable")
-        .map(|e| e.expect("dir entry").path())
-        .filter(|p| p.is_file())
-        .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read(&p).expect("readable")))
-        .collect();
-    out.sort();
-    assert!(out.len() >= 13, "expected the 13 bank files of the corpus, found {}", out.len());
-    out
-}
-
-fn truth(name: &str) -> Value {
-    let p = corpus().join("truth").join(format!("{name}.json"));
-    serde_json::from_str(&std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display())))
-        .expect("truth is JSON")
+    common::corpus_files("bank", 13)
 }
 
 fn s(v: &Value) -> Option<String> {
@@ -285,32 +262,8 @@ fn five_decimals_and_datetime_bookings() {
 /// Truncations and byte mutations of every corpus file: the reader may refuse, never panic.
 #[test]
 fn no_panic_on_truncated_or_mutated_files() {
-    let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
-    let mut next = move || {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        seed
-    };
-    let mut runs = 0;
-    for (name, bytes) in files() {
-        let n = bytes.len();
-        for cut in [0, 1, 2, 50, n / 3, n / 2, n.saturating_sub(1)] {
-            let _ = read_bank_bytes(&name, &bytes[..cut.min(n)]);
-            runs += 1;
-        }
-        for _ in 0..60 {
-            let mut m = bytes.clone();
-            for _ in 0..1 + next() % 4 {
-                if m.is_empty() {
-                    break;
-                }
-                let i = (next() % m.len() as u64) as usize;
-                m[i] = b"<>/&;\"0}JZ{\n\x00\xFF-9."[(next() % 17) as usize];
-            }
-            let _ = read_bank_bytes(&name, &m);
-            runs += 1;
-        }
-    }
+    let runs = common::assert_never_panics(&files(), 60, 0x9E37_79B9_7F4A_7C15, |name, bytes| {
+        let _ = read_bank_bytes(name, bytes);
+    });
     assert!(runs > 500);
 }

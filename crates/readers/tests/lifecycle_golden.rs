@@ -2,7 +2,6 @@
 //! independent reader extracted (`truth/<file>.json`), plus a no-panic test over truncated and
 //! mutated messages.
 
-use std::path::PathBuf;
 use std::str::FromStr;
 
 use encours_domain::LifecycleStatus;
@@ -10,32 +9,11 @@ use encours_readers::lifecycle::{read_cdar_bytes, CdarMessage, Party};
 use rust_decimal::Decimal;
 use serde_json::Value;
 
-fn corpus() -> PathBuf {
-    let p = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/corpus"));
-    assert!(
-        p.join("lifecycle").is_dir(),
-        "the shared corpus is missing at {} (see /work/shared/corpus/README.md)",
-        p.display()
-    );
-    p
-}
+mod common;
+use common::truth;
 
 fn files() -> Vec<(String, Vec<u8>)> {
-    let mut out: Vec<(String, Vec<u8>)> = std::fs::read_dir(corpus().join("lifecycle"))
-        .expect("lifecycle folder readable")
-        .map(|e| e.expect("dir entry").path())
-        .filter(|p| p.is_file())
-        .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read(&p).expect("readable")))
-        .collect();
-    out.sort();
-    assert!(out.len() >= 19, "expected the 19 CDAR files of the corpus, found {}", out.len());
-    out
-}
-
-fn truth(name: &str) -> Value {
-    let p = corpus().join("truth").join(format!("{name}.json"));
-    serde_json::from_str(&std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display())))
-        .expect("truth is JSON")
+    common::corpus_files("lifecycle", 19)
 }
 
 fn s(v: &Value) -> Option<String> {
@@ -197,32 +175,8 @@ fn the_212_carries_men_per_vat_rate_and_the_207_its_reason() {
 /// Truncations and byte mutations of every message: the reader may refuse, never panic.
 #[test]
 fn no_panic_on_truncated_or_mutated_files() {
-    let mut seed: u64 = 0x2545_F491_4F6C_DD1D;
-    let mut next = move || {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        seed
-    };
-    let mut runs = 0;
-    for (name, bytes) in files() {
-        let n = bytes.len();
-        for cut in [0, 1, 3, 100, n / 3, n / 2, n.saturating_sub(1)] {
-            let _ = read_cdar_bytes(&name, &bytes[..cut.min(n)]);
-            runs += 1;
-        }
-        for _ in 0..40 {
-            let mut m = bytes.clone();
-            for _ in 0..1 + next() % 4 {
-                if m.is_empty() {
-                    break;
-                }
-                let i = (next() % m.len() as u64) as usize;
-                m[i] = b"<>/&;\"0aZ9\n\x00\xFF-."[(next() % 15) as usize];
-            }
-            let _ = read_cdar_bytes(&name, &m);
-            runs += 1;
-        }
-    }
+    let runs = common::assert_never_panics(&files(), 40, 0x2545_F491_4F6C_DD1D, |name, bytes| {
+        let _ = read_cdar_bytes(name, bytes);
+    });
     assert!(runs > 500);
 }
