@@ -152,15 +152,7 @@ fn walk(dir: &Path, items: &mut Vec<Item>, report: &mut ImportReport) {
         } else if is_invoice_name(&label) {
             items.push(Item::File { path: p, label });
         } else {
-            report.files.push(ImportFileReport {
-                file: label,
-                outcome: ImportOutcome::Ignored,
-                invoice_number: None,
-                client: None,
-                new_client: false,
-                message: "not a PDF, XML or zip file".to_owned(),
-                warnings: 0,
-            });
+            report.files.push(line(&label, ImportOutcome::Ignored, "not a PDF, XML or zip file".to_owned()));
         }
     }
 }
@@ -202,15 +194,7 @@ fn list_zip(path: &Path, label: &str, items: &mut Vec<Item>, report: &mut Import
 
 fn failed(report: &mut ImportReport, file: String, message: String) {
     report.failed += 1;
-    report.files.push(ImportFileReport {
-        file,
-        outcome: ImportOutcome::Failed,
-        invoice_number: None,
-        client: None,
-        new_client: false,
-        message,
-        warnings: 0,
-    });
+    report.files.push(line(&file, ImportOutcome::Failed, message));
 }
 
 /// Reads at most `MAX_FILE_BYTES` (+1 to detect larger ones) from a reader.

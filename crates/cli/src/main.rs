@@ -116,19 +116,21 @@ fn now(cli_today: Option<NaiveDate>) -> NaiveDateTime {
     }
 }
 
-fn dossier_path(cli: &Cli) -> Result<PathBuf, ApiError> {
-    cli.dossier.clone().ok_or_else(|| ApiError::invalid("no dossier given: add --dossier PATH"))
+fn dossier_path(dossier: Option<PathBuf>) -> Result<PathBuf, ApiError> {
+    dossier.ok_or_else(|| ApiError::invalid("no dossier given: add --dossier PATH"))
 }
 
 fn run(cli: Cli) -> Result<(), ApiError> {
     let now = now(cli.today);
     let today = now.date();
-    if let Command::Einvoice { command: EinvoiceCommand::Inspect { json, files } } = &cli.command {
-        return inspect(files, *json);
-    }
-    let path = dossier_path(&cli)?;
+    // Reading e-invoices needs neither a dossier nor a key.
+    let command = match cli.command {
+        Command::Einvoice { command: EinvoiceCommand::Inspect { json, files } } => return inspect(&files, json),
+        other => other,
+    };
+    let path = dossier_path(cli.dossier)?;
     let (keys, _) = encours_app::key_source()?;
-    match cli.command {
+    match command {
         Command::Init { siren, name } => {
             let d = encours_app::create_dossier(&path, &siren, &name, &keys, now)?;
             println!("created {} for {} (SIREN {})", d.path().display(), name.trim(), siren.trim());
@@ -214,7 +216,7 @@ fn run(cli: Cli) -> Result<(), ApiError> {
                 return Err(ApiError::new(ErrorCode::Storage, format!("integrity check failed: {}", s.integrity)));
             }
         }
-        Command::Einvoice { .. } => unreachable!("handled before the dossier is opened"),
+        Command::Einvoice { .. } => return Err(ApiError::new(ErrorCode::Internal, "einvoice needs no dossier")),
         Command::Import { paths, json } => {
             let mut dossier = encours_app::open_dossier(&path, &keys)?;
             let cancel = std::sync::atomic::AtomicBool::new(false);
