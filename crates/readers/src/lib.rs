@@ -11,5 +11,6 @@
 
 pub mod bank;
 pub mod einvoice;
+pub mod fec;
 pub mod lifecycle;
 mod xml;

@@ -1,0 +1,1 @@
+//! Lifecycle status effects (to be written).

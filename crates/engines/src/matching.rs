@@ -1,0 +1,1 @@
+//! Payment matching (to be written).

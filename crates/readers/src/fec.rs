@@ -1,0 +1,1 @@
+//! FEC reader (to be written).
