@@ -136,12 +136,12 @@ fn date(d: NaiveDate) -> String {
 
 /// A unit of work that loads records into the ledger.
 pub struct LedgerWriter<'d> {
-    tx: Transaction<'d>,
+    pub(crate) tx: Transaction<'d>,
     kind: String,
     sources: HashMap<String, i64>,
     note_sets: HashMap<String, i64>,
-    counts: LoadCounts,
-    at: NaiveDateTime,
+    pub(crate) counts: LoadCounts,
+    pub(crate) at: NaiveDateTime,
 }
 
 impl Dossier {
@@ -166,7 +166,7 @@ impl LedgerWriter<'_> {
         Ok(!self.tx.prepare_cached("SELECT EXISTS (SELECT 1 FROM clients)")?.query_row([], |r| r.get::<_, bool>(0))?)
     }
 
-    fn source_id(&mut self, source: &Source) -> Result<i64, StoreError> {
+    pub(crate) fn source_id(&mut self, source: &Source) -> Result<i64, StoreError> {
         if let Some(id) = self.sources.get(&source.origin) {
             return Ok(*id);
         }
