@@ -15,6 +15,7 @@ mod error;
 pub mod keys;
 mod ledger;
 mod migrations;
+pub mod money_in;
 pub mod queries;
 
 pub use amount::{from_units, to_units, AMOUNT_SCALE};
