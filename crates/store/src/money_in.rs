@@ -321,7 +321,8 @@ impl LedgerWriter<'_> {
 
     /// Takes (removes and returns) the pending statuses of an invoice number, oldest first.
     pub fn take_pending_statuses(&mut self, number: &str) -> Result<Vec<PendingStatus>, StoreError> {
-        let rows: Vec<(i64, String, Option<String>, Option<String>, u16, String, String, String, String)> = self
+        type Row = (i64, String, Option<String>, Option<String>, u16, String, String, String, String);
+        let rows: Vec<Row> = self
             .tx
             .prepare_cached(
                 "SELECT p.id, p.invoice_number, p.issue_date, p.seller_siren, p.code, p.at, p.payload_json,
