@@ -11,10 +11,13 @@
 
 mod camt;
 mod cfonb;
+mod inspect;
 
 use chrono::NaiveDate;
 use encours_domain::{Currency, Iban, Money, Source};
 use serde::Serialize;
+
+pub use inspect::inspect_json;
 
 pub use crate::einvoice::{Diagnostic, Level};
 
@@ -54,6 +57,42 @@ pub struct Statement {
     pub source: Source,
 }
 
+impl Statement {
+    /// Whether the opening balance plus the booked entries gives the closing balance: `None` when
+    /// either balance is missing, `Some(false)` when the balances and entries are not all in one
+    /// currency, when the sum differs, or when it overflows. Only booked entries count
+    /// ([`BankEntry::is_booked`]): pending and information entries are not on the account yet.
+    pub fn balance_check(&self) -> Option<bool> {
+        let (opening, closing) = (self.opening_balance?, self.closing_balance?);
+        let mut sum = opening;
+        for e in self.entries.iter().filter(|e| e.is_booked()) {
+            match sum.checked_add(&e.signed_amount()) {
+                Ok(s) => sum = s,
+                Err(_) => return Some(false),
+            }
+        }
+        Some(sum.currency == closing.currency && sum.amount == closing.amount)
+    }
+
+    /// Why [`Statement::balance_check`] fails, in words, for the reader's diagnostic.
+    pub(crate) fn balance_mismatch(&self) -> Option<String> {
+        if self.balance_check() != Some(false) {
+            return None;
+        }
+        let (opening, closing) = (self.opening_balance?, self.closing_balance?);
+        let booked: Vec<Money> = self.entries.iter().filter(|e| e.is_booked()).map(BankEntry::signed_amount).collect();
+        Some(match booked.iter().try_fold(opening, |acc, m| acc.checked_add(m)) {
+            Ok(sum) if sum.currency == closing.currency => format!(
+                "the opening balance {opening} plus {} booked entries gives {sum}, the closing balance is {closing}",
+                booked.len()
+            ),
+            _ => format!(
+                "the opening balance {opening}, the booked entries and the closing balance {closing} are not all in one currency"
+            ),
+        })
+    }
+}
+
 /// One movement on the account.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct BankEntry {
@@ -74,22 +113,104 @@ pub struct BankEntry {
     pub reference: Option<String>,
     /// The entry's label (camt `AddtlNtryInf`; CFONB 49-79).
     pub label: Option<String>,
-    /// Unstructured remittance text (camt `RmtInf/Ustrd`; CFONB `LIB`, `LCC`, `LC2`, `RCN` complements).
+    /// Unstructured remittance text of every transaction, in file order (camt `RmtInf/Ustrd`; CFONB
+    /// `LIB`, `LCC`, `LC2`, `LCS`, `RCN` complements).
     pub remittance: Vec<String>,
-    /// Structured creditor references (camt `RmtInf/Strd/CdtrRefInf/Ref`, e.g. ISO 11649 `RF…`).
+    /// Structured creditor references of every transaction (camt `RmtInf/Strd/CdtrRefInf/Ref`,
+    /// e.g. ISO 11649 `RF…`).
     pub structured_refs: Vec<String>,
-    /// The debtor as the bank wrote it (camt `RltdPties/Dbtr`; CFONB `NPY` complement).
+    /// The debtor as the bank wrote it (camt `RltdPties/Dbtr` of the first transaction that names
+    /// one; CFONB `NPY` complement). A batch has one debtor per transaction: see `transactions`.
     pub payer_name: Option<String>,
-    /// The debtor's IBAN (camt `RltdPties/DbtrAcct/Id/IBAN`) when it passes the ISO 13616 check.
+    /// The debtor's IBAN (camt `RltdPties/DbtrAcct/Id/IBAN`) when it passes the ISO 13616 check;
+    /// the first of a batch, like `payer_name`.
     pub payer_iban: Option<Iban>,
     /// The debtor's account as written (`DbtrAcct/Id/IBAN` or `Othr/Id`), kept even when it is
-    /// not a valid IBAN (test files and some banks send such numbers).
+    /// not a valid IBAN (test files and some banks send such numbers); the first of a batch.
     pub payer_account: Option<String>,
     /// camt `Refs/EndToEndId` (the first one of a batch); CFONB has none.
     pub end_to_end_id: Option<String>,
+    /// camt: one per `NtryDtls/TxDtls`, so that a batch (one entry for several payments) keeps
+    /// every payment's debtor, amount and remittance for matching. Empty for CFONB.
+    pub transactions: Vec<BankTransaction>,
     /// CFONB 05 complement records as (qualifier, information), in file order.
     pub complements: Vec<Complement>,
     /// Where the entry is in the file.
+    pub source: Source,
+}
+
+impl BankEntry {
+    /// The amount with its direction as the sign: credits positive, debits negative.
+    pub fn signed_amount(&self) -> Money {
+        if self.credit || self.amount.is_zero() {
+            self.amount
+        } else {
+            self.amount.neg()
+        }
+    }
+
+    /// True when the entry is on the account: camt status `BOOK` (or none given), every CFONB
+    /// movement. `PDNG` (pending) and `INFO` entries are announcements.
+    pub fn is_booked(&self) -> bool {
+        self.status.as_deref().is_none_or(|s| s == "BOOK")
+    }
+
+    /// Every free text and reference the entry carries that may quote an invoice, for matching
+    /// and display, without duplicates, in file order: per camt transaction its `Ustrd` texts,
+    /// structured references, referred document numbers, additional remittance and transaction
+    /// information, then its end-to-end id (`NOTPROVIDED` left out); for CFONB the information of
+    /// every complement record except the party names ([`Complement::is_party_name`]). The label
+    /// and the payer's name are separate fields and not repeated here.
+    pub fn remittance_texts(&self) -> Vec<&str> {
+        fn push<'a>(out: &mut Vec<&'a str>, s: &'a str) {
+            if !s.is_empty() && !out.contains(&s) {
+                out.push(s);
+            }
+        }
+        let mut out: Vec<&str> = Vec::new();
+        if self.transactions.is_empty() && self.complements.is_empty() {
+            // An entry built by hand (or a camt entry without details): its own lists.
+            for s in self.remittance.iter().chain(&self.structured_refs).chain(&self.end_to_end_id) {
+                push(&mut out, s);
+            }
+        }
+        for t in &self.transactions {
+            let all = t.remittance.iter().chain(&t.structured_refs).chain(&t.referred_documents);
+            for s in all.chain(&t.additional_info).chain(&t.end_to_end_id) {
+                push(&mut out, s);
+            }
+        }
+        for c in self.complements.iter().filter(|c| !c.is_party_name()) {
+            push(&mut out, &c.info);
+        }
+        out
+    }
+}
+
+/// One payment inside a camt entry (`NtryDtls/TxDtls`). A batch entry carries several: a client
+/// paying three invoices by three transfers the bank books as one credit, or a direct-debit batch.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct BankTransaction {
+    /// The transaction's own amount (`TxDtls/Amt` from 001.03, `AmtDtls/TxAmt/Amt` in 001.02),
+    /// when given and readable.
+    pub amount: Option<Money>,
+    /// `Refs/EndToEndId`, the payer's reference carried end to end (`NOTPROVIDED` left out).
+    pub end_to_end_id: Option<String>,
+    /// `RmtInf/Ustrd` texts.
+    pub remittance: Vec<String>,
+    /// `RmtInf/Strd/CdtrRefInf/Ref` creditor references.
+    pub structured_refs: Vec<String>,
+    /// `RmtInf/Strd/RfrdDocInf/Nb`: numbers of the documents paid (invoice numbers).
+    pub referred_documents: Vec<String>,
+    /// `RmtInf/Strd/AddtlRmtInf` and `AddtlTxInf` free texts.
+    pub additional_info: Vec<String>,
+    /// The debtor's name (`RltdPties/Dbtr/Nm` up to 001.06, `Dbtr/Pty/Nm` from 001.07).
+    pub payer_name: Option<String>,
+    /// The debtor's IBAN when it passes the ISO 13616 check.
+    pub payer_iban: Option<Iban>,
+    /// The debtor's account as written (`DbtrAcct/Id/IBAN` or `Othr/Id`).
+    pub payer_account: Option<String>,
+    /// Where the transaction is (its `TxDtls` path).
     pub source: Source,
 }
 
@@ -100,6 +221,15 @@ pub struct Complement {
     pub qualifier: String,
     /// Columns 49-118, trimmed at the end.
     pub info: String,
+}
+
+impl Complement {
+    /// True for the qualifiers that carry a party's name rather than a reference (CFONB brochure,
+    /// "enregistrement complémentaire"): `NPY` payer, `NBE` beneficiary, `NPO` ultimate debtor,
+    /// `NBU` ultimate creditor.
+    pub fn is_party_name(&self) -> bool {
+        matches!(self.qualifier.as_str(), "NPY" | "NBE" | "NPO" | "NBU")
+    }
 }
 
 /// Why a bank file was refused.

@@ -93,6 +93,33 @@ fn check_camt(c: &mut Check<'_>, ours: &BankFile, t: &Value) {
             };
             c.eq(&format!("{at} remittance"), e.remittance.clone(), all("remittance_unstructured"));
             c.eq(&format!("{at} structured refs"), e.structured_refs.clone(), all("remittance_structured_refs"));
+            // Every transaction of a batch keeps its own amount, references and debtor.
+            c.eq(&format!("{at} transaction count"), e.transactions.len(), txs.len());
+            for (k, (tx, tt)) in e.transactions.iter().zip(&txs).enumerate() {
+                let at = format!("{at} tx {k}");
+                c.eq(&format!("{at} amount"), tx.amount.map(|m| m.amount), dec(&tt["amount"]["value"]));
+                c.eq(
+                    &format!("{at} currency"),
+                    tx.amount.map(|m| m.currency.code().to_owned()),
+                    s(&tt["amount"]["currency"]),
+                );
+                c.eq(
+                    &format!("{at} end to end"),
+                    tx.end_to_end_id.clone(),
+                    s(&tt["end_to_end_id"]).filter(|x| x != "NOTPROVIDED"),
+                );
+                let list = |key: &str| -> Vec<String> {
+                    tt[key].as_array().cloned().unwrap_or_default().iter().filter_map(s).collect()
+                };
+                c.eq(&format!("{at} remittance"), tx.remittance.clone(), list("remittance_unstructured"));
+                c.eq(&format!("{at} structured refs"), tx.structured_refs.clone(), list("remittance_structured_refs"));
+                c.eq(&format!("{at} debtor"), tx.payer_name.clone(), s(&tt["debtor_name"]));
+                c.eq(
+                    &format!("{at} debtor account"),
+                    tx.payer_account.as_ref().map(|x| x.replace(' ', "")),
+                    s(&tt["debtor_iban"]).map(|x| x.replace(' ', "")),
+                );
+            }
             let first = |key: &str| txs.iter().find_map(|t| s(&t[key]));
             c.eq(&format!("{at} payer"), e.payer_name.clone(), first("debtor_name"));
             c.eq(

@@ -5,7 +5,7 @@
 use chrono::NaiveDate;
 use encours_domain::{Currency, Money, Source};
 
-use super::{iban, BankEntry, BankError, BankFile, Diagnostic, Level, Statement};
+use super::{iban, BankEntry, BankError, BankFile, BankTransaction, Diagnostic, Level, Statement};
 use crate::xml::{self, El, Tree, XmlError};
 
 const NS_PREFIX: &str = "urn:iso:std:iso:20022:tech:xsd:";
@@ -148,7 +148,7 @@ fn statement(file: &str, st: El<'_>, diagnostics: &mut Vec<Diagnostic>) -> Resul
         currency.get_or_insert(e.amount.currency);
         entries.push(e);
     }
-    Ok(Statement {
+    let statement = Statement {
         id,
         account_iban,
         account_other,
@@ -157,7 +157,11 @@ fn statement(file: &str, st: El<'_>, diagnostics: &mut Vec<Diagnostic>) -> Resul
         closing_balance,
         entries,
         source: Source::at(file, st.path()),
-    })
+    };
+    if let Some(message) = statement.balance_mismatch() {
+        diagnostics.push(diag(Level::Warning, "CAMT-BALANCE", message, st.path()));
+    }
+    Ok(statement)
 }
 
 fn entry(file: &str, ntry: El<'_>, diagnostics: &mut Vec<Diagnostic>) -> Result<BankEntry, BankError> {
@@ -196,47 +200,83 @@ fn entry(file: &str, ntry: El<'_>, diagnostics: &mut Vec<Diagnostic>) -> Result<
         payer_iban: None,
         payer_account: None,
         end_to_end_id: None,
+        transactions: Vec::new(),
         complements: Vec::new(),
         source: Source::at(file, path),
     };
     for tx in ntry.all_at(&["NtryDtls", "TxDtls"]) {
+        let t = transaction(file, tx, diagnostics);
+        // The entry-level fields keep every text and the first debtor, for callers that look at
+        // the entry alone; `transactions` keeps each payment whole.
+        e.remittance.extend(t.remittance.iter().cloned());
+        e.structured_refs.extend(t.structured_refs.iter().cloned());
         if e.end_to_end_id.is_none() {
-            e.end_to_end_id = text(tx, &["Refs", "EndToEndId"]).filter(|s| *s != "NOTPROVIDED").map(str::to_owned);
-        }
-        for rmt in tx.all("RmtInf") {
-            for u in rmt.all("Ustrd") {
-                if !u.text().is_empty() {
-                    e.remittance.push(u.text().to_owned());
-                }
-            }
-            for r in rmt.all_at(&["Strd", "CdtrRefInf", "Ref"]) {
-                if !r.text().is_empty() {
-                    e.structured_refs.push(r.text().to_owned());
-                }
-            }
+            e.end_to_end_id = t.end_to_end_id.clone();
         }
         if e.payer_name.is_none() {
-            // Dbtr/Nm up to 001.06, Dbtr/Pty/Nm from 001.07.
-            e.payer_name = text(tx, &["RltdPties", "Dbtr", "Nm"])
-                .or_else(|| text(tx, &["RltdPties", "Dbtr", "Pty", "Nm"]))
-                .map(str::to_owned);
+            e.payer_name = t.payer_name.clone();
         }
         if e.payer_account.is_none() {
-            let raw = text(tx, &["RltdPties", "DbtrAcct", "Id", "IBAN"]);
-            e.payer_account =
-                raw.or_else(|| text(tx, &["RltdPties", "DbtrAcct", "Id", "Othr", "Id"])).map(str::to_owned);
-            if let Some(raw) = raw {
-                e.payer_iban = iban(raw);
-                if e.payer_iban.is_none() {
-                    diagnostics.push(diag(
-                        Level::Warning,
-                        "CAMT-IBAN",
-                        format!("the debtor IBAN {raw:?} fails its ISO 13616 check digits; kept as written"),
-                        tx.path(),
-                    ));
-                }
-            }
+            e.payer_account = t.payer_account.clone();
+            e.payer_iban = t.payer_iban.clone();
         }
+        e.transactions.push(t);
     }
     Ok(e)
+}
+
+fn texts(el: El<'_>, path: &[&str]) -> Vec<String> {
+    el.all_at(path).into_iter().map(|e| e.text()).filter(|s| !s.is_empty()).map(str::to_owned).collect()
+}
+
+/// One `TxDtls`: its amount, references, remittance and debtor.
+fn transaction(file: &str, tx: El<'_>, diagnostics: &mut Vec<Diagnostic>) -> BankTransaction {
+    // `TxDtls/Amt` from 001.03; 001.02 only has `AmtDtls/TxAmt/Amt`. A bad one is reported, not
+    // fatal: the entry's own amount is what is booked.
+    let amount = tx.child("Amt").or_else(|| tx.at(&["AmtDtls", "TxAmt", "Amt"])).and_then(|a| match money(file, a) {
+        Ok(m) => Some(m),
+        Err(e) => {
+            diagnostics.push(diag(Level::Warning, "CAMT-TX-AMOUNT", e.to_string(), a.path()));
+            None
+        }
+    });
+    let mut remittance = Vec::new();
+    let mut structured_refs = Vec::new();
+    let mut referred_documents = Vec::new();
+    let mut additional_info = Vec::new();
+    for rmt in tx.all("RmtInf") {
+        remittance.extend(texts(rmt, &["Ustrd"]));
+        structured_refs.extend(texts(rmt, &["Strd", "CdtrRefInf", "Ref"]));
+        referred_documents.extend(texts(rmt, &["Strd", "RfrdDocInf", "Nb"]));
+        additional_info.extend(texts(rmt, &["Strd", "AddtlRmtInf"]));
+    }
+    additional_info.extend(texts(tx, &["AddtlTxInf"]));
+    let raw_iban = text(tx, &["RltdPties", "DbtrAcct", "Id", "IBAN"]);
+    let payer_iban = raw_iban.and_then(|raw| {
+        let parsed = iban(raw);
+        if parsed.is_none() {
+            diagnostics.push(diag(
+                Level::Warning,
+                "CAMT-IBAN",
+                format!("the debtor IBAN {raw:?} fails its ISO 13616 check digits; kept as written"),
+                tx.path(),
+            ));
+        }
+        parsed
+    });
+    BankTransaction {
+        amount,
+        end_to_end_id: text(tx, &["Refs", "EndToEndId"]).filter(|s| *s != "NOTPROVIDED").map(str::to_owned),
+        remittance,
+        structured_refs,
+        referred_documents,
+        additional_info,
+        // Dbtr/Nm up to 001.06, Dbtr/Pty/Nm from 001.07.
+        payer_name: text(tx, &["RltdPties", "Dbtr", "Nm"])
+            .or_else(|| text(tx, &["RltdPties", "Dbtr", "Pty", "Nm"]))
+            .map(str::to_owned),
+        payer_iban,
+        payer_account: raw_iban.or_else(|| text(tx, &["RltdPties", "DbtrAcct", "Id", "Othr", "Id"])).map(str::to_owned),
+        source: Source::at(file, tx.path()),
+    }
 }

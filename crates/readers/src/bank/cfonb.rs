@@ -216,6 +216,7 @@ pub(super) fn read(file: &str, body: &[u8]) -> Result<BankFile, BankError> {
                     payer_iban: None,
                     payer_account: None,
                     end_to_end_id: None,
+                    transactions: Vec::new(),
                     complements: Vec::new(),
                     source: Source::at(file, r.at()),
                 });
@@ -244,21 +245,11 @@ pub(super) fn read(file: &str, body: &[u8]) -> Result<BankFile, BankError> {
                 let Some(mut st) = open.take() else {
                     return Err(BankError::at(file, r.at(), "a new balance (07) comes before any old balance (01)"));
                 };
-                let closing = money(file, r)?;
+                st.closing_balance = Some(money(file, r)?);
                 // The movements must take the old balance to the new one.
-                let mut sum = st.opening_balance.map_or(Decimal::ZERO, |m| m.amount);
-                for e in &st.entries {
-                    sum += if e.credit { e.amount.amount } else { -e.amount.amount };
+                if let Some(message) = st.balance_mismatch() {
+                    warn(&mut diagnostics, "CFONB-BALANCE", message, r.at());
                 }
-                if sum != closing.amount {
-                    warn(
-                        &mut diagnostics,
-                        "CFONB-BALANCE",
-                        format!("old balance plus movements gives {sum}, the new balance is {}", closing.amount),
-                        r.at(),
-                    );
-                }
-                st.closing_balance = Some(closing);
                 statements.push(st);
             }
             other => {
