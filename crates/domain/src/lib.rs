@@ -13,6 +13,7 @@
 pub mod calendar;
 pub mod client;
 pub mod collection;
+pub mod creditor_ref;
 pub mod ids;
 pub mod invoice;
 pub mod lifecycle;
@@ -24,6 +25,7 @@ pub mod terms;
 pub use calendar::FrenchCalendar;
 pub use client::{Client, ClientId, Contact, PostalAddress};
 pub use collection::{Dispute, DisputeId, DisputeReason, DisputeState, Promise, PromiseId, PromiseState};
+pub use creditor_ref::{CreditorRef, CreditorRefError};
 pub use ids::{Iban, IdError, NafCode, Siren, Siret, VatNumber};
 pub use invoice::{Instalment, Invoice, InvoiceId, InvoiceKind, InvoiceNote, InvoiceTotals, VatBreakdown};
 pub use lifecycle::{LifecycleStatus, StatusAmount, StatusEvent, StatusSetter};
