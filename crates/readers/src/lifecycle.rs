@@ -7,14 +7,27 @@
 //! [`LifecycleStatus::from_code`], unknown codes kept verbatim), its date-time (MDT-78, format 204),
 //! the invoice it is about (MDT-87 number, MDT-91 type, MDT-100 date, MDT-129 seller SIREN), the
 //! reasons and requested actions (MDT-113/114/121/122) and the amounts (MDG-43).
+//!
+//! The other way, [`build_cdar_212`] writes the 212 Encaissée the seller must send per collection
+//! when VAT is due on receipt, and [`split_by_vat_rate`] splits a collection across the invoice's
+//! VAT rates for it. [`inspect_json`] is what `encours lifecycle inspect --json` prints.
+
+mod emit;
+mod inspect;
 
 use chrono::{NaiveDate, NaiveDateTime};
-use encours_domain::{Currency, LifecycleStatus, Money, Siren, Source, StatusAmount};
+use encours_domain::{Currency, InvoiceId, LifecycleStatus, Money, Siren, Source, StatusAmount, StatusEvent};
 use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::einvoice::{Diagnostic, Level};
 use crate::xml::{self, El, Tree, XmlError};
+
+pub use emit::{
+    build_cdar_212, split_by_vat_rate, CdarBuildError, CdvFlow, Collected, CollectedPart, InvoiceReference, OutParty,
+    SchemedId,
+};
+pub use inspect::inspect_json;
 
 /// The root element of a CDAR message.
 const ROOT: &str = "CrossDomainAcknowledgementAndResponse";
@@ -88,6 +101,27 @@ pub struct Acknowledgement {
     pub characteristics: Vec<Characteristic>,
     /// The `ReferenceReferencedDocument` it comes from.
     pub source: Source,
+}
+
+impl Acknowledgement {
+    /// The status as an event of the invoice's history, once the caller has found the invoice
+    /// (by seller SIREN, number and date: legal-rules checklist 12). The first reason and requested
+    /// action are kept (the AFNOR samples carry at most one). `None` when the message gives no
+    /// status date-time (MDT-78): the event's date is never made up.
+    pub fn to_event(&self, invoice_id: InvoiceId) -> Option<StatusEvent> {
+        let first = self.reasons.first();
+        Some(StatusEvent {
+            invoice_id,
+            status: self.status,
+            at: self.status_at?,
+            reason_code: first.and_then(|r| r.code.clone()),
+            reason: first.and_then(|r| r.text.clone()),
+            action_code: first.and_then(|r| r.action_code.clone()),
+            action: first.and_then(|r| r.action.clone()),
+            amounts: self.amounts.clone(),
+            source: self.source.clone(),
+        })
+    }
 }
 
 /// A reason and requested action.
