@@ -106,9 +106,12 @@ impl Item {
     }
 }
 
+/// The names read inside folders and archives: e-invoices (PDF, XML), bank statements (XML,
+/// CFONB `.cfo`/`.txt`/`.dat`), lifecycle messages (XML) and FEC (`.txt`). What a file is, is
+/// then decided by its content.
 fn is_invoice_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
-    lower.ends_with(".pdf") || lower.ends_with(".xml")
+    [".pdf", ".xml", ".txt", ".cfo", ".cfonb", ".dat", ".fec"].iter().any(|ext| lower.ends_with(ext))
 }
 
 fn is_zip_name(name: &str) -> bool {
@@ -287,6 +290,11 @@ pub fn import_bytes(
 ) -> Result<ImportFileReport, ApiError> {
     let sha = sha256_hex(bytes);
     let file_name = label.rsplit(['/', '\\', '!']).next().unwrap_or(label).to_owned();
+    // Bank statements, lifecycle messages and FEC files are recognised by their content.
+    let kind = crate::money_in::sniff(bytes);
+    if let Some(done) = crate::money_in::import_by_kind(kind, dossier, label, &file_name, bytes, &sha, now) {
+        return done;
+    }
     let mut writer = dossier.writer("einvoice", now)?;
     if let Some((_, first)) = writer.document_by_hash(&sha)? {
         return Ok(line(label, ImportOutcome::Duplicate, format!("this file was already imported (as {first})")));
@@ -391,6 +399,9 @@ fn store_invoice(
     invoice.client_id = client_id;
     invoice.source = Source::at(label, invoice.source.locator.clone());
     writer.imported_invoice(&invoice, Some(document), Some(key))?;
+    // Lifecycle statuses that arrived before their invoice are attached now.
+    let seller = invoice.seller_siren.as_ref().map(|s| s.as_str().to_owned());
+    crate::money_in::attach_pending(writer, invoice.id, &invoice.number, invoice.issue_date, seller.as_deref())?;
     Ok((buyer_name, created))
 }
 

@@ -13,6 +13,7 @@ mod dossier;
 pub mod dto;
 mod error;
 mod export;
+mod fec;
 mod import;
 mod lifecycle;
 pub mod matching;
@@ -24,6 +25,7 @@ pub use dto::{AppInfo, DemoReport, DossierSummary, KeyMode};
 pub use encours_store::{Dossier, KeySource};
 pub use error::{ApiError, ErrorCode};
 pub use export::{export_clients_csv, export_open_items_csv};
+pub use fec::fec_balance_check;
 pub use import::{
     import_bytes, import_paths, inspect, ImportFileReport, ImportOutcome, ImportProgress, ImportReport, MAX_FILE_BYTES,
 };

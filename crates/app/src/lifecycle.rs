@@ -1,18 +1,139 @@
 //! Applying lifecycle statuses to the ledger: the status joins the invoice's history and its
-//! effects (legal-rules B.2, computed by `encours_engines::lifecycle`) change the invoice's
-//! collection state, open or close disputes and queue messages.
+//! effects (legal-rules B.2, computed by [`encours_engines::lifecycle`]) change the invoice's
+//! collection state, open, update or close disputes, and record what needs a person.
+//!
+//! The engine's state of an invoice is not stored: it is rebuilt by replaying the invoice's
+//! status history (kept whole in `status_events`), so the history stays the single truth and a
+//! better engine re-reads old statuses correctly.
 
-use chrono::NaiveDateTime;
-use encours_domain::StatusEvent;
+use encours_domain::{Dispute, DisputeState, LifecycleStatus, StatusEvent};
+use encours_engines::lifecycle::{Effect, InvoiceState};
+use encours_store::money_in::CollectionState;
 use encours_store::{LedgerWriter, StoreError};
 
-/// Stores a status in its invoice's history and applies its effects; returns the effects in
+/// Stores a status in its invoice's history and carries out its effects; returns the effects in
 /// plain words for the import report and the audit entry.
-pub(crate) fn apply_status(
-    writer: &mut LedgerWriter<'_>,
-    event: &StatusEvent,
-    _now: NaiveDateTime,
-) -> Result<Vec<String>, StoreError> {
+pub(crate) fn apply_status(writer: &mut LedgerWriter<'_>, event: &StatusEvent) -> Result<Vec<String>, StoreError> {
+    let invoice = writer.invoice_brief(event.invoice_id)?.ok_or_else(|| {
+        StoreError::Invalid(format!("status {} for unknown invoice {}", event.status.code(), event.invoice_id.0))
+    })?;
+    // Replay what is already known, then apply the new status.
+    let mut state = InvoiceState::new(invoice.outstanding);
+    let mut history = writer.status_events(event.invoice_id)?;
+    history.sort_by_key(|e| e.at);
+    for past in &history {
+        state.apply(past);
+    }
     writer.status(event)?;
-    Ok(Vec::new())
+    let effects = state.apply(event);
+
+    let mut stored = writer.collection_state(event.invoice_id)?;
+    let mut words = Vec::with_capacity(effects.len());
+    for effect in &effects {
+        words.push(carry_out(writer, &invoice, &mut stored, effect)?);
+    }
+    stored.dunning_hold = if state.ended.is_some() {
+        Some("ended".to_owned())
+    } else if state.dispute.as_ref().is_some_and(|d| d.pauses_dunning) {
+        Some("dispute".to_owned())
+    } else if state.payment_announced_at.is_some() {
+        Some("payment_transmitted".to_owned())
+    } else {
+        None
+    };
+    stored.made_available_on = state.made_available_at.map(|at| at.date());
+    if stored.last.is_none_or(|(_, at)| at <= event.at) {
+        stored.last = Some((event.status.code(), event.at));
+    }
+    writer.put_collection_state(event.invoice_id, &stored)?;
+    Ok(words.into_iter().map(|w| format!("{} {}: {w}", event.status.code(), invoice.number)).collect())
+}
+
+fn carry_out(
+    writer: &mut LedgerWriter<'_>,
+    invoice: &encours_store::money_in::InvoiceBrief,
+    stored: &mut CollectionState,
+    effect: &Effect,
+) -> Result<String, StoreError> {
+    Ok(match effect {
+        Effect::MadeAvailable { at } => format!("made available to the buyer on {}", at.date()),
+        Effect::DebtAcknowledged { status, .. } => match status {
+            LifecycleStatus::Approuvee => "approved by the buyer".to_owned(),
+            _ => "taken in charge by the buyer".to_owned(),
+        },
+        Effect::OpenDispute(d) => {
+            let disputed = d.disputed.unwrap_or(invoice.outstanding);
+            let id = writer.next_dispute_id()?;
+            writer.dispute(&Dispute {
+                id,
+                client_id: invoice.client,
+                invoice_ids: vec![invoice.id],
+                opened_on: d.at.date(),
+                reason: d.reason,
+                disputed_amount: disputed,
+                state: DisputeState::Open,
+                resolved_on: None,
+                note: dispute_note(d),
+            })?;
+            stored.disputed_amount = Some(disputed.amount);
+            format!("dispute opened ({disputed})")
+        }
+        Effect::UpdateDispute(d) => {
+            let disputed = d.disputed.unwrap_or(invoice.outstanding);
+            if let Some(id) = writer.open_dispute_of(invoice.id)? {
+                writer.update_dispute(id, d.reason, disputed, &dispute_note(d))?;
+            }
+            stored.disputed_amount = Some(disputed.amount);
+            format!("dispute updated ({disputed})")
+        }
+        Effect::PauseDunning { .. } => "dunning paused".to_owned(),
+        Effect::CloseDispute { at, .. } => {
+            if let Some(id) = writer.open_dispute_of(invoice.id)? {
+                writer.resolve_dispute(id, at.date())?;
+            }
+            "dispute closed".to_owned()
+        }
+        Effect::ResumeDunning { .. } => "dunning resumed".to_owned(),
+        Effect::SplitApproval { approved, not_approved, .. } => {
+            stored.approved_amount = Some(approved.amount);
+            stored.disputed_amount = Some(not_approved.amount);
+            format!("approved {approved}, not approved {not_approved}")
+        }
+        Effect::NotCollectable { reason_code, .. } => {
+            stored.not_collectable = true;
+            format!("not collectable{}", reason_code.as_deref().map(|r| format!(" ({r})")).unwrap_or_default())
+        }
+        Effect::StopDunning { .. } => "dunning stopped".to_owned(),
+        Effect::ProposeInternalCreditNote { amount, .. } => {
+            stored.proposed_credit_note = Some(amount.amount);
+            format!("internal credit note of {amount} proposed")
+        }
+        Effect::HoldDunningUntilMatched { announced, .. } => match announced {
+            Some(a) => format!("payment of {a} announced: dunning held until it is matched"),
+            None => "payment announced: dunning held until it is matched".to_owned(),
+        },
+        Effect::RecordCollection { total, .. } => format!("collection of {total} recorded"),
+        Effect::Cancelled { .. } => {
+            stored.closed = true;
+            "cancelled".to_owned()
+        }
+        Effect::NeedsReview { why, .. } => {
+            stored.needs_review = Some(why.clone());
+            format!("to review: {why}")
+        }
+    })
+}
+
+fn dispute_note(d: &encours_engines::lifecycle::DisputeDetails) -> String {
+    let mut parts = vec![format!("status {}", d.status.code())];
+    if let Some(code) = &d.reason_code {
+        parts.push(format!("reason {code}"));
+    }
+    if let Some(text) = &d.reason_text {
+        parts.push(text.clone());
+    }
+    if let Some(action) = d.action_code.as_ref().or(d.action_text.as_ref()) {
+        parts.push(format!("requested action {action}"));
+    }
+    parts.join(" · ")
 }

@@ -215,7 +215,7 @@ pub(crate) fn import_cdar(
                     continue;
                 }
                 let event = status_event(ack, invoice, at, source);
-                effects.extend(apply_status(&mut writer, &event, now)?);
+                effects.extend(apply_status(&mut writer, &event)?);
                 attached += 1;
             }
             None => {
@@ -296,7 +296,6 @@ pub(crate) fn attach_pending(
     number: &str,
     issue_date: chrono::NaiveDate,
     seller_siren: Option<&str>,
-    now: NaiveDateTime,
 ) -> Result<u32, StoreError> {
     let mut attached = 0;
     let pending = writer.take_pending_statuses(number)?;
@@ -313,8 +312,80 @@ pub(crate) fn attach_pending(
         }
         let mut event: StatusEvent = serde_json::from_str(&p.payload_json)?;
         event.invoice_id = invoice;
-        apply_status(writer, &event, now)?;
+        apply_status(writer, &event)?;
         attached += 1;
     }
     Ok(attached)
+}
+
+/// What a file is, recognised by its content (never by its name alone).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum FileKind {
+    /// A Factur-X / ZUGFeRD PDF, or a CII / UBL XML (and anything the e-invoice reader should
+    /// explain: PDFs without an invoice, XML of another kind).
+    EInvoice,
+    /// camt.053 / camt.054 XML, or CFONB 120 text.
+    Bank,
+    /// A CDAR lifecycle message.
+    Lifecycle,
+    /// An FEC (Fichier des écritures comptables).
+    Fec,
+}
+
+/// Recognises a file by its first bytes: the XML root element, the PDF header, the FEC header
+/// line, the CFONB 120 record layout.
+pub(crate) fn sniff(bytes: &[u8]) -> FileKind {
+    let head = &bytes[..bytes.len().min(4096)];
+    let text = String::from_utf8_lossy(head);
+    let body = text.trim_start_matches('\u{feff}').trim_start();
+    if head.windows(5).any(|w| w == b"%PDF-") {
+        return FileKind::EInvoice;
+    }
+    if body.starts_with('<') {
+        if ["BkToCstmrStmt", "BkToCstmrDbtCdtNtfctn", "BkToCstmrAcctRpt"].iter().any(|r| body.contains(r)) {
+            return FileKind::Bank;
+        }
+        if body.contains("CrossDomainAcknowledgementAndResponse") {
+            return FileKind::Lifecycle;
+        }
+        return FileKind::EInvoice;
+    }
+    if encours_readers::fec::looks_like_fec(bytes) {
+        return FileKind::Fec;
+    }
+    if looks_like_cfonb120(body) {
+        return FileKind::Bank;
+    }
+    FileKind::EInvoice
+}
+
+/// CFONB 120: records of 120 characters (with or without line ends) starting with a record code
+/// 01 (old balance), 04 (movement), 05 (complement) or 07 (new balance).
+fn looks_like_cfonb120(body: &str) -> bool {
+    let first: String = body.chars().take(2).collect();
+    first == "01" && body.lines().next().is_some_and(|l| l.trim_end_matches('\r').chars().count() >= 120)
+}
+
+/// Imports a bank file or a lifecycle message; `None` for the other kinds.
+pub(crate) fn import_by_kind(
+    kind: FileKind,
+    dossier: &mut Dossier,
+    label: &str,
+    file_name: &str,
+    bytes: &[u8],
+    sha: &str,
+    now: NaiveDateTime,
+) -> Option<Result<ImportFileReport, ApiError>> {
+    match kind {
+        FileKind::Bank => Some(match encours_readers::bank::read_bank_bytes(file_name, bytes) {
+            Ok(bank) => import_bank(dossier, label, file_name, bytes, sha, &bank, now),
+            Err(e) => Ok(report(label, ImportOutcome::Failed, e.to_string())),
+        }),
+        FileKind::Lifecycle => Some(match encours_readers::lifecycle::read_cdar_bytes(file_name, bytes) {
+            Ok(message) => import_cdar(dossier, label, file_name, bytes, sha, &message, now),
+            Err(e) => Ok(report(label, ImportOutcome::Failed, e.to_string())),
+        }),
+        FileKind::Fec => Some(crate::fec::import_fec(dossier, label, file_name, bytes, sha, now)),
+        FileKind::EInvoice => None,
+    }
 }

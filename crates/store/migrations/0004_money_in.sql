@@ -60,8 +60,12 @@ CREATE TABLE invoice_collection (
     -- 206: what the buyer approved and did not, in units.
     approved_amount     INTEGER,
     disputed_amount     INTEGER,
-    -- 220: cancelled; 212: collected (as the buyer or seller declared it).
+    -- 210 / 213: the internal credit note proposed for the outstanding amount, in units.
+    proposed_credit_note INTEGER,
+    -- 220: cancelled.
     closed              INTEGER NOT NULL DEFAULT 0,
+    -- Effects that need a person (a 206 without a usable split, a 212 without MEN…), plain words.
+    needs_review        TEXT,
     last_code           INTEGER,
     last_at             TEXT
 );

@@ -87,8 +87,12 @@ pub struct CollectionState {
     pub approved_amount: Option<Decimal>,
     /// 206 / 207: the disputed part.
     pub disputed_amount: Option<Decimal>,
-    /// 220 cancelled, or fully collected.
+    /// 210 / 213: the internal credit note proposed for the outstanding amount.
+    pub proposed_credit_note: Option<Decimal>,
+    /// 220 cancelled.
     pub closed: bool,
+    /// What a person must look at, in plain words.
+    pub needs_review: Option<String>,
     /// The latest status applied, with its date-time.
     pub last: Option<(u16, NaiveDateTime)>,
 }
@@ -361,8 +365,8 @@ impl LedgerWriter<'_> {
         self.tx
             .prepare_cached(
                 "INSERT OR REPLACE INTO invoice_collection (invoice_id, made_available_on, dunning_hold,
-                 not_collectable, approved_amount, disputed_amount, closed, last_code, last_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                 not_collectable, approved_amount, disputed_amount, proposed_credit_note, closed, needs_review,
+                 last_code, last_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
             )?
             .execute(params![
                 invoice.0,
@@ -371,7 +375,9 @@ impl LedgerWriter<'_> {
                 s.not_collectable,
                 s.approved_amount.map(to_units).transpose()?,
                 s.disputed_amount.map(to_units).transpose()?,
+                s.proposed_credit_note.map(to_units).transpose()?,
                 s.closed,
+                s.needs_review,
                 s.last.map(|l| l.0),
                 s.last.map(|l| at_str(l.1)),
             ])?;
@@ -413,6 +419,25 @@ impl LedgerWriter<'_> {
             )?
             .execute(params![kind, invoice.map(|i| i.0), payment.map(|p| p.0), payload, at_str(self.at)])?;
         Ok(self.tx.last_insert_rowid())
+    }
+
+    /// The status history of an invoice as seen inside this unit of work, oldest first.
+    pub fn status_events(&self, invoice: InvoiceId) -> Result<Vec<encours_domain::StatusEvent>, StoreError> {
+        read_status_events(&self.tx, invoice)
+    }
+
+    /// Updates the details of a dispute a newer status restated (reason, amount).
+    pub fn update_dispute(
+        &mut self,
+        dispute: encours_domain::DisputeId,
+        reason: encours_domain::DisputeReason,
+        disputed: Money,
+        note: &str,
+    ) -> Result<(), StoreError> {
+        self.tx
+            .prepare_cached("UPDATE disputes SET reason = ?2, disputed_amount = ?3, note = ?4 WHERE id = ?1")?
+            .execute(params![dispute.0, crate::ledger::dispute_reason_str(reason), to_units(disputed.amount)?, note])?;
+        Ok(())
     }
 
     /// The invoice's outstanding amount and currency, with its VAT breakdown JSON rows and its
@@ -495,17 +520,40 @@ fn invoice_brief(conn: &rusqlite::Connection, invoice: InvoiceId) -> Result<Opti
 }
 
 fn read_collection_state(conn: &rusqlite::Connection, invoice: InvoiceId) -> Result<CollectionState, StoreError> {
-    type Row = (Option<String>, Option<String>, bool, Option<i64>, Option<i64>, bool, Option<u16>, Option<String>);
+    type Row = (
+        Option<String>,
+        Option<String>,
+        bool,
+        Option<i64>,
+        Option<i64>,
+        Option<i64>,
+        bool,
+        Option<String>,
+        Option<u16>,
+        Option<String>,
+    );
     let row: Option<Row> = conn
         .prepare_cached(
-            "SELECT made_available_on, dunning_hold, not_collectable, approved_amount, disputed_amount, closed,
-                    last_code, last_at FROM invoice_collection WHERE invoice_id = ?1",
+            "SELECT made_available_on, dunning_hold, not_collectable, approved_amount, disputed_amount,
+                    proposed_credit_note, closed, needs_review, last_code, last_at
+             FROM invoice_collection WHERE invoice_id = ?1",
         )?
         .query_row([invoice.0], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?))
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+                r.get(7)?,
+                r.get(8)?,
+                r.get(9)?,
+            ))
         })
         .optional()?;
-    let Some((made, hold, not_collectable, approved, disputed, closed, code, at)) = row else {
+    let Some((made, hold, not_collectable, approved, disputed, proposed, closed, review, code, at)) = row else {
         return Ok(CollectionState::default());
     };
     Ok(CollectionState {
@@ -514,7 +562,9 @@ fn read_collection_state(conn: &rusqlite::Connection, invoice: InvoiceId) -> Res
         not_collectable,
         approved_amount: approved.map(from_units),
         disputed_amount: disputed.map(from_units),
+        proposed_credit_note: proposed.map(from_units),
         closed,
+        needs_review: review,
         last: match (code, at) {
             (Some(c), Some(a)) => Some((c, parse_at(&a)?)),
             _ => None,
@@ -681,6 +731,39 @@ pub fn invoice(d: &Dossier, id: InvoiceId) -> Result<Option<InvoiceBrief>, Store
 /// The collection state of an invoice.
 pub fn collection_state(d: &Dossier, invoice: InvoiceId) -> Result<CollectionState, StoreError> {
     read_collection_state(&d.conn, invoice)
+}
+
+/// The full status history of an invoice, oldest first (status date-time, then arrival).
+fn read_status_events(
+    conn: &rusqlite::Connection,
+    invoice: InvoiceId,
+) -> Result<Vec<encours_domain::StatusEvent>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT e.code, e.at, e.reason_code, e.reason, e.action_code, e.action, e.amounts_json, s.origin,
+                e.source_locator
+         FROM status_events e JOIN sources s ON s.id = e.source_id WHERE e.invoice_id = ?1 ORDER BY e.at, e.id",
+    )?;
+    let mut rows = stmt.query([invoice.0])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        out.push(encours_domain::StatusEvent {
+            invoice_id: invoice,
+            status: encours_domain::LifecycleStatus::from_code(r.get(0)?),
+            at: parse_at(&r.get::<_, String>(1)?)?,
+            reason_code: r.get(2)?,
+            reason: r.get(3)?,
+            action_code: r.get(4)?,
+            action: r.get(5)?,
+            amounts: serde_json::from_str(&r.get::<_, String>(6)?)?,
+            source: Source::at(r.get::<_, String>(7)?, r.get::<_, String>(8)?),
+        });
+    }
+    Ok(out)
+}
+
+/// The full status history of an invoice, oldest first.
+pub fn status_events(d: &Dossier, invoice: InvoiceId) -> Result<Vec<encours_domain::StatusEvent>, StoreError> {
+    read_status_events(&d.conn, invoice)
 }
 
 /// One queued or sent platform message.
