@@ -4,9 +4,12 @@
  */
 import { Channel, invoke, type InvokeArgs } from "@tauri-apps/api/core";
 import type { AppInfo } from "../bindings/AppInfo";
+import type { BankLineView } from "../bindings/BankLineView";
 import type { DossierSummary } from "../bindings/DossierSummary";
 import type { ImportProgress } from "../bindings/ImportProgress";
 import type { ImportReport } from "../bindings/ImportReport";
+import type { MatchRunReport } from "../bindings/MatchRunReport";
+import type { ReconciliationView } from "../bindings/ReconciliationView";
 import { toCommandError } from "./error";
 
 export { CommandError, isErrorCode, toCommandError } from "./error";
@@ -45,6 +48,20 @@ export const api = {
   },
   /** Asks the running import to stop after the current file; what was imported stays. */
   cancelImport: (): Promise<null> => call<null>("cancel_import"),
+  /** The bank payments with their proposals: the unmatched ones only, or every one when `all`. */
+  reconciliation: (all: boolean): Promise<ReconciliationView> => call<ReconciliationView>("reconciliation", { all }),
+  /** Applies every proposal at or above the automatic threshold. */
+  runMatching: (): Promise<MatchRunReport> => call<MatchRunReport>("run_matching"),
+  /** Applies proposal `key` to payment `paymentId`; resolves with the payment as it now is. */
+  acceptProposal: (paymentId: number, key: string): Promise<BankLineView> =>
+    call<BankLineView>("accept_proposal", { paymentId, key }),
+  /** Drops proposal `key` of payment `paymentId` for good; resolves with the payment's other proposals. */
+  rejectProposal: (paymentId: number, key: string): Promise<BankLineView> =>
+    call<BankLineView>("reject_proposal", { paymentId, key }),
+  /** Takes a matched (or set aside) payment back to the unmatched ones. */
+  unmatchPayment: (paymentId: number): Promise<BankLineView> => call<BankLineView>("unmatch_payment", { paymentId }),
+  /** Sets a payment aside: it is not a customer payment. */
+  ignorePayment: (paymentId: number): Promise<BankLineView> => call<BankLineView>("ignore_payment", { paymentId }),
 };
 
 export type Api = typeof api;
