@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
+use encours_app::matching::{self, BankLineView, MatchRunReport, ReconciliationView};
 use encours_app::{ApiError, AppInfo, Dossier, DossierSummary, ErrorCode, ImportProgress, ImportReport, KeyMode};
 use tauri::ipc::Channel;
 use tauri::Manager;
@@ -92,6 +93,67 @@ async fn dossier_summary(state: tauri::State<'_, AppState>) -> Result<DossierSum
     encours_app::summary(dossier, now().date())
 }
 
+/// Runs `f` on the open dossier off the UI thread (matching reads every open item).
+async fn with_dossier<T: Send + 'static>(
+    state: &tauri::State<'_, AppState>,
+    f: impl FnOnce(&mut encours_app::Dossier) -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    let dossier = Arc::clone(&state.dossier);
+    tauri::async_runtime::spawn_blocking(move || {
+        let mut guard = dossier.lock().map_err(internal)?;
+        let d = guard.as_mut().ok_or_else(|| ApiError::new(ErrorCode::NoDossierOpen, "no dossier is open"))?;
+        f(d)
+    })
+    .await
+    .map_err(internal)?
+}
+
+#[tauri::command]
+async fn reconciliation(state: tauri::State<'_, AppState>, all: bool) -> Result<ReconciliationView, ApiError> {
+    with_dossier(&state, move |d| matching::reconciliation(d, now().date(), all)).await
+}
+
+#[tauri::command]
+async fn run_matching(state: tauri::State<'_, AppState>) -> Result<MatchRunReport, ApiError> {
+    with_dossier(&state, |d| {
+        let now = now();
+        matching::run_matching(d, now.date(), now, true)
+    })
+    .await
+}
+
+#[tauri::command]
+async fn accept_proposal(
+    state: tauri::State<'_, AppState>,
+    payment_id: i64,
+    key: String,
+) -> Result<BankLineView, ApiError> {
+    with_dossier(&state, move |d| {
+        let now = now();
+        matching::accept_proposal(d, payment_id, &key, now.date(), now)
+    })
+    .await
+}
+
+#[tauri::command]
+async fn reject_proposal(
+    state: tauri::State<'_, AppState>,
+    payment_id: i64,
+    key: String,
+) -> Result<BankLineView, ApiError> {
+    with_dossier(&state, move |d| matching::reject_proposal(d, payment_id, &key, now())).await
+}
+
+#[tauri::command]
+async fn unmatch_payment(state: tauri::State<'_, AppState>, payment_id: i64) -> Result<BankLineView, ApiError> {
+    with_dossier(&state, move |d| matching::unmatch_payment(d, payment_id, now())).await
+}
+
+#[tauri::command]
+async fn ignore_payment(state: tauri::State<'_, AppState>, payment_id: i64) -> Result<BankLineView, ApiError> {
+    with_dossier(&state, move |d| matching::ignore_payment(d, payment_id, now())).await
+}
+
 /// Imports files, folders and zip archives into the open dossier, off the UI thread, reporting
 /// progress through `on_progress`.
 #[tauri::command]
@@ -164,7 +226,13 @@ pub fn run() {
             dossier_summary,
             import_files,
             cancel_import,
-            close_dossier
+            close_dossier,
+            reconciliation,
+            run_matching,
+            accept_proposal,
+            reject_proposal,
+            unmatch_payment,
+            ignore_payment
         ])
         .run(tauri::generate_context!())
         .expect("error while running the Encours application");

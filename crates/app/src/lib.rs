@@ -8,6 +8,7 @@
 //! DTOs derive `ts_rs::TS`: `cargo test` writes their TypeScript twins to `ui/src/lib/bindings/`.
 #![deny(missing_docs)]
 
+mod collect;
 mod demo;
 mod dossier;
 pub mod dto;
@@ -29,3 +30,4 @@ pub use fec::fec_balance_check;
 pub use import::{
     import_bytes, import_paths, inspect, ImportFileReport, ImportOutcome, ImportProgress, ImportReport, MAX_FILE_BYTES,
 };
+pub use money_in::{inspect_bank, inspect_lifecycle};

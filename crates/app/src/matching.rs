@@ -139,3 +139,441 @@ pub struct MatchRunReport {
     /// One line per payment applied: `payment id: client ← invoices`.
     pub applied: Vec<String>,
 }
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{NaiveDate, NaiveDateTime};
+use encours_domain::creditor_ref::CreditorRef;
+use encours_domain::{Allocation, AllocationFrom, ClientId, InvoiceId, Money, PaymentId};
+use encours_engines::matching::{
+    self as engine, CreditLine, MatchConfig, MatchIndex, OpenItem, PayerMemory, Proposal, Reason,
+};
+use encours_store::money_in::{self, BankPaymentRow, MatchState};
+use encours_store::{Dossier, LedgerWriter, StoreError};
+use rust_decimal::Decimal;
+
+use crate::error::ApiError;
+
+/// Each open item's number and open amount, to describe proposals.
+type Numbers = HashMap<InvoiceId, (String, Money)>;
+
+/// Most unmatched lines the reconciliation view computes proposals for at once (the oldest).
+pub const VIEW_LIMIT: usize = 500;
+
+/// The engine settings Encours uses: the default threshold, both cores.
+fn config() -> MatchConfig {
+    MatchConfig { threads: 2, ..MatchConfig::default() }
+}
+
+/// The open items of the dossier, with the RF reference Encours prints for each.
+fn load_index(d: &Dossier) -> Result<(MatchIndex, Numbers), ApiError> {
+    let mut items = Vec::new();
+    let mut numbers = HashMap::new();
+    money_in::for_each_match_item(d, |r| {
+        numbers.insert(r.invoice, (r.number.clone(), r.outstanding));
+        items.push(OpenItem {
+            invoice: r.invoice,
+            client: r.client,
+            creditor_ref: Some(CreditorRef::for_invoice(&r.number, r.invoice).as_str().to_owned()),
+            number: r.number,
+            issue_date: r.issue_date,
+            due_date: r.due_date,
+            outstanding: r.outstanding,
+        });
+        Ok(())
+    })?;
+    Ok((MatchIndex::build(items), numbers))
+}
+
+fn load_memory(d: &Dossier) -> Result<PayerMemory, ApiError> {
+    let mut memory = PayerMemory::new();
+    for (kind, value, client) in money_in::payer_memory(d)? {
+        memory.remember_stored(&kind, &value, client);
+    }
+    Ok(memory)
+}
+
+fn credit_line(p: &BankPaymentRow) -> CreditLine {
+    CreditLine {
+        key: u64::try_from(p.payment.0).unwrap_or_default(),
+        amount: p.unallocated,
+        booked_on: p.booked_on,
+        payer_name: p.payer_name.clone(),
+        payer_iban: p.payer_iban.clone(),
+        texts: p.remittance.iter().flat_map(|r| r.lines()).map(str::to_owned).collect(),
+        structured_refs: p.structured_refs.clone(),
+    }
+}
+
+/// How a proposal is recorded: by whom (state), on which date, for which company, when.
+#[derive(Clone, Copy)]
+struct Applying<'a> {
+    state: MatchState,
+    on: NaiveDate,
+    company: &'a encours_store::Company,
+    now: NaiveDateTime,
+}
+
+/// Records a proposal: the credit notes it uses are applied to its invoices first, the payment
+/// covers the rest; the payment is attributed to the client and the payer remembered.
+fn apply(
+    writer: &mut LedgerWriter<'_>,
+    memory: &mut PayerMemory,
+    line: &CreditLine,
+    proposal: &Proposal,
+    how: &Applying<'_>,
+) -> Result<Vec<String>, StoreError> {
+    let Applying { state, on, company, now } = *how;
+    let payment = PaymentId(i64::try_from(line.key).unwrap_or_default());
+    let mut paid: Vec<(InvoiceId, Money)> = Vec::new();
+    let mut credit_notes: Vec<(InvoiceId, Money)> = proposal
+        .allocations
+        .iter()
+        .filter(|(_, m)| m.is_negative())
+        .map(|(i, m)| (*i, Money::new(-m.amount, m.currency)))
+        .collect();
+    for (invoice, settled) in proposal.allocations.iter().filter(|(_, m)| m.is_positive()) {
+        let mut rest = *settled;
+        for (note, left) in credit_notes.iter_mut() {
+            if !rest.is_positive() {
+                break;
+            }
+            let used = if left.amount < rest.amount { *left } else { rest };
+            if used.is_positive() {
+                let id = writer.next_allocation_id()?;
+                let from = AllocationFrom::CreditNote(*note);
+                writer.allocation(&Allocation { id, invoice_id: *invoice, from, amount: used, applied_on: on })?;
+                *left = Money::new(left.amount - used.amount, left.currency);
+                rest = Money::new(rest.amount - used.amount, rest.currency);
+            }
+        }
+        if rest.is_positive() {
+            let id = writer.next_allocation_id()?;
+            let from = AllocationFrom::Payment(payment);
+            writer.allocation(&Allocation { id, invoice_id: *invoice, from, amount: rest, applied_on: on })?;
+            paid.push((*invoice, rest));
+        }
+    }
+    writer.set_payment_match(payment, Some(proposal.client), state)?;
+    for key in memory.learn(line, proposal.client) {
+        writer.learn_payer(key.kind(), key.value(), proposal.client, on)?;
+    }
+    let collected_at = line.booked_on.and_time(chrono::NaiveTime::MIN);
+    crate::collect::after_payment_applied(writer, company, payment, &paid, collected_at, now)
+}
+
+fn describe(proposal: &Proposal, numbers: &Numbers) -> String {
+    let invoices: Vec<String> = proposal
+        .allocations
+        .iter()
+        .map(|(i, m)| format!("{} {}", numbers.get(i).map(|n| n.0.as_str()).unwrap_or("?"), m.amount))
+        .collect();
+    format!("client {} ← {} (confidence {})", proposal.client.0, invoices.join(", "), proposal.confidence)
+}
+
+/// Runs the matching engine over every unmatched bank payment. With `auto`, applies the
+/// proposals above the automatic threshold (one unit of work, one audit entry listing each
+/// application); without, only counts what it would propose.
+pub fn run_matching(
+    d: &mut Dossier,
+    today: NaiveDate,
+    now: NaiveDateTime,
+    auto: bool,
+) -> Result<MatchRunReport, ApiError> {
+    let (index, numbers) = load_index(d)?;
+    let mut memory = load_memory(d)?;
+    let rows = money_in::bank_payments(d, Some(MatchState::Unmatched))?;
+    let lines: Vec<CreditLine> = rows.iter().map(credit_line).collect();
+    let mut rejected: HashMap<u64, HashSet<String>> = HashMap::new();
+    for l in &lines {
+        let r = money_in::rejections(d, PaymentId(i64::try_from(l.key).unwrap_or_default()))?;
+        if !r.is_empty() {
+            rejected.insert(l.key, r.into_iter().collect());
+        }
+    }
+    let cfg = config();
+    let company = d.company()?;
+    let results = engine::auto_matches(&index, &memory, &lines, &cfg);
+    let mut consequences = Vec::new();
+    let mut report = MatchRunReport {
+        considered: u32::try_from(lines.len()).unwrap_or(u32::MAX),
+        auto_matched: 0,
+        to_review: 0,
+        without_proposal: 0,
+        allocated: "0".to_owned(),
+        applied: Vec::new(),
+    };
+    let mut allocated = Decimal::ZERO;
+    let mut writer = d.writer("matching", now)?;
+    for (line, result) in lines.iter().zip(&results) {
+        let refused = rejected.get(&line.key);
+        let best = result.proposals.iter().find(|p| refused.is_none_or(|r| !r.contains(&p.key())));
+        match best {
+            Some(p) if result.auto && std::ptr::eq(p, &result.proposals[0]) => {
+                if auto {
+                    consequences.extend(apply(
+                        &mut writer,
+                        &mut memory,
+                        line,
+                        p,
+                        &Applying { state: MatchState::Auto, on: today, company: &company, now },
+                    )?);
+                }
+                report.auto_matched += 1;
+                allocated += p
+                    .allocations
+                    .iter()
+                    .filter(|(_, m)| m.is_positive())
+                    .map(|(_, m)| m.amount)
+                    .sum::<Decimal>()
+                    - p.allocations.iter().filter(|(_, m)| m.is_negative()).map(|(_, m)| -m.amount).sum::<Decimal>();
+                report.applied.push(format!("payment {}: {}", line.key, describe(p, &numbers)));
+            }
+            Some(_) => report.to_review += 1,
+            None => report.without_proposal += 1,
+        }
+    }
+    report.allocated = allocated.to_string();
+    if auto && report.auto_matched > 0 {
+        writer.commit(
+            "matching",
+            "match.auto",
+            serde_json::json!({ "threshold": cfg.auto_threshold, "applied": report.applied,
+                                "consequences": consequences }),
+        )?;
+    }
+    Ok(report)
+}
+
+fn reason_view(r: &Reason, numbers: &Numbers) -> MatchReason {
+    let number = |i: &InvoiceId| numbers.get(i).map(|n| n.0.clone()).unwrap_or_default();
+    let (code, detail) = match r {
+        Reason::StructuredReference { reference, .. } => ("structuredReference", reference.clone()),
+        Reason::InvoiceNumberInText { text, .. } => ("invoiceNumberInText", text.clone()),
+        Reason::ExactAmount => ("exactAmount", String::new()),
+        Reason::AmountCombination { count } => ("amountCombination", count.to_string()),
+        Reason::NotUnique => ("ambiguous", String::new()),
+        Reason::SeveralEqualAmounts { count } => ("ambiguous", count.to_string()),
+        Reason::PayerIbanKnown { iban } => ("payerIbanKnown", iban.clone()),
+        Reason::PayerNameKnown { name } => ("payerNameKnown", name.clone()),
+        Reason::PayerNameSimilar { name, known } => ("payerNameKnown", format!("{name} ≈ {known}")),
+        Reason::PayerKnownAsOtherClient { client } => ("payerKnownAsOtherClient", client.0.to_string()),
+        Reason::PartialPayment { residual, .. } => ("partialPayment", residual.amount.to_string()),
+        Reason::Overpayment { amount } => ("overpayment", amount.amount.to_string()),
+        Reason::CreditNoteOffset { credit_note, .. } => ("creditNoteOffset", number(credit_note)),
+        Reason::AmountOnly { candidates } => ("amountOnly", candidates.to_string()),
+        Reason::Ambiguous { runner_up } => ("ambiguous", runner_up.to_string()),
+    };
+    MatchReason { code: code.to_owned(), detail }
+}
+
+fn proposal_view(p: &Proposal, numbers: &Numbers, names: &HashMap<i64, String>) -> ProposalView {
+    ProposalView {
+        key: p.key(),
+        client: client_ref(p.client, names),
+        allocations: p
+            .allocations
+            .iter()
+            .map(|(i, m)| AllocationView {
+                invoice_id: i.0,
+                number: numbers.get(i).map(|n| n.0.clone()).unwrap_or_default(),
+                amount: m.amount.to_string(),
+                residual: p
+                    .residuals
+                    .iter()
+                    .find(|(r, _)| r == i)
+                    .map(|(_, m)| m.amount.to_string())
+                    .unwrap_or_else(|| "0".to_owned()),
+            })
+            .collect(),
+        unallocated: p.unallocated.amount.to_string(),
+        confidence: p.confidence,
+        reasons: p.reasons.iter().map(|r| reason_view(r, numbers)).collect(),
+    }
+}
+
+fn client_ref(id: ClientId, names: &HashMap<i64, String>) -> ClientRef {
+    ClientRef { id: id.0, name: names.get(&id.0).cloned().unwrap_or_else(|| format!("#{}", id.0)) }
+}
+
+fn line_view(
+    d: &Dossier,
+    row: &BankPaymentRow,
+    proposals: Vec<ProposalView>,
+    names: &HashMap<i64, String>,
+) -> Result<BankLineView, ApiError> {
+    let allocations = money_in::payment_allocations(d, row.payment)?
+        .into_iter()
+        .map(|(i, number, m)| AllocationView {
+            invoice_id: i.0,
+            number,
+            amount: m.amount.to_string(),
+            residual: String::new(),
+        })
+        .collect();
+    Ok(BankLineView {
+        payment_id: row.payment.0,
+        booked_on: row.booked_on.to_string(),
+        amount: row.amount.amount.to_string(),
+        unallocated: row.unallocated.amount.to_string(),
+        currency: row.amount.currency.code().to_owned(),
+        payer_name: row.payer_name.clone(),
+        payer_iban: row.payer_iban.clone(),
+        texts: row.remittance.iter().flat_map(|r| r.lines()).map(str::to_owned).collect(),
+        state: row.state.as_str().to_owned(),
+        client: row.client.map(|c| client_ref(c, names)),
+        allocations,
+        proposals,
+        source: row.source.clone(),
+    })
+}
+
+/// The proposals of one line, rejected ones left out.
+fn proposals_for(
+    d: &Dossier,
+    index: &MatchIndex,
+    memory: &PayerMemory,
+    row: &BankPaymentRow,
+) -> Result<Vec<Proposal>, ApiError> {
+    let rejected: HashSet<String> = money_in::rejections(d, row.payment)?.into_iter().collect();
+    Ok(engine::propose(index, memory, &credit_line(row), &config())
+        .into_iter()
+        .filter(|p| !rejected.contains(&p.key()))
+        .collect())
+}
+
+/// The reconciliation view: the unmatched bank payments (the oldest [`VIEW_LIMIT`]) with their
+/// proposals; with `all`, the matched and set-aside ones too.
+pub fn reconciliation(d: &Dossier, today: NaiveDate, all: bool) -> Result<ReconciliationView, ApiError> {
+    let rows = money_in::bank_payments(d, None)?;
+    let (index, numbers) = load_index(d)?;
+    let memory = load_memory(d)?;
+    let names = money_in::client_names(d)?;
+    let mut view = ReconciliationView {
+        as_of: today.to_string(),
+        lines: Vec::new(),
+        unmatched: 0,
+        auto: 0,
+        manual: 0,
+        ignored: 0,
+        auto_threshold: config().auto_threshold,
+    };
+    let mut unmatched_shown = 0;
+    let mut others = Vec::new();
+    for row in &rows {
+        match row.state {
+            MatchState::Unmatched => {
+                view.unmatched += 1;
+                if unmatched_shown < VIEW_LIMIT {
+                    unmatched_shown += 1;
+                    let proposals = proposals_for(d, &index, &memory, row)?
+                        .iter()
+                        .map(|p| proposal_view(p, &numbers, &names))
+                        .collect();
+                    view.lines.push(line_view(d, row, proposals, &names)?);
+                }
+            }
+            MatchState::Auto => view.auto += 1,
+            MatchState::Manual => view.manual += 1,
+            MatchState::Ignored => view.ignored += 1,
+        }
+        if all && row.state != MatchState::Unmatched {
+            others.push(line_view(d, row, Vec::new(), &names)?);
+        }
+    }
+    view.lines.extend(others);
+    Ok(view)
+}
+
+fn payment_row(d: &Dossier, payment: i64) -> Result<BankPaymentRow, ApiError> {
+    money_in::bank_payments(d, None)?
+        .into_iter()
+        .find(|r| r.payment.0 == payment)
+        .ok_or_else(|| ApiError::invalid(format!("no bank payment {payment} in this dossier")))
+}
+
+fn fresh_line(d: &Dossier, payment: i64) -> Result<BankLineView, ApiError> {
+    let row = payment_row(d, payment)?;
+    let names = money_in::client_names(d)?;
+    let proposals = if row.state == MatchState::Unmatched {
+        let (index, numbers) = load_index(d)?;
+        let memory = load_memory(d)?;
+        proposals_for(d, &index, &memory, &row)?.iter().map(|p| proposal_view(p, &numbers, &names)).collect()
+    } else {
+        Vec::new()
+    };
+    line_view(d, &row, proposals, &names)
+}
+
+/// Accepts one of the proposals of an unmatched payment (a person's decision: state `manual`).
+pub fn accept_proposal(
+    d: &mut Dossier,
+    payment: i64,
+    key: &str,
+    today: NaiveDate,
+    now: NaiveDateTime,
+) -> Result<BankLineView, ApiError> {
+    let row = payment_row(d, payment)?;
+    if row.state != MatchState::Unmatched {
+        return Err(ApiError::invalid(format!("payment {payment} is already {}", row.state.as_str())));
+    }
+    let (index, numbers) = load_index(d)?;
+    let mut memory = load_memory(d)?;
+    let proposal = proposals_for(d, &index, &memory, &row)?
+        .into_iter()
+        .find(|p| p.key() == key)
+        .ok_or_else(|| ApiError::invalid(format!("the proposal {key} no longer applies to payment {payment}")))?;
+    let company = d.company()?;
+    let mut writer = d.writer("matching", now)?;
+    let consequences = apply(
+        &mut writer,
+        &mut memory,
+        &credit_line(&row),
+        &proposal,
+        &Applying { state: MatchState::Manual, on: today, company: &company, now },
+    )?;
+    writer.commit(
+        "user",
+        "match.accept",
+        serde_json::json!({ "payment": payment, "proposal": key, "applied": describe(&proposal, &numbers),
+                            "consequences": consequences }),
+    )?;
+    fresh_line(d, payment)
+}
+
+/// Rejects a proposal: it is not proposed again for this payment.
+pub fn reject_proposal(d: &mut Dossier, payment: i64, key: &str, now: NaiveDateTime) -> Result<BankLineView, ApiError> {
+    payment_row(d, payment)?;
+    let mut writer = d.writer("matching", now)?;
+    writer.reject_proposal(PaymentId(payment), key)?;
+    writer.commit("user", "match.reject", serde_json::json!({ "payment": payment, "proposal": key }))?;
+    fresh_line(d, payment)
+}
+
+/// Undoes the lettrage of a payment: its invoices are open again, the payment unmatched.
+pub fn unmatch_payment(d: &mut Dossier, payment: i64, now: NaiveDateTime) -> Result<BankLineView, ApiError> {
+    let row = payment_row(d, payment)?;
+    let mut writer = d.writer("matching", now)?;
+    let removed = writer.unallocate_payment(PaymentId(payment))?;
+    writer.set_payment_match(PaymentId(payment), None, MatchState::Unmatched)?;
+    let before: Vec<String> = removed.iter().map(|(i, a)| format!("invoice {} {a}", i.0)).collect();
+    writer.commit(
+        "user",
+        "match.unmatch",
+        serde_json::json!({ "payment": payment, "was": row.state.as_str(), "client": row.client.map(|c| c.0),
+                            "removed": before }),
+    )?;
+    fresh_line(d, payment)
+}
+
+/// Sets a payment aside: not a customer payment (a supplier refund, interest…).
+pub fn ignore_payment(d: &mut Dossier, payment: i64, now: NaiveDateTime) -> Result<BankLineView, ApiError> {
+    let row = payment_row(d, payment)?;
+    if row.state != MatchState::Unmatched {
+        return Err(ApiError::invalid(format!("payment {payment} is {}: unmatch it first", row.state.as_str())));
+    }
+    let mut writer = d.writer("matching", now)?;
+    writer.set_payment_match(PaymentId(payment), None, MatchState::Ignored)?;
+    writer.commit("user", "match.ignore", serde_json::json!({ "payment": payment }))?;
+    fresh_line(d, payment)
+}

@@ -389,3 +389,43 @@ pub(crate) fn import_by_kind(
         FileKind::EInvoice => None,
     }
 }
+
+/// Reads a file for inspection, refusing what is too large; the error names the file.
+fn read_for_inspection(path: &std::path::Path) -> Result<Vec<u8>, String> {
+    let name = path.display();
+    let size = std::fs::metadata(path).map_err(|e| format!("{name}: {e}"))?.len();
+    if size > crate::import::MAX_FILE_BYTES {
+        return Err(format!("{name}: {size} bytes, larger than the {} bytes read", crate::import::MAX_FILE_BYTES));
+    }
+    std::fs::read(path).map_err(|e| format!("{name}: {e}"))
+}
+
+/// Reads bank statements without a dossier: one JSON object per file, in argument order.
+pub fn inspect_bank(files: &[std::path::PathBuf]) -> Vec<serde_json::Value> {
+    use encours_readers::bank;
+    files
+        .iter()
+        .map(|f| {
+            let given = f.display().to_string();
+            let result = read_for_inspection(f)
+                .map_err(|problem| bank::BankError::File { file: given.clone(), problem })
+                .and_then(|bytes| bank::read_bank_bytes(&given, &bytes));
+            bank::inspect_json(&given, &result)
+        })
+        .collect()
+}
+
+/// Reads CDAR lifecycle messages without a dossier: one JSON object per file, in argument order.
+pub fn inspect_lifecycle(files: &[std::path::PathBuf]) -> Vec<serde_json::Value> {
+    use encours_readers::lifecycle;
+    files
+        .iter()
+        .map(|f| {
+            let given = f.display().to_string();
+            let result = read_for_inspection(f)
+                .map_err(|problem| lifecycle::CdarError::File { file: given.clone(), problem })
+                .and_then(|bytes| lifecycle::read_cdar_bytes(&given, &bytes));
+            lifecycle::inspect_json(&given, &result)
+        })
+        .collect()
+}

@@ -63,7 +63,27 @@ enum Command {
         #[command(subcommand)]
         command: EinvoiceCommand,
     },
-    /// Import e-invoices into the dossier: files, folders (recursive), zip archives.
+    /// Read bank statements (camt.053, camt.054, CFONB 120) without a dossier.
+    Bank {
+        #[command(subcommand)]
+        command: InspectCommand,
+    },
+    /// Read CDAR lifecycle messages without a dossier.
+    Lifecycle {
+        #[command(subcommand)]
+        command: InspectCommand,
+    },
+    /// Match the unmatched bank payments against the open items (lettrage).
+    Match {
+        /// Apply the proposals above the automatic threshold (without it: only report).
+        #[arg(long)]
+        auto: bool,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Import into the dossier, recognised by content: e-invoices (PDF, CII, UBL), bank statements
+    /// (camt.053/054, CFONB 120), CDAR lifecycle messages, FEC; files, folders (recursive), zip archives.
     Import {
         /// Files, folders or zip archives.
         #[arg(required = true)]
@@ -77,6 +97,19 @@ enum Command {
         /// Folder to write `clients.csv` and `open-items.csv` into; without it, the clients CSV goes to standard output.
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum InspectCommand {
+    /// Describe each file as JSON: one object per file, in argument order.
+    Inspect {
+        /// Print a JSON array (the only output form).
+        #[arg(long)]
+        json: bool,
+        /// The files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
     },
 }
 
@@ -126,6 +159,12 @@ fn run(cli: Cli) -> Result<(), ApiError> {
     // Reading e-invoices needs neither a dossier nor a key.
     let command = match cli.command {
         Command::Einvoice { command: EinvoiceCommand::Inspect { json, files } } => return inspect(&files, json),
+        Command::Bank { command: InspectCommand::Inspect { files, .. } } => {
+            return print_json(&encours_app::inspect_bank(&files));
+        }
+        Command::Lifecycle { command: InspectCommand::Inspect { files, .. } } => {
+            return print_json(&encours_app::inspect_lifecycle(&files));
+        }
         other => other,
     };
     let path = dossier_path(cli.dossier)?;
@@ -216,7 +255,26 @@ fn run(cli: Cli) -> Result<(), ApiError> {
                 return Err(ApiError::new(ErrorCode::Storage, format!("integrity check failed: {}", s.integrity)));
             }
         }
-        Command::Einvoice { .. } => return Err(ApiError::new(ErrorCode::Internal, "einvoice needs no dossier")),
+        Command::Einvoice { .. } | Command::Bank { .. } | Command::Lifecycle { .. } => {
+            return Err(ApiError::new(ErrorCode::Internal, "inspection needs no dossier"))
+        }
+        Command::Match { auto, json } => {
+            let mut dossier = encours_app::open_dossier(&path, &keys)?;
+            let r = encours_app::matching::run_matching(&mut dossier, today, now, auto)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&r).unwrap_or_default());
+            } else {
+                for line in &r.applied {
+                    println!("matched  {line}");
+                }
+                let verb =
+                    if auto { "matched automatically" } else { "could be matched automatically (run with --auto)" };
+                println!(
+                    "{} payments considered: {} {verb}, {} to review, {} without proposal; {} applied",
+                    r.considered, r.auto_matched, r.to_review, r.without_proposal, r.allocated
+                );
+            }
+        }
         Command::Import { paths, json } => {
             let mut dossier = encours_app::open_dossier(&path, &keys)?;
             let cancel = std::sync::atomic::AtomicBool::new(false);
@@ -314,6 +372,13 @@ fn inspect(files: &[PathBuf], json: bool) -> Result<(), ApiError> {
         return Err(ApiError::invalid(format!("{failures} of {} files are not readable invoices", values.len())));
     }
     Ok(())
+}
+
+/// Prints a JSON array; a reader that goes away (`| head`) ends the program quietly.
+fn print_json(values: &[serde_json::Value]) -> Result<(), ApiError> {
+    let mut out = QuietPipe(std::io::stdout().lock());
+    writeln!(out, "{}", serde_json::to_string_pretty(values).unwrap_or_default())
+        .map_err(|e| ApiError::new(ErrorCode::Io, format!("standard output: {e}")))
 }
 
 /// Standard output that ends the program quietly when the reader goes away (`encours export | head`),

@@ -472,13 +472,25 @@ pub struct InvoiceBrief {
     pub seller_siren: Option<String>,
     /// BG-23 rows `[category, rate, taxable, tax, exemption]` as stored.
     pub vat_json: serde_json::Value,
+    /// BT-23 business process ("cadre de facturation": S1, B1, M1…).
+    pub process: Option<String>,
+    /// BT-20 payment terms text and the notes (PMD, PMT, AAB…) as stored, for the mentions they
+    /// carry (e.g. the option for VAT on debits).
+    pub mentions: String,
+    /// The client's SIREN, when known.
+    pub client_siren: Option<String>,
+    /// The client's name.
+    pub client_name: String,
 }
 
 fn invoice_brief(conn: &rusqlite::Connection, invoice: InvoiceId) -> Result<Option<InvoiceBrief>, StoreError> {
     let row = conn
         .prepare_cached(
-            "SELECT id, client_id, number, type_code, kind, issue_date, due_date, currency, receivable, outstanding,
-                    seller_siren, details_json FROM invoices WHERE id = ?1",
+            "SELECT i.id, i.client_id, i.number, i.type_code, i.kind, i.issue_date, i.due_date, i.currency,
+                    i.receivable, i.outstanding, i.seller_siren, i.details_json, c.siren, c.name,
+                    coalesce((SELECT n.json FROM note_sets n
+                              WHERE n.id = json_extract(i.details_json, '$.notes')), '')
+             FROM invoices i JOIN clients c ON c.id = i.client_id WHERE i.id = ?1",
         )?
         .query_row([invoice.0], |r| {
             Ok((
@@ -494,14 +506,16 @@ fn invoice_brief(conn: &rusqlite::Connection, invoice: InvoiceId) -> Result<Opti
                 r.get::<_, i64>(9)?,
                 r.get::<_, Option<String>>(10)?,
                 r.get::<_, String>(11)?,
+                (r.get::<_, Option<String>>(12)?, r.get::<_, String>(13)?, r.get::<_, String>(14)?),
             ))
         })
         .optional()?;
-    let Some((id, client, number, type_code, kind, issued, due, currency, receivable, outstanding, seller, details)) =
+    let Some((id, client, number, type_code, kind, issued, due, currency, receivable, outstanding, seller, details, more)) =
         row
     else {
         return Ok(None);
     };
+    let (client_siren, client_name, notes) = more;
     let currency = Currency::parse(&currency).map_err(|e| StoreError::Decode(e.to_string()))?;
     let details: serde_json::Value = serde_json::from_str(&details)?;
     Ok(Some(InvoiceBrief {
@@ -516,6 +530,10 @@ fn invoice_brief(conn: &rusqlite::Connection, invoice: InvoiceId) -> Result<Opti
         outstanding: Money::new(from_units(outstanding), currency),
         seller_siren: seller,
         vat_json: details.get("vat").cloned().unwrap_or(serde_json::Value::Null),
+        process: details.get("process").and_then(|p| p.as_str()).map(str::to_owned),
+        mentions: format!("{} {notes}", details.get("terms").and_then(|t| t.as_str()).unwrap_or_default()),
+        client_siren,
+        client_name,
     }))
 }
 
