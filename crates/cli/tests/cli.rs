@@ -181,3 +181,55 @@ fn without_keyring_and_without_the_variable_the_error_says_what_to_do() {
     assert!(err.contains("keyring") && err.contains("ENCOURS_KEY_HEX"), "{err}");
     assert!(!d.exists(), "nothing written");
 }
+
+fn corpus_files(folder: &str) -> Vec<String> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus").join(folder);
+    let mut files: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path().display().to_string())
+        .filter(|p| !p.ends_with(".tsv"))
+        .collect();
+    files.sort();
+    files
+}
+
+fn inspect(kind: &str, files: &[String]) -> Vec<serde_json::Value> {
+    let out =
+        Command::new(env!("CARGO_BIN_EXE_encours")).args([kind, "inspect", "--json"]).args(files).output().unwrap();
+    assert!(out.status.success(), "{kind} inspect: {}", stderr(&out));
+    serde_json::from_str::<Vec<serde_json::Value>>(&stdout(&out)).expect("a JSON array")
+}
+
+#[test]
+fn bank_and_lifecycle_inspect_print_one_object_per_file_in_argument_order_without_a_dossier() {
+    for (kind, folder) in [("bank", "bank"), ("lifecycle", "lifecycle")] {
+        let mut files = corpus_files(folder);
+        files.reverse();
+        let values = inspect(kind, &files);
+        assert_eq!(values.len(), files.len());
+        for (v, f) in values.iter().zip(&files) {
+            assert_eq!(v["file"].as_str(), Some(f.as_str()), "file as given, in order");
+            let name = Path::new(f).file_name().unwrap().to_string_lossy().into_owned();
+            let truth_path =
+                Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/truth").join(format!("{name}.json"));
+            let truth: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(truth_path).unwrap()).unwrap();
+            assert_eq!(v.get("error").is_some(), truth.get("error").is_some(), "{name}: {v}");
+            if kind == "bank" && v.get("error").is_none() {
+                let entries: usize =
+                    v["statements"].as_array().unwrap().iter().map(|s| s["entries"].as_array().unwrap().len()).sum();
+                // camt.054 truths list "reports" (notifications) where camt.053 ones list "statements".
+                let truth_entries: usize = truth
+                    .get("statements")
+                    .or_else(|| truth.get("reports"))
+                    .and_then(|s| s.as_array())
+                    .map(|a| a.iter().map(|s| s["entries"].as_array().map_or(0, |e| e.len())).sum())
+                    .unwrap_or(0);
+                assert_eq!(entries, truth_entries, "{name}: as many entries as the truth");
+            }
+            if kind == "lifecycle" {
+                let code = v["statuses"][0]["code"].as_str().unwrap();
+                assert!(name.contains(&format!("CDV-{code}")), "{name}: status {code}");
+            }
+        }
+    }
+}
