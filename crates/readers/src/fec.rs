@@ -34,7 +34,7 @@ pub use clients::{ClientKind, ClientOrigin, FecClient};
 pub use read::{looks_like_fec, read_fec_bytes};
 pub use rebuild::{
     rebuild, Allocation, AllocationBasis, BalanceCheck, DueDate, DueDateLookup, DueDateOrigin, Item, ItemKind,
-    JournalInfo, JournalRole, LettrageGroup, RebuildOptions, Rebuilt, Side,
+    JournalInfo, JournalRole, LettrageGroup, RebuildOptions, Rebuilt, Side, MAX_COUNTER_ACCOUNTS,
 };
 
 /// One FEC file, read.

@@ -94,6 +94,9 @@ const BREAKS: &[&str] = &[
     "RGLT",
     "RGT",
     "REG",
+    "REGLT",
+    "REGL",
+    "RGLMT",
     "VIR",
     "VIRT",
     "VRT",
@@ -256,9 +259,11 @@ pub(super) fn candidate(text: &str) -> Option<(String, String)> {
         if letters < 3 {
             return None;
         }
-        // Display: keep leading legal forms ("SA JAUNO"), drop leading articles only.
-        let shown_start = r.iter().position(|w| !matches!(*w, "DE" | "DU" | "DES" | "L" | "D" | "ET" | "A" | "AU"))?;
-        let shown = r.get(shown_start.min(start)..=end)?.join(" ");
+        // Display: only the articles and connectors are trimmed ("SA JAUNO ET CIE").
+        let article = |w: &&str| matches!(*w, "DE" | "DU" | "DES" | "L" | "D" | "ET" | "A" | "AU" | "AUX" | "EN");
+        let shown_start = r.iter().position(|w| !article(w))?;
+        let shown_end = r.iter().rposition(|w| !article(w))?;
+        let shown = r.get(shown_start..=shown_end)?.join(" ");
         Some((core.join(" "), shown))
     })
 }
@@ -536,7 +541,7 @@ mod tests {
         assert_eq!(cand("CLIENTS"), None);
         assert_eq!(cand("VIR 12345 FA2023-001"), None);
         assert_eq!(cand("08-02-2022 WEB SA JAUNO ET CIE FACT DU 25").as_deref(), Some("JAUNO"));
-        assert_eq!(candidate("08-02-2022 WEB SA JAUNO ET CIE FACT").map(|c| c.1).as_deref(), Some("SA JAUNO"));
+        assert_eq!(candidate("08-02-2022 WEB SA JAUNO ET CIE FACT").map(|c| c.1).as_deref(), Some("SA JAUNO ET CIE"));
         assert_eq!(cand("Règlement Société Générale fact 12").as_deref(), Some("SOCIETE GENERALE"));
         assert_eq!(cand("LES JARDINS D ALBERT 01 AU 10.02").as_deref(), Some("JARDINS D ALBERT"));
         assert_eq!(cand("VIR DE").as_deref(), None, "too short");

@@ -43,6 +43,9 @@ use serde::Serialize;
 use super::clients::{self, FecClient};
 use super::{Diagnostic, FecFile, FecLine, Level};
 
+/// Most counter accounts kept on an item (a bank entry may hold hundreds of lines).
+pub const MAX_COUNTER_ACCOUNTS: usize = 12;
+
 /// Where e-invoices give due dates: for a document number (`PieceRef`) and a client, the BT-9 due
 /// date of the matching e-invoice. Implemented for closures and for maps keyed by
 /// (number, client key).
@@ -235,7 +238,9 @@ pub struct Item {
     pub journal: String,
     /// The entry: `EcritureNum`, or `date PieceRef` when the entries had to be grouped that way.
     pub entry: String,
-    /// The other accounts of its entry, which decided the kind (`706000`, `445710`, `512000`…).
+    /// The other accounts of its entry, which decided the kind (`706000`, `445710`, `512000`…), at
+    /// most [`MAX_COUNTER_ACCOUNTS`]; empty for opening items (the opening entry holds the whole
+    /// balance sheet, and the journal alone decided their kind).
     pub counter_accounts: Vec<String>,
     /// `EcritureLet`, when lettered.
     pub lettrage: Option<String>,
@@ -772,7 +777,11 @@ pub fn rebuild(fec: &FecFile, opts: &RebuildOptions<'_>) -> Rebuilt {
             label: l.ecriture_lib.clone(),
             journal: l.journal_code.clone(),
             entry: entry.id.clone(),
-            counter_accounts: entry.counter.iter().cloned().collect(),
+            counter_accounts: if kind == ItemKind::Opening {
+                Vec::new()
+            } else {
+                entry.counter.iter().take(MAX_COUNTER_ACCOUNTS).cloned().collect()
+            },
             lettrage: Some(l.ecriture_let.clone()).filter(|c| !c.is_empty()),
             lettered_on: l.date_let,
             due,
@@ -1048,5 +1057,297 @@ fn settle_opening_balances(
             ),
             at,
         ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fec::{read_fec_bytes, ClientKind, ClientOrigin};
+
+    const HEADER: &str = "JournalCode|JournalLib|EcritureNum|EcritureDate|CompteNum|CompteLib|CompAuxNum|CompAuxLib|\
+                          PieceRef|PieceDate|EcritureLib|Debit|Credit|EcritureLet|DateLet|ValidDate|Montantdevise|Idevise";
+
+    /// `journal num date account aux piece label debit credit let`, `_` for a blank zone, `~` for a
+    /// space, `aux` as `CODE` or `CODE:NAME`.
+    fn fec(rows: &[&str]) -> FecFile {
+        let mut s = format!("{HEADER}\n");
+        for r in rows {
+            let z: Vec<&str> = r.split_whitespace().map(|z| if z == "_" { "" } else { z }).collect();
+            let g = |i: usize| z.get(i).copied().unwrap_or("").replace('~', " ");
+            let aux = g(4);
+            let (aux_num, aux_lib) = aux.split_once(':').unwrap_or((&aux, &aux));
+            s.push_str(&format!(
+                "{}|J|{}|{}|{}|L|{}|{}|{}|{}|{}|{}|{}|{}|{}|||\n",
+                g(0),
+                g(1),
+                g(2),
+                g(3),
+                aux_num,
+                aux_lib,
+                g(5),
+                g(2),
+                g(6),
+                g(7),
+                g(8),
+                g(9),
+                if g(9).is_empty() { String::new() } else { g(2) },
+            ));
+        }
+        read_fec_bytes("t.txt", s.as_bytes()).expect("reads")
+    }
+
+    fn kinds(r: &Rebuilt) -> Vec<(ItemKind, String)> {
+        r.items.iter().map(|i| (i.kind, i.amount.amount.to_string())).collect()
+    }
+
+    const OPENING: &str = "ZZ 1 20230101 101000 _ RAN ouverture 0 1000 _";
+
+    #[test]
+    fn kinds_come_from_the_accounts_not_the_journal_codes() {
+        let f = fec(&[
+            OPENING,
+            "ZZ 1 20230101 512000 _ RAN ouverture 1000 0 _",
+            // A sale in a journal called "X1", its payment in "Q", a credit note, a refund, a write-off.
+            "X1 1 20230110 411000 C1 FA1 vente 120 0 _",
+            "X1 1 20230110 706000 _ FA1 vente 0 100 _",
+            "X1 1 20230110 445710 _ FA1 vente 0 20 _",
+            "Q 7 20230120 512000 _ VIR1 virement 120 0 _",
+            "Q 7 20230120 411000 C1 VIR1 virement 0 120 _",
+            "X1 2 20230125 411000 C1 AV1 avoir 0 12 _",
+            "X1 2 20230125 706000 _ AV1 avoir 10 0 _",
+            "X1 2 20230125 445710 _ AV1 avoir 2 0 _",
+            "Q 8 20230126 411000 C1 RB1 remboursement 12 0 _",
+            "Q 8 20230126 512000 _ RB1 remboursement 0 12 _",
+            "OD 3 20230130 411000 C1 PP perte 0 5 _",
+            "OD 3 20230130 654000 _ PP perte 5 0 _",
+        ]);
+        let r = rebuild(&f, &RebuildOptions::default());
+        assert_eq!(
+            kinds(&r),
+            [
+                (ItemKind::Invoice, "120".into()),
+                (ItemKind::Payment, "120".into()),
+                (ItemKind::CreditNote, "12".into()),
+                (ItemKind::Refund, "12".into()),
+                (ItemKind::Adjustment, "5".into()),
+            ]
+        );
+        assert_eq!(r.items[4].counter_accounts, ["654000"]);
+        assert_eq!(r.items[0].invoice_kind(), Some(InvoiceKind::Invoice));
+        assert_eq!(r.items[0].source.locator, "line 4");
+        let roles: Vec<(&str, JournalRole)> = r.journals.iter().map(|j| (j.code.as_str(), j.role)).collect();
+        assert_eq!(
+            roles,
+            [
+                ("ZZ", JournalRole::Opening),
+                ("X1", JournalRole::Sales),
+                ("Q", JournalRole::Treasury),
+                ("OD", JournalRole::Other)
+            ]
+        );
+        assert_eq!(r.exercise_start, NaiveDate::from_ymd_opt(2023, 1, 1));
+        assert!(r.balances_agree());
+        assert_eq!(r.clients[0].balance.amount.to_string(), "-5", "120 - 120 - 12 + 12 - 5");
+    }
+
+    #[test]
+    fn cash_sales_and_vat_on_receipts() {
+        let f = fec(&[
+            // A cash sale: the client is debited and credited in the same entry.
+            "V 1 20230110 411000 C1 T1 comptoir 60 0 _",
+            "V 1 20230110 707000 _ T1 comptoir 0 50 _",
+            "V 1 20230110 445710 _ T1 comptoir 0 10 _",
+            "V 1 20230110 530000 _ T1 comptoir 60 0 _",
+            "V 1 20230110 411000 C1 T1 comptoir 0 60 _",
+            // A payment that also moves VAT on receipts (44574 -> 44571) stays a payment.
+            "B 2 20230120 512000 _ R2 vir 30 0 _",
+            "B 2 20230120 411000 C1 R2 vir 0 30 _",
+            "B 2 20230120 445740 _ R2 vir 5 0 _",
+            "B 2 20230120 445710 _ R2 vir 0 5 _",
+        ]);
+        let r =
+            rebuild(&f, &RebuildOptions { exercise_start: NaiveDate::from_ymd_opt(2023, 1, 1), ..Default::default() });
+        assert_eq!(
+            kinds(&r),
+            [(ItemKind::Invoice, "60".into()), (ItemKind::Payment, "60".into()), (ItemKind::Payment, "30".into())]
+        );
+        assert!(r.diagnostics.iter().any(|d| d.rule == "FEC-OPENING" && d.level == Level::Warning), "no opening found");
+    }
+
+    #[test]
+    fn lettrage_allocates_equal_amounts_first_and_reports_what_does_not_balance() {
+        let f = fec(&[
+            "V 1 20230110 411000 C1 F1 f 100 0 A",
+            "V 1 20230110 706000 _ F1 f 0 100 _",
+            "V 2 20230111 411000 C1 F2 f 40 0 A",
+            "V 2 20230111 706000 _ F2 f 0 40 _",
+            "B 3 20230120 411000 C1 P1 p 0 40 A",
+            "B 3 20230120 512000 _ P1 p 40 0 _",
+            "B 4 20230121 411000 C1 P2 p 0 100 A",
+            "B 4 20230121 512000 _ P2 p 100 0 _",
+            // Group B does not balance: 70 invoiced, 50 paid.
+            "V 5 20230201 411000 C1 F3 f 70 0 B",
+            "V 5 20230201 706000 _ F3 f 0 70 _",
+            "B 6 20230210 411000 C1 P3 p 0 50 B",
+            "B 6 20230210 512000 _ P3 p 50 0 _",
+        ]);
+        let r = rebuild(&f, &RebuildOptions::default());
+        let allocs: Vec<(usize, usize, String)> =
+            r.allocations.iter().map(|a| (a.debit, a.credit, a.amount.amount.to_string())).collect();
+        assert_eq!(allocs, [(1, 2, "40".into()), (0, 3, "100".into()), (4, 5, "50".into())], "equal amounts paired");
+        assert_eq!(r.allocations[1].applied_on, NaiveDate::from_ymd_opt(2023, 1, 21).unwrap(), "the later date");
+        assert_eq!(r.allocations[1].lettered_on, NaiveDate::from_ymd_opt(2023, 1, 21), "DateLet of the group");
+        assert_eq!(r.items[4].open.amount.to_string(), "20", "the rest stays open, not forced");
+        let groups: Vec<(&str, bool)> = r.lettrage.iter().map(|g| (g.code.as_str(), g.balanced)).collect();
+        assert_eq!(groups, [("A", true), ("B", false)]);
+        let d = r.diagnostics.iter().find(|d| d.rule == "FEC-LETTRAGE").expect("reported");
+        assert_eq!(d.path, "line 10");
+        assert!(d.message.contains("debits 70, credits 50"), "{}", d.message);
+        assert!(r.balances_agree());
+    }
+
+    #[test]
+    fn orphan_credits_settle_the_aggregated_opening_balance() {
+        let rows = [
+            "AN 1 20230101 411000 C1 RAN report 300 0 _",
+            "AN 1 20230101 101000 _ RAN report 0 300 _",
+            "V 1 20230110 706000 _ F1 f 0 100 _",
+            "B 2 20230115 411000 C1 P1 p 0 300 AB",
+            "B 2 20230115 512000 _ P1 p 300 0 _",
+        ];
+        let r = rebuild(&fec(&rows), &RebuildOptions::default());
+        assert_eq!(r.allocations.len(), 1);
+        assert_eq!(r.allocations[0].basis, AllocationBasis::OpeningBalance);
+        assert_eq!((r.allocations[0].debit, r.allocations[0].credit), (0, 1));
+        assert!(r.diagnostics.iter().any(|d| d.rule == "FEC-OPENING-SETTLED"));
+        assert!(r.balances_agree());
+        let off = rebuild(&fec(&rows), &RebuildOptions { settle_opening_balances: false, ..Default::default() });
+        assert!(off.allocations.is_empty());
+        assert!(off.balances_agree());
+    }
+
+    #[test]
+    fn due_dates_and_where_they_come_from() {
+        let f = fec(&[
+            OPENING,
+            "V 1 20230110 411000 C1 F1 f 100 0 _",
+            "V 1 20230110 706000 _ F1 f 0 100 _",
+            "V 2 20230110 411000 C2 F2 f 100 0 _",
+            "V 2 20230110 706000 _ F2 f 0 100 _",
+        ]);
+        let due = |r: &Rebuilt| -> Vec<(String, DueDateOrigin)> {
+            r.documents().filter_map(|(_, i)| i.due).map(|d| (d.date.to_string(), d.origin)).collect()
+        };
+        let r = rebuild(&f, &RebuildOptions::default());
+        assert_eq!(
+            due(&r),
+            [("2023-02-09".into(), DueDateOrigin::DefaultTerms), ("2023-02-09".into(), DueDateOrigin::DefaultTerms)]
+        );
+        let mut map = BTreeMap::new();
+        map.insert(("F1".to_owned(), "C1".to_owned()), NaiveDate::from_ymd_opt(2023, 3, 1).unwrap());
+        let opts = RebuildOptions {
+            einvoice_due_dates: Some(&map),
+            client_terms: [("C2".to_owned(), PaymentTerms::EndOfMonthThenDays { days: 45 })].into(),
+            ..Default::default()
+        };
+        let r = rebuild(&f, &opts);
+        assert_eq!(
+            due(&r),
+            [("2023-03-01".into(), DueDateOrigin::EInvoice), ("2023-03-17".into(), DueDateOrigin::ClientTerms)]
+        );
+        let by_name = |n: &str, c: &FecClient| {
+            (n == "F2" && c.name == "C2").then(|| NaiveDate::from_ymd_opt(2023, 4, 2)).flatten()
+        };
+        let r = rebuild(&f, &RebuildOptions { einvoice_due_dates: Some(&by_name), ..Default::default() });
+        assert_eq!(due(&r)[1], ("2023-04-02".into(), DueDateOrigin::EInvoice), "a closure works too");
+    }
+
+    #[test]
+    fn sub_accounts_and_names_from_labels() {
+        let subs = fec(&[
+            "V 1 20230110 411DUPONT _ F1 f 100 0 _",
+            "V 1 20230110 706000 _ F1 f 0 100 _",
+            "V 2 20230110 411MARTIN _ F2 f 50 0 _",
+            "V 2 20230110 706000 _ F2 f 0 50 _",
+        ]);
+        let r = rebuild(&subs, &RebuildOptions::default());
+        let keys: Vec<(&str, ClientOrigin)> = r.clients.iter().map(|c| (c.key.as_str(), c.identified_by)).collect();
+        assert_eq!(keys, [("411DUPONT", ClientOrigin::SubAccount), ("411MARTIN", ClientOrigin::SubAccount)]);
+
+        let one = fec(&[
+            "V 1 20230110 411100 _ F1 FACT~DUPONT~SARL~F1 100 0 _",
+            "V 1 20230110 706000 _ F1 f 0 100 _",
+            // The payment's label names nobody, but it is lettered with Dupont's invoice.
+            "B 2 20230120 411100 _ VIR VIR~SEPA~4455 0 100 AA",
+            "B 2 20230120 512000 _ VIR v 100 0 _",
+            "V 3 20230110 411100 _ F3 FACT~MARTIN~F3 30 0 _",
+            "V 3 20230110 706000 _ F3 f 0 30 _",
+            "B 4 20230125 411100 _ X REGLT~MARTIN 0 30 _",
+            "B 4 20230125 512000 _ X v 30 0 _",
+            "B 5 20230126 411100 _ X VIR~12345 0 7 _",
+            "B 5 20230126 512000 _ X v 7 0 _",
+        ]);
+        // The invoice's line is lettered too.
+        let mut one = one;
+        one.lines[0].ecriture_let = "AA".into();
+        let r = rebuild(&one, &RebuildOptions::default());
+        let clients: Vec<(&str, ClientOrigin, usize)> =
+            r.clients.iter().map(|c| (c.key.as_str(), c.identified_by, c.lines)).collect();
+        assert_eq!(
+            clients,
+            [
+                ("DUPONT", ClientOrigin::Label, 2),
+                ("MARTIN", ClientOrigin::Label, 2),
+                ("?411100", ClientOrigin::Unattributed, 1)
+            ]
+        );
+        assert_eq!(r.clients[0].name, "DUPONT SARL");
+        assert_eq!(r.clients[2].kind, ClientKind::Unattributed);
+        assert!(r.diagnostics.iter().any(|d| d.rule == "FEC-UNATTRIBUTED" && d.path == "line 10"));
+        assert!(r.balances_agree());
+    }
+
+    #[test]
+    fn zero_entry_numbers_group_by_piece_and_date() {
+        let f = fec(&[
+            "ve 0 20230131 411000 CCB:RECETTE~CB 01/2023 RECETTE~CB 120 0 _",
+            "ve 0 20230131 706000 _ 01/2023 ventes 0 100 _",
+            "ve 0 20230131 445710 _ 01/2023 tva 0 20 _",
+            "bq 0 20230204 411000 CCB:RECETTE~CB REM~CB RECETTE~CB 0 120 _",
+            "bq 0 20230204 512000 _ REM~CB RECETTE~CB 120 0 _",
+        ]);
+        let r = rebuild(&f, &RebuildOptions::default());
+        assert_eq!(kinds(&r), [(ItemKind::Invoice, "120".into()), (ItemKind::Payment, "120".into())]);
+        assert_eq!(r.items[0].entry, "2023-01-31 01/2023");
+        assert!(r.diagnostics.iter().any(|d| d.rule == "FEC-ENTRY"));
+        assert_eq!(r.clients[0].kind, ClientKind::PaymentMeans);
+        assert!(r.diagnostics.iter().any(|d| d.rule == "FEC-PSEUDO-CLIENT"));
+    }
+
+    #[test]
+    fn the_check_fails_when_the_rebuild_is_wrong() {
+        let f = fec(&[
+            "V 1 20230110 411000 C1 F1 f 100 0 A",
+            "V 1 20230110 706000 _ F1 f 0 100 _",
+            "B 2 20230120 411000 C1 P1 p 0 60 A",
+            "B 2 20230120 512000 _ P1 p 60 0 _",
+        ]);
+        let good = rebuild(&f, &RebuildOptions::default());
+        assert!(good.balances_agree());
+        let mut open_edited = good.clone();
+        open_edited.items[0].open.amount = Decimal::ZERO;
+        assert!(!open_edited.balances_agree(), "an open amount the allocations do not leave");
+        let mut lost = good.clone();
+        lost.items.pop();
+        assert!(!lost.check_balances()[0].agrees(), "a lost line");
+        let mut over = good.clone();
+        over.allocations[0].amount.amount = Decimal::from(200);
+        over.items[0].open.amount = Decimal::from(-100);
+        over.items[1].open.amount = Decimal::from(-140);
+        assert!(!over.balances_agree(), "over-allocation");
+        let mut same_side = good;
+        same_side.allocations[0].credit = 0;
+        assert!(!same_side.balances_agree());
     }
 }
