@@ -1326,6 +1326,33 @@ mod tests {
     }
 
     #[test]
+    fn shared_numbers_overrides_and_more_client_accounts() {
+        let f = fec(&[
+            // One EcritureNum on two dates: two entries, each classified by its own accounts.
+            "V 9 20230110 411000 C1 F1 f 100 0 _",
+            "V 9 20230110 706000 _ F1 f 0 100 _",
+            "V 9 20230111 411000 C1 P1 p 0 100 _",
+            "V 9 20230111 512000 _ P1 p 100 0 _",
+            // A doubtful client (416), and a journal "OUV" the caller says is the opening.
+            "OUV 1 20230101 416000 C2 RAN report 50 0 _",
+            "OUV 1 20230101 512000 _ RAN report 0 50 _",
+        ]);
+        let r = rebuild(&f, &RebuildOptions::default());
+        assert_eq!(kinds(&r), [(ItemKind::Invoice, "100".into()), (ItemKind::Payment, "100".into())]);
+        assert_ne!(r.items[0].entry, r.items[1].entry);
+        assert!(r.diagnostics.iter().any(|d| d.rule == "FEC-ENTRY" && d.message.contains("across dates")));
+        let opts = RebuildOptions {
+            client_account_prefixes: vec!["411".into(), "416".into()],
+            opening_journals: Some(vec!["OUV".into()]),
+            ..Default::default()
+        };
+        let r = rebuild(&f, &opts);
+        assert_eq!(r.items.last().map(|i| (i.kind, i.client)), Some((ItemKind::Opening, 1)));
+        assert_eq!(r.clients.len(), 2);
+        assert!(r.balances_agree());
+    }
+
+    #[test]
     fn the_check_fails_when_the_rebuild_is_wrong() {
         let f = fec(&[
             "V 1 20230110 411000 C1 F1 f 100 0 A",
