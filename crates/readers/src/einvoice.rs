@@ -209,10 +209,14 @@ pub struct EInvoice {
     pub profile: Option<String>,
     /// For PDFs, the embedded file the invoice was read from.
     pub attachment_name: Option<String>,
-    /// SHA-256 of the file, hex.
-    pub file_sha256: String,
-    /// SHA-256 of the invoice XML (the file itself for XML files, the attachment for PDFs), hex.
-    pub xml_sha256: String,
+    /// SHA-256 of the file, hex, when the read was asked for it ([`read_path`],
+    /// [`read_bytes_hashed`]); `None` from [`read_bytes`]. Hashing a 150 KB PDF costs about as much
+    /// as reading it, and an importer hashes the file itself before reading (to skip a file it
+    /// already has without reading it), so the plain read does not hash.
+    pub file_sha256: Option<String>,
+    /// SHA-256 of the invoice XML (the file itself for XML files, the attachment for PDFs), hex;
+    /// present exactly when [`EInvoice::file_sha256`] is.
+    pub xml_sha256: Option<String>,
     /// How the invoice XML was encoded.
     pub xml_encoding: XmlEncoding,
     /// The invoice for the ledger. `id` and `client_id` are placeholders (0) for the importer.
@@ -238,7 +242,8 @@ pub struct EInvoice {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Reads a file from disk (refusing files over [`MAX_FILE_BYTES`]), then [`read_bytes`].
+/// Reads a file from disk (refusing files over [`MAX_FILE_BYTES`]), then [`read_bytes_hashed`]:
+/// the result carries the SHA-256 of the file and of the invoice XML (what `inspect` prints).
 pub fn read_path(path: &Path) -> Result<EInvoice, ReadError> {
     let name = path.display().to_string();
     let origin = Origin::file(&name);
@@ -248,24 +253,34 @@ pub fn read_path(path: &Path) -> Result<EInvoice, ReadError> {
         return Err(ReadError::TooLarge { origin, size, limit: MAX_FILE_BYTES });
     }
     let bytes = std::fs::read(path).map_err(|e| ReadError::Io { origin, reason: e.to_string() })?;
-    read_bytes(&name, &bytes)
+    read_bytes_hashed(&name, &bytes)
 }
 
 /// Reads an e-invoice from bytes: a PDF with an embedded invoice XML, or a CII / UBL XML file
-/// (with or without byte-order mark). Never panics, whatever the bytes.
+/// (with or without byte-order mark). Never panics, whatever the bytes. Computes no hash
+/// ([`EInvoice::file_sha256`] is `None`): see [`read_bytes_hashed`].
 pub fn read_bytes(file_name: &str, bytes: &[u8]) -> Result<EInvoice, ReadError> {
+    read(file_name, bytes, false)
+}
+
+/// [`read_bytes`], plus the SHA-256 of the file and of the invoice XML.
+pub fn read_bytes_hashed(file_name: &str, bytes: &[u8]) -> Result<EInvoice, ReadError> {
+    read(file_name, bytes, true)
+}
+
+fn read(file_name: &str, bytes: &[u8], hashed: bool) -> Result<EInvoice, ReadError> {
     let origin = Origin::file(file_name);
     let size = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
     if size > MAX_FILE_BYTES {
         return Err(ReadError::TooLarge { origin, size, limit: MAX_FILE_BYTES });
     }
-    let file_sha256 = sha256_hex(bytes);
+    let file_sha256 = hashed.then(|| sha256_hex(bytes));
     match sniff(bytes) {
         Sniffed::Pdf => {
             let found = pdf::read(&origin, bytes)?;
             let attachment_origin = origin.with_attachment(&found.attachment_name);
             let mut diagnostics = found.diagnostics;
-            let xml_sha256 = sha256_hex(&found.xml);
+            let xml_sha256 = hashed.then(|| sha256_hex(&found.xml));
             let mut inv = build::read_xml(
                 &attachment_origin,
                 &found.xml,
@@ -343,11 +358,14 @@ fn start_of(bytes: &[u8]) -> String {
     String::from_utf8_lossy(head).chars().map(|c| if c.is_control() { '.' } else { c }).collect()
 }
 
-pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
+/// The SHA-256 of bytes, in lower-case hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     let digest = Sha256::digest(bytes);
     let mut out = String::with_capacity(64);
     for b in digest {
-        out.push_str(&format!("{b:02x}"));
+        out.push(char::from(HEX[usize::from(b >> 4)]));
+        out.push(char::from(HEX[usize::from(b & 0x0F)]));
     }
     out
 }
@@ -378,6 +396,28 @@ mod tests {
     fn the_size_limit_is_enforced_before_reading() {
         let big = vec![b' '; usize::try_from(MAX_FILE_BYTES).unwrap() + 1];
         assert!(matches!(read_bytes("big.xml", &big), Err(ReadError::TooLarge { .. })));
+    }
+
+    #[test]
+    fn only_the_hashed_read_hashes() {
+        let xml = b"<Invoice xmlns='urn:oasis:names:specification:ubl:schema:xsd:Invoice-2'><x/></Invoice>";
+        let plain = read_bytes("a.xml", xml);
+        let hashed = read_bytes_hashed("a.xml", xml);
+        // Not an invoice (no date, no amount) either way: the same refusal.
+        assert_eq!(plain.as_ref().err(), hashed.as_ref().err(), "hashing changes nothing else");
+        let ubl =
+            std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/corpus/ubl/01.01a-INVOICE_ubl.xml"))
+                .expect("the corpus UBL example");
+        let plain = read_bytes("b.xml", &ubl).expect("a UBL invoice");
+        let hashed = read_bytes_hashed("b.xml", &ubl).expect("a UBL invoice");
+        assert_eq!(plain.file_sha256, None, "the plain read does not hash");
+        assert_eq!(hashed.file_sha256.as_deref(), Some(sha256_hex(&ubl).as_str()));
+        assert_eq!(hashed.xml_sha256, hashed.file_sha256, "an XML file is its own invoice XML");
+        assert_eq!(
+            EInvoice { file_sha256: None, xml_sha256: None, ..hashed },
+            plain,
+            "apart from the hashes, the same result"
+        );
     }
 
     #[test]

@@ -8,7 +8,7 @@ use encours_domain::{
 };
 use rust_decimal::Decimal;
 
-use super::extract::{Amount, DateText, Extracted, XParty};
+use super::extract::{Amount, At, DateText, Extracted, XParty};
 use super::{
     checks, cii, notes, ubl, Diagnostic, EInvoice, Format, Level, Origin, Party, PrecedingInvoice, ReadError, Stated,
     StatedTotals, XmlEncoding,
@@ -21,8 +21,8 @@ pub(crate) struct Container<'a> {
     pub pdf: bool,
     pub file_name: &'a str,
     pub attachment: Option<&'a str>,
-    pub file_sha256: String,
-    pub xml_sha256: String,
+    pub file_sha256: Option<String>,
+    pub xml_sha256: Option<String>,
 }
 
 const NS_CII: &str = "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100";
@@ -130,7 +130,7 @@ fn money(a: Decimal, c: Currency) -> Money {
 /// Builds the domain values and runs the checks.
 fn build(
     origin: &Origin,
-    x: Extracted,
+    x: Extracted<'_>,
     format: Format,
     c: Container<'_>,
     xml_encoding: XmlEncoding,
@@ -162,9 +162,9 @@ fn build(
     let issue_date = issue_date.unwrap_or_default();
 
     // BT-5 currency: as stated, else from the amounts' currencyID, else EUR (an error).
-    let stated_currency = x.currency.as_ref().map(|t| t.value.clone());
+    let stated_currency = x.currency.as_ref().map(|t| t.value.to_owned());
     let currency = match &x.currency {
-        Some(cur) => match Currency::parse(&cur.value) {
+        Some(cur) => match Currency::parse(cur.value) {
             Ok(c) => c,
             Err(_) => {
                 let fallback = currency_from_amounts(&x).unwrap_or(Currency::EUR);
@@ -172,7 +172,7 @@ fn build(
                     Level::Error,
                     "BR-CL-04",
                     format!("the invoice currency {:?} is not an ISO 4217 code; {fallback} was assumed", cur.value),
-                    &cur.path,
+                    cur.at.path(),
                 ));
                 fallback
             }
@@ -196,7 +196,7 @@ fn build(
     let tax_total_amount: Option<&Amount> = t
         .tax_totals
         .iter()
-        .find(|a| a.currency.as_deref().is_none_or(|cur| cur.eq_ignore_ascii_case(currency.code())))
+        .find(|a| a.currency.is_none_or(|cur| cur.eq_ignore_ascii_case(currency.code())))
         .or_else(|| t.tax_totals.first());
     let v = |a: &Option<Amount>| a.as_ref().and_then(|a| a.value);
     let stated_totals = StatedTotals {
@@ -229,16 +229,16 @@ fn build(
                 Level::Error,
                 "AMOUNT",
                 format!("{:?} is not a decimal amount; it was ignored", a.text),
-                &a.path,
+                a.at.path(),
             ));
         }
-        if let Some(cur) = &a.currency {
+        if let Some(cur) = a.currency {
             if !cur.eq_ignore_ascii_case(currency.code()) {
                 diags.push(Diagnostic::new(
                     Level::Warning,
                     "CURRENCY",
                     format!("this amount is in {cur} while the invoice currency (BT-5) is {currency}"),
-                    &a.path,
+                    a.at.path(),
                 ));
             }
         }
@@ -264,7 +264,7 @@ fn build(
             Level::Info,
             "KIND",
             format!("type code {type_code} with a negative amount due: treated as a credit note"),
-            t.due_payable.as_ref().or(t.grand_total.as_ref()).map_or(t.path.as_str(), |a| a.path.as_str()),
+            t.due_payable.as_ref().or(t.grand_total.as_ref()).map_or_else(|| t.at.path(), |a| a.at.path()),
         ));
         kind = InvoiceKind::CreditNote;
     }
@@ -276,8 +276,8 @@ fn build(
         .iter()
         .filter_map(|i| Some(Instalment { due_date: parse_date(&i.due)?, amount: money(i.amount.value?, currency) }))
         .collect();
-    let payment_terms_note = (!x.payment_terms.is_empty())
-        .then(|| x.payment_terms.iter().map(|t| t.value.as_str()).collect::<Vec<_>>().join("\n"));
+    let payment_terms_note =
+        (!x.payment_terms.is_empty()).then(|| x.payment_terms.iter().map(|t| t.value).collect::<Vec<_>>().join("\n"));
     let due_date = match due_date_stated {
         Some(d) => d,
         None => derive_due_date(&x, issue_date, kind, &instalments, payment_terms_note.as_deref(), &mut diags),
@@ -289,7 +289,7 @@ fn build(
 
     // BT-84 payee account and BT-83 remittance information.
     let first_account = x.payment_means.iter().find_map(|pm| pm.payee_account.as_ref());
-    let payee_iban = first_account.and_then(|acc| match Iban::parse(&acc.value) {
+    let payee_iban = first_account.and_then(|acc| match Iban::parse(acc.value) {
         Ok(iban) => Some(iban),
         Err(e) => {
             let looks_like_iban = acc.value.len() >= 4
@@ -300,17 +300,17 @@ fn build(
             } else {
                 (Level::Info, format!("the payee account {:?} is not an IBAN (a national account number)", acc.value))
             };
-            diags.push(Diagnostic::new(level, "IBAN", message, &acc.path));
+            diags.push(Diagnostic::new(level, "IBAN", message, acc.at.path()));
             None
         }
     });
 
-    let guideline_id = x.guideline_id.as_ref().map(|t| t.value.clone());
+    let guideline_id = x.guideline_id.as_ref().map(|t| t.value.to_owned());
     let profile = guideline_id.as_deref().and_then(profile_of);
     let syntax = if x.syntax == "CII-D16B" && guideline_id.as_deref().is_some_and(|g| g.contains("ctc-fr")) {
         "CII-D22B".to_owned()
     } else {
-        x.syntax.clone()
+        x.syntax.to_owned()
     };
 
     let locator = match c.attachment {
@@ -323,11 +323,11 @@ fn build(
         .iter()
         .filter_map(|vat| {
             Some(VatBreakdown {
-                category: vat.category.as_ref().map(|c| c.value.clone()).unwrap_or_default(),
+                category: vat.category.as_ref().map(|c| c.value.to_owned()).unwrap_or_default(),
                 rate: vat.rate.as_ref().and_then(|r| r.value),
                 taxable_amount: money(vat.basis.as_ref()?.value?, currency),
                 tax_amount: money(vat.tax.as_ref().and_then(|a| a.value).unwrap_or(Decimal::ZERO), currency),
-                exemption_reason: vat.exemption_reason.as_ref().map(|t| t.value.clone()),
+                exemption_reason: vat.exemption_reason.as_ref().map(|t| t.value.to_owned()),
             })
         })
         .collect();
@@ -335,7 +335,7 @@ fn build(
     let invoice = Invoice {
         id: InvoiceId(0),
         client_id: ClientId(0),
-        number: x.number.as_ref().map(|t| t.value.clone()).unwrap_or_default(),
+        number: x.number.as_ref().map(|t| t.value.to_owned()).unwrap_or_default(),
         type_code,
         kind,
         issue_date,
@@ -348,22 +348,22 @@ fn build(
         payment_terms_note,
         notes: x.notes.iter().map(|n| InvoiceNote { subject: n.subject.clone(), text: n.text.clone() }).collect(),
         payee_iban,
-        remittance: x.remittance.as_ref().map(|t| t.value.clone()),
-        preceding_invoice: x.preceding.first().map(|p| p.id.value.clone()),
-        order_reference: x.order_reference.as_ref().map(|t| t.value.clone()),
-        business_process: x.business_process.as_ref().map(|t| t.value.clone()),
+        remittance: x.remittance.as_ref().map(|t| t.value.to_owned()),
+        preceding_invoice: x.preceding.first().map(|p| p.id.value.to_owned()),
+        order_reference: x.order_reference.as_ref().map(|t| t.value.to_owned()),
+        business_process: x.business_process.as_ref().map(|t| t.value.to_owned()),
         seller_siren: seller.siren.clone(),
         source: Source::at(c.file_name, locator),
     };
 
     let stated = Stated {
-        invoice_number: x.number.as_ref().map(|t| t.value.clone()),
-        type_code: x.type_code.as_ref().map(|t| t.value.clone()),
+        invoice_number: x.number.as_ref().map(|t| t.value.to_owned()),
+        type_code: x.type_code.as_ref().map(|t| t.value.to_owned()),
         issue_date: Some(issue_date),
         currency: stated_currency,
         totals: stated_totals,
-        payee_account: first_account.map(|a| a.value.clone()),
-        remittance_information: x.remittance.as_ref().map(|t| t.value.clone()),
+        payee_account: first_account.map(|a| a.value.to_owned()),
+        remittance_information: x.remittance.as_ref().map(|t| t.value.to_owned()),
     };
 
     let mut e = EInvoice {
@@ -385,7 +385,7 @@ fn build(
             .preceding
             .iter()
             .map(|p| PrecedingInvoice {
-                number: p.id.value.clone(),
+                number: p.id.value.to_owned(),
                 issue_date: p.issue_date.as_ref().and_then(parse_date),
             })
             .collect(),
@@ -408,27 +408,27 @@ fn sub(a: Decimal, b: Option<Decimal>) -> Decimal {
     a.checked_sub(b.unwrap_or(Decimal::ZERO)).unwrap_or(a)
 }
 
-fn currency_from_amounts(x: &Extracted) -> Option<Currency> {
+fn currency_from_amounts(x: &Extracted<'_>) -> Option<Currency> {
     let t = &x.totals;
     [&t.due_payable, &t.grand_total, &t.tax_basis_total, &t.line_total]
         .into_iter()
         .flatten()
-        .find_map(|a| a.currency.as_deref().and_then(|c| Currency::parse(c).ok()))
+        .find_map(|a| a.currency.and_then(|c| Currency::parse(c).ok()))
 }
 
-fn first_date(dates: &[DateText], what: &str, diags: &mut Vec<Diagnostic>) -> Option<NaiveDate> {
+fn first_date(dates: &[DateText<'_>], what: &str, diags: &mut Vec<Diagnostic>) -> Option<NaiveDate> {
     for d in dates {
         match parse_date(d) {
             Some(date) => {
-                if d.format.as_deref().is_some_and(|f| f != "102") {
+                if d.format.is_some_and(|f| f != "102") {
                     diags.push(Diagnostic::new(
                         Level::Warning,
                         "DATE",
                         format!(
                             "the {what} has date format {:?}; format 102 (YYYYMMDD) is expected",
-                            d.format.as_deref().unwrap_or("")
+                            d.format.unwrap_or("")
                         ),
-                        &d.path,
+                        d.at.path(),
                     ));
                 }
                 return Some(date);
@@ -437,7 +437,7 @@ fn first_date(dates: &[DateText], what: &str, diags: &mut Vec<Diagnostic>) -> Op
                 Level::Warning,
                 "DATE",
                 format!("the {what} {:?} is not a date; it was ignored", d.text),
-                &d.path,
+                d.at.path(),
             )),
         }
     }
@@ -445,7 +445,7 @@ fn first_date(dates: &[DateText], what: &str, diags: &mut Vec<Diagnostic>) -> Op
 }
 
 /// BT-3 as a number, with the kind the domain gives it.
-fn type_and_kind(x: &Extracted, diags: &mut Vec<Diagnostic>) -> (u16, InvoiceKind) {
+fn type_and_kind(x: &Extracted<'_>, diags: &mut Vec<Diagnostic>) -> (u16, InvoiceKind) {
     let default = if x.credit_note_root { 381 } else { 380 };
     let code = match &x.type_code {
         Some(t) => match t.value.parse::<u16>() {
@@ -455,7 +455,7 @@ fn type_and_kind(x: &Extracted, diags: &mut Vec<Diagnostic>) -> (u16, InvoiceKin
                     Level::Warning,
                     "BR-04",
                     format!("the document type code (BT-3) {:?} is not a number; {default} was assumed", t.value),
-                    &t.path,
+                    t.at.path(),
                 ));
                 default
             }
@@ -475,8 +475,8 @@ fn type_and_kind(x: &Extracted, diags: &mut Vec<Diagnostic>) -> (u16, InvoiceKin
 
 /// The BG-22 totals the ledger needs, deriving what is absent from what is stated (each
 /// derivation is reported).
-fn derive_totals(x: &Extracted, s: &StatedTotals, cur: Currency, diags: &mut Vec<Diagnostic>) -> InvoiceTotals {
-    let path = |a: &Option<Amount>| a.as_ref().map_or_else(|| x.totals.path.clone(), |a| a.path.clone());
+fn derive_totals(x: &Extracted<'_>, s: &StatedTotals, cur: Currency, diags: &mut Vec<Diagnostic>) -> InvoiceTotals {
+    let path = |a: &Option<Amount<'_>>| a.as_ref().map_or_else(|| x.totals.at.path(), |a| a.at.path());
     let tax = s.tax_total;
     let zero = Decimal::ZERO;
     let mut derived = |what: &str, how: &str, p: String| {
@@ -548,7 +548,7 @@ fn derive_totals(x: &Extracted, s: &StatedTotals, cur: Currency, diags: &mut Vec
 /// The due date when BT-9 is absent: the first instalment, the credit-note payment due date, the
 /// payment terms text, else 30 days after the issue date (L441-10 I, the legal default).
 fn derive_due_date(
-    x: &Extracted,
+    x: &Extracted<'_>,
     issue: NaiveDate,
     kind: InvoiceKind,
     instalments: &[Instalment],
@@ -565,7 +565,7 @@ fn derive_due_date(
         return first;
     }
     if let Some((date, path)) =
-        x.payment_means.iter().find_map(|pm| Some((parse_date(pm.due_date.as_ref()?)?, pm.path.clone())))
+        x.payment_means.iter().find_map(|pm| Some((parse_date(pm.due_date.as_ref()?)?, pm.at.path())))
     {
         diags.push(Diagnostic::new(
             Level::Info,
@@ -580,7 +580,7 @@ fn derive_due_date(
             Level::Info,
             "FR-DUE-DATE",
             format!("no due date (BT-9); computed from the payment terms text as {}", terms.label_fr()),
-            x.payment_terms.first().map_or(x.root_path.as_str(), |t| t.path.as_str()),
+            x.payment_terms.first().map_or_else(|| x.root_path.clone(), |t| t.at.path()),
         ));
         return terms.due_date(issue);
     }
@@ -634,43 +634,45 @@ fn compact_digits(s: &str) -> String {
 }
 
 /// A party, with SIREN/SIRET read the way the French specifications file them.
-fn party(p: &XParty, role: &str, diags: &mut Vec<Diagnostic>) -> Party {
+fn party(p: &XParty<'_>, role: &str, diags: &mut Vec<Diagnostic>) -> Party {
+    let id = |i: &super::extract::Id<'_>| (i.value.to_owned(), i.scheme.map(str::to_owned));
     let mut out = Party {
-        name: p.name.as_ref().map(|t| t.value.clone()),
-        trading_name: p.trading_name.as_ref().map(|t| t.value.clone()),
-        vat_ids: p.vat_ids.iter().map(|t| t.value.clone()).collect(),
-        identifiers: p.ids.iter().map(|i| (i.value.clone(), i.scheme.clone())).collect(),
-        legal_registration_id: p.legal_ids.first().map(|i| (i.value.clone(), i.scheme.clone())),
-        country: p.country.as_ref().map(|t| t.value.clone()),
-        electronic_address: p.electronic_address.as_ref().map(|i| (i.value.clone(), i.scheme.clone())),
+        name: p.name.as_ref().map(|t| t.value.to_owned()),
+        trading_name: p.trading_name.as_ref().map(|t| t.value.to_owned()),
+        vat_ids: p.vat_ids.iter().map(|t| t.value.to_owned()).collect(),
+        identifiers: p.ids.iter().map(id).collect(),
+        legal_registration_id: p.legal_ids.first().map(id),
+        country: p.country.as_ref().map(|t| t.value.to_owned()),
+        electronic_address: p.electronic_address.as_ref().map(id),
         address: p.address.clone(),
         ..Party::default()
     };
     // BT-30 / BT-47 with scheme 0002 holds the SIREN; some producers file a SIRET there.
-    let mut siren_path = String::new();
-    let mut siret_path = String::new();
-    if let Some(legal) = p.legal_ids.iter().find(|i| i.scheme.as_deref() == Some("0002")) {
-        let digits = compact_digits(&legal.value);
+    let mut siren_at = None;
+    let mut siret_at = None;
+    if let Some(legal) = p.legal_ids.iter().find(|i| i.scheme == Some("0002")) {
+        let digits = compact_digits(legal.value);
         if digits.len() == 14 && digits.bytes().all(|b| b.is_ascii_digit()) {
             diags.push(Diagnostic::new(
                 Level::Info,
                 "FR-SIREN",
                 format!("the {role}'s legal registration id {:?} (scheme 0002, SIREN) is a 14-digit SIRET; its first nine digits were taken as the SIREN", legal.value),
-                &legal.path,
+                legal.at.path(),
             ));
             out.siren_as_written = Some(digits[..9].to_owned());
             out.siret_as_written = Some(digits);
-            siret_path.clone_from(&legal.path);
+            siret_at = Some(legal.at);
         } else {
             out.siren_as_written = Some(digits);
         }
-        siren_path.clone_from(&legal.path);
+        siren_at = Some(legal.at);
     }
     // BT-29 / BT-46 with scheme 0009 is the SIRET.
-    if let Some(id) = p.ids.iter().find(|i| i.scheme.as_deref() == Some("0009")) {
-        out.siret_as_written = Some(compact_digits(&id.value));
-        siret_path.clone_from(&id.path);
+    if let Some(id) = p.ids.iter().find(|i| i.scheme == Some("0009")) {
+        out.siret_as_written = Some(compact_digits(id.value));
+        siret_at = Some(id.at);
     }
+    let path = |at: Option<At<'_>>| at.map(|a| a.path()).unwrap_or_default();
     if let Some(s) = &out.siren_as_written {
         match Siren::parse(s) {
             Ok(siren) => out.siren = Some(siren),
@@ -678,7 +680,7 @@ fn party(p: &XParty, role: &str, diags: &mut Vec<Diagnostic>) -> Party {
                 Level::Warning,
                 "FR-SIREN",
                 format!("the {role}'s SIREN is not valid: {e}"),
-                &siren_path,
+                path(siren_at),
             )),
         }
     }
@@ -689,7 +691,7 @@ fn party(p: &XParty, role: &str, diags: &mut Vec<Diagnostic>) -> Party {
                 Level::Warning,
                 "FR-SIRET",
                 format!("the {role}'s SIRET is not valid: {e}"),
-                &siret_path,
+                path(siret_at),
             )),
         }
     }
@@ -736,7 +738,7 @@ mod tests {
 
     #[test]
     fn dates_in_both_syntaxes() {
-        let d = |t: &str| DateText { text: t.into(), format: None, path: String::new() };
+        let d = |t| DateText { text: t, format: None, at: super::super::extract::At::Nowhere };
         assert_eq!(parse_date(&d("20250201")), NaiveDate::from_ymd_opt(2025, 2, 1));
         assert_eq!(parse_date(&d("2025-02-01")), NaiveDate::from_ymd_opt(2025, 2, 1));
         assert_eq!(parse_date(&d("20251301")), None);

@@ -17,7 +17,7 @@ use rust_decimal::Decimal;
 use super::extract::{Amount, Extracted, XParty};
 use super::{Diagnostic, EInvoice, Level, Party};
 
-pub(crate) fn run(x: &Extracted, e: &EInvoice, d: &mut Vec<Diagnostic>) {
+pub(crate) fn run(x: &Extracted<'_>, e: &EInvoice, d: &mut Vec<Diagnostic>) {
     mandatory(x, d);
     totals(x, e, d);
     due_or_terms(x, e, d);
@@ -30,7 +30,7 @@ pub(crate) fn run(x: &Extracted, e: &EInvoice, d: &mut Vec<Diagnostic>) {
     kinds(x, e, d);
 }
 
-fn mandatory(x: &Extracted, d: &mut Vec<Diagnostic>) {
+fn mandatory(x: &Extracted<'_>, d: &mut Vec<Diagnostic>) {
     if x.number.is_none() {
         d.push(Diagnostic::new(Level::Error, "BR-02", "the invoice number (BT-1) is missing", &x.root_path));
     }
@@ -38,7 +38,7 @@ fn mandatory(x: &Extracted, d: &mut Vec<Diagnostic>) {
         match p {
             None => d.push(Diagnostic::new(Level::Warning, rule, format!("the {role} is missing"), &x.root_path)),
             Some(p) if p.name.is_none() => {
-                d.push(Diagnostic::new(Level::Warning, rule, format!("the {role}'s name is missing"), &p.path))
+                d.push(Diagnostic::new(Level::Warning, rule, format!("the {role}'s name is missing"), p.at.path()))
             }
             Some(_) => {}
         }
@@ -46,19 +46,19 @@ fn mandatory(x: &Extracted, d: &mut Vec<Diagnostic>) {
 }
 
 /// Sum of values, `None` when one is absent or the sum overflows.
-fn sum<'a>(amounts: impl IntoIterator<Item = &'a Amount>) -> Option<Decimal> {
+fn sum<'a, 't: 'a>(amounts: impl IntoIterator<Item = &'a Amount<'t>>) -> Option<Decimal> {
     amounts.into_iter().try_fold(Decimal::ZERO, |acc, a| acc.checked_add(a.value?))
 }
 
-fn val(a: &Option<Amount>) -> Option<Decimal> {
+fn val(a: &Option<Amount<'_>>) -> Option<Decimal> {
     a.as_ref().and_then(|a| a.value)
 }
 
-fn where_(a: &Option<Amount>, x: &Extracted) -> String {
-    a.as_ref().map_or_else(|| x.totals.path.clone(), |a| a.path.clone())
+fn where_(a: &Option<Amount<'_>>, x: &Extracted<'_>) -> String {
+    a.as_ref().map_or_else(|| x.totals.at.path(), |a| a.at.path())
 }
 
-fn totals(x: &Extracted, e: &EInvoice, d: &mut Vec<Diagnostic>) {
+fn totals(x: &Extracted<'_>, e: &EInvoice, d: &mut Vec<Diagnostic>) {
     let t = &x.totals;
     let zero = Decimal::ZERO;
     let mut mismatch = |level: Level, rule: &str, stated: Decimal, expected: Decimal, how: String, path: String| {
@@ -123,10 +123,10 @@ fn totals(x: &Extracted, e: &EInvoice, d: &mut Vec<Diagnostic>) {
     }
     // BR-CO-14: BT-110 = Σ BT-117.
     if let Some(stated) = tax {
-        let vat_taxes: Vec<&Amount> = x.vat.iter().filter_map(|v| v.tax.as_ref()).collect();
+        let vat_taxes: Vec<&Amount<'_>> = x.vat.iter().filter_map(|v| v.tax.as_ref()).collect();
         if !vat_taxes.is_empty() && vat_taxes.len() == x.vat.len() {
             if let Some(s) = sum(vat_taxes) {
-                let path = t.tax_totals.first().map_or_else(|| t.path.clone(), |a| a.path.clone());
+                let path = t.tax_totals.first().map_or_else(|| t.at.path(), |a| a.at.path());
                 mismatch(
                     Level::Warning,
                     "BR-CO-14",
@@ -179,7 +179,7 @@ fn totals(x: &Extracted, e: &EInvoice, d: &mut Vec<Diagnostic>) {
     }
 }
 
-fn due_or_terms(x: &Extracted, e: &EInvoice, d: &mut Vec<Diagnostic>) {
+fn due_or_terms(x: &Extracted<'_>, e: &EInvoice, d: &mut Vec<Diagnostic>) {
     // BR-CO-25: a positive amount due needs a due date (BT-9) or payment terms (BT-20).
     if e.invoice.totals.due_payable.is_positive() && e.due_date_stated.is_none() && x.payment_terms.is_empty() {
         d.push(Diagnostic::new(
@@ -195,16 +195,12 @@ fn compact(s: &str) -> String {
     s.chars().filter(|c| !c.is_whitespace() && *c != '.' && *c != '-').collect::<String>().to_ascii_uppercase()
 }
 
-fn identifiers(role: &str, p: &Party, xp: Option<&XParty>, d: &mut Vec<Diagnostic>) {
+fn identifiers(role: &str, p: &Party, xp: Option<&XParty<'_>>, d: &mut Vec<Diagnostic>) {
     let Some(xp) = xp else { return };
     // BR-FR-09: the SIRET starts with the SIREN.
     if let (Some(siren), Some(siret)) = (&p.siren_as_written, &p.siret_as_written) {
         if siret.is_ascii() && siret.len() >= 9 && &siret[..9] != siren.as_str() {
-            let path = xp
-                .ids
-                .iter()
-                .find(|i| i.scheme.as_deref() == Some("0009"))
-                .map_or(xp.path.as_str(), |i| i.path.as_str());
+            let path = xp.ids.iter().find(|i| i.scheme == Some("0009")).map_or_else(|| xp.at.path(), |i| i.at.path());
             d.push(Diagnostic::new(
                 Level::Warning,
                 "BR-FR-09",
@@ -215,7 +211,7 @@ fn identifiers(role: &str, p: &Party, xp: Option<&XParty>, d: &mut Vec<Diagnosti
     }
     // French VAT numbers: the key must match the SIREN inside, and that SIREN the party's.
     for vat in &xp.vat_ids {
-        let c = compact(&vat.value);
+        let c = compact(vat.value);
         if !c.starts_with("FR") || !c.is_ascii() {
             continue;
         }
@@ -227,7 +223,7 @@ fn identifiers(role: &str, p: &Party, xp: Option<&XParty>, d: &mut Vec<Diagnosti
                             Level::Warning,
                             "FR-VAT-SIREN",
                             format!("the {role}'s VAT number {} does not contain its SIREN {siren}", vat.value),
-                            &vat.path,
+                            vat.at.path(),
                         ));
                     }
                 }
@@ -236,7 +232,7 @@ fn identifiers(role: &str, p: &Party, xp: Option<&XParty>, d: &mut Vec<Diagnosti
                 Level::Warning,
                 "FR-VAT-KEY",
                 format!("the {role}'s French VAT number {:?} is not valid: {e}", vat.value),
-                &vat.path,
+                vat.at.path(),
             )),
         }
     }
@@ -257,8 +253,8 @@ const FRENCH_TYPE_CODES: [u16; 17] =
 const FRENCH_BUSINESS_PROCESSES: [&str; 17] =
     ["B1", "S1", "M1", "B2", "S2", "M2", "B4", "S4", "M4", "S3", "S5", "S6", "B7", "S7", "B8", "S8", "M8"];
 
-fn french(x: &Extracted, e: &EInvoice, d: &mut Vec<Diagnostic>) {
-    let guideline_path = x.guideline_id.as_ref().map_or(x.root_path.as_str(), |g| g.path.as_str());
+fn french(x: &Extracted<'_>, e: &EInvoice, d: &mut Vec<Diagnostic>) {
+    let guideline_path = || x.guideline_id.as_ref().map_or_else(|| x.root_path.clone(), |g| g.at.path());
     // The profiles of the reform's minimum base (XP Z12-012 §4.2).
     match e.profile.as_deref() {
         Some("EN16931" | "EXTENDED" | "EXTENDED-CTC-FR") => {}
@@ -266,19 +262,19 @@ fn french(x: &Extracted, e: &EInvoice, d: &mut Vec<Diagnostic>) {
             Level::Info,
             "FR-PROFILE",
             "the BASIC WL profile is accepted by the French reform only until 1 September 2027",
-            guideline_path,
+            guideline_path(),
         )),
         Some(p @ ("XRECHNUNG" | "PEPPOL BIS 3")) => d.push(Diagnostic::new(
             Level::Info,
             "FR-PROFILE",
             format!("{p} is a specialisation of EN 16931 from another country; French platforms expect BT-24 urn:cen.eu:en16931:2017 or a Factur-X profile"),
-            guideline_path,
+            guideline_path(),
         )),
         Some(p) => d.push(Diagnostic::new(
             Level::Warning,
             "FR-PROFILE",
             format!("the {p} profile is not accepted by the French reform (EN 16931, EXTENDED, EXTENDED-CTC-FR, or BASIC WL until 1 September 2027)"),
-            guideline_path,
+            guideline_path(),
         )),
         None => d.push(Diagnostic::new(
             Level::Warning,
@@ -287,7 +283,7 @@ fn french(x: &Extracted, e: &EInvoice, d: &mut Vec<Diagnostic>) {
                 Some(g) => format!("the specification identifier (BT-24) {g:?} is not a profile the French reform accepts"),
                 None => "the specification identifier (BT-24) is missing".to_owned(),
             },
-            guideline_path,
+            guideline_path(),
         )),
     }
     // BR-FR-05 / BR-FR-06: one note each with subject PMT, PMD, AAB.
@@ -312,7 +308,7 @@ fn french(x: &Extracted, e: &EInvoice, d: &mut Vec<Diagnostic>) {
                 Level::Warning,
                 "BR-FR-06",
                 format!("{n} notes have the subject {code}; only one is allowed"),
-                &found[1].path,
+                found[1].at.path(),
             )),
         }
         if let Some(note) = found.first() {
@@ -321,7 +317,7 @@ fn french(x: &Extracted, e: &EInvoice, d: &mut Vec<Diagnostic>) {
                     Level::Info,
                     &rule,
                     "the penalty rate could not be read from the PMD note; the legal default will apply unless the contract says otherwise",
-                    &note.path,
+                    note.at.path(),
                 ));
             }
             if code == "PMT" && !e.penalty_terms.indemnity_40_mentioned {
@@ -329,7 +325,7 @@ fn french(x: &Extracted, e: &EInvoice, d: &mut Vec<Diagnostic>) {
                     Level::Warning,
                     &rule,
                     "the PMT note does not mention the €40 indemnity for recovery costs (D441-5)",
-                    &note.path,
+                    note.at.path(),
                 ));
             }
         }
@@ -342,17 +338,17 @@ fn french(x: &Extracted, e: &EInvoice, d: &mut Vec<Diagnostic>) {
             "the business process (BT-23, cadre de facturation: B1, S1, M1…) is missing",
             &x.root_path,
         )),
-        Some(bp) if !FRENCH_BUSINESS_PROCESSES.contains(&bp.value.as_str()) => d.push(Diagnostic::new(
+        Some(bp) if !FRENCH_BUSINESS_PROCESSES.contains(&bp.value) => d.push(Diagnostic::new(
             Level::Warning,
             "BR-FR-08",
             format!("the business process (BT-23) {:?} is not a French cadre de facturation (B1, S1, M1…)", bp.value),
-            &bp.path,
+            bp.at.path(),
         )),
         Some(_) => {}
     }
     // The seller's SIREN (BT-30) and, for a French buyer, the buyer's (BT-47, a new mandatory mention).
     if e.seller.siren_as_written.is_none() {
-        let path = x.seller.as_ref().map_or(x.root_path.as_str(), |p| p.path.as_str());
+        let path = x.seller.as_ref().map_or_else(|| x.root_path.clone(), |p| p.at.path());
         d.push(Diagnostic::new(
             Level::Warning,
             "FR-SELLER-SIREN",
@@ -361,7 +357,7 @@ fn french(x: &Extracted, e: &EInvoice, d: &mut Vec<Diagnostic>) {
         ));
     }
     if is_french(&e.buyer) && e.buyer.siren_as_written.is_none() {
-        let path = x.buyer.as_ref().map_or(x.root_path.as_str(), |p| p.path.as_str());
+        let path = x.buyer.as_ref().map_or_else(|| x.root_path.clone(), |p| p.at.path());
         d.push(Diagnostic::new(
             Level::Warning,
             "FR-BUYER-SIREN",
@@ -371,7 +367,7 @@ fn french(x: &Extracted, e: &EInvoice, d: &mut Vec<Diagnostic>) {
     }
     // BR-FR-04: BT-3 in the French list.
     if !FRENCH_TYPE_CODES.contains(&e.invoice.type_code) {
-        let path = x.type_code.as_ref().map_or(x.root_path.as_str(), |t| t.path.as_str());
+        let path = x.type_code.as_ref().map_or_else(|| x.root_path.clone(), |t| t.at.path());
         d.push(Diagnostic::new(
             Level::Warning,
             "BR-FR-04",
@@ -384,7 +380,7 @@ fn french(x: &Extracted, e: &EInvoice, d: &mut Vec<Diagnostic>) {
         [("BR-FR-13", "seller", &e.seller, &x.seller), ("BR-FR-12", "buyer", &e.buyer, &x.buyer)]
     {
         if party.electronic_address.is_none() {
-            let path = xp.as_ref().map_or(x.root_path.as_str(), |p| p.path.as_str());
+            let path = xp.as_ref().map_or_else(|| x.root_path.clone(), |p| p.at.path());
             d.push(Diagnostic::new(
                 Level::Info,
                 rule,
@@ -395,15 +391,15 @@ fn french(x: &Extracted, e: &EInvoice, d: &mut Vec<Diagnostic>) {
     }
 }
 
-fn kinds(x: &Extracted, e: &EInvoice, d: &mut Vec<Diagnostic>) {
+fn kinds(x: &Extracted<'_>, e: &EInvoice, d: &mut Vec<Diagnostic>) {
     let code = e.invoice.type_code;
-    let path = x.type_code.as_ref().map_or(x.root_path.as_str(), |t| t.path.as_str());
+    let path = || x.type_code.as_ref().map_or_else(|| x.root_path.clone(), |t| t.at.path());
     if is_self_billed(code) {
         d.push(Diagnostic::new(
             Level::Info,
             "SELF-BILLING",
             format!("a self-billed document (BT-3 {code}): the buyer issued it on the seller's behalf"),
-            path,
+            path(),
         ));
     }
     match e.invoice.kind {
@@ -411,25 +407,25 @@ fn kinds(x: &Extracted, e: &EInvoice, d: &mut Vec<Diagnostic>) {
             Level::Info,
             "DOWN-PAYMENT",
             format!("a down-payment invoice (BT-3 {code}): VAT is due on collection, and the final invoice deducts it"),
-            path,
+            path(),
         )),
         InvoiceKind::Corrective if e.invoice.preceding_invoice.is_none() => d.push(Diagnostic::new(
             Level::Warning,
             "BT-25",
             format!("a corrective invoice (BT-3 {code}) that does not name the invoice it corrects (BT-25)"),
-            path,
+            path(),
         )),
         InvoiceKind::CreditNote if e.invoice.preceding_invoice.is_none() => d.push(Diagnostic::new(
             Level::Info,
             "BT-25",
             "a credit note that does not name the invoice it credits (BT-25); it has to be allocated by hand",
-            path,
+            path(),
         )),
         InvoiceKind::Information => d.push(Diagnostic::new(
             Level::Info,
             "KIND",
             format!("an information document (BT-3 {code}): it asks for no payment"),
-            path,
+            path(),
         )),
         _ => {}
     }
@@ -438,7 +434,7 @@ fn kinds(x: &Extracted, e: &EInvoice, d: &mut Vec<Diagnostic>) {
             Level::Info,
             "KIND",
             format!("a construction-work invoice (BT-3 {code}: 875 partial, 876 partial final, 877 final)"),
-            path,
+            path(),
         ));
     }
 }

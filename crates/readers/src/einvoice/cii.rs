@@ -8,7 +8,7 @@
 use encours_domain::PostalAddress;
 
 use super::extract::{
-    Amount, DateText, Extracted, Id, Note, Text, XInstalment, XParty, XPaymentMeans, XPreceding, XTotals, XVat,
+    Amount, At, DateText, Extracted, Id, Note, Text, XInstalment, XParty, XPaymentMeans, XPreceding, XTotals, XVat,
 };
 use crate::xml::El;
 
@@ -55,7 +55,7 @@ pub(crate) const ZUGFERD1: Dialect = Dialect {
 };
 
 /// Reads the EN 16931 terms of a CII document.
-pub(crate) fn extract(root: El<'_>, d: &Dialect) -> Extracted {
+pub(crate) fn extract<'t>(root: El<'t>, d: &Dialect) -> Extracted<'t> {
     let context = root.child(d.context);
     let document = root.child(d.document);
     let transaction = root.child(d.transaction);
@@ -64,7 +64,7 @@ pub(crate) fn extract(root: El<'_>, d: &Dialect) -> Extracted {
     let settlement = transaction.and_then(|t| t.child(d.settlement));
     let summation = settlement.and_then(|s| s.child(d.summation));
 
-    let mut x = Extracted { root_path: root.path(), syntax: d.syntax.to_owned(), ..Extracted::default() };
+    let mut x = Extracted::new(root, d.syntax);
     if let Some(ctx) = context {
         // BT-24 and BT-23.
         x.guideline_id = Text::of(ctx.at(&["GuidelineSpecifiedDocumentContextParameter", "ID"]));
@@ -81,14 +81,13 @@ pub(crate) fn extract(root: El<'_>, d: &Dialect) -> Extracted {
                 continue;
             }
             x.notes.push(Note {
-                subject: Text::of(note.child("SubjectCode")).map(|t| t.value),
+                subject: Text::of(note.child("SubjectCode")).map(|t| t.value.to_owned()),
                 text: text.join("\n"),
-                path: note.path(),
+                at: At::El(note),
             });
         }
     }
     if let Some(a) = agreement {
-        x.buyer_reference = Text::of(a.child("BuyerReference")); // BT-10
         x.seller = a.child("SellerTradeParty").map(party); // BG-4
         x.buyer = a.child("BuyerTradeParty").map(party); // BG-7
                                                          // BT-13: D16B IssuerAssignedID, ZUGFeRD 1 ID.
@@ -103,33 +102,22 @@ pub(crate) fn extract(root: El<'_>, d: &Dialect) -> Extracted {
     if let Some(s) = settlement {
         x.remittance = Text::of(s.child("PaymentReference")); // BT-83
         x.currency = Text::of(s.child("InvoiceCurrencyCode")); // BT-5
-        x.tax_currency = Text::of(s.child("TaxCurrencyCode")); // BT-6
         x.payee = s.child("PayeeTradeParty").map(party); // BG-10
         for pm in s.all("SpecifiedTradeSettlementPaymentMeans") {
             // BG-16: BT-81 code; BT-84 IBAN (or proprietary id) of the payee account.
             let account = pm.child("PayeePartyCreditorFinancialAccount");
             let iban = Text::of(account.and_then(|a| a.child("IBANID")));
-            let proprietary = iban.is_none();
             let payee_account = iban.or_else(|| Text::of(account.and_then(|a| a.child("ProprietaryID"))));
-            x.payment_means.push(XPaymentMeans {
-                path: pm.path(),
-                code: Text::of(pm.child("TypeCode")),
-                payee_account,
-                proprietary,
-                due_date: None,
-                payment_id: None,
-            });
+            x.payment_means.push(XPaymentMeans { at: At::El(pm), payee_account, due_date: None, payment_id: None });
         }
         for tax in s.all("ApplicableTradeTax") {
             // BG-23: BT-116 basis, BT-117 tax, BT-118 category, BT-119 rate, BT-120 reason.
             x.vat.push(XVat {
-                path: tax.path(),
                 category: Text::of(tax.child("CategoryCode")),
                 rate: Amount::of(tax.child("RateApplicablePercent").or_else(|| tax.child("ApplicablePercent"))),
                 basis: Amount::of(tax.child("BasisAmount")),
                 tax: Amount::of(tax.child("CalculatedAmount")),
                 exemption_reason: Text::of(tax.child("ExemptionReason")),
-                exemption_reason_code: Text::of(tax.child("ExemptionReasonCode")),
             });
         }
         for ac in s.all("SpecifiedTradeAllowanceCharge") {
@@ -160,7 +148,7 @@ pub(crate) fn extract(root: El<'_>, d: &Dialect) -> Extracted {
         }
         if let Some(m) = summation {
             x.totals = XTotals {
-                path: m.path(),
+                at: At::El(m),
                 line_total: Amount::of(m.child("LineTotalAmount")), // BT-106
                 charge_total: Amount::of(m.child("ChargeTotalAmount")), // BT-108
                 allowance_total: Amount::of(m.child("AllowanceTotalAmount")), // BT-107
@@ -172,7 +160,7 @@ pub(crate) fn extract(root: El<'_>, d: &Dialect) -> Extracted {
                 due_payable: Amount::of(m.child("DuePayableAmount")), // BT-115
             };
         } else {
-            x.totals.path = format!("{}/{}", s.path(), d.summation);
+            x.totals = XTotals::at(At::Missing(s, d.summation));
         }
         for r in s.all("InvoiceReferencedDocument") {
             // BG-3: BT-25 preceding invoice, BT-26 its date.
@@ -185,7 +173,6 @@ pub(crate) fn extract(root: El<'_>, d: &Dialect) -> Extracted {
     }
     if let Some(t) = transaction {
         for line in t.all("IncludedSupplyChainTradeLineItem") {
-            x.line_count += 1;
             let doc = line.child("AssociatedDocumentLineDocument");
             // EXTENDED sub-lines (ParentLineID) and DETAIL/INFORMATION lines do not count in BT-106.
             let sub_line = doc.and_then(|d| d.child("ParentLineID")).is_some_and(|p| !p.text().is_empty());
@@ -203,8 +190,8 @@ pub(crate) fn extract(root: El<'_>, d: &Dialect) -> Extracted {
 }
 
 /// A trade party (seller, buyer, payee).
-fn party(p: El<'_>) -> XParty {
-    let mut x = XParty { path: p.path(), name: Text::of(p.child("Name")), ..XParty::default() };
+fn party(p: El<'_>) -> XParty<'_> {
+    let mut x = XParty { name: Text::of(p.child("Name")), ..XParty::at(p) };
     // BT-29 / BT-46: ID (no scheme) then GlobalID (with scheme).
     x.ids.extend(p.all("ID").filter_map(|e| Id::of(Some(e))));
     x.ids.extend(p.all("GlobalID").filter_map(|e| Id::of(Some(e))));
@@ -228,8 +215,8 @@ fn party(p: El<'_>) -> XParty {
     for reg in p.all("SpecifiedTaxRegistration") {
         // BT-31 / BT-48 VAT id (scheme VA); FC is the seller's tax number (BT-32), not kept here.
         if let Some(id) = Id::of(reg.child("ID")) {
-            if id.scheme.as_deref().is_none_or(|s| s.eq_ignore_ascii_case("VA")) {
-                x.vat_ids.push(Text { value: id.value, path: id.path });
+            if id.scheme.is_none_or(|s| s.eq_ignore_ascii_case("VA")) {
+                x.vat_ids.push(Text { value: id.value, at: id.at });
             }
         }
     }

@@ -6,63 +6,86 @@ use rust_decimal::Decimal;
 
 use crate::xml::El;
 
-/// A non-empty text value (trimmed) and where it was.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct Text {
-    pub value: String,
-    pub path: String,
+/// Where a term was found. Its XML path is computed only when a diagnostic needs it: most terms
+/// of a valid invoice never need theirs, and building a path walks the tree.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum At<'t> {
+    /// This element.
+    El(El<'t>),
+    /// Where an absent child of this element would be (`name` as it would be written).
+    Missing(El<'t>, &'static str),
+    /// No particular place: an empty path (the totals of a CII document without settlement).
+    Nowhere,
 }
 
-impl Text {
+impl At<'_> {
+    /// The XML path, with the document's prefixes and sibling indexes.
+    pub(crate) fn path(&self) -> String {
+        match self {
+            At::El(el) => el.path(),
+            At::Missing(parent, name) => format!("{}/{name}", parent.path()),
+            At::Nowhere => String::new(),
+        }
+    }
+}
+
+/// A non-empty text value (trimmed) and where it was.
+#[derive(Clone, Debug)]
+pub(crate) struct Text<'t> {
+    pub value: &'t str,
+    pub at: At<'t>,
+}
+
+impl<'t> Text<'t> {
     /// The trimmed text of an element, `None` when absent or empty.
-    pub(crate) fn of(el: Option<El<'_>>) -> Option<Text> {
+    pub(crate) fn of(el: Option<El<'t>>) -> Option<Text<'t>> {
         let el = el?;
         let value = el.text();
-        (!value.is_empty()).then(|| Text { value: value.to_owned(), path: el.path() })
+        (!value.is_empty()).then_some(Text { value, at: At::El(el) })
     }
 }
 
 /// An identifier with its scheme (`schemeID`).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct Id {
-    pub value: String,
-    pub scheme: Option<String>,
-    pub path: String,
+#[derive(Clone, Debug)]
+pub(crate) struct Id<'t> {
+    pub value: &'t str,
+    pub scheme: Option<&'t str>,
+    pub at: At<'t>,
 }
 
-impl Id {
-    pub(crate) fn of(el: Option<El<'_>>) -> Option<Id> {
+impl<'t> Id<'t> {
+    pub(crate) fn of(el: Option<El<'t>>) -> Option<Id<'t>> {
         let el = el?;
         let value = el.text();
         (!value.is_empty()).then(|| Id {
-            value: value.to_owned(),
-            scheme: el.attr("schemeID").map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()),
-            path: el.path(),
+            value,
+            scheme: el.attr("schemeID").map(str::trim).filter(|s| !s.is_empty()),
+            at: At::El(el),
         })
     }
 }
 
 /// An amount as written: its text, its decimal value when it is one, its `currencyID`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct Amount {
-    pub text: String,
+#[derive(Clone, Debug)]
+pub(crate) struct Amount<'t> {
+    pub text: &'t str,
     pub value: Option<Decimal>,
-    pub currency: Option<String>,
-    pub path: String,
+    pub currency: Option<&'t str>,
+    pub at: At<'t>,
 }
 
-impl Amount {
-    pub(crate) fn of(el: Option<El<'_>>) -> Option<Amount> {
+impl<'t> Amount<'t> {
+    pub(crate) fn of(el: Option<El<'t>>) -> Option<Amount<'t>> {
         let el = el?;
         let text = el.text();
         if text.is_empty() {
             return None;
         }
         Some(Amount {
-            text: text.to_owned(),
+            text,
             value: parse_decimal(text),
-            currency: el.attr("currencyID").map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()),
-            path: el.path(),
+            currency: el.attr("currencyID").map(str::trim).filter(|s| !s.is_empty()),
+            at: At::El(el),
         })
     }
 }
@@ -80,152 +103,208 @@ pub(crate) fn parse_decimal(text: &str) -> Option<Decimal> {
 }
 
 /// A date as written, with its `format` attribute (CII `102` = `YYYYMMDD`).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct DateText {
-    pub text: String,
-    pub format: Option<String>,
-    pub path: String,
+#[derive(Clone, Debug)]
+pub(crate) struct DateText<'t> {
+    pub text: &'t str,
+    pub format: Option<&'t str>,
+    pub at: At<'t>,
 }
 
-impl DateText {
+impl<'t> DateText<'t> {
     /// A UBL date element (`2026-11-23`).
-    pub(crate) fn of(el: Option<El<'_>>) -> Option<DateText> {
+    pub(crate) fn of(el: Option<El<'t>>) -> Option<DateText<'t>> {
         let el = el?;
         let text = el.text();
-        (!text.is_empty()).then(|| DateText {
-            text: text.to_owned(),
-            format: el.attr("format").map(str::to_owned),
-            path: el.path(),
-        })
+        (!text.is_empty()).then(|| DateText { text, format: el.attr("format"), at: At::El(el) })
     }
 
     /// A CII date: the element holding a `DateTimeString` (or, in some files, the text itself).
-    pub(crate) fn of_cii(el: Option<El<'_>>) -> Option<DateText> {
+    pub(crate) fn of_cii(el: Option<El<'t>>) -> Option<DateText<'t>> {
         let el = el?;
         DateText::of(el.child("DateTimeString").or_else(|| el.child("DateString"))).or_else(|| DateText::of(Some(el)))
     }
 }
 
 /// A note (BG-1): subject code BT-21 and text BT-22.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct Note {
+#[derive(Clone, Debug)]
+pub(crate) struct Note<'t> {
     pub subject: Option<String>,
     pub text: String,
-    pub path: String,
+    pub at: At<'t>,
 }
 
 /// A party as written.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub(crate) struct XParty {
-    pub path: String,
-    pub name: Option<Text>,
-    pub trading_name: Option<Text>,
-    pub ids: Vec<Id>,
-    pub legal_ids: Vec<Id>,
-    pub vat_ids: Vec<Text>,
-    pub country: Option<Text>,
-    pub electronic_address: Option<Id>,
+#[derive(Clone, Debug)]
+pub(crate) struct XParty<'t> {
+    pub at: At<'t>,
+    pub name: Option<Text<'t>>,
+    pub trading_name: Option<Text<'t>>,
+    pub ids: Vec<Id<'t>>,
+    pub legal_ids: Vec<Id<'t>>,
+    pub vat_ids: Vec<Text<'t>>,
+    pub country: Option<Text<'t>>,
+    pub electronic_address: Option<Id<'t>>,
     pub address: PostalAddress,
 }
 
+impl<'t> XParty<'t> {
+    /// A party read from this element, with nothing found yet.
+    pub(crate) fn at(el: El<'t>) -> XParty<'t> {
+        XParty {
+            at: At::El(el),
+            name: None,
+            trading_name: None,
+            ids: Vec::new(),
+            legal_ids: Vec::new(),
+            vat_ids: Vec::new(),
+            country: None,
+            electronic_address: None,
+            address: PostalAddress::default(),
+        }
+    }
+}
+
 /// BG-22 totals as written; `tax_totals` keeps every BT-110/BT-111 with its currency.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub(crate) struct XTotals {
-    pub path: String,
-    pub line_total: Option<Amount>,
-    pub allowance_total: Option<Amount>,
-    pub charge_total: Option<Amount>,
-    pub tax_basis_total: Option<Amount>,
-    pub tax_totals: Vec<Amount>,
-    pub grand_total: Option<Amount>,
-    pub prepaid: Option<Amount>,
-    pub rounding: Option<Amount>,
-    pub due_payable: Option<Amount>,
+#[derive(Clone, Debug)]
+pub(crate) struct XTotals<'t> {
+    pub at: At<'t>,
+    pub line_total: Option<Amount<'t>>,
+    pub allowance_total: Option<Amount<'t>>,
+    pub charge_total: Option<Amount<'t>>,
+    pub tax_basis_total: Option<Amount<'t>>,
+    pub tax_totals: Vec<Amount<'t>>,
+    pub grand_total: Option<Amount<'t>>,
+    pub prepaid: Option<Amount<'t>>,
+    pub rounding: Option<Amount<'t>>,
+    pub due_payable: Option<Amount<'t>>,
+}
+
+impl<'t> XTotals<'t> {
+    /// Totals at this place, with nothing found yet.
+    pub(crate) fn at(at: At<'t>) -> XTotals<'t> {
+        XTotals {
+            at,
+            line_total: None,
+            allowance_total: None,
+            charge_total: None,
+            tax_basis_total: None,
+            tax_totals: Vec::new(),
+            grand_total: None,
+            prepaid: None,
+            rounding: None,
+            due_payable: None,
+        }
+    }
 }
 
 /// One VAT breakdown (BG-23).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct XVat {
-    pub path: String,
-    pub category: Option<Text>,
-    pub rate: Option<Amount>,
-    pub basis: Option<Amount>,
-    pub tax: Option<Amount>,
-    pub exemption_reason: Option<Text>,
-    pub exemption_reason_code: Option<Text>,
+#[derive(Clone, Debug)]
+pub(crate) struct XVat<'t> {
+    pub category: Option<Text<'t>>,
+    pub rate: Option<Amount<'t>>,
+    pub basis: Option<Amount<'t>>,
+    pub tax: Option<Amount<'t>>,
+    pub exemption_reason: Option<Text<'t>>,
 }
 
 /// One payment means (BG-16).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct XPaymentMeans {
-    pub path: String,
-    pub code: Option<Text>,
+#[derive(Clone, Debug)]
+pub(crate) struct XPaymentMeans<'t> {
+    pub at: At<'t>,
     /// BT-84 payee account (CII IBANID, else ProprietaryID; UBL PayeeFinancialAccount/ID).
-    pub payee_account: Option<Text>,
-    /// The account is a CII ProprietaryID rather than an IBAN.
-    pub proprietary: bool,
+    pub payee_account: Option<Text<'t>>,
     /// UBL CreditNote: PaymentMeans/PaymentDueDate, the binding of BT-9 in credit notes.
-    pub due_date: Option<DateText>,
+    pub due_date: Option<DateText<'t>>,
     /// UBL: PaymentMeans/PaymentID (BT-83).
-    pub payment_id: Option<Text>,
+    pub payment_id: Option<Text<'t>>,
 }
 
 /// A preceding invoice reference (BG-3).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct XPreceding {
-    pub id: Text,
-    pub issue_date: Option<DateText>,
+#[derive(Clone, Debug)]
+pub(crate) struct XPreceding<'t> {
+    pub id: Text<'t>,
+    pub issue_date: Option<DateText<'t>>,
 }
 
 /// An instalment: a due date with its amount (CII EXTENDED PartialPaymentAmount, UBL
 /// PaymentTerms/Amount).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct XInstalment {
-    pub due: DateText,
-    pub amount: Amount,
+#[derive(Clone, Debug)]
+pub(crate) struct XInstalment<'t> {
+    pub due: DateText<'t>,
+    pub amount: Amount<'t>,
 }
 
-/// Everything the builder needs, as written.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub(crate) struct Extracted {
+/// Everything the builder needs, as written, borrowing from the parsed document.
+#[derive(Clone, Debug)]
+pub(crate) struct Extracted<'t> {
     pub root_path: String,
-    pub syntax: String,
+    pub syntax: &'static str,
     /// The document is a UBL CreditNote (its root says so, whatever BT-3 says).
     pub credit_note_root: bool,
-    pub guideline_id: Option<Text>,
-    pub business_process: Option<Text>,
-    pub number: Option<Text>,
-    pub type_code: Option<Text>,
-    pub issue_date: Option<DateText>,
+    pub guideline_id: Option<Text<'t>>,
+    pub business_process: Option<Text<'t>>,
+    pub number: Option<Text<'t>>,
+    pub type_code: Option<Text<'t>>,
+    pub issue_date: Option<DateText<'t>>,
     /// BT-9 as the truth reads it: CII payment terms due dates in order; UBL root `DueDate`.
-    pub due_dates: Vec<DateText>,
-    pub delivery_date: Option<DateText>,
-    pub currency: Option<Text>,
-    pub tax_currency: Option<Text>,
-    pub notes: Vec<Note>,
+    pub due_dates: Vec<DateText<'t>>,
+    pub delivery_date: Option<DateText<'t>>,
+    pub currency: Option<Text<'t>>,
+    pub notes: Vec<Note<'t>>,
     /// BT-20 payment terms texts.
-    pub payment_terms: Vec<Text>,
-    pub instalments: Vec<XInstalment>,
-    pub seller: Option<XParty>,
-    pub buyer: Option<XParty>,
-    pub payee: Option<XParty>,
-    pub totals: XTotals,
-    pub vat: Vec<XVat>,
+    pub payment_terms: Vec<Text<'t>>,
+    pub instalments: Vec<XInstalment<'t>>,
+    pub seller: Option<XParty<'t>>,
+    pub buyer: Option<XParty<'t>>,
+    pub payee: Option<XParty<'t>>,
+    pub totals: XTotals<'t>,
+    pub vat: Vec<XVat<'t>>,
     /// Document-level allowances (BT-92) and charges (BT-99).
-    pub allowances: Vec<Amount>,
-    pub charges: Vec<Amount>,
+    pub allowances: Vec<Amount<'t>>,
+    pub charges: Vec<Amount<'t>>,
     /// BT-131 of each invoice line that counts in BT-106 (sub-lines and information lines excluded).
-    pub line_amounts: Vec<Amount>,
-    pub line_count: usize,
-    pub payment_means: Vec<XPaymentMeans>,
+    pub line_amounts: Vec<Amount<'t>>,
+    pub payment_means: Vec<XPaymentMeans<'t>>,
     /// BT-83 remittance information.
-    pub remittance: Option<Text>,
+    pub remittance: Option<Text<'t>>,
     /// BG-3: BT-25 preceding invoice references, with BT-26 their issue dates.
-    pub preceding: Vec<XPreceding>,
+    pub preceding: Vec<XPreceding<'t>>,
     /// BT-13 purchase order reference.
-    pub order_reference: Option<Text>,
-    /// BT-10 buyer reference.
-    pub buyer_reference: Option<Text>,
+    pub order_reference: Option<Text<'t>>,
+}
+
+impl<'t> Extracted<'t> {
+    /// Nothing found yet in the document whose root is `root`.
+    pub(crate) fn new(root: El<'t>, syntax: &'static str) -> Extracted<'t> {
+        Extracted {
+            root_path: root.path(),
+            syntax,
+            credit_note_root: false,
+            guideline_id: None,
+            business_process: None,
+            number: None,
+            type_code: None,
+            issue_date: None,
+            due_dates: Vec::new(),
+            delivery_date: None,
+            currency: None,
+            notes: Vec::new(),
+            payment_terms: Vec::new(),
+            instalments: Vec::new(),
+            seller: None,
+            buyer: None,
+            payee: None,
+            totals: XTotals::at(At::Nowhere),
+            vat: Vec::new(),
+            allowances: Vec::new(),
+            charges: Vec::new(),
+            line_amounts: Vec::new(),
+            payment_means: Vec::new(),
+            remittance: None,
+            preceding: Vec::new(),
+            order_reference: None,
+        }
+    }
 }
 
 #[cfg(test)]

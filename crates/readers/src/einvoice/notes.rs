@@ -67,9 +67,9 @@ fn normalise(text: &str) -> String {
 }
 
 /// Reads the penalty terms from the notes (BG-1) and the payment terms texts (BT-20).
-pub(crate) fn parse(notes: &[Note], payment_terms: &[Text]) -> PenaltyTerms {
+pub(crate) fn parse(notes: &[Note<'_>], payment_terms: &[Text<'_>]) -> PenaltyTerms {
     let with_subject = |code: &'static str| notes.iter().filter(move |n| n.subject.as_deref() == Some(code));
-    let terms_texts = payment_terms.iter().map(|t| t.value.as_str());
+    let terms_texts = payment_terms.iter().map(|t| t.value);
     let mut out = PenaltyTerms::default();
 
     // Penalty rate: the PMD note first, else any note or terms text that talks about penalties.
@@ -304,10 +304,11 @@ fn refuses_discount(norm: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use super::super::extract::At;
     use super::*;
 
-    fn note(subject: &str, text: &str) -> Note {
-        Note { subject: Some(subject.into()), text: text.into(), path: String::new() }
+    fn note(subject: &str, text: &str) -> Note<'static> {
+        Note { subject: Some(subject.into()), text: text.into(), at: At::Nowhere }
     }
 
     fn dec(s: &str) -> Decimal {
@@ -374,20 +375,17 @@ mod tests {
         let t = parse(&[note("AAB", "Escompte de 2 % pour paiement sous 8 jours")], &[]);
         assert_eq!(t.discount.as_deref(), Some("Escompte de 2 % pour paiement sous 8 jours"));
         assert!(!t.no_discount);
-        let terms = [Text {
-            value: "Zahlbar innerhalb 30 Tagen netto, 3% Skonto innerhalb 10 Tagen".into(),
-            path: String::new(),
-        }];
+        let terms = [Text { value: "Zahlbar innerhalb 30 Tagen netto, 3% Skonto innerhalb 10 Tagen", at: At::Nowhere }];
         let t = parse(&[], &terms);
         assert!(t.discount.is_some(), "a Skonto in the payment terms is a discount");
     }
 
     #[test]
     fn penalties_in_the_payment_terms_when_no_pmd_note() {
-        let terms = [Text { value: "30 jours net. Pénalités de retard : 10 % l'an.".into(), path: String::new() }];
+        let terms = [Text { value: "30 jours net. Pénalités de retard : 10 % l'an.", at: At::Nowhere }];
         let t = parse(&[], &terms);
         assert_eq!(t.contractual_rate_percent, Some(dec("10")));
-        let terms = [Text { value: "PAIEMENT 30 JOURS NET".into(), path: String::new() }];
+        let terms = [Text { value: "PAIEMENT 30 JOURS NET", at: At::Nowhere }];
         assert_eq!(parse(&[], &terms), PenaltyTerms::default(), "no penalty wording, nothing parsed");
     }
 

@@ -307,55 +307,94 @@ fn read_xmp(src: &dyn Source, catalog: &Dictionary, info: &mut PdfInfo, diags: &
     // The properties are read by scanning rather than parsing: XMP packets are padded and carry
     // long extension schemas, and some are not well-formed (a bare `&`) yet name the profile.
     let text = String::from_utf8_lossy(&bytes);
-    info.xmp_conformance_level = xmp_property(&text, None, "ConformanceLevel");
-    info.xmp_document_file_name = xmp_property(&text, None, "DocumentFileName");
-    info.xmp_document_type = xmp_property(&text, None, "DocumentType");
-    info.xmp_version = xmp_property(&text, None, "Version");
-    info.pdfa_part = xmp_property(&text, Some("pdfaid"), "part");
-    info.pdfa_conformance = xmp_property(&text, Some("pdfaid"), "conformance");
+    let [conformance_level, document_file_name, document_type, version, part, conformance] = xmp_properties(
+        &text,
+        [
+            (None, "ConformanceLevel"),
+            (None, "DocumentFileName"),
+            (None, "DocumentType"),
+            (None, "Version"),
+            (Some("pdfaid"), "part"),
+            (Some("pdfaid"), "conformance"),
+        ],
+    );
+    info.xmp_conformance_level = conformance_level;
+    info.xmp_document_file_name = document_file_name;
+    info.xmp_document_type = document_type;
+    info.xmp_version = version;
+    info.pdfa_part = part;
+    info.pdfa_conformance = conformance;
 }
 
 /// The value of an XMP property written `<prefix:Name>value</prefix:Name>` or as an attribute
 /// `prefix:Name="value"`, with any prefix or the one given. Schema descriptions that merely name
 /// the property (`<pdfaProperty:name>Version</pdfaProperty:name>`) do not match: the name must
 /// follow a prefix and be followed by `>` or `=`.
+#[cfg(test)]
 fn xmp_property(text: &str, prefix: Option<&str>, name: &str) -> Option<String> {
-    let mut from = 0;
-    while let Some(rel) = text.get(from..)?.find(name) {
-        let at = from + rel;
-        from = at + name.len();
-        let before = &text[..at];
-        let Some(before) = before.strip_suffix(':') else { continue };
-        let prefix_start = before.rfind(|c: char| c.is_whitespace() || c == '<' || c == '/').map_or(0, |i| i + 1);
-        let found_prefix = &before[prefix_start..];
-        if found_prefix.is_empty() || prefix.is_some_and(|p| p != found_prefix) {
-            continue;
+    let [found] = xmp_properties(text, [(prefix, name)]);
+    found
+}
+
+/// Several XMP properties (as [`xmp_property`] describes them) in one pass over the packet: each
+/// `:` is a candidate for every name, and each property takes its first valid occurrence.
+fn xmp_properties<const N: usize>(text: &str, wanted: [(Option<&str>, &str); N]) -> [Option<String>; N] {
+    let mut found: [Option<String>; N] = std::array::from_fn(|_| None);
+    let mut missing = N;
+    for (colon, _) in text.match_indices(':') {
+        if missing == 0 {
+            break;
         }
-        let after = &text[from..];
-        let value = if let Some(rest) = after.strip_prefix('>') {
-            // An element: its start tag, not its end tag.
-            if !before[..prefix_start].ends_with('<') {
+        let Some(after_colon) = text.get(colon + 1..) else { continue };
+        for (slot, (prefix, name)) in found.iter_mut().zip(wanted) {
+            if slot.is_some() || !after_colon.starts_with(name) {
                 continue;
             }
-            &rest[..rest.find('<')?]
-        } else if let Some(rest) = after.trim_start().strip_prefix('=') {
-            let rest = rest.trim_start();
-            let quote = rest.chars().next().filter(|q| *q == '"' || *q == '\'')?;
-            let rest = &rest[1..];
-            &rest[..rest.find(quote)?]
-        } else {
-            continue;
-        };
-        let value = value
-            .trim()
+            if let Some(value) = xmp_value(text, colon, prefix, name) {
+                *slot = Some(value);
+                missing -= 1;
+            }
+        }
+    }
+    found
+}
+
+/// The value of the property `name` written right after the `:` at `colon`, when that occurrence
+/// is a start tag or an attribute with a non-empty (or the wanted) prefix and a non-empty value.
+fn xmp_value(text: &str, colon: usize, prefix: Option<&str>, name: &str) -> Option<String> {
+    let before = text.get(..colon)?;
+    let prefix_start = before.rfind(|c: char| c.is_whitespace() || c == '<' || c == '/').map_or(0, |i| i + 1);
+    let found_prefix = &before[prefix_start..];
+    if found_prefix.is_empty() || prefix.is_some_and(|p| p != found_prefix) {
+        return None;
+    }
+    let after = text.get(colon + 1 + name.len()..)?;
+    let value = if let Some(rest) = after.strip_prefix('>') {
+        // An element: its start tag, not its end tag.
+        if !before[..prefix_start].ends_with('<') {
+            return None;
+        }
+        &rest[..rest.find('<')?]
+    } else if let Some(rest) = after.trim_start().strip_prefix('=') {
+        let rest = rest.trim_start();
+        let quote = rest.chars().next().filter(|q| *q == '"' || *q == '\'')?;
+        let rest = &rest[1..];
+        &rest[..rest.find(quote)?]
+    } else {
+        return None;
+    };
+    let value = value.trim();
+    let value = if value.contains('&') {
+        value
             .replace("&lt;", "<")
             .replace("&gt;", ">")
             .replace("&quot;", "\"")
             .replace("&apos;", "'")
-            .replace("&amp;", "&");
-        return (!value.is_empty()).then_some(value);
-    }
-    None
+            .replace("&amp;", "&")
+    } else {
+        value.to_owned()
+    };
+    (!value.is_empty()).then_some(value)
 }
 
 /// The profile name without spaces and generation prefix, COMFORT being ZUGFeRD's EN 16931.

@@ -3,18 +3,14 @@
 use encours_domain::PostalAddress;
 
 use super::extract::{
-    Amount, DateText, Extracted, Id, Note, Text, XInstalment, XParty, XPaymentMeans, XPreceding, XVat,
+    Amount, At, DateText, Extracted, Id, Note, Text, XInstalment, XParty, XPaymentMeans, XPreceding, XVat,
 };
 use crate::xml::El;
 
 /// Reads the EN 16931 terms of a UBL Invoice or CreditNote.
-pub(crate) fn extract(root: El<'_>, credit_note: bool) -> Extracted {
-    let mut x = Extracted {
-        root_path: root.path(),
-        syntax: if credit_note { "UBL-2.1-CreditNote" } else { "UBL-2.1-Invoice" }.to_owned(),
-        credit_note_root: credit_note,
-        ..Extracted::default()
-    };
+pub(crate) fn extract<'t>(root: El<'t>, credit_note: bool) -> Extracted<'t> {
+    let mut x = Extracted::new(root, if credit_note { "UBL-2.1-CreditNote" } else { "UBL-2.1-Invoice" });
+    x.credit_note_root = credit_note;
     x.guideline_id = Text::of(root.child("CustomizationID")); // BT-24
     x.business_process = Text::of(root.child("ProfileID")); // BT-23
     x.number = Text::of(root.child("ID")); // BT-1
@@ -28,11 +24,9 @@ pub(crate) fn extract(root: El<'_>, credit_note: bool) -> Extracted {
             continue;
         }
         let (subject, text) = split_subject(raw);
-        x.notes.push(Note { subject, text, path: note.path() });
+        x.notes.push(Note { subject, text, at: At::El(note) });
     }
     x.currency = Text::of(root.child("DocumentCurrencyCode")); // BT-5
-    x.tax_currency = Text::of(root.child("TaxCurrencyCode")); // BT-6
-    x.buyer_reference = Text::of(root.child("BuyerReference")); // BT-10
     x.order_reference = Text::of(root.at(&["OrderReference", "ID"])); // BT-13
     for r in root.all_at(&["BillingReference", "InvoiceDocumentReference"]) {
         // BG-3: BT-25 preceding invoice, BT-26 its date.
@@ -47,10 +41,8 @@ pub(crate) fn extract(root: El<'_>, credit_note: bool) -> Extracted {
     for pm in root.all("PaymentMeans") {
         // BG-16: BT-81 code, BT-83 payment id, BT-84 payee account; BT-9 of credit notes.
         x.payment_means.push(XPaymentMeans {
-            path: pm.path(),
-            code: Text::of(pm.child("PaymentMeansCode")),
+            at: At::El(pm),
             payee_account: Text::of(pm.at(&["PayeeFinancialAccount", "ID"])),
-            proprietary: false,
             due_date: DateText::of(pm.child("PaymentDueDate")),
             payment_id: Text::of(pm.child("PaymentID")),
         });
@@ -78,18 +70,16 @@ pub(crate) fn extract(root: El<'_>, credit_note: bool) -> Extracted {
         for sub in total.all("TaxSubtotal") {
             let category = sub.child("TaxCategory");
             x.vat.push(XVat {
-                path: sub.path(),
                 category: Text::of(category.and_then(|c| c.child("ID"))),
                 rate: Amount::of(category.and_then(|c| c.child("Percent"))),
                 basis: Amount::of(sub.child("TaxableAmount")),
                 tax: Amount::of(sub.child("TaxAmount")),
                 exemption_reason: Text::of(category.and_then(|c| c.child("TaxExemptionReason"))),
-                exemption_reason_code: Text::of(category.and_then(|c| c.child("TaxExemptionReasonCode"))),
             });
         }
     }
     if let Some(m) = root.child("LegalMonetaryTotal") {
-        x.totals.path = m.path();
+        x.totals.at = At::El(m);
         x.totals.line_total = Amount::of(m.child("LineExtensionAmount")); // BT-106
         x.totals.tax_basis_total = Amount::of(m.child("TaxExclusiveAmount")); // BT-109
         x.totals.grand_total = Amount::of(m.child("TaxInclusiveAmount")); // BT-112
@@ -99,10 +89,9 @@ pub(crate) fn extract(root: El<'_>, credit_note: bool) -> Extracted {
         x.totals.rounding = Amount::of(m.child("PayableRoundingAmount")); // BT-114
         x.totals.due_payable = Amount::of(m.child("PayableAmount")); // BT-115
     } else {
-        x.totals.path = format!("{}/cac:LegalMonetaryTotal", root.path());
+        x.totals.at = At::Missing(root, "cac:LegalMonetaryTotal");
     }
     for line in root.all(if credit_note { "CreditNoteLine" } else { "InvoiceLine" }) {
-        x.line_count += 1;
         x.line_amounts.extend(Amount::of(line.child("LineExtensionAmount"))); // BT-131
     }
     x
@@ -122,8 +111,8 @@ pub(crate) fn split_subject(raw: &str) -> (Option<String>, String) {
 }
 
 /// A UBL party.
-fn party(p: El<'_>) -> XParty {
-    let mut x = XParty { path: p.path(), ..XParty::default() };
+fn party(p: El<'_>) -> XParty<'_> {
+    let mut x = XParty::at(p);
     x.electronic_address = Id::of(p.child("EndpointID")); // BT-34 / BT-49
     x.ids.extend(p.all_at(&["PartyIdentification", "ID"]).into_iter().filter_map(|e| Id::of(Some(e)))); // BT-29 / BT-46
     x.trading_name = Text::of(p.at(&["PartyName", "Name"])); // BT-28 / BT-45
