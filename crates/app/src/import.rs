@@ -18,6 +18,7 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use crate::error::ApiError;
+use crate::money_in::FileKind;
 
 /// Largest file read (PDFs with attachments included); larger ones are reported, not read.
 pub const MAX_FILE_BYTES: u64 = 50 * 1024 * 1024;
@@ -112,6 +113,11 @@ impl Item {
 fn is_invoice_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     [".pdf", ".xml", ".txt", ".cfo", ".cfonb", ".dat", ".fec"].iter().any(|ext| lower.ends_with(ext))
+}
+
+fn is_pdf_or_xml_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower.ends_with(".pdf") || lower.ends_with(".xml")
 }
 
 fn is_zip_name(name: &str) -> bool {
@@ -246,6 +252,16 @@ pub fn import_paths(
         let line = match load(item) {
             Err(why) => {
                 failed(&mut report, item.label().to_owned(), why);
+                continue;
+            }
+            // A text file that is none of the formats read (a note beside the invoices) is left
+            // alone, not reported as a failure: only PDF and XML files must be e-invoices.
+            Ok(bytes) if !is_pdf_or_xml_name(item.label()) && crate::money_in::sniff(&bytes) == FileKind::EInvoice => {
+                report.files.push(line(
+                    item.label(),
+                    ImportOutcome::Ignored,
+                    "not an e-invoice, bank statement (camt, CFONB 120), lifecycle message or FEC".to_owned(),
+                ));
                 continue;
             }
             Ok(bytes) => import_bytes(dossier, item.label(), &bytes, now)?,

@@ -187,6 +187,18 @@ fn load_index(d: &Dossier) -> Result<(MatchIndex, Numbers), ApiError> {
 
 fn load_memory(d: &Dossier) -> Result<PayerMemory, ApiError> {
     let mut memory = PayerMemory::new();
+    // The ledger's matched payments first (oldest facts), then what accepted matches taught
+    // (stored facts win: a later fact about the same IBAN or name replaces an earlier one).
+    let mut history = money_in::payer_history(d)?;
+    history.reverse();
+    for (client, iban, name) in history {
+        if let Some(iban) = iban {
+            memory.remember_stored("iban", &iban, client);
+        }
+        if let Some(name) = name {
+            memory.remember_stored("name", &name, client);
+        }
+    }
     for (kind, value, client) in money_in::payer_memory(d)? {
         memory.remember_stored(&kind, &value, client);
     }

@@ -510,8 +510,21 @@ fn invoice_brief(conn: &rusqlite::Connection, invoice: InvoiceId) -> Result<Opti
             ))
         })
         .optional()?;
-    let Some((id, client, number, type_code, kind, issued, due, currency, receivable, outstanding, seller, details, more)) =
-        row
+    let Some((
+        id,
+        client,
+        number,
+        type_code,
+        kind,
+        issued,
+        due,
+        currency,
+        receivable,
+        outstanding,
+        seller,
+        details,
+        more,
+    )) = row
     else {
         return Ok(None);
     };
@@ -846,4 +859,21 @@ pub fn client_balances(d: &Dossier) -> Result<std::collections::HashMap<i64, Dec
         *out.entry(r.get(0)?).or_default() -= from_units(r.get(1)?);
     }
     Ok(out)
+}
+
+/// A payer seen paying for a client: `(client, IBAN, name)`.
+pub type PayerSeen = (ClientId, Option<String>, Option<String>);
+
+/// The payers seen in the ledger's matched payments, latest first: `(client, IBAN, name)` — what
+/// earlier lettrage (in Encours or in the accounting history) teaches about who pays for whom.
+pub fn payer_history(d: &Dossier) -> Result<Vec<PayerSeen>, StoreError> {
+    let mut stmt = d.conn.prepare(
+        "SELECT client_id, payer_iban, payer_name FROM payments
+         WHERE client_id IS NOT NULL AND (payer_iban IS NOT NULL OR payer_name IS NOT NULL)
+           AND coalesce(match_state, 'manual') IN ('auto', 'manual')
+         GROUP BY client_id, payer_iban, payer_name
+         ORDER BY max(booked_on) DESC",
+    )?;
+    let rows = stmt.query_map([], |r| Ok((ClientId(r.get(0)?), r.get(1)?, r.get(2)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
 }
