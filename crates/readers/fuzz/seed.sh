@@ -3,8 +3,14 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 corpus="${1:-../../../../shared/corpus}"
-mkdir -p corpus/read_xml corpus/read_pdf corpus/inspect
+mkdir -p corpus/read_xml corpus/read_pdf corpus/inspect corpus/read_bank corpus/read_cdar corpus/read_fec
 cp "$corpus"/cii/* "$corpus"/ubl/* corpus/read_xml/
+cp "$corpus"/bank/* corpus/read_bank/
+cp "$corpus"/lifecycle/* corpus/read_cdar/
+# read_fec: a first byte 0 means "raw bytes" (the target's other mode builds a header first).
+for f in "$corpus"/fec/*FEC*; do
+  { printf '\x00'; head -c 20000 "$f"; } > "corpus/read_fec/$(basename "$f")"
+done
 cp "$corpus"/facturx/*.pdf corpus/read_pdf/
 printf '\x0812,15' > corpus/inspect/amount
 printf '\x06Pénalités : 3 fois le taux légal' > corpus/inspect/note

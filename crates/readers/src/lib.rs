@@ -6,7 +6,9 @@
 //!
 //! - [`einvoice`]: Factur-X / ZUGFeRD hybrid PDFs, UN/CEFACT CII and UBL e-invoices.
 //! - [`bank`]: bank statements and notifications, camt.053 / camt.054 and French CFONB 120.
-//! - [`lifecycle`]: CDAR D22B lifecycle messages (statuses of the French e-invoicing reform).
+//! - [`lifecycle`]: CDAR D22B lifecycle messages (statuses of the French e-invoicing reform), and the
+//!   212 Encaissée Encours sends.
+//! - [`fec`]: the FEC (A47 A-1) and the receivables history rebuilt from it.
 #![deny(missing_docs)]
 
 pub mod bank;
