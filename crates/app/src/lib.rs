@@ -16,6 +16,7 @@ mod error;
 mod export;
 mod fec;
 mod import;
+pub mod simulate;
 mod lifecycle;
 pub mod matching;
 mod money_in;

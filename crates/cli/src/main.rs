@@ -63,10 +63,10 @@ enum Command {
         #[command(subcommand)]
         command: EinvoiceCommand,
     },
-    /// Read bank statements (camt.053, camt.054, CFONB 120) without a dossier.
+    /// Bank statements: read them without a dossier, or simulate one for a dossier.
     Bank {
         #[command(subcommand)]
-        command: InspectCommand,
+        command: BankCommand,
     },
     /// Read CDAR lifecycle messages without a dossier.
     Lifecycle {
@@ -97,6 +97,31 @@ enum Command {
         /// Folder to write `clients.csv` and `open-items.csv` into; without it, the clients CSV goes to standard output.
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum BankCommand {
+    /// Describe each camt.053 / camt.054 / CFONB 120 file as JSON: one object per file, in argument order.
+    Inspect {
+        /// Print a JSON array (the only output form).
+        #[arg(long)]
+        json: bool,
+        /// The files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Write a camt.053 of plausible client payments of the dossier's open items (demonstrations, tests).
+    Simulate {
+        /// The file to write.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// Client payments to draw (noise credits and a few debits come on top).
+        #[arg(long, default_value_t = 200)]
+        payments: usize,
+        /// Random seed.
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
     },
 }
 
@@ -159,7 +184,7 @@ fn run(cli: Cli) -> Result<(), ApiError> {
     // Reading e-invoices needs neither a dossier nor a key.
     let command = match cli.command {
         Command::Einvoice { command: EinvoiceCommand::Inspect { json, files } } => return inspect(&files, json),
-        Command::Bank { command: InspectCommand::Inspect { files, .. } } => {
+        Command::Bank { command: BankCommand::Inspect { files, .. } } => {
             return print_json(&encours_app::inspect_bank(&files));
         }
         Command::Lifecycle { command: InspectCommand::Inspect { files, .. } } => {
@@ -254,6 +279,14 @@ fn run(cli: Cli) -> Result<(), ApiError> {
             if !quick && s.integrity != "ok" {
                 return Err(ApiError::new(ErrorCode::Storage, format!("integrity check failed: {}", s.integrity)));
             }
+        }
+        Command::Bank { command: BankCommand::Simulate { out, payments, seed } } => {
+            let dossier = encours_app::open_dossier(&path, &keys)?;
+            let s = encours_app::simulate::simulate_statement(&dossier, seed, payments, today)?;
+            std::fs::write(&out, &s.camt)
+                .map_err(|e| ApiError::new(ErrorCode::Io, format!("{}: cannot write: {e}", out.display())))?;
+            let credits = s.entries.iter().filter(|e| e.credit).count();
+            println!("wrote {} ({} entries, {credits} credits)", out.display(), s.entries.len());
         }
         Command::Einvoice { .. } | Command::Bank { .. } | Command::Lifecycle { .. } => {
             return Err(ApiError::new(ErrorCode::Internal, "inspection needs no dossier"))
