@@ -297,13 +297,18 @@ fn run(cli: Cli) -> Result<(), ApiError> {
             if json {
                 println!("{}", serde_json::to_string_pretty(&r).unwrap_or_default());
             } else {
-                for line in &r.applied {
-                    println!("matched  {line}");
+                if auto {
+                    for line in &r.applied {
+                        println!("matched  {line}");
+                    }
                 }
-                let verb =
-                    if auto { "matched automatically" } else { "could be matched automatically (run with --auto)" };
+                let (verb, applied) = if auto {
+                    ("matched automatically", "applied")
+                } else {
+                    ("could be matched automatically (run with --auto)", "would be applied")
+                };
                 println!(
-                    "{} payments considered: {} {verb}, {} to review, {} without proposal; {} applied",
+                    "{} payments considered: {} {verb}, {} to review, {} without proposal; {} {applied}",
                     r.considered, r.auto_matched, r.to_review, r.without_proposal, r.allocated
                 );
             }
