@@ -33,6 +33,7 @@ mod habit;
 mod ident;
 mod ledger;
 mod party;
+pub mod statements;
 mod words;
 
 use chrono::NaiveDate;
