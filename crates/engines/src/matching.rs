@@ -24,9 +24,10 @@
 //! For each client the evidence points at, one allocation is built, in this order:
 //! - referenced items whose open amounts add up to the line: all settled ([`Reason::ExactAmount`]);
 //! - a subset of the referenced items adds up (the payer listed more than it paid);
-//! - the referenced items plus up to three more of the client's items (credit notes first in
-//!   effect: a payment net of a credit note) add up ([`Reason::AmountCombination`],
-//!   [`Reason::CreditNoteOffset`]);
+//! - less than the referenced items, and up to three of the client's open credit notes close the
+//!   gap: a payment net of a credit note ([`Reason::CreditNoteOffset`]); more than the referenced
+//!   items, and up to three more invoices close it ([`Reason::AmountCombination`]). Credit notes
+//!   and invoices are never mixed here, so that no pair can close a small gap by chance;
 //! - less than the referenced items: a **partial payment**, allocated oldest due date first,
 //!   credit notes used first, the residual left on the last invoice ([`Reason::PartialPayment`]);
 //! - more: an **overpayment**, every referenced item settled and the rest left unallocated on the
@@ -44,12 +45,13 @@
 //! | referenced items, amount equal | 99 | 96 | 93 | 88 |
 //! | referenced items + credit notes | 95 | 92 | 88 | 82 |
 //! | subset of the referenced items | 93 | 90 | 86 | 80 |
-//! | referenced items + other items | 92 | 89 | 85 | 78 |
-//! | partial payment | 92 | 88 | 80 | — |
-//! | overpayment | 90 | 87 | 78 | — |
+//! | referenced items + other invoices | 84 | 82 | 78 | 72 |
+//! | partial payment | 92 | 88 | 81 | — |
+//! | overpayment | 90 | 87 | 81 | — |
 //!
 //! A known payer of the same client adds 4 (IBAN), 3 (same name) or 2 (similar name), capped at
-//! 99; a payer known as *another* client takes 6 off. A combination that is not proven unique
+//! 99, except to other invoices added to the referenced ones, which rest on the amount alone; a
+//! payer known as *another* client takes 6 off. A combination that is not proven unique
 //! (a second subset reaches the amount, or the search budget ran out) takes 20 off. Without any
 //! reference: one item of the amount 92 (IBAN) / 88 (name) / 80 (similar name); several items of
 //! that amount 60 / 55; a unique combination 88 / 84 / 76, one less per item beyond two, 55 when

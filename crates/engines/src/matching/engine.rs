@@ -2,7 +2,7 @@
 //! and the automatic run with its working copy of open amounts.
 
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use encours_domain::{ClientId, CreditorRef, Currency};
 
@@ -73,6 +73,9 @@ const MAX_EXTRA: usize = 3;
 /// Items considered for a combination without any reference.
 const COMBINATION_CREDIT_NOTES: usize = 8;
 const COMBINATION_INVOICES: usize = 40;
+/// Rounds of the automatic run: each round matches again the lines whose clients or items the
+/// previous one changed.
+const AUTO_ROUNDS: usize = 4;
 /// Most proposals on the amount alone.
 const AMOUNT_ONLY_MAX: usize = 3;
 
@@ -161,8 +164,12 @@ impl<'a> Hits<'a> {
         self.found.len() > before
     }
 
+    /// Looks a word up by its keys. When the word designates several items, only those it
+    /// designates best are kept: `F2026-000001` is the invoice of that number, not the credit
+    /// note `A2026-000001` that shares its digits.
     fn probe(&mut self, k: &NumberKeys, token: &Shape, written: &str) {
         let index = self.index;
+        let mut local: Vec<(u32, Grade)> = Vec::new();
         let grade_digits = |item: &Shape| {
             if item.letters == token.letters && item.compact.len() >= 6 {
                 Grade::Exact
@@ -175,7 +182,7 @@ impl<'a> Hits<'a> {
             let Some(item) = self.item(pos) else { continue };
             let s = Shape::of(&item.number);
             if same_structure(&s) {
-                self.push(pos, grade_digits(&s), written);
+                local.push((pos, grade_digits(&s)));
             }
         }
         if k.segments == 1 {
@@ -183,14 +190,14 @@ impl<'a> Hits<'a> {
                 let Some(item) = self.item(pos) else { continue };
                 let s = Shape::of(&item.number);
                 if s.segments.len() >= 2 && s.digits == token.digits {
-                    self.push(pos, grade_digits(&s), written);
+                    local.push((pos, grade_digits(&s)));
                 }
             }
             for pos in index.numbers.get(k.tail) {
                 let Some(item) = self.item(pos) else { continue };
                 let s = Shape::of(&item.number);
                 if s.segments.len() >= 2 && s.tail() == token.tail() {
-                    self.push(pos, Grade::Sequence, written);
+                    local.push((pos, Grade::Sequence));
                 }
             }
         } else {
@@ -198,7 +205,14 @@ impl<'a> Hits<'a> {
                 let Some(item) = self.item(pos) else { continue };
                 let s = Shape::of(&item.number);
                 if s.segments.len() == 1 && s.tail() == super::text::strip_zeros(&token.digits) {
-                    self.push(pos, grade_digits(&s), written);
+                    local.push((pos, grade_digits(&s)));
+                }
+            }
+        }
+        if let Some(top) = local.iter().map(|&(_, g)| g).max() {
+            for (pos, g) in local {
+                if g == top {
+                    self.push(pos, g, written);
                 }
             }
         }
@@ -332,9 +346,9 @@ enum Kind {
 const TABLE_EXACT: [u8; 4] = [99, 96, 93, 88];
 const TABLE_CREDIT_NOTES: [u8; 4] = [95, 92, 88, 82];
 const TABLE_SUBSET: [u8; 4] = [93, 90, 86, 80];
-const TABLE_PLUS: [u8; 4] = [92, 89, 85, 78];
-const TABLE_PARTIAL: [u8; 4] = [92, 88, 80, 0];
-const TABLE_OVER: [u8; 4] = [90, 87, 78, 0];
+const TABLE_PLUS: [u8; 4] = [84, 82, 78, 72];
+const TABLE_PARTIAL: [u8; 4] = [92, 88, 81, 0];
+const TABLE_OVER: [u8; 4] = [90, 87, 81, 0];
 const NOT_UNIQUE_PENALTY: u8 = 20;
 const OTHER_CLIENT_PENALTY: u8 = 6;
 const AMBIGUITY_PENALTY: u8 = 15;
@@ -413,10 +427,16 @@ impl Ctx<'_> {
                 }
             }
         }
+        // Sequence numbers alone are too weak to be completed by other items: the search is
+        // spared and such a proposal could not be applied anyway.
         let extra_max = MAX_EXTRA.min(self.cfg.max_combination.saturating_sub(refs.len()));
-        if extra_max > 0 {
-            let (others, _) =
-                self.candidates(client, |p| !refs.iter().any(|h| h.pos == p), EXTRA_CREDIT_NOTES, EXTRA_INVOICES);
+        if extra_max > 0 && grade != Some(Grade::Sequence) {
+            // Less than the references: only credit notes can close the gap (a payment net of
+            // a credit note); more: only invoices (the payer paid more than it listed). Mixing
+            // both would let an invoice and a credit note close any small gap by chance.
+            let short = amount < total;
+            let keep = |p: u32| !refs.iter().any(|h| h.pos == p) && (self.open(p) < 0) == short;
+            let (others, _) = self.candidates(client, keep, EXTRA_CREDIT_NOTES, EXTRA_INVOICES);
             let amounts: Vec<i64> = others.iter().map(|&p| self.open(p)).collect();
             let f = subsets(&amounts, amount - total, 1, extra_max, self.cfg.search_budget);
             if let Some(sol) = f.solutions.first() {
@@ -470,7 +490,7 @@ impl Ctx<'_> {
     }
 
     fn sort_by_due(&self, positions: &mut [u32]) {
-        positions.sort_by_key(|&p| self.item(p).map(|i| (i.due_date, i.issue_date, i.invoice)));
+        positions.sort_by_key(|&p| self.item(p).map(|i| (i.due_date, i.invoice)));
     }
 
     /// The client's items passing `keep`, issued by the booking date: up to `credit_notes` credit
@@ -497,7 +517,9 @@ impl Ctx<'_> {
         (out, complete)
     }
 
-    fn without_refs(&self, client: ClientId) -> Draft {
+    /// The allocation for a known payer without references: one item of the amount, else a
+    /// combination (searched only when `combine`), else the client alone.
+    fn without_refs(&self, client: ClientId, combine: bool) -> Draft {
         let amount = self.amount;
         let singles: Vec<u32> =
             self.client_items(client).filter(|&p| self.issued(p) && self.open(p) == amount).collect();
@@ -514,7 +536,11 @@ impl Ctx<'_> {
             n if n > 1 => return single(Kind::SeveralEqual(n)),
             _ => {}
         }
-        let (cands, complete) = self.candidates(client, |_| true, COMBINATION_CREDIT_NOTES, COMBINATION_INVOICES);
+        let (cands, complete) = if combine {
+            self.candidates(client, |_| true, COMBINATION_CREDIT_NOTES, COMBINATION_INVOICES)
+        } else {
+            (Vec::new(), false)
+        };
         let amounts: Vec<i64> = cands.iter().map(|&p| self.open(p)).collect();
         let f: Found = subsets(&amounts, amount, 2, self.cfg.max_combination, self.cfg.search_budget);
         if let Some(sol) = f.solutions.first() {
@@ -540,14 +566,17 @@ impl Ctx<'_> {
         }
     }
 
-    /// The allocation for one client, or `None` when the evidence does not hold up.
-    fn draft(&self, client: ClientId, ev: &Evidence) -> Option<Draft> {
+    /// The allocation for one client, or `None` when the evidence does not hold up. `referenced
+    /// elsewhere` says that the text designates another client's items by their number or
+    /// reference: the payer's client then gets no combination search, which could only give a
+    /// weaker, contradicted proposal and costs the most time.
+    fn draft(&self, client: ClientId, ev: &Evidence, referenced_elsewhere: bool) -> Option<Draft> {
         let mut refs: Vec<&Hit> = ev
             .hits
             .iter()
             .filter(|h| self.open(h.pos) != 0 && self.view.index.currency(h.pos) == Some(self.currency))
             .collect();
-        refs.sort_by_key(|h| self.item(h.pos).map(|i| (i.due_date, i.issue_date, i.invoice)));
+        refs.sort_by_key(|h| self.item(h.pos).map(|i| (i.due_date, i.invoice)));
         if refs.iter().any(|h| self.open(h.pos) > 0) {
             if let Some(d) = self.with_refs(client, &refs) {
                 let weak = d.grade == Some(Grade::Sequence) && matches!(d.kind, Kind::Partial | Kind::Over);
@@ -556,7 +585,7 @@ impl Ctx<'_> {
                 }
             }
         }
-        ev.payer.known().then(|| self.without_refs(client))
+        ev.payer.known().then(|| self.without_refs(client, !referenced_elsewhere))
     }
 
     fn confidence(&self, d: &Draft, payer: &Payer) -> u8 {
@@ -572,7 +601,9 @@ impl Ctx<'_> {
             Kind::ExactRefs => referenced(TABLE_EXACT),
             Kind::RefsWithCreditNotes => referenced(TABLE_CREDIT_NOTES),
             Kind::RefSubset => referenced(TABLE_SUBSET),
-            Kind::RefsPlus => referenced(TABLE_PLUS),
+            // The added invoices rest on the amount alone: no payer bonus, never automatic by
+            // default.
+            Kind::RefsPlus => TABLE_PLUS[col],
             Kind::Partial => referenced(TABLE_PARTIAL),
             Kind::Over => referenced(TABLE_OVER),
             Kind::ExactSingle => by_name(92, 88, 80),
@@ -727,9 +758,11 @@ pub(crate) fn propose(view: &View<'_>, memory: &PayerMemory, line: &CreditLine, 
     let payer_client =
         iban_client.map(|(c, _)| c).or_else(|| name_match.as_ref().filter(|(m, _)| !m.similar).map(|(m, _)| m.client));
 
+    let strong = |ev: &Evidence| ev.hits.iter().any(|h| h.grade >= Grade::Digits);
     let mut proposals: Vec<Proposal> = Vec::new();
     for (client, ev) in &by_client {
-        if let Some(d) = ctx.draft(*client, ev) {
+        let elsewhere = by_client.iter().any(|(c, other)| c != client && strong(other));
+        if let Some(d) = ctx.draft(*client, ev, elsewhere) {
             let other = payer_client.filter(|c| c != client && !ev.hits.is_empty());
             proposals.push(ctx.proposal(*client, ev, d, other));
         }
@@ -796,38 +829,58 @@ pub(crate) fn auto_matches(
             .collect();
     }
 
-    let mut order: Vec<usize> = (0..lines.len()).collect();
-    order.sort_by_key(|&i| (Reverse(results[i].proposals.first().map_or(0, |p| p.confidence)), lines[i].booked_on, i));
     let mut overlay: HashMap<u32, i64> = HashMap::new();
-    for i in order {
-        if !eligible(results[i].proposals.first(), cfg) {
-            continue;
-        }
-        let touched =
-            results[i].proposals.first().is_some_and(|p| p.positions.iter().any(|(pos, _)| overlay.contains_key(pos)));
-        if touched {
-            let view = View { index, overlay: Some(&overlay) };
-            results[i].proposals = propose(&view, memory, &lines[i], cfg);
+    let mut candidates: Vec<usize> = (0..lines.len()).collect();
+    for _round in 0..AUTO_ROUNDS {
+        candidates.sort_by_key(|&i| {
+            (Reverse(results[i].proposals.first().map_or(0, |p| p.confidence)), lines[i].booked_on, i)
+        });
+        // Positions and clients changed in this round: proposals that name them are stale.
+        let mut touched: HashSet<u32> = HashSet::new();
+        let mut clients: HashSet<ClientId> = HashSet::new();
+        for &i in &candidates {
             if !eligible(results[i].proposals.first(), cfg) {
                 continue;
             }
-        }
-        if let Some(p) = results[i].proposals.first() {
-            for &(pos, units) in &p.positions {
-                let open =
-                    overlay.get(&pos).copied().unwrap_or_else(|| index.units.get(pos as usize).copied().unwrap_or(0));
-                overlay.insert(pos, open - units);
+            let stale =
+                results[i].proposals.first().is_some_and(|p| p.positions.iter().any(|(pos, _)| touched.contains(pos)));
+            if stale {
+                let view = View { index, overlay: Some(&overlay) };
+                results[i].proposals = propose(&view, memory, &lines[i], cfg);
+                if !eligible(results[i].proposals.first(), cfg) {
+                    continue;
+                }
             }
-            results[i].auto = true;
+            if let Some(p) = results[i].proposals.first() {
+                for &(pos, units) in &p.positions {
+                    let open = overlay
+                        .get(&pos)
+                        .copied()
+                        .unwrap_or_else(|| index.units.get(pos as usize).copied().unwrap_or(0));
+                    overlay.insert(pos, open - units);
+                    touched.insert(pos);
+                }
+                clients.insert(p.client);
+                results[i].auto = true;
+            }
         }
-    }
-    // Lines left to a person see what the automatic matches left open.
-    if !overlay.is_empty() {
+        // What is left may be clearer now: a combination whose rival used an invoice just taken,
+        // an amount that was ambiguous. The lines concerned are matched again against what is
+        // left and offered to the next round.
+        candidates.clear();
         let view = View { index, overlay: Some(&overlay) };
-        for (r, line) in results.iter_mut().zip(lines) {
-            if !r.auto && r.proposals.iter().any(|p| p.positions.iter().any(|(pos, _)| overlay.contains_key(pos))) {
+        for (i, (r, line)) in results.iter_mut().zip(lines).enumerate() {
+            let concerned = r
+                .proposals
+                .iter()
+                .any(|p| clients.contains(&p.client) || p.positions.iter().any(|(pos, _)| touched.contains(pos)));
+            if !r.auto && concerned {
                 r.proposals = propose(&view, memory, line, cfg);
+                candidates.push(i);
             }
+        }
+        if candidates.is_empty() {
+            break;
         }
     }
     results

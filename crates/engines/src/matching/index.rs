@@ -121,51 +121,23 @@ impl MatchIndex {
     ///
     /// Items with a zero outstanding are kept (they may be referenced) but never allocated.
     pub fn build(items: Vec<OpenItem>) -> MatchIndex {
-        let n = items.len();
-        let units: Vec<i64> = items.iter().map(|i| units_of(i.outstanding.amount).unwrap_or(0)).collect();
-        let mut numbers = Vec::with_capacity(n * 3);
-        let mut references = Vec::new();
-        let mut amounts = Vec::with_capacity(n);
-        for (pos, item) in items.iter().enumerate() {
-            let pos = u32::try_from(pos).unwrap_or(u32::MAX);
-            if let Some(k) = number_keys(&item.number) {
-                numbers.push((k.structure, pos));
-                if k.segments >= 2 {
-                    numbers.push((k.compact, pos));
-                    numbers.push((k.tail, pos));
-                }
-            }
-            if let Some(r) = item.creditor_ref.as_deref() {
-                if !reference_follows_number(r, &item.number) {
-                    references.push((reference_key(&compact_reference(r)), pos));
-                }
-            }
-            let u = units.get(pos as usize).copied().unwrap_or(0);
-            if u != 0 {
-                amounts.push((amount_key(item.outstanding.currency.code(), u), pos));
-            }
-        }
-        let by_client = client_order(&items);
-        let mut clients: HashMap<ClientId, (u32, u32)> = HashMap::new();
-        let mut start = 0usize;
-        while start < by_client.len() {
-            let client = items[by_client[start] as usize].client;
-            let mut end = start + 1;
-            while end < by_client.len() && items[by_client[end] as usize].client == client {
-                end += 1;
-            }
-            clients.insert(client, (start as u32, end as u32));
-            start = end;
-        }
-        MatchIndex {
-            numbers: Buckets::build(&numbers),
-            references: Buckets::build(&references),
-            amounts: Buckets::build(&amounts),
-            items,
-            units,
-            by_client,
-            clients,
-        }
+        MatchIndex::build_parallel(items, 1)
+    }
+
+    /// [`MatchIndex::build`] on up to two threads (the number keys on one, the rest on the
+    /// other); the index is the same.
+    pub fn build_parallel(items: Vec<OpenItem>, threads: usize) -> MatchIndex {
+        let (numbers, (units, references, amounts, (by_client, clients))) = if threads > 1 && items.len() >= 50_000 {
+            std::thread::scope(|s| {
+                let numbers = s.spawn(|| number_table(&items));
+                let rest = other_tables(&items);
+                // The worker cannot panic on valid data; if it did, build its table here.
+                (numbers.join().unwrap_or_else(|_| number_table(&items)), rest)
+            })
+        } else {
+            (number_table(&items), other_tables(&items))
+        };
+        MatchIndex { numbers, references, amounts, items, units, by_client, clients }
     }
 
     /// Number of items indexed.
@@ -210,16 +182,93 @@ impl MatchIndex {
     }
 }
 
-/// Item positions by client, then due date, issue date and id. The store already gives items in
-/// that order, which is checked in one pass so that the sort is skipped.
-fn client_order(items: &[OpenItem]) -> Vec<u32> {
-    let key = |i: &OpenItem| (i.client, i.due_date, i.issue_date, i.invoice);
-    let mut order: Vec<u32> = (0..items.len()).map(|i| u32::try_from(i).unwrap_or(u32::MAX)).collect();
-    let sorted = items.windows(2).all(|w| key(&w[0]) <= key(&w[1]));
-    if !sorted {
-        order.sort_by_key(|&i| key(&items[i as usize]));
+/// The structure, compact and tail keys of every number.
+fn number_table(items: &[OpenItem]) -> Buckets {
+    let mut numbers = Vec::with_capacity(items.len() * 3);
+    for (pos, item) in items.iter().enumerate() {
+        let pos = u32::try_from(pos).unwrap_or(u32::MAX);
+        if let Some(k) = number_keys(&item.number) {
+            numbers.push((k.structure, pos));
+            if k.segments >= 2 {
+                numbers.push((k.compact, pos));
+                numbers.push((k.tail, pos));
+            }
+        }
     }
-    order
+    Buckets::build(&numbers)
+}
+
+type ClientGroups = (Vec<u32>, HashMap<ClientId, (u32, u32)>);
+
+/// Amounts in units, the references that need their own entry, the amount table and the
+/// per-client groups.
+fn other_tables(items: &[OpenItem]) -> (Vec<i64>, Buckets, Buckets, ClientGroups) {
+    let units: Vec<i64> = items.iter().map(|i| units_of(i.outstanding.amount).unwrap_or(0)).collect();
+    let mut references = Vec::new();
+    let mut amounts = Vec::with_capacity(items.len());
+    for (pos, (item, &u)) in items.iter().zip(&units).enumerate() {
+        let pos = u32::try_from(pos).unwrap_or(u32::MAX);
+        if let Some(r) = item.creditor_ref.as_deref() {
+            if !reference_follows_number(r, &item.number) {
+                references.push((reference_key(&compact_reference(r)), pos));
+            }
+        }
+        if u != 0 {
+            amounts.push((amount_key(item.outstanding.currency.code(), u), pos));
+        }
+    }
+    (units, Buckets::build(&references), Buckets::build(&amounts), client_groups(items))
+}
+
+/// Item positions grouped by client, each group by due date then id, with where each group is.
+/// The store gives items in that order already (`ORDER BY client, due date, id`), which is
+/// checked in one pass; otherwise items are grouped by a counting sort on the client and each
+/// (small) group is sorted.
+fn client_groups(items: &[OpenItem]) -> ClientGroups {
+    let key = |i: &OpenItem| (i.client, i.due_date, i.invoice);
+    let n = items.len();
+    let mut order: Vec<u32> = Vec::with_capacity(n);
+    if items.windows(2).all(|w| key(&w[0]) <= key(&w[1])) {
+        order.extend((0..n).map(|i| u32::try_from(i).unwrap_or(u32::MAX)));
+    } else {
+        let mut dense: HashMap<ClientId, u32> = HashMap::new();
+        let ids: Vec<u32> = items
+            .iter()
+            .map(|i| {
+                let next = u32::try_from(dense.len()).unwrap_or(u32::MAX);
+                *dense.entry(i.client).or_insert(next)
+            })
+            .collect();
+        let mut starts = vec![0u32; dense.len() + 1];
+        for &d in &ids {
+            starts[d as usize + 1] += 1;
+        }
+        for i in 0..dense.len() {
+            starts[i + 1] += starts[i];
+        }
+        let mut fill = starts.clone();
+        order.resize(n, 0);
+        for (pos, &d) in ids.iter().enumerate() {
+            order[fill[d as usize] as usize] = u32::try_from(pos).unwrap_or(u32::MAX);
+            fill[d as usize] += 1;
+        }
+        for w in starts.windows(2) {
+            order[w[0] as usize..w[1] as usize]
+                .sort_by_key(|&p| (items[p as usize].due_date, items[p as usize].invoice));
+        }
+    }
+    let mut clients: HashMap<ClientId, (u32, u32)> = HashMap::new();
+    let mut start = 0usize;
+    while start < order.len() {
+        let client = items[order[start] as usize].client;
+        let mut end = start + 1;
+        while end < order.len() && items[order[end] as usize].client == client {
+            end += 1;
+        }
+        clients.insert(client, (start as u32, end as u32));
+        start = end;
+    }
+    (order, clients)
 }
 
 #[cfg(test)]

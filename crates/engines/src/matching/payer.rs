@@ -2,7 +2,12 @@
 //! name is that client.
 //!
 //! The memory is built by the caller from the stored history (`payer_memory` rows, or the
-//! accepted payments themselves) and grows with [`PayerMemory::learn`]. It never decides alone:
+//! accepted payments themselves) with [`PayerMemory::remember`], and grows with
+//! [`PayerMemory::learn`]. An account number belongs to one client at a time: the latest fact
+//! wins, so a payer who changed client is followed. A name is different: French ledgers hold
+//! homonyms (two *Boulangerie Martin* in two towns), so a name remembered for two clients
+//! becomes ambiguous and recognises nobody, until a person attributes a line again
+//! ([`PayerMemory::learn`], which replaces). It never decides alone:
 //! a known payer tells the engine *which client's* open items to look at; the amount or the
 //! remittance text must still point at the items.
 
@@ -73,7 +78,8 @@ pub struct NameMatch {
 struct NameEntry {
     words: Vec<String>,
     key: String,
-    client: ClientId,
+    /// `None` once the name was remembered for two different clients.
+    client: Option<ClientId>,
 }
 
 /// Most entries scanned for a similar name, so that a very common word cannot make a lookup slow.
@@ -94,8 +100,9 @@ impl PayerMemory {
         PayerMemory::default()
     }
 
-    /// Remembers a fact; a later fact about the same IBAN or name replaces the earlier one (the
-    /// store does the same), so that a payer who moved to another client is followed.
+    /// Remembers a fact from the history: a later fact about the same IBAN replaces the earlier
+    /// one (the store does the same); a name remembered for two different clients becomes
+    /// ambiguous (see the module documentation).
     pub fn remember(&mut self, key: &PayerKey, client: ClientId) {
         match key {
             PayerKey::Iban(v) => {
@@ -103,7 +110,7 @@ impl PayerMemory {
                     self.ibans.insert(v, client);
                 }
             }
-            PayerKey::Name(v) => self.remember_name(v, client),
+            PayerKey::Name(v) => self.remember_name(v, client, false),
         }
     }
 
@@ -122,7 +129,7 @@ impl PayerMemory {
             "name" => {
                 let usable = normalise_payer_name(value).is_some();
                 if usable {
-                    self.remember_name(value, client);
+                    self.remember_name(value, client, false);
                 }
                 usable
             }
@@ -130,12 +137,12 @@ impl PayerMemory {
         }
     }
 
-    fn remember_name(&mut self, name: &str, client: ClientId) {
+    fn remember_name(&mut self, name: &str, client: ClientId, replace: bool) {
         let words = name_words(name);
         let Some(key) = name_key(&words) else { return };
         if let Some(&i) = self.names.get(&key) {
             if let Some(e) = self.entries.get_mut(i) {
-                e.client = client;
+                e.client = if replace || e.client == Some(client) { Some(client) } else { None };
             }
             return;
         }
@@ -147,11 +154,12 @@ impl PayerMemory {
             self.by_word.entry(w.clone()).or_default().push(u32::try_from(i).unwrap_or(u32::MAX));
         }
         self.names.insert(key.clone(), i);
-        self.entries.push(NameEntry { words: distinct, key, client });
+        self.entries.push(NameEntry { words: distinct, key, client: Some(client) });
     }
 
     /// Learns from a line the user (or the automatic lettrage) attributed to `client`: its IBAN
-    /// and its payer name. Returns the facts learned, normalised, for the caller to store.
+    /// and its payer name, both replacing what was known (the attribution is fresh and
+    /// deliberate). Returns the facts learned, normalised, for the caller to store.
     pub fn learn(&mut self, line: &CreditLine, client: ClientId) -> Vec<PayerKey> {
         let mut learned = Vec::with_capacity(2);
         if let Some(iban) = line.payer_iban.as_deref().and_then(normalise_iban) {
@@ -160,7 +168,7 @@ impl PayerMemory {
         }
         if let Some(name) = line.payer_name.as_deref() {
             if let Some(key) = normalise_payer_name(name) {
-                self.remember_name(name, client);
+                self.remember_name(name, client, true);
                 learned.push(PayerKey::Name(key));
             }
         }
@@ -180,7 +188,8 @@ impl PayerMemory {
         let words = name_words(name);
         let key = name_key(&words)?;
         if let Some(e) = self.names.get(&key).and_then(|&i| self.entries.get(i)) {
-            return Some(NameMatch { client: e.client, known: e.key.clone(), similar: false });
+            // A homonym of two clients recognises nobody, not even by resemblance.
+            return e.client.map(|client| NameMatch { client, known: e.key.clone(), similar: false });
         }
         self.similar_name(&words)
     }
@@ -191,37 +200,49 @@ impl PayerMemory {
         if whole.is_empty() {
             return None;
         }
-        let postings = whole.iter().filter_map(|w| self.by_word.get(w)).min_by_key(|p| p.len())?;
-        let mut best: Option<(u32, &NameEntry)> = None;
+        // Candidates hold every whole word: the intersection of the words' postings (sorted
+        // entry numbers), smallest list first.
+        let mut lists: Vec<&Vec<u32>> = Vec::with_capacity(whole.len());
+        for w in whole {
+            lists.push(self.by_word.get(w)?);
+        }
+        lists.sort_by_key(|l| l.len());
+        let mut candidates: Vec<u32> = lists[0].clone();
+        for l in &lists[1..] {
+            candidates.retain(|e| l.binary_search(e).is_ok());
+            if candidates.is_empty() {
+                return None;
+            }
+        }
+        let mut line_distinct: Vec<&String> = words.iter().collect();
+        line_distinct.sort_unstable();
+        line_distinct.dedup();
+        let mut best: Option<(usize, ClientId, &NameEntry)> = None;
         let mut tie = false;
-        for &i in postings.iter().take(SIMILAR_SCAN) {
+        for &i in candidates.iter().take(SIMILAR_SCAN) {
             let Some(e) = self.entries.get(i as usize) else { continue };
-            let has = |w: &String| e.words.binary_search(w).is_ok();
-            if !whole.iter().all(has) {
+            let Some(client) = e.client else {
+                // An ambiguous name that fits makes the resemblance ambiguous too.
+                tie = true;
                 continue;
-            }
-            let last_found = has(last) || (last.len() >= 3 && e.words.iter().any(|w| w.starts_with(last.as_str())));
-            if !last_found {
-                continue;
-            }
-            let mut line_distinct: Vec<&String> = words.iter().collect();
-            line_distinct.sort_unstable();
-            line_distinct.dedup();
+            };
+            let last_found = e.words.binary_search(last).is_ok()
+                || (last.len() >= 3 && e.words.iter().any(|w| w.starts_with(last.as_str())));
             // Share of the remembered name covered, in per cent.
-            let cover = u32::try_from(line_distinct.len() * 100 / e.words.len().max(1)).unwrap_or(0);
-            if cover < 60 {
+            let cover = line_distinct.len() * 100 / e.words.len().max(1);
+            if !last_found || cover < 60 {
                 continue;
             }
             // Every passing candidate counts: two clients whose names both fit make the name
             // ambiguous, even when one fits better (a truncation may hide the difference).
             match best {
-                Some((_, b)) if b.client != e.client => tie = true,
-                Some((c, _)) if c >= cover => {}
-                _ => best = Some((cover, e)),
+                Some((_, b, _)) if b != client => tie = true,
+                Some((c, _, _)) if c >= cover => {}
+                _ => best = Some((cover, client, e)),
             }
         }
         match best {
-            Some((_, e)) if !tie => Some(NameMatch { client: e.client, known: e.key.clone(), similar: true }),
+            Some((_, client, e)) if !tie => Some(NameMatch { client, known: e.key.clone(), similar: true }),
             _ => None,
         }
     }
@@ -290,16 +311,32 @@ mod tests {
     }
 
     #[test]
-    fn later_facts_replace_earlier_ones() {
+    fn ibans_follow_the_latest_fact_and_homonyms_recognise_nobody() {
         let mut m = PayerMemory::new();
         assert!(m.remember_stored("iban", "FR7630006000011234567890189", ClientId(1)));
         assert!(m.remember_stored("iban", "FR7630006000011234567890189", ClientId(2)));
         assert!(m.remember_stored("name", "DUPONT BATIMENT", ClientId(1)));
+        assert!(m.remember_stored("name", "DUPONT BATIMENT", ClientId(1)), "the same fact twice is no conflict");
+        assert_eq!(m.name_client("DUPONT BATIMENT").map(|n| n.client), Some(ClientId(1)));
         assert!(m.remember_stored("name", "SARL Dupont Bâtiment", ClientId(3)));
         assert!(!m.remember_stored("phone", "0102030405", ClientId(1)));
         assert!(!m.remember_stored("name", "SARL", ClientId(1)));
         assert_eq!(m.iban_client("FR7630006000011234567890189"), Some(ClientId(2)));
-        assert_eq!(m.name_client("DUPONT BATIMENT").map(|n| n.client), Some(ClientId(3)));
+        assert_eq!(m.name_client("DUPONT BATIMENT"), None, "a homonym of clients 1 and 3");
+        assert_eq!(m.name_client("DUPONT BATIM"), None, "nor by resemblance");
+        let mut line = super::super::CreditLine {
+            key: 1,
+            amount: encours_domain::Money::eur(rust_decimal::Decimal::ONE),
+            booked_on: chrono::NaiveDate::from_ymd_opt(2026, 5, 4).unwrap(),
+            payer_name: Some("DUPONT BATIMENT".into()),
+            payer_iban: None,
+            texts: Vec::new(),
+            structured_refs: Vec::new(),
+        };
+        m.learn(&line, ClientId(3));
+        assert_eq!(m.name_client("DUPONT BATIMENT").map(|n| n.client), Some(ClientId(3)), "a person decided");
+        line.payer_name = None;
+        assert!(m.learn(&line, ClientId(3)).is_empty());
         assert_eq!(m.len(), 2);
     }
 }
