@@ -3,7 +3,8 @@
 // Opens the demo dossier through the UI, then checks the figures the window shows against
 // what the CLI reports for the same dossier file; then imports the corpus's CII folder into the
 // demo dossier through the Imports screen and checks the report against `encours einvoice
-// inspect`. Prints "e2e: N passed, M failed" last and exits non-zero on any failure.
+// inspect`; then imports a bank statement of the demo's clients (`encours bank simulate`), runs
+// the automatic lettrage from the Rapprochement screen and accepts a proposal. Prints "e2e: N passed, M failed" last and exits non-zero on any failure.
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readdirSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -34,6 +35,9 @@ const CHECKS = [
   "the Imports screen opens from the sidebar",
   "import counts match the CLI inspection of the same files",
   "the dashboard invoice count grows by the imported count",
+  "a bank statement imported through the Imports screen lists its credits to reconcile",
+  "the automatic run matches what the CLI dry run announced",
+  "accepting a proposal makes the payment a manual match",
 ];
 const MISSING_PATH = "/nonexistent-encours-e2e/missing.encours";
 
@@ -237,6 +241,82 @@ try {
     Number.isSafeInteger(invoicesBefore) && invoicesAfter === invoicesBefore + imported,
     `before ${invoicesBefore}, after ${invoicesAfter}, imported ${imported}`,
   );
+
+  // --- Reconciliation: a statement of the demo's clients, matched from the window ------------
+  const statementFile = join(ARTIFACTS, "releve-demo.xml");
+  execFileSync(CLI, ["--dossier", dossierPath, "bank", "simulate", "--out", statementFile, "--payments", "60"], {
+    env: process.env,
+    encoding: "utf8",
+    timeout: 60_000,
+  });
+  const bank = JSON.parse(
+    execFileSync(CLI, ["bank", "inspect", "--json", statementFile], { env: process.env, encoding: "utf8" }),
+  );
+  const credits = bank[0].statements
+    .flatMap((st) => st.entries)
+    .filter((entry) => !entry.amount.startsWith("-")).length;
+
+  await browser.$("#nav-imports").click();
+  await pathField.waitForExist({ timeout: 10_000 });
+  await pathField.setValue(statementFile);
+  await browser.$("#import-submit").click();
+  await browser.waitUntil(
+    async () => (await browser.$$("#import-table tbody tr")).length === 1 || (await importError.isExisting()),
+    { timeout: IMPORT_TIMEOUT_MS, interval: 250, timeoutMsg: "no report for the bank statement" },
+  );
+
+  await browser.$("#nav-reconciliation").click();
+  const unmatchedCount = await browser.$("#reconciliation-unmatched-count");
+  await unmatchedCount.waitForExist({ timeout: 30_000 });
+  let unmatched = Number.NaN;
+  await browser
+    .waitUntil(async () => (unmatched = await intValue(unmatchedCount)) === credits, { timeout: 30_000, interval: 250 })
+    .catch(() => {});
+  record(
+    "a bank statement imported through the Imports screen lists its credits to reconcile",
+    unmatched === credits && (await browser.$$("[data-payment-id]")).length > 0,
+    `window ${unmatched} to reconcile, CLI ${credits} credits in ${statementFile}`,
+  );
+  await browser.pause(500);
+  await browser.saveScreenshot(join(ARTIFACTS, "reconciliation-before.png"));
+
+  const dry = JSON.parse(
+    execFileSync(CLI, ["--dossier", dossierPath, "match", "--json"], { env: process.env, encoding: "utf8" }),
+  );
+  await browser.$("#run-matching").click();
+  const autoCount = await browser.$("#reconciliation-auto-count");
+  let autoMatched = Number.NaN;
+  await browser
+    .waitUntil(async () => (autoMatched = await intValue(autoCount)) === dry.autoMatched, {
+      timeout: 60_000,
+      interval: 250,
+    })
+    .catch(() => {});
+  record(
+    "the automatic run matches what the CLI dry run announced",
+    dry.autoMatched > 0 && autoMatched === dry.autoMatched,
+    `window ${autoMatched} matched automatically, CLI dry run ${dry.autoMatched} of ${dry.considered}`,
+  );
+  await browser.pause(500);
+  await browser.saveScreenshot(join(ARTIFACTS, "reconciliation-after-run.png"));
+
+  const accept = await browser.$(".accept-proposal");
+  const manualCount = await browser.$("#reconciliation-manual-count");
+  let manual = Number.NaN;
+  if (await accept.isExisting()) {
+    await accept.scrollIntoView();
+    await accept.click();
+    await browser
+      .waitUntil(async () => (manual = await intValue(manualCount)) === 1, { timeout: 30_000, interval: 250 })
+      .catch(() => {});
+  }
+  record(
+    "accepting a proposal makes the payment a manual match",
+    manual === 1,
+    `manual matches after accepting: ${manual}`,
+  );
+  await browser.pause(500);
+  await browser.saveScreenshot(join(ARTIFACTS, "reconciliation-accepted.png"));
 } catch (error) {
   console.error(error instanceof Error ? (error.stack ?? error.message) : error);
   if (browser) {

@@ -282,7 +282,9 @@ fn run(cli: Cli) -> Result<(), ApiError> {
         }
         Command::Bank { command: BankCommand::Simulate { out, payments, seed } } => {
             let dossier = encours_app::open_dossier(&path, &keys)?;
-            let s = encours_app::simulate::simulate_statement(&dossier, seed, payments, today)?;
+            // The last two weeks, so that every booking is in the past.
+            let first_day = today - chrono::Days::new(14);
+            let s = encours_app::simulate::simulate_statement(&dossier, seed, payments, first_day)?;
             std::fs::write(&out, &s.camt)
                 .map_err(|e| ApiError::new(ErrorCode::Io, format!("{}: cannot write: {e}", out.display())))?;
             let credits = s.entries.iter().filter(|e| e.credit).count();
