@@ -342,9 +342,25 @@ impl<'a> Builder<'a> {
         let len = self.bytes.len();
         let mut pos = 0;
         while pos < len {
-            let lt = self.bytes[pos..].iter().position(|b| *b == b'<').map_or(len, |p| pos + p);
+            // Up to the next markup, noting on the way whether the text is blank or has references.
+            let (mut lt, mut blank, mut amp) = (pos, true, false);
+            while let Some(&b) = self.bytes.get(lt) {
+                match b {
+                    b'<' => break,
+                    b'&' => amp = true,
+                    b' ' | b'\t' | b'\n' | b'\r' => {}
+                    _ => blank = false,
+                }
+                lt += 1;
+            }
             if lt > pos {
-                self.text_run(pos, lt)?;
+                if blank && !amp {
+                    self.blank_run(pos, lt);
+                } else if amp {
+                    self.text_run(pos, lt)?;
+                } else {
+                    self.text_piece(pos, lt)?;
+                }
             }
             if lt >= len {
                 break;
@@ -388,6 +404,17 @@ impl<'a> Builder<'a> {
         Ok(self.tree)
     }
 
+    /// White space between two markups: kept only after some text of the same element (before,
+    /// or outside the root, it is layout).
+    fn blank_run(&mut self, start: usize, end: usize) {
+        if let Some(&id) = self.stack.last() {
+            let node = &mut self.tree.nodes[id as usize];
+            if !node.text.is_empty() {
+                append(&mut node.text, normalise_line_ends(&self.text[start..end]));
+            }
+        }
+    }
+
     /// Character data between two markups: pieces of text and references.
     fn text_run(&mut self, start: usize, end: usize) -> Result<(), XmlError> {
         let mut piece = start;
@@ -426,6 +453,24 @@ impl<'a> Builder<'a> {
 
     /// At `</`; returns the position after the tag.
     fn end_tag(&mut self, at: usize) -> Result<usize, XmlError> {
+        // The usual case: the name of the open element, then `>`.
+        if let Some(&id) = self.stack.last() {
+            let open = self.tree.nodes[id as usize].name.as_bytes();
+            let after = at + 2 + open.len();
+            if self.bytes.get(at + 2..after) == Some(open) {
+                let mut gt = after;
+                while self.bytes.get(gt).is_some_and(|b| is_space(*b)) {
+                    gt += 1;
+                }
+                if self.bytes.get(gt) == Some(&b'>') {
+                    self.stack.pop();
+                    if self.stack.is_empty() {
+                        self.root_closed = true;
+                    }
+                    return Ok(gt + 1);
+                }
+            }
+        }
         let gt = self.bytes[at..].iter().position(|b| *b == b'>').map(|p| at + p);
         let gt = gt.ok_or_else(|| self.error(at, "an end tag is not closed by '>'"))?;
         let name = self.text[at + 2..gt].trim_end_matches(|c: char| c.is_ascii() && is_space(c as u8));
@@ -458,14 +503,23 @@ impl<'a> Builder<'a> {
         }
         let name_start = at + 1;
         let mut i = name_start;
-        while bytes.get(i).is_some_and(|b| !is_space(*b) && *b != b'>') && !bytes[i..].starts_with(b"/>") {
+        // One pass over the name: where it ends, where its prefix ends, whether it holds a quote.
+        let (mut colon, mut quote) = (None, false);
+        while let Some(&b) = bytes.get(i) {
+            match b {
+                b' ' | b'\t' | b'\n' | b'\r' | b'>' => break,
+                b'/' if bytes.get(i + 1) == Some(&b'>') => break,
+                b':' if colon.is_none() => colon = Some(i - name_start),
+                b'"' | b'\'' => quote = true,
+                _ => {}
+            }
             i += 1;
         }
         if i == name_start {
             return Err(self.error(at, "'<' is not followed by an element name"));
         }
         let name = &self.text[name_start..i];
-        if name.contains(['"', '\'']) {
+        if quote {
             return Err(self.error(at, format!("a quote inside the element name {name}")));
         }
         let attrs_start = self.tree.attrs.len();
@@ -488,7 +542,7 @@ impl<'a> Builder<'a> {
         };
         let id = self.tree.nodes.len();
         let parent = self.stack.last().copied().unwrap_or(NONE);
-        let local_at = name.find(':').map_or(0, |c| c + 1);
+        let local_at = colon.map_or(0, |c| c + 1);
         self.tree.nodes.push(Node {
             name,
             local_at: index(local_at),
@@ -522,12 +576,18 @@ impl<'a> Builder<'a> {
         let key_start = i;
         // The first byte belongs to the name whatever it is (as quick-xml reads it, so a stray
         // `=` makes a strange name rather than an empty one).
+        let mut quoted = matches!(bytes.get(i), Some(b'"' | b'\''));
         i += 1;
-        while bytes.get(i).is_some_and(|b| !is_space(*b) && !matches!(b, b'=' | b'>')) {
+        while let Some(&b) = bytes.get(i) {
+            match b {
+                b' ' | b'\t' | b'\n' | b'\r' | b'=' | b'>' => break,
+                b'"' | b'\'' => quoted = true,
+                _ => {}
+            }
             i += 1;
         }
         let key = &self.text[key_start..i];
-        if key.contains(['"', '\'']) {
+        if quoted {
             return Err(self.error(key_start, format!("a quote inside the attribute name {key} of <{element}>")));
         }
         while bytes.get(i).is_some_and(|b| is_space(*b)) {

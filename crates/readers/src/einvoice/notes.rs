@@ -56,36 +56,43 @@ pub struct PenaltyTerms {
 
 /// Lower case, typographic apostrophes and non-breaking spaces made plain.
 fn normalise(text: &str) -> String {
-    text.chars()
-        .map(|c| match c {
-            '\u{2019}' | '\u{2018}' | '`' | '\u{b4}' => '\'',
-            '\u{a0}' | '\u{202f}' | '\t' | '\n' | '\r' => ' ',
-            c => c,
-        })
-        .flat_map(char::to_lowercase)
-        .collect()
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\u{2019}' | '\u{2018}' | '`' | '\u{b4}' => out.push('\''),
+            '\u{a0}' | '\u{202f}' | '\t' | '\n' | '\r' => out.push(' '),
+            c if c.is_ascii() => out.push(c.to_ascii_lowercase()),
+            c => out.extend(c.to_lowercase()),
+        }
+    }
+    out
 }
 
 /// Reads the penalty terms from the notes (BG-1) and the payment terms texts (BT-20).
 pub(crate) fn parse(notes: &[Note<'_>], payment_terms: &[Text<'_>]) -> PenaltyTerms {
-    let with_subject = |code: &'static str| notes.iter().filter(move |n| n.subject.as_deref() == Some(code));
-    let terms_texts = payment_terms.iter().map(|t| t.value);
+    // Each text normalised once, beside its original: (text, normalised).
+    let notes: Vec<(&Note<'_>, String)> = notes.iter().map(|n| (n, normalise(&n.text))).collect();
+    let terms: Vec<(&str, String)> = payment_terms.iter().map(|t| (t.value, normalise(t.value))).collect();
+    let with_subject = |code: &'static str| {
+        notes.iter().filter(move |(n, _)| n.subject.as_deref() == Some(code)).map(|(n, norm)| (n.text.as_str(), norm))
+    };
+    let terms_texts = terms.iter().map(|(t, norm)| (*t, norm));
     let mut out = PenaltyTerms::default();
 
     // Penalty rate: the PMD note first, else any note or terms text that talks about penalties.
-    let rate_sources: Vec<&str> = with_subject("PMD")
-        .map(|n| n.text.as_str())
-        .chain(notes.iter().filter(|n| n.subject.as_deref() != Some("PMD")).map(|n| n.text.as_str()))
+    let rate_sources: Vec<(&str, &String)> = with_subject("PMD")
+        .chain(
+            notes.iter().filter(|(n, _)| n.subject.as_deref() != Some("PMD")).map(|(n, norm)| (n.text.as_str(), norm)),
+        )
         .chain(terms_texts.clone())
         .collect();
     let pmd_count = with_subject("PMD").count();
-    for (i, text) in rate_sources.iter().enumerate() {
+    for (i, (text, norm)) in rate_sources.iter().enumerate() {
         let is_pmd = i < pmd_count;
-        let norm = normalise(text);
-        if !is_pmd && !talks_about_penalties(&norm) {
+        if !is_pmd && !talks_about_penalties(norm) {
             continue;
         }
-        let rate = rate_of(&norm);
+        let rate = rate_of(norm);
         if out.rate_text.is_none() || (rate.is_some() && out.rate.is_none()) {
             out.rate_text = Some(text.trim().to_owned());
             out.rate = rate;
@@ -100,16 +107,15 @@ pub(crate) fn parse(notes: &[Note<'_>], payment_terms: &[Text<'_>]) -> PenaltyTe
 
     // The €40 indemnity: the PMT note, or any text that mentions it.
     out.indemnity_40_mentioned =
-        notes.iter().map(|n| n.text.as_str()).chain(terms_texts.clone()).any(|t| mentions_40_indemnity(&normalise(t)));
+        notes.iter().map(|(_, norm)| norm).chain(terms.iter().map(|(_, norm)| norm)).any(|n| mentions_40_indemnity(n));
 
     // Discount: the AAB note first, then the payment terms text.
-    let discount_sources: Vec<&str> = with_subject("AAB").map(|n| n.text.as_str()).chain(terms_texts).collect();
+    let discount_sources: Vec<(&str, &String)> = with_subject("AAB").chain(terms_texts).collect();
     let aab_count = with_subject("AAB").count();
-    for (i, text) in discount_sources.iter().enumerate() {
-        let norm = normalise(text);
+    for (i, (text, norm)) in discount_sources.iter().enumerate() {
         let about_discount =
             ["escompte", "discount", "skonto", "remise pour paiement"].iter().any(|w| norm.contains(w));
-        if refuses_discount(&norm) {
+        if refuses_discount(norm) {
             out.no_discount = true;
         } else if ((i < aab_count && !norm.trim().is_empty()) || (about_discount && norm.contains('%')))
             && out.discount.is_none()
