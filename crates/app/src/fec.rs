@@ -62,7 +62,15 @@ pub(crate) fn import_fec(
         Ok(f) => f,
         Err(e) => return Ok(line(label, ImportOutcome::Failed, e.to_string(), 0)),
     };
-    let rebuilt = fec::rebuild(&file, &RebuildOptions::default());
+    // Due dates: a matching e-invoice's first (the same number in the dossier, from an e-invoice
+    // file, with one due date), else the terms (open-data §1.4).
+    let einvoices = encours_store::money_in::einvoice_due_dates(dossier)?;
+    let lookup = |number: &str, _client: &fec::FecClient| match einvoices.get(number).map(Vec::as_slice) {
+        Some([only]) => Some(*only),
+        _ => None,
+    };
+    let options = RebuildOptions { einvoice_due_dates: Some(&lookup), ..RebuildOptions::default() };
+    let rebuilt = fec::rebuild(&file, &options);
     let mut writer = dossier.writer("fec", now)?;
     if let Some((_, first)) = writer.document_by_hash(sha)? {
         return Ok(line(label, ImportOutcome::Duplicate, format!("this file was already imported (as {first})"), 0));

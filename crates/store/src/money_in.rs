@@ -877,3 +877,17 @@ pub fn payer_history(d: &Dossier) -> Result<Vec<PayerSeen>, StoreError> {
     let rows = stmt.query_map([], |r| Ok((ClientId(r.get(0)?), r.get(1)?, r.get(2)?)))?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
+
+/// The due dates (BT-9, or derived) of the invoices read from e-invoice files, by number: what an
+/// FEC, which has no due dates, can borrow (open-data §1.4). A number that several e-invoices
+/// share gives several dates; the caller decides.
+pub fn einvoice_due_dates(d: &Dossier) -> Result<std::collections::HashMap<String, Vec<NaiveDate>>, StoreError> {
+    let mut stmt = d.conn.prepare("SELECT number, due_date FROM invoices WHERE document_id IS NOT NULL")?;
+    let mut rows = stmt.query([])?;
+    let mut out: std::collections::HashMap<String, Vec<NaiveDate>> = std::collections::HashMap::new();
+    while let Some(r) = rows.next()? {
+        let number: String = r.get(0)?;
+        out.entry(number).or_default().push(parse_date(&r.get::<_, String>(1)?)?);
+    }
+    Ok(out)
+}
