@@ -8,12 +8,13 @@
 //! one of them. Walking the name tree is bounded (depth, visited objects), and decompression is
 //! capped, so a hostile PDF cannot loop or inflate without end.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use lopdf::{decode_text_string, Dictionary, Document, LoadOptions, Object, ObjectId};
+use lopdf::{decode_text_string, Document, LoadOptions, ObjectId};
 
-use self::lazy::LazyPdf;
+use self::lazy::{stream_content, Dict, LazyPdf, Obj};
 use serde::Serialize;
 
 use super::{Diagnostic, EInvoice, Level, Origin, ReadError, MAX_FILE_BYTES};
@@ -92,30 +93,32 @@ fn describe(e: &lopdf::Error) -> String {
     }
 }
 
-/// Where objects come from: the lazy reader, or lopdf's fully loaded document.
+/// Where objects come from: the lazy reader (borrowing from the file), or lopdf's fully loaded
+/// document (converted).
 trait Source {
-    fn object(&self, id: ObjectId) -> Option<Object>;
+    fn object(&self, id: ObjectId) -> Option<Obj<'_>>;
 }
 
 impl Source for LazyPdf<'_> {
-    fn object(&self, id: ObjectId) -> Option<Object> {
+    fn object(&self, id: ObjectId) -> Option<Obj<'_>> {
         self.get(id).ok()
     }
 }
 
 impl Source for Document {
-    fn object(&self, id: ObjectId) -> Option<Object> {
-        self.get_object(id).ok().cloned()
+    fn object(&self, id: ObjectId) -> Option<Obj<'_>> {
+        self.get_object(id).ok().map(Obj::from_lopdf)
     }
 }
 
-/// The object itself, references followed (a bounded number of times).
-fn resolve(src: &dyn Source, o: &Object) -> Option<Object> {
-    let mut current = o.clone();
+/// The object itself, references followed (a bounded number of times); borrowed when it is
+/// already a direct object.
+fn resolve<'o>(src: &'o dyn Source, o: &'o Obj<'o>) -> Option<Cow<'o, Obj<'o>>> {
+    let Obj::Ref(mut id) = o else { return Some(Cow::Borrowed(o)) };
     for _ in 0..16 {
-        match current {
-            Object::Reference(id) => current = src.object(id)?,
-            other => return Some(other),
+        match src.object(id)? {
+            Obj::Ref(next) => id = next,
+            other => return Some(Cow::Owned(other)),
         }
     }
     None
@@ -137,13 +140,13 @@ fn find(origin: &Origin, bytes: &[u8]) -> Result<Found, ReadError> {
         .map_err(|e| ReadError::PdfUnreadable { origin: origin.clone(), reason: describe(&e) })?;
     let catalog = doc
         .catalog()
-        .map_err(|e| ReadError::PdfUnreadable { origin: origin.clone(), reason: format!("it has no catalog ({e})") })?
-        .clone();
+        .map_err(|e| ReadError::PdfUnreadable { origin: origin.clone(), reason: format!("it has no catalog ({e})") })?;
+    let catalog = Dict::from_lopdf(catalog);
     locate(origin, &doc, &catalog, doc.version.clone())
 }
 
 /// Finds the invoice attachment and reads the XMP metadata.
-fn locate(origin: &Origin, src: &dyn Source, catalog: &Dictionary, version: String) -> Result<Found, ReadError> {
+fn locate(origin: &Origin, src: &dyn Source, catalog: &Dict<'_>, version: String) -> Result<Found, ReadError> {
     let attachments = attachments(src, catalog);
     let mut diagnostics = Vec::new();
     let mut info =
@@ -186,45 +189,59 @@ fn locate(origin: &Origin, src: &dyn Source, catalog: &Dictionary, version: Stri
     Ok(Found { attachment_name: chosen.name.clone(), xml, info, diagnostics })
 }
 
-fn name_of(o: &Object) -> Option<String> {
-    o.as_name().ok().map(|n| String::from_utf8_lossy(n).into_owned())
+fn name_of(o: &Obj<'_>) -> Option<String> {
+    match o {
+        Obj::Name(n) => Some(String::from_utf8_lossy(n).into_owned()),
+        _ => None,
+    }
 }
 
-fn dict_of(src: &dyn Source, o: &Object) -> Option<Dictionary> {
+/// A text string (names of attachments), decoded as lopdf does: UTF-16 or UTF-8 with a
+/// byte-order mark, else PDFDocEncoding.
+fn text_of(o: &Obj<'_>) -> Option<String> {
+    match o {
+        Obj::Str(bytes, format) => decode_text_string(&lopdf::Object::String(bytes.to_vec(), *format)).ok(),
+        _ => None,
+    }
+}
+
+/// The dictionary an object is or refers to.
+fn dict_of<'o>(src: &'o dyn Source, o: &'o Obj<'o>) -> Option<Cow<'o, Dict<'o>>> {
     match resolve(src, o)? {
-        Object::Dictionary(d) => Some(d),
+        Cow::Borrowed(Obj::Dict(d)) => Some(Cow::Borrowed(d)),
+        Cow::Owned(Obj::Dict(d)) => Some(Cow::Owned(d)),
         _ => None,
     }
 }
 
 /// Every embedded file spec of the name tree and of the catalog's /AF, without repeats.
-fn attachments(src: &dyn Source, catalog: &Dictionary) -> Vec<Attachment> {
+fn attachments(src: &dyn Source, catalog: &Dict<'_>) -> Vec<Attachment> {
     let mut specs: Vec<(Option<String>, ObjectId, bool)> = Vec::new(); // (name-tree key, spec, from AF)
-    if let Some(tree) =
-        catalog.get(b"Names").ok().and_then(|n| dict_of(src, n)).and_then(|n| n.get(b"EmbeddedFiles").ok().cloned())
-    {
-        let mut visited = HashSet::new();
-        walk_name_tree(src, &tree, 0, &mut visited, &mut specs);
+    if let Some(names) = catalog.get(b"Names").and_then(|n| dict_of(src, n)) {
+        if let Some(tree) = names.get(b"EmbeddedFiles") {
+            let mut visited = HashSet::new();
+            walk_name_tree(src, tree, 0, &mut visited, &mut specs);
+        }
     }
-    if let Some(Object::Array(af)) = catalog.get(b"AF").ok().and_then(|a| resolve(src, a)) {
-        for spec in af.iter().take(MAX_ATTACHMENTS) {
-            if let Ok(id) = spec.as_reference() {
-                specs.push((None, id, true));
+    if let Some(af) = catalog.get(b"AF").and_then(|a| resolve(src, a)) {
+        if let Obj::Array(af) = af.as_ref() {
+            for spec in af.iter().take(MAX_ATTACHMENTS) {
+                if let Some(id) = spec.as_ref_id() {
+                    specs.push((None, id, true));
+                }
             }
         }
     }
     let mut out: Vec<Attachment> = Vec::new();
     for (key, id, from_af) in specs {
-        let Some(Object::Dictionary(spec)) = src.object(id) else { continue };
+        let Some(Obj::Dict(spec)) = src.object(id) else { continue };
         let name = ["UF", "F"]
             .iter()
-            .find_map(|k| {
-                spec.get(k.as_bytes()).ok().and_then(|o| resolve(src, o)).and_then(|o| decode_text_string(&o).ok())
-            })
+            .find_map(|k| spec.get(k.as_bytes()).and_then(|o| resolve(src, o)).and_then(|o| text_of(&o)))
             .filter(|n| !n.is_empty())
             .or(key)
             .unwrap_or_else(|| format!("unnamed attachment {} {}", id.0, id.1));
-        let relationship = spec.get(b"AFRelationship").ok().and_then(|o| resolve(src, o)).and_then(|o| name_of(&o));
+        let relationship = spec.get(b"AFRelationship").and_then(|o| resolve(src, o)).and_then(|o| name_of(&o));
         match out.iter_mut().find(|a| a.spec == id || a.name == name) {
             Some(a) => {
                 a.in_af |= from_af;
@@ -238,7 +255,7 @@ fn attachments(src: &dyn Source, catalog: &Dictionary) -> Vec<Attachment> {
 
 fn walk_name_tree(
     src: &dyn Source,
-    node: &Object,
+    node: &Obj<'_>,
     depth: usize,
     visited: &mut HashSet<ObjectId>,
     out: &mut Vec<(Option<String>, ObjectId, bool)>,
@@ -246,44 +263,51 @@ fn walk_name_tree(
     if depth > MAX_NAME_TREE_DEPTH || out.len() >= MAX_ATTACHMENTS {
         return;
     }
-    if let Ok(id) = node.as_reference() {
+    if let Some(id) = node.as_ref_id() {
         if !visited.insert(id) {
             return;
         }
     }
     let Some(dict) = dict_of(src, node) else { return };
-    if let Some(Object::Array(names)) = dict.get(b"Names").ok().and_then(|n| resolve(src, n)) {
-        for pair in names.chunks(2) {
-            if let [key, value] = pair {
-                if let Ok(id) = value.as_reference() {
-                    let key = resolve(src, key).and_then(|k| decode_text_string(&k).ok());
-                    out.push((key, id, false));
+    if let Some(names) = dict.get(b"Names").and_then(|n| resolve(src, n)) {
+        if let Obj::Array(names) = names.as_ref() {
+            for pair in names.chunks(2) {
+                if let [key, value] = pair {
+                    if let Some(id) = value.as_ref_id() {
+                        let key = resolve(src, key).and_then(|k| text_of(&k));
+                        out.push((key, id, false));
+                    }
                 }
             }
         }
     }
-    if let Some(Object::Array(kids)) = dict.get(b"Kids").ok().and_then(|k| resolve(src, k)) {
-        for kid in &kids {
-            walk_name_tree(src, kid, depth + 1, visited, out);
+    if let Some(kids) = dict.get(b"Kids").and_then(|k| resolve(src, k)) {
+        if let Obj::Array(kids) = kids.as_ref() {
+            for kid in kids {
+                walk_name_tree(src, kid, depth + 1, visited, out);
+            }
         }
     }
 }
 
 /// The bytes of the file a file spec embeds (`/EF /F`, or `/EF /UF`).
 fn embedded_bytes(src: &dyn Source, spec: ObjectId) -> Result<Vec<u8>, String> {
-    let Some(Object::Dictionary(spec)) = src.object(spec) else {
+    let Some(Obj::Dict(spec)) = src.object(spec) else {
         return Err("the file spec is not a dictionary".to_owned());
     };
-    let ef = spec.get(b"EF").ok().and_then(|o| dict_of(src, o)).ok_or_else(|| "the file spec has no /EF".to_owned())?;
-    let stream = ef.get(b"F").or_else(|_| ef.get(b"UF")).ok().and_then(|o| resolve(src, o));
-    let Some(Object::Stream(stream)) = stream else { return Err("the file spec's /EF holds no stream".to_owned()) };
+    let ef = spec.get(b"EF").and_then(|o| dict_of(src, o)).ok_or_else(|| "the file spec has no /EF".to_owned())?;
+    let stream = ef.get(b"F").or_else(|| ef.get(b"UF")).and_then(|o| resolve(src, o));
+    let Some(Obj::Stream(dict, content)) = stream.as_deref() else {
+        return Err("the file spec's /EF holds no stream".to_owned());
+    };
     let limit = usize::try_from(MAX_FILE_BYTES).unwrap_or(usize::MAX);
-    stream.decompressed_content_with_limit(limit).map_err(|e| e.to_string())
+    stream_content(dict, content, limit).map(Cow::into_owned)
 }
 
 /// Reads the Factur-X / ZUGFeRD and PDF/A properties of the catalog's XMP metadata.
-fn read_xmp(src: &dyn Source, catalog: &Dictionary, info: &mut PdfInfo, diags: &mut Vec<Diagnostic>) {
-    let Some(Object::Stream(stream)) = catalog.get(b"Metadata").ok().and_then(|m| resolve(src, m)) else {
+fn read_xmp(src: &dyn Source, catalog: &Dict<'_>, info: &mut PdfInfo, diags: &mut Vec<Diagnostic>) {
+    let metadata = catalog.get(b"Metadata").and_then(|m| resolve(src, m));
+    let Some(Obj::Stream(dict, content)) = metadata.as_deref() else {
         diags.push(Diagnostic::new(
             Level::Warning,
             "FX-XMP",
@@ -292,7 +316,7 @@ fn read_xmp(src: &dyn Source, catalog: &Dictionary, info: &mut PdfInfo, diags: &
         ));
         return;
     };
-    let bytes = match stream.decompressed_content_with_limit(MAX_STREAM_BYTES) {
+    let bytes = match stream_content(dict, content, MAX_STREAM_BYTES) {
         Ok(b) => b,
         Err(e) => {
             diags.push(Diagnostic::new(
@@ -559,7 +583,7 @@ mod tests {
             let Ok(catalog) = lazy.catalog() else { continue };
             let fast = locate(&origin, &lazy, &catalog, lazy.version.clone());
             let Ok(doc) = Document::load_mem(&bytes) else { continue };
-            let full = locate(&origin, &doc, &doc.catalog().expect("a catalog").clone(), doc.version.clone());
+            let full = locate(&origin, &doc, &Dict::from_lopdf(doc.catalog().expect("a catalog")), doc.version.clone());
             match (fast, full) {
                 (Ok(a), Ok(b)) => {
                     assert_eq!(a.attachment_name, b.attachment_name, "{}", path.display());
