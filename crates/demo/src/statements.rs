@@ -577,8 +577,14 @@ impl Generator<'_> {
         }
     }
 
+    /// What goes in `Strd/CdtrRefInf/Ref`: the RF reference, compact as banks transmit it, or the
+    /// number when the item has none.
     fn reference(&self, p: usize) -> String {
-        self.items[p].creditor_ref.as_ref().map(ToString::to_string).unwrap_or_else(|| self.items[p].number.clone())
+        self.items[p]
+            .creditor_ref
+            .as_ref()
+            .map(|r| r.as_str().to_owned())
+            .unwrap_or_else(|| self.items[p].number.clone())
     }
 
     /// One client payment starting from invoice `p`; `None` when the style needs what the client

@@ -275,7 +275,8 @@ pub struct MatchConfig {
     pub auto_threshold: u8,
     /// Most items in one combination (default 6).
     pub max_combination: usize,
-    /// Most nodes one subset search may visit (default 20,000): bounds the time per line.
+    /// Most nodes one subset search may visit (default 10,000): bounds the time per line. A search
+    /// stopped by it proves nothing unique, so its combination is never applied automatically.
     pub search_budget: u32,
     /// Two proposals closer than this are ambiguous (default 10).
     pub ambiguity_gap: u8,
@@ -291,7 +292,7 @@ impl Default for MatchConfig {
         MatchConfig {
             auto_threshold: 85,
             max_combination: 6,
-            search_budget: 20_000,
+            search_budget: 10_000,
             ambiguity_gap: 10,
             max_proposals: 5,
             threads: 1,
@@ -323,9 +324,12 @@ pub fn propose(index: &MatchIndex, memory: &PayerMemory, line: &CreditLine, cfg:
 /// [`Proposal::can_be_automatic`]. Lines are taken by decreasing confidence (then booking date,
 /// then input order), and each applied line consumes the open amounts it allocates in a working
 /// copy, so two lines never take the same invoice: a line whose items were taken meanwhile is
-/// matched again against what is left. The payer memory is not changed here; the caller learns
-/// from the applied lines ([`PayerMemory::learn`]) when it records them, and may run again for
-/// the lines left. Results are in the order of `lines`.
+/// matched again against what is left. After each round, the lines left whose proposals involve
+/// a client or an item just settled are matched again (a combination whose rival used an invoice
+/// now paid may have become unique) and offered to the next round, four rounds at most. The
+/// payer memory is not changed here; the caller learns from the applied lines
+/// ([`PayerMemory::learn`]) when it records them, and may run again for the lines left. Results
+/// are in the order of `lines`, with proposals computed against what the automatic matches left.
 pub fn auto_matches(
     index: &MatchIndex,
     memory: &PayerMemory,

@@ -361,3 +361,68 @@ fn reasons_serialise_with_their_tag_and_proposals_have_a_stable_key() {
     assert_eq!(json["allocations"][1][1]["amount"], "-80.00", "money as a decimal string");
     assert_eq!(p.key(), "c1:i2=480.00;i4=-80.00");
 }
+
+#[test]
+fn invoices_added_to_the_referenced_ones_rest_on_the_amount_and_are_left_to_a_person() {
+    // The payer quotes F2026-000101 (1200) but pays 1500: with F2026-000103 (300) it adds up.
+    let p = best(&line("1500.00", &["FACT F2026-000101"]));
+    assert_eq!(allocations(&p), [(1, "1200.00".to_owned()), (3, "300.00".to_owned())]);
+    assert!(has(&p, |r| matches!(r, Reason::AmountCombination { count: 2 })));
+    assert_eq!(p.confidence, 82, "below the automatic threshold, whatever the payer");
+}
+
+#[test]
+fn a_combination_made_unique_by_another_line_is_applied_in_the_next_round() {
+    let index = MatchIndex::build(vec![
+        item(1, 1, "F2026-000001", "2026-01-05", "2026-02-05", "100.00"),
+        item(2, 1, "F2026-000002", "2026-01-10", "2026-02-10", "200.00"),
+        item(3, 1, "F2026-000003", "2026-01-15", "2026-02-15", "150.00"),
+        item(4, 1, "F2026-000004", "2026-01-20", "2026-02-20", "150.00"),
+    ]);
+    let mut grouped = line("300.00", &[]);
+    grouped.key = 1;
+    grouped.payer_iban = Some(IBAN_LEFEVRE.into());
+    let alone = propose(&index, &memory(), &grouped, &MatchConfig::default());
+    assert!(has(&alone[0], |r| matches!(r, Reason::NotUnique)), "100 + 200 and 150 + 150: {alone:?}");
+    let mut by_rf = line("200.00", &[]);
+    by_rf.key = 2;
+    by_rf.structured_refs = vec![CreditorRef::for_invoice("F2026-000002", InvoiceId(2)).to_string()];
+    let runs = auto_matches(&index, &memory(), &[grouped, by_rf], &MatchConfig::default());
+    assert!(runs[1].auto);
+    assert!(runs[0].auto, "once F2026-000002 is paid, only 150 + 150 is left: {:?}", runs[0]);
+    assert_eq!(allocations(&runs[0].proposals[0]), [(3, "150.00".to_owned()), (4, "150.00".to_owned())]);
+}
+
+#[test]
+fn the_index_is_the_same_whatever_the_order_of_items_and_the_threads() {
+    // 60,000 items so that the parallel build really uses two threads.
+    let mut items: Vec<OpenItem> = (1..=60_000)
+        .map(|n| {
+            let number = format!("F{}-{:06}", 2025 + n % 2, n);
+            let due = if n % 3 == 0 { "2026-04-30" } else { "2026-03-31" };
+            item(n, n % 997, &number, "2026-03-01", due, &format!("{}.{:02}", 100 + n % 5_000, n % 100))
+        })
+        .collect();
+    let sequential = MatchIndex::build(items.clone());
+    items.reverse();
+    let parallel = MatchIndex::build_parallel(items, 2);
+    let cfg = MatchConfig::default();
+    let mut lines = Vec::new();
+    for n in [7, 12_345, 59_999] {
+        let number = format!("F{}-{:06}", 2025 + n % 2, n);
+        let amount = format!("{}.{:02}", 100 + n % 5_000, n % 100);
+        lines.push(line(&amount, &[number.as_str()]));
+        let mut by_payer = line(&amount, &[]);
+        by_payer.payer_iban = Some(IBAN_LEFEVRE.into());
+        lines.push(by_payer);
+        lines.push(line(&amount, &["VIREMENT"]));
+    }
+    let m = memory();
+    for l in &lines {
+        let a = propose(&sequential, &m, l, &cfg);
+        let b = propose(&parallel, &m, l, &cfg);
+        // Compared as the caller sees them (item positions inside the index differ).
+        assert_eq!(serde_json::to_value(&a).unwrap(), serde_json::to_value(&b).unwrap(), "{l:?}");
+        assert!(!a.is_empty(), "{l:?}");
+    }
+}

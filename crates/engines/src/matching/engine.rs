@@ -795,6 +795,28 @@ fn eligible(p: Option<&Proposal>, cfg: &MatchConfig) -> bool {
     p.is_some_and(|p| p.confidence >= cfg.auto_threshold && p.can_be_automatic())
 }
 
+/// Proposals for many lines, on `cfg.threads` threads when there are enough lines to share.
+fn propose_all(view: &View<'_>, memory: &PayerMemory, lines: &[&CreditLine], cfg: &MatchConfig) -> Vec<Vec<Proposal>> {
+    if cfg.threads <= 1 || lines.len() < 256 {
+        return lines.iter().map(|l| propose(view, memory, l, cfg)).collect();
+    }
+    let chunk = lines.len().div_ceil(cfg.threads);
+    let parts: Vec<Option<Vec<Vec<Proposal>>>> = std::thread::scope(|s| {
+        let handles: Vec<_> = lines
+            .chunks(chunk)
+            .map(|part| s.spawn(move || part.iter().map(|l| propose(view, memory, l, cfg)).collect::<Vec<_>>()))
+            .collect();
+        handles.into_iter().map(|h| h.join().ok()).collect()
+    });
+    // A worker only panics on a bug; its share is then matched again here, where the panic
+    // reaches the caller as it would without threads.
+    parts
+        .into_iter()
+        .zip(lines.chunks(chunk))
+        .flat_map(|(done, part)| done.unwrap_or_else(|| part.iter().map(|l| propose(view, memory, l, cfg)).collect()))
+        .collect()
+}
+
 /// See [`super::auto_matches`].
 pub(crate) fn auto_matches(
     index: &MatchIndex,
@@ -803,31 +825,10 @@ pub(crate) fn auto_matches(
     cfg: &MatchConfig,
 ) -> Vec<LineMatch> {
     let base = View::base(index);
-    let first: Vec<Vec<Proposal>> = if cfg.threads > 1 && lines.len() >= 256 {
-        let chunk = lines.len().div_ceil(cfg.threads);
-        std::thread::scope(|s| {
-            let handles: Vec<_> = lines
-                .chunks(chunk)
-                .map(|part| {
-                    let base = &base;
-                    s.spawn(move || part.iter().map(|l| propose(base, memory, l, cfg)).collect::<Vec<_>>())
-                })
-                .collect();
-            // A worker only panics on a bug; the line then gets no proposal rather than the run failing.
-            handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
-        })
-    } else {
-        lines.iter().map(|l| propose(&base, memory, l, cfg)).collect()
-    };
+    let all: Vec<&CreditLine> = lines.iter().collect();
+    let first = propose_all(&base, memory, &all, cfg);
     let mut results: Vec<LineMatch> =
         lines.iter().zip(first).map(|(l, proposals)| LineMatch { key: l.key, proposals, auto: false }).collect();
-    if results.len() != lines.len() {
-        // Only after a worker panic: match what is left one by one.
-        results = lines
-            .iter()
-            .map(|l| LineMatch { key: l.key, proposals: propose(&base, memory, l, cfg), auto: false })
-            .collect();
-    }
 
     let mut overlay: HashMap<u32, i64> = HashMap::new();
     let mut candidates: Vec<usize> = (0..lines.len()).collect();
@@ -867,17 +868,21 @@ pub(crate) fn auto_matches(
         // What is left may be clearer now: a combination whose rival used an invoice just taken,
         // an amount that was ambiguous. The lines concerned are matched again against what is
         // left and offered to the next round.
-        candidates.clear();
+        candidates = results
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| {
+                !r.auto
+                    && r.proposals.iter().any(|p| {
+                        clients.contains(&p.client) || p.positions.iter().any(|(pos, _)| touched.contains(pos))
+                    })
+            })
+            .map(|(i, _)| i)
+            .collect();
         let view = View { index, overlay: Some(&overlay) };
-        for (i, (r, line)) in results.iter_mut().zip(lines).enumerate() {
-            let concerned = r
-                .proposals
-                .iter()
-                .any(|p| clients.contains(&p.client) || p.positions.iter().any(|(pos, _)| touched.contains(pos)));
-            if !r.auto && concerned {
-                r.proposals = propose(&view, memory, line, cfg);
-                candidates.push(i);
-            }
+        let again: Vec<&CreditLine> = candidates.iter().map(|&i| &lines[i]).collect();
+        for (&i, proposals) in candidates.iter().zip(propose_all(&view, memory, &again, cfg)) {
+            results[i].proposals = proposals;
         }
         if candidates.is_empty() {
             break;

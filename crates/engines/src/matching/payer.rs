@@ -6,8 +6,10 @@
 //! [`PayerMemory::learn`]. An account number belongs to one client at a time: the latest fact
 //! wins, so a payer who changed client is followed. A name is different: French ledgers hold
 //! homonyms (two *Boulangerie Martin* in two towns), so a name remembered for two clients
-//! becomes ambiguous and recognises nobody, until a person attributes a line again
-//! ([`PayerMemory::learn`], which replaces). It never decides alone:
+//! becomes ambiguous and recognises nobody, until a deliberate fact settles it
+//! ([`PayerMemory::learn`] or [`PayerMemory::remember_stored`], which replace). Load the
+//! ledger's history with [`PayerMemory::remember`] first, then the stored facts. It never
+//! decides alone:
 //! a known payer tells the engine *which client's* open items to look at; the amount or the
 //! remittance text must still point at the items.
 
@@ -114,9 +116,10 @@ impl PayerMemory {
         }
     }
 
-    /// Remembers a stored row (`kind` is `iban` or `name`, as in the store); returns false for an
-    /// unknown kind or an empty value. Values are normalised again, which is harmless for values
-    /// that already are.
+    /// Remembers a stored row of the store's `payer_memory` (`kind` is `iban` or `name`): a fact
+    /// a person or an accepted match established deliberately, so it replaces whatever was known,
+    /// ambiguity included. Returns false for an unknown kind or an empty value. Values are
+    /// normalised again, which is harmless for values that already are.
     pub fn remember_stored(&mut self, kind: &str, value: &str, client: ClientId) -> bool {
         match kind {
             "iban" => match normalise_iban(value) {
@@ -129,7 +132,7 @@ impl PayerMemory {
             "name" => {
                 let usable = normalise_payer_name(value).is_some();
                 if usable {
-                    self.remember_name(value, client, false);
+                    self.remember_name(value, client, true);
                 }
                 usable
             }
@@ -313,17 +316,21 @@ mod tests {
     #[test]
     fn ibans_follow_the_latest_fact_and_homonyms_recognise_nobody() {
         let mut m = PayerMemory::new();
-        assert!(m.remember_stored("iban", "FR7630006000011234567890189", ClientId(1)));
-        assert!(m.remember_stored("iban", "FR7630006000011234567890189", ClientId(2)));
-        assert!(m.remember_stored("name", "DUPONT BATIMENT", ClientId(1)));
-        assert!(m.remember_stored("name", "DUPONT BATIMENT", ClientId(1)), "the same fact twice is no conflict");
-        assert_eq!(m.name_client("DUPONT BATIMENT").map(|n| n.client), Some(ClientId(1)));
-        assert!(m.remember_stored("name", "SARL Dupont Bâtiment", ClientId(3)));
-        assert!(!m.remember_stored("phone", "0102030405", ClientId(1)));
-        assert!(!m.remember_stored("name", "SARL", ClientId(1)));
+        m.remember(&PayerKey::Iban("FR7630006000011234567890189".into()), ClientId(1));
+        m.remember(&PayerKey::Iban("FR76 3000 6000 0112 3456 7890 189".into()), ClientId(2));
+        m.remember(&PayerKey::Name("DUPONT BATIMENT".into()), ClientId(1));
+        m.remember(&PayerKey::Name("DUPONT BATIMENT".into()), ClientId(1));
+        assert_eq!(m.name_client("DUPONT BATIMENT").map(|n| n.client), Some(ClientId(1)), "the same fact twice");
+        m.remember(&PayerKey::Name("SARL Dupont Bâtiment".into()), ClientId(3));
         assert_eq!(m.iban_client("FR7630006000011234567890189"), Some(ClientId(2)));
         assert_eq!(m.name_client("DUPONT BATIMENT"), None, "a homonym of clients 1 and 3");
         assert_eq!(m.name_client("DUPONT BATIM"), None, "nor by resemblance");
+        assert!(m.remember_stored("name", "Dupont Batiment", ClientId(1)), "a stored fact settles it");
+        assert_eq!(m.name_client("DUPONT BATIMENT").map(|n| n.client), Some(ClientId(1)));
+        assert!(!m.remember_stored("phone", "0102030405", ClientId(1)));
+        assert!(!m.remember_stored("name", "SARL", ClientId(1)));
+        assert!(m.remember_stored("iban", "FR7630006000011234567890189", ClientId(4)));
+        assert_eq!(m.iban_client("FR7630006000011234567890189"), Some(ClientId(4)));
         let mut line = super::super::CreditLine {
             key: 1,
             amount: encours_domain::Money::eur(rust_decimal::Decimal::ONE),
