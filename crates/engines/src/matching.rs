@@ -16,7 +16,9 @@
 //!    (`F2026-000123`, `F2026000123`, `fa 2026/123`, `factures 123 et 124`); see `text.rs`.
 //!    A hit is [`NumberMatch::Exact`] (same letters and digits, and long enough to be
 //!    distinctive), [`NumberMatch::Digits`] (same digits, another prefix, separators or padding)
-//!    or [`NumberMatch::Sequence`] (only the last segment, the weakest).
+//!    or [`NumberMatch::Sequence`] (only the last segment, the weakest). Words of one digit are
+//!    not read, and a word that designates several items keeps only those it designates best
+//!    (`F2026-000001` is the invoice, not the credit note `A2026-000001`).
 //! 3. **The payer**: an IBAN or a name remembered from earlier accepted matches ([`PayerMemory`]).
 //! 4. **The amount**: equal to what the referenced items leave open, to one item of the client,
 //!    or to a bounded combination of the client's items (`search.rs`), credit notes included.
@@ -59,8 +61,10 @@
 //! amount, 25 when several do. Finally, when the runner-up proposal is within `ambiguity_gap` of
 //! the best, every proposal that close loses 15 ([`Reason::Ambiguous`]). With the default
 //! threshold of 85, automatic lettrage takes references and numbers with a matching amount,
-//! partial and overpayments backed by an exact number or RF, and amounts from a known IBAN or
-//! name when exactly one item (or one proven combination) fits.
+//! partial and overpayments backed by an RF or an exact number (or by the digits and the payer's
+//! known IBAN), and amounts from a known IBAN or name when exactly one item (or one proven
+//! combination) fits. Sequence numbers alone support neither a partial payment nor an
+//! overpayment, and are never completed by other items.
 
 mod engine;
 mod index;
