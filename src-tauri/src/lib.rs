@@ -136,6 +136,19 @@ async fn accept_proposal(
 }
 
 #[tauri::command]
+async fn manual_match(
+    state: tauri::State<'_, AppState>,
+    payment_id: i64,
+    numbers: Vec<String>,
+) -> Result<BankLineView, ApiError> {
+    with_dossier(&state, move |d| {
+        let now = now();
+        matching::manual_match(d, payment_id, &numbers, now.date(), now)
+    })
+    .await
+}
+
+#[tauri::command]
 async fn reject_proposal(
     state: tauri::State<'_, AppState>,
     payment_id: i64,
@@ -230,6 +243,7 @@ pub fn run() {
             reconciliation,
             run_matching,
             accept_proposal,
+            manual_match,
             reject_proposal,
             unmatch_payment,
             ignore_payment

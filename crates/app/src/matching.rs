@@ -146,7 +146,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use encours_domain::creditor_ref::CreditorRef;
 use encours_domain::{Allocation, AllocationFrom, ClientId, InvoiceId, Money, PaymentId};
 use encours_engines::matching::{
-    self as engine, CreditLine, MatchConfig, MatchIndex, OpenItem, PayerMemory, Proposal, Reason,
+    self as engine, CreditLine, MatchConfig, MatchIndex, OpenItem, PayerKey, PayerMemory, Proposal, Reason,
 };
 use encours_store::money_in::{self, BankPaymentRow, MatchState};
 use encours_store::{Dossier, LedgerWriter, StoreError};
@@ -182,7 +182,7 @@ fn load_index(d: &Dossier) -> Result<(MatchIndex, Numbers), ApiError> {
         });
         Ok(())
     })?;
-    Ok((MatchIndex::build(items), numbers))
+    Ok((MatchIndex::build_parallel(items, 2), numbers))
 }
 
 fn load_memory(d: &Dossier) -> Result<PayerMemory, ApiError> {
@@ -191,12 +191,14 @@ fn load_memory(d: &Dossier) -> Result<PayerMemory, ApiError> {
     // (stored facts win: a later fact about the same IBAN or name replaces an earlier one).
     let mut history = money_in::payer_history(d)?;
     history.reverse();
+    // History facts use `remember`: a name two clients paid under stays ambiguous instead of
+    // going to whichever was read last.
     for (client, iban, name) in history {
-        if let Some(iban) = iban {
-            memory.remember_stored("iban", &iban, client);
+        if let Some(iban) = iban.as_deref().and_then(engine::normalise_iban) {
+            memory.remember(&PayerKey::Iban(iban), client);
         }
-        if let Some(name) = name {
-            memory.remember_stored("name", &name, client);
+        if let Some(name) = name.as_deref().and_then(engine::normalise_payer_name) {
+            memory.remember(&PayerKey::Name(name), client);
         }
     }
     for (kind, value, client) in money_in::payer_memory(d)? {
@@ -587,5 +589,81 @@ pub fn ignore_payment(d: &mut Dossier, payment: i64, now: NaiveDateTime) -> Resu
     let mut writer = d.writer("matching", now)?;
     writer.set_payment_match(PaymentId(payment), None, MatchState::Ignored)?;
     writer.commit("user", "match.ignore", serde_json::json!({ "payment": payment }))?;
+    fresh_line(d, payment)
+}
+
+/// Matches a payment by hand to invoices named by their numbers (one client's): they are settled
+/// oldest due date first, up to what each leaves open; what remains stays unallocated on the
+/// payment (a credit). A number that names no open item, or items of several clients, is refused.
+pub fn manual_match(
+    d: &mut Dossier,
+    payment: i64,
+    numbers: &[String],
+    today: NaiveDate,
+    now: NaiveDateTime,
+) -> Result<BankLineView, ApiError> {
+    let row = payment_row(d, payment)?;
+    if row.state != MatchState::Unmatched {
+        return Err(ApiError::invalid(format!("payment {payment} is already {}", row.state.as_str())));
+    }
+    let wanted: Vec<String> = numbers.iter().map(|n| n.trim().to_owned()).filter(|n| !n.is_empty()).collect();
+    if wanted.is_empty() {
+        return Err(ApiError::invalid("name at least one invoice number"));
+    }
+    let mut items: Vec<money_in::MatchItemRow> = Vec::new();
+    money_in::for_each_match_item(d, |r| {
+        if wanted.contains(&r.number) && r.outstanding.is_positive() {
+            items.push(r);
+        }
+        Ok(())
+    })?;
+    for n in &wanted {
+        if !items.iter().any(|i| &i.number == n) {
+            return Err(ApiError::invalid(format!("no open invoice numbered {n}")));
+        }
+    }
+    let client = items[0].client;
+    if items.iter().any(|i| i.client != client) {
+        return Err(ApiError::invalid("these invoices belong to several clients: match them one client at a time"));
+    }
+    if items.iter().any(|i| i.outstanding.currency != row.amount.currency) {
+        return Err(ApiError::invalid("an invoice is in another currency than the payment"));
+    }
+    items.sort_by_key(|i| (i.due_date, i.invoice));
+    let mut left = row.unallocated.amount;
+    let mut allocations = Vec::new();
+    for i in &items {
+        if left <= Decimal::ZERO {
+            break;
+        }
+        let take = left.min(i.outstanding.amount);
+        allocations.push((i.invoice, Money::new(take, i.outstanding.currency)));
+        left -= take;
+    }
+    let proposal_text: Vec<String> = allocations.iter().map(|(i, m)| format!("invoice {} {}", i.0, m.amount)).collect();
+    let company = d.company()?;
+    let mut memory = load_memory(d)?;
+    let line = credit_line(&row);
+    let mut writer = d.writer("matching", now)?;
+    let mut paid = Vec::new();
+    for (invoice, amount) in &allocations {
+        let id = writer.next_allocation_id()?;
+        let from = AllocationFrom::Payment(PaymentId(payment));
+        writer.allocation(&Allocation { id, invoice_id: *invoice, from, amount: *amount, applied_on: today })?;
+        paid.push((*invoice, *amount));
+    }
+    writer.set_payment_match(PaymentId(payment), Some(client), MatchState::Manual)?;
+    for key in memory.learn(&line, client) {
+        writer.learn_payer(key.kind(), key.value(), client, today)?;
+    }
+    let collected_at = line.booked_on.and_time(chrono::NaiveTime::MIN);
+    let consequences =
+        crate::collect::after_payment_applied(&mut writer, &company, PaymentId(payment), &paid, collected_at, now)?;
+    writer.commit(
+        "user",
+        "match.manual",
+        serde_json::json!({ "payment": payment, "numbers": wanted, "allocations": proposal_text,
+                            "unallocated": left.to_string(), "consequences": consequences }),
+    )?;
     fresh_line(d, payment)
 }

@@ -134,14 +134,26 @@ fn accept_reject_unmatch_and_set_aside_are_audited_and_keep_the_ledger_consisten
     assert!(undone.allocations.is_empty());
     assert_eq!(encours_app::summary(&d, today).unwrap().open_balance, before);
 
+    // Match it by hand to the same invoices, named by their numbers: the same allocations.
+    let numbers: Vec<String> = accepted.allocations.iter().map(|a| a.number.clone()).collect();
+    let by_hand = encours_app::matching::manual_match(&mut d, other.payment_id, &numbers, today, now()).unwrap();
+    assert_eq!(by_hand.state, "manual");
+    let amounts = |l: &encours_app::matching::BankLineView| {
+        let mut v: Vec<(String, String)> = l.allocations.iter().map(|a| (a.number.clone(), a.amount.clone())).collect();
+        v.sort();
+        v
+    };
+    assert_eq!(amounts(&by_hand), amounts(&accepted));
+    assert!(encours_app::matching::manual_match(&mut d, payment, &["NO-SUCH-NUMBER".to_owned()], today, now()).is_err());
+
     // Set aside, then back.
     let ignored = encours_app::matching::ignore_payment(&mut d, payment, now()).unwrap();
     assert_eq!(ignored.state, "ignored");
     let back = encours_app::matching::unmatch_payment(&mut d, payment, now()).unwrap();
     assert_eq!(back.state, "unmatched");
 
-    let actions: Vec<String> = d.audit_entries(10).unwrap().into_iter().map(|a| a.action).collect();
-    for action in ["match.reject", "match.accept", "match.unmatch", "match.ignore"] {
+    let actions: Vec<String> = d.audit_entries(20).unwrap().into_iter().map(|a| a.action).collect();
+    for action in ["match.reject", "match.accept", "match.unmatch", "match.manual", "match.ignore"] {
         assert!(actions.iter().any(|a| a == action), "{action} audited: {actions:?}");
     }
     let integrity = d.integrity().unwrap();
