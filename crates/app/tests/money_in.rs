@@ -140,3 +140,81 @@ fn the_four_fec_files_rebuild_open_items_equal_to_each_client_411_balance() {
         assert_eq!(again.files[0].outcome, ImportOutcome::Duplicate);
     }
 }
+
+/// A camt.053 with one credit: `amount` from `payer`, remittance `text`.
+fn camt053(amount: &str, payer: &str, text: &str) -> String {
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02">
+  <BkToCstmrStmt>
+    <GrpHdr><MsgId>TEST-212</MsgId><CreDtTm>2026-11-20T08:00:00</CreDtTm></GrpHdr>
+    <Stmt>
+      <Id>STMT-1</Id>
+      <CreDtTm>2026-11-20T08:00:00</CreDtTm>
+      <Acct><Id><IBAN>FR1420041010050500013M02606</IBAN></Id><Ccy>EUR</Ccy></Acct>
+      <Ntry>
+        <Amt Ccy="EUR">{amount}</Amt>
+        <CdtDbtInd>CRDT</CdtDbtInd>
+        <Sts>BOOK</Sts>
+        <BookgDt><Dt>2026-11-19</Dt></BookgDt>
+        <ValDt><Dt>2026-11-19</Dt></ValDt>
+        <AcctSvcrRef>BANK-REF-1</AcctSvcrRef>
+        <NtryDtls><TxDtls>
+          <RltdPties><Dbtr><Nm>{payer}</Nm></Dbtr></RltdPties>
+          <RmtInf><Ustrd>{text}</Ustrd></RmtInf>
+        </TxDtls></NtryDtls>
+      </Ntry>
+    </Stmt>
+  </BkToCstmrStmt>
+</Document>"#
+    )
+}
+
+#[test]
+fn matching_a_payment_of_a_services_invoice_releases_the_211_hold_and_queues_a_212_with_men_amounts() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut d = dossier(dir.path());
+    // UC1: services (BT-23 S1), 12,000.00 due, statuses up to 211 Paiement transmis.
+    let invoices = import(&mut d, &[corpus().join("cii/UC1_F202500003_00-INV_20250701_CII.xml")]);
+    assert_eq!(invoices.imported, 1, "{:#?}", invoices.files);
+    let mut statuses: Vec<PathBuf> = std::fs::read_dir(corpus().join("lifecycle"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            let n = p.file_name().unwrap().to_string_lossy();
+            n.starts_with("UC1_") && !n.contains("212") && !n.contains("POUR_PPF")
+        })
+        .collect();
+    statuses.sort();
+    import(&mut d, &statuses);
+    let mut invoice = None;
+    encours_store::queries::for_each_open_item(&d, now().date(), |r| {
+        invoice = Some(InvoiceId(r.invoice_id));
+        Ok(())
+    })
+    .unwrap();
+    let invoice = invoice.unwrap();
+    assert_eq!(money_in::collection_state(&d, invoice).unwrap().dunning_hold.as_deref(), Some("payment_transmitted"));
+
+    let file = dir.path().join("releve.xml");
+    std::fs::write(&file, camt053("12000.00", "LE CLIENT SAS", "VIREMENT FACTURE F202500003")).unwrap();
+    assert_eq!(import(&mut d, &[file]).imported, 1);
+    let run = encours_app::matching::run_matching(&mut d, now().date(), now(), true).unwrap();
+    assert_eq!(run.auto_matched, 1, "{run:#?}");
+
+    let state = money_in::collection_state(&d, invoice).unwrap();
+    assert_eq!(state.dunning_hold, None, "the matched payment releases the 211 hold");
+    let outbox = money_in::outbox(&d).unwrap();
+    assert_eq!(outbox.len(), 1, "{outbox:#?}");
+    assert_eq!(outbox[0].kind, "cdar212");
+    assert_eq!(outbox[0].state, "queued");
+    let message = encours_readers::lifecycle::read_cdar_bytes("outbox.xml", outbox[0].payload.as_bytes()).unwrap();
+    let ack = &message.acknowledgements[0];
+    assert_eq!(ack.status.code(), 212);
+    assert_eq!(ack.invoice_number, "F202500003");
+    let men: Vec<_> = ack.amounts.iter().filter(|a| a.type_code == "MEN").collect();
+    assert!(!men.is_empty(), "one MEN amount per VAT rate (BR-FR-CDV-14)");
+    let total: rust_decimal::Decimal = men.iter().map(|a| a.amount.amount).sum();
+    assert_eq!(total, rust_decimal::Decimal::new(1_200_000, 2));
+    assert!(men.iter().all(|a| a.vat_rate.is_some()), "each with its VAT rate");
+}
