@@ -8,6 +8,7 @@
 //! DTOs derive `ts_rs::TS`: `cargo test` writes their TypeScript twins to `ui/src/lib/bindings/`.
 #![deny(missing_docs)]
 
+pub mod analytics;
 mod collect;
 mod demo;
 mod dossier;
