@@ -55,6 +55,13 @@ export const api = {
   /** Applies proposal `key` to payment `paymentId`; resolves with the payment as it now is. */
   acceptProposal: (paymentId: number, key: string): Promise<BankLineView> =>
     call<BankLineView>("accept_proposal", { paymentId, key }),
+  /**
+   * Matches payment `paymentId` by hand to the open invoices numbered `numbers` (one client's): the
+   * core settles them oldest due date first, each up to what it leaves open, and leaves the rest of
+   * the payment unallocated (a credit). Resolves with the payment as it now is.
+   */
+  manualMatch: (paymentId: number, numbers: readonly string[]): Promise<BankLineView> =>
+    call<BankLineView>("manual_match", { paymentId, numbers: [...numbers] }),
   /** Drops proposal `key` of payment `paymentId` for good; resolves with the payment's other proposals. */
   rejectProposal: (paymentId: number, key: string): Promise<BankLineView> =>
     call<BankLineView>("reject_proposal", { paymentId, key }),

@@ -7,8 +7,10 @@
  * `fakeReconciliation` stands in for the reconciliation commands, keeping the payments in memory.
  */
 import { Channel } from "@tauri-apps/api/core";
+import type { AllocationView } from "../bindings/AllocationView";
 import type { ApiError } from "../bindings/ApiError";
 import type { BankLineView } from "../bindings/BankLineView";
+import type { ClientRef } from "../bindings/ClientRef";
 import type { DossierSummary } from "../bindings/DossierSummary";
 import type { MatchRunReport } from "../bindings/MatchRunReport";
 import type { ProposalView } from "../bindings/ProposalView";
@@ -45,7 +47,7 @@ export interface FakeReconciliationOptions {
   allocated?: string;
 }
 
-/** An in-memory stand-in for the six reconciliation commands, to hand to `mockIPC`. */
+/** An in-memory stand-in for the seven reconciliation commands, to hand to `mockIPC`. */
 export interface FakeReconciliation {
   /** Every command received, with its arguments, in order. */
   readonly calls: [string, unknown][];
@@ -61,13 +63,36 @@ export interface FakeReconciliation {
 
 const STATES = ["unmatched", "auto", "manual", "ignored"] as const;
 
+/** How many digits a decimal string has after its point. */
+function fractionDigits(value: string): number {
+  return value.trim().split(".")[1]?.length ?? 0;
+}
+
+/** A decimal string in units of 10^-scale, so that the fake adds and subtracts amounts exactly. */
+function units(value: string, scale: number): bigint {
+  const match = /^(-?)(\d*)(?:\.(\d*))?$/.exec(value.trim());
+  if (!match) throw new Error(`not a decimal amount: ${value}`);
+  const [, sign = "", integer = "", fraction = ""] = match;
+  const magnitude = BigInt(`${integer || "0"}${fraction.padEnd(scale, "0")}`);
+  return sign === "-" ? -magnitude : magnitude;
+}
+
+/** The decimal string of `value` units of 10^-scale ("-150.00" for -15000n at scale 2). */
+function decimal(value: bigint, scale: number): string {
+  const digits = (value < 0n ? -value : value).toString().padStart(scale + 1, "0");
+  const point = digits.length - scale;
+  return `${value < 0n ? "-" : ""}${digits.slice(0, point)}.${digits.slice(point)}`;
+}
+
 /**
  * A fake core for the reconciliation screen. It follows the contract of the Tauri commands:
  * `reconciliation {all}` lists the unmatched payments first (all of them when `all`) with the
  * counts by state; `accept_proposal` applies the proposal and answers the payment, matched by
- * hand; `reject_proposal` drops one proposal; `unmatch_payment` brings a matched or set-aside
- * payment back with its proposals; `ignore_payment` sets it aside; `run_matching` applies every
- * first proposal at or above the threshold. Unknown payments or proposals fail with `InvalidInput`.
+ * hand; `reject_proposal` drops one proposal; `manual_match {numbers}` matches the payment by hand
+ * when every number is an invoice of its proposals (see `manualMatch` below); `unmatch_payment`
+ * brings a matched or set-aside payment back with its proposals; `ignore_payment` sets it aside;
+ * `run_matching` applies every first proposal at or above the threshold. Unknown payments,
+ * proposals or numbers fail with `InvalidInput`.
  */
 export function fakeReconciliation(options: FakeReconciliationOptions): FakeReconciliation {
   const lines: BankLineView[] = structuredClone([...options.lines]);
@@ -102,6 +127,47 @@ export function fakeReconciliation(options: FakeReconciliationOptions): FakeReco
       unallocated: proposal.unallocated,
       proposals: [],
     };
+  }
+
+  /**
+   * `manual_match`: the open invoices the fake knows are those of the payment's proposals (a credit
+   * note is not one, as in the core), each open for its proposed amount plus the residual the
+   * proposal leaves. They are settled in the order typed (the view carries no due dates; the core
+   * takes the oldest due first), each up to what is left of the payment, and the rest stays
+   * unallocated.
+   */
+  function manualMatch(line: BankLineView, numbers: readonly string[]): BankLineView {
+    if (line.state !== "unmatched") throw invalid(`payment ${line.paymentId} is already ${line.state}`);
+    if (numbers.length === 0) throw invalid("name at least one invoice number");
+    const open = new Map<string, { client: ClientRef; allocation: AllocationView }>();
+    for (const proposal of line.proposals) {
+      for (const allocation of proposal.allocations) {
+        if (!allocation.amount.trim().startsWith("-") && !open.has(allocation.number)) {
+          open.set(allocation.number, { client: proposal.client, allocation });
+        }
+      }
+    }
+    const chosen = numbers.map((number) => {
+      const found = open.get(number);
+      if (!found) throw invalid(`no open invoice numbered ${number}`);
+      return found;
+    });
+    const client = chosen[0]?.client ?? null;
+    if (chosen.some((item) => item.client.id !== client?.id)) {
+      throw invalid("these invoices belong to several clients: match them one client at a time");
+    }
+    const amounts = chosen.flatMap(({ allocation }) => [allocation.amount, allocation.residual || "0"]);
+    const scale = Math.max(2, ...[line.amount, ...amounts].map(fractionDigits));
+    let left = units(line.amount, scale);
+    const allocations: AllocationView[] = [];
+    for (const { allocation } of chosen) {
+      if (left <= 0n) break;
+      const owed = units(allocation.amount, scale) + units(allocation.residual || "0", scale);
+      const take = owed < left ? owed : left;
+      allocations.push({ ...allocation, amount: decimal(take, scale), residual: "" });
+      left -= take;
+    }
+    return { ...line, state: "manual", client, allocations, unallocated: decimal(left, scale), proposals: [] };
   }
 
   function view(all: boolean): ReconciliationView {
@@ -161,6 +227,8 @@ export function fakeReconciliation(options: FakeReconciliationOptions): FakeReco
         rejected.add(key);
         return replace({ ...line, proposals: line.proposals.filter((candidate) => candidate.key !== key) });
       }
+      case "manual_match":
+        return replace(manualMatch(find(arg<number>(args, "paymentId")), arg<string[]>(args, "numbers")));
       case "unmatch_payment": {
         const line = find(arg<number>(args, "paymentId"));
         if (line.state === "unmatched") throw invalid(`payment ${line.paymentId} is not matched`);

@@ -103,6 +103,72 @@ describe("ReconciliationDesk", () => {
     expect(desk.error).toBeNull();
   });
 
+  it("matches a payment by hand: the answer replaces it, the counts and the dashboard follow", async () => {
+    const fake = backend();
+    const onSummary = vi.fn();
+    const desk = new ReconciliationDesk(onSummary);
+    await desk.load(true);
+    const release = fake.holdNext("manual_match");
+    const matching = desk.manualMatch(103, ["F-2026-0031", "F-2026-0032"]);
+    expect(desk.pending.get(103)).toEqual({ action: "manual", key: "F-2026-0031 F-2026-0032" });
+    // One action at a time on the payment, and no run meanwhile.
+    expect(await desk.act(103, "ignore")).toBe(false);
+    expect(await desk.manualMatch(103, ["F-2026-0031"])).toBe(false);
+    expect(desk.busy).toBe(true);
+    release();
+    expect(await matching).toBe(true);
+    expect(desk.pending.size).toBe(0);
+    const line = desk.view?.lines.find((candidate) => candidate.paymentId === 103);
+    expect(line).toMatchObject({ state: "manual", client: { name: "Gamma Distribution" }, unallocated: "0.00" });
+    expect(line?.allocations.map((allocation) => allocation.amount)).toEqual(["3000.00", "2000.00"]);
+    expect([desk.view?.unmatched, desk.view?.manual]).toEqual([2, 1]);
+    // Told as an accepted proposal: the payment is matched by hand to its client.
+    expect(desk.done).toMatchObject({ action: "accept", line: { paymentId: 103, state: "manual" } });
+    expect(onSummary).toHaveBeenCalledWith(SUMMARY);
+    expect(fake.calls.slice(1)).toEqual([
+      ["manual_match", { paymentId: 103, numbers: ["F-2026-0031", "F-2026-0032"] }],
+      ["dossier_summary", {}],
+    ]);
+  });
+
+  it("keeps a refused manual match's error for its payment only, and the view as it was", async () => {
+    const fake = backend();
+    const onSummary = vi.fn();
+    const desk = new ReconciliationDesk(onSummary);
+    await desk.load();
+    expect(await desk.manualMatch(102, ["F-2026-0042"])).toBe(false);
+    expect(desk.error).toMatchObject({
+      code: "InvalidInput",
+      message: "no open invoice numbered F-2026-0042",
+      command: "manual_match",
+    });
+    expect(desk.refused).toEqual({ paymentId: 102, action: "manual" });
+    expect(desk.manualError(102)).toBe(desk.error);
+    expect(desk.manualError(101)).toBeNull();
+    expect(ids(desk)).toEqual([101, 102, 103]);
+    expect(desk.done).toBeNull();
+    expect(onSummary).not.toHaveBeenCalled();
+    expect(fake.calls.at(-1)).toEqual(["manual_match", { paymentId: 102, numbers: ["F-2026-0042"] }]);
+
+    // Another action's refusal is not the manual match's.
+    fake.failNext("ignore_payment", { code: "Storage", message: "database is locked" });
+    expect(await desk.act(102, "ignore")).toBe(false);
+    expect(desk.refused).toEqual({ paymentId: 102, action: "ignore" });
+    expect(desk.manualError(102)).toBeNull();
+    // A new attempt clears the error, and a dismissed one is gone.
+    expect(await desk.manualMatch(102, ["F-2026-0042"])).toBe(false);
+    desk.dismissError();
+    expect([desk.error, desk.refused, desk.manualError(102)]).toEqual([null, null, null]);
+  });
+
+  it("sends the numbers as typed ones are read", async () => {
+    const fake = backend();
+    const desk = new ReconciliationDesk(() => {});
+    await desk.load();
+    expect(await desk.manualMatch(101, [" F-2026-0042 ", "", "F-2026-0042"])).toBe(true);
+    expect(fake.calls[1]).toEqual(["manual_match", { paymentId: 101, numbers: ["F-2026-0042"] }]);
+  });
+
   it("runs the matching, then reads the view and the dashboard again", async () => {
     const fake = backend({ allocated: "1234.56" });
     const onSummary = vi.fn();

@@ -8,6 +8,7 @@ import {
   formatIban,
   isSomeAmount,
   isZeroAmount,
+  parseInvoiceNumbers,
   reasonText,
   summarizeTexts,
   withLine,
@@ -108,6 +109,29 @@ describe("summarizeTexts", () => {
     expect(long.short).toBe("VIREMENT GAMMA DISTRIBUTION REGLEMENT FA…");
     // A cut just after a separator does not leave it dangling.
     expect(summarizeTexts(["ABCDEF", "GHIJ"], 9).short).toBe("ABCDEF…");
+  });
+});
+
+describe("parseInvoiceNumbers", () => {
+  it("splits on spaces, commas and semicolons, in the order typed, each number once", () => {
+    expect(parseInvoiceNumbers("F-2026-0031, F-2026-0032;AV-2026-003  F-2026-0040")).toEqual([
+      "F-2026-0031",
+      "F-2026-0032",
+      "AV-2026-003",
+      "F-2026-0040",
+    ]);
+    expect(parseInvoiceNumbers("  F-2\tF-1\nF-2 ;; , F-1 ")).toEqual(["F-2", "F-1"]);
+    // Non-breaking spaces pasted from a PDF or a spreadsheet separate too.
+    expect(parseInvoiceNumbers("F-1\u00a0F-2\u202fF-3")).toEqual(["F-1", "F-2", "F-3"]);
+  });
+
+  it("keeps each number as written", () => {
+    expect(parseInvoiceNumbers("f-1 F-1 2026/0042 FA.12")).toEqual(["f-1", "F-1", "2026/0042", "FA.12"]);
+  });
+
+  it("gives nothing for blank text or separators only", () => {
+    expect(parseInvoiceNumbers("")).toEqual([]);
+    expect(parseInvoiceNumbers(" ,; \t\n")).toEqual([]);
   });
 });
 

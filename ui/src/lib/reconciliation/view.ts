@@ -1,7 +1,8 @@
 /**
  * What the reconciliation screen shows, computed without Svelte so it can be tested alone:
- * the wording of the engine's reasons, the confidence bands, and how the view changes when one
- * payment comes back from an action. Amounts stay decimal strings throughout.
+ * the wording of the engine's reasons, the confidence bands, the invoice numbers typed for a
+ * manual match, and how the view changes when one payment comes back from an action. Amounts stay
+ * decimal strings throughout.
  */
 import type { BankLineView } from "../bindings/BankLineView";
 import type { MatchReason } from "../bindings/MatchReason";
@@ -102,6 +103,17 @@ export function summarizeTexts(texts: readonly string[], limit = 110): { short: 
     .join(" · ");
   if (joined.length <= limit) return { short: joined, truncated: false };
   return { short: `${joined.slice(0, limit).replace(/[\s·]+$/, "")}…`, truncated: true };
+}
+
+/**
+ * The invoice numbers typed for a manual match: split on whitespace, commas and semicolons,
+ * blanks dropped, in the order typed, each once. Numbers are compared as written (the core
+ * matches BT-1 numbers exactly), so "f-1" and "F-1" stay two numbers.
+ */
+export function parseInvoiceNumbers(text: string): string[] {
+  const seen = new Set<string>();
+  for (const part of text.split(/[\s,;]+/)) if (part !== "") seen.add(part);
+  return [...seen];
 }
 
 /**
