@@ -7,8 +7,9 @@ import type { DossierSummary } from "../bindings/DossierSummary";
 import { locale } from "../i18n";
 import { NBSP, NNBSP } from "../i18n/format";
 import { ReconciliationDesk } from "../reconciliation/desk.svelte";
-import { LINES, MATCHED, SUMMARY } from "../reconciliation/fixtures";
+import { LINES, MATCHED, SUMMARY, UNKNOWN } from "../reconciliation/fixtures";
 import DossierView from "./DossierView.svelte";
+import ReconciliationLine from "./ReconciliationLine.svelte";
 import ReconciliationPage from "./ReconciliationPage.svelte";
 
 let component: ReturnType<typeof mount> | undefined;
@@ -73,6 +74,19 @@ const counts = (): (string | null)[] =>
 async function click(selector: string, root: ParentNode = document): Promise<void> {
   el<HTMLButtonElement>(selector, root).click();
   await settle();
+}
+
+function type(input: HTMLInputElement, value: string): void {
+  input.value = value;
+  input.dispatchEvent(new Event("input", { bubbles: true }));
+  flushSync();
+}
+
+/** Opens the manual match form of payment `id`, types `numbers` and sends them. */
+async function matchByHand(id: number, numbers: string): Promise<void> {
+  await click(".manual-toggle", line(id));
+  type(el<HTMLInputElement>(".manual-numbers", line(id)), numbers);
+  await click(".manual-match", line(id));
 }
 
 describe("ReconciliationPage", () => {
@@ -403,6 +417,204 @@ describe("ReconciliationPage", () => {
     expect(text(".accept-proposal", proposal("p101-a"))).toBe("Accept");
     expect(text(".ignore-payment", line(102))).toBe("Set aside");
     expect(text("#run-matching")).toBe("Run automatic matching");
+  });
+});
+
+describe("ReconciliationPage, manual match", () => {
+  it("opens a form for invoice numbers on a payment to reconcile, hidden until asked for", async () => {
+    const fake = backend();
+    await render();
+    expect(document.querySelector(".manual-numbers")).toBeNull();
+    expect(document.querySelector("form.manual")).toBeNull();
+    expect(texts("#reconciliation-lines .manual-toggle")).toEqual([
+      "Rapprocher manuellement",
+      "Rapprocher manuellement",
+      "Rapprocher manuellement",
+    ]);
+    const toggle = el<HTMLButtonElement>(".manual-toggle", line(102));
+    expect(toggle.getAttribute("aria-expanded")).toBe("false");
+    expect(toggle.getAttribute("aria-controls")).toBe("payment-102-manual");
+    expect(el("#payment-102-manual").closest("[data-payment-id]")).toBe(line(102));
+
+    await click(".manual-toggle", line(102));
+    expect(toggle.getAttribute("aria-expanded")).toBe("true");
+    expect(document.querySelectorAll(".manual-numbers")).toHaveLength(1);
+    const input = el<HTMLInputElement>(".manual-numbers", line(102));
+    expect([...(input.labels ?? [])].map((label) => label.textContent?.trim())).toEqual(["N° de facture(s)"]);
+    expect(el("form.manual", line(102)).getAttribute("aria-label")).toBe("Rapprochement manuel");
+    expect(text(".hint", line(102))).toBe(
+      "Séparez les numéros par des espaces, des virgules ou des points-virgules. Les factures sont réglées de la plus ancienne échéance à la plus récente ; le reste du paiement demeure non imputé, en avoir.",
+    );
+    expect(text(".manual-match", line(102))).toBe("Rapprocher");
+    // The keyboard goes to the numbers.
+    expect(document.activeElement).toBe(input);
+
+    // Nothing typed: said under the field, nothing sent.
+    type(input, " ;, ");
+    input.blur();
+    await click(".manual-match", line(102));
+    expect(input.getAttribute("aria-invalid")).toBe("true");
+    expect(text(".invalid", line(102))).toBe("Indiquez au moins un numéro de facture.");
+    expect(input.getAttribute("aria-describedby")).toBe("payment-102-manual-hint payment-102-manual-invalid");
+    expect(document.activeElement).toBe(input);
+    expect(fake.calls).toEqual([["reconciliation", { all: false }]]);
+    type(input, "F");
+    expect(line(102).querySelector(".invalid")).toBeNull();
+
+    await click(".manual-toggle", line(102));
+    expect(toggle.getAttribute("aria-expanded")).toBe("false");
+    expect(line(102).querySelector(".manual-numbers")).toBeNull();
+
+    // Matched and set-aside payments have no such form.
+    await click("#reconciliation-filter-all");
+    expect(line(104).querySelector(".manual-toggle")).toBeNull();
+    expect(line(105).querySelector(".manual-toggle")).toBeNull();
+  });
+
+  it("sends the numbers read from the field: the payment leaves the list, the counts and the dashboard follow", async () => {
+    const fake = backend();
+    const onSummary = vi.fn();
+    await render({ onSummary });
+    await matchByHand(103, " F-2026-0031; F-2026-0031,F-2026-0032 ");
+    expect(fake.calls.slice(1)).toEqual([
+      ["manual_match", { paymentId: 103, numbers: ["F-2026-0031", "F-2026-0032"] }],
+      ["dossier_summary", {}],
+    ]);
+    expect(shownIds()).toEqual(["101", "102"]);
+    expect(counts()).toEqual(["2", "1", "1", "1"]);
+    expect(onSummary).toHaveBeenCalledWith(SUMMARY);
+    expect(text("#reconciliation-status")).toBe(`Paiement de ${euros("5 000,00 €")} rapproché : Gamma Distribution.`);
+    // The keyboard goes on with the payment that took its place.
+    expect((document.activeElement as HTMLElement | null)?.dataset.paymentId).toBe("102");
+  });
+
+  it("shows what a manual match settled and what it left unapplied, then forgets the form on unmatch", async () => {
+    backend();
+    await render();
+    await click("#reconciliation-filter-all");
+    await matchByHand(103, "F-2026-0031");
+    const matched = line(103);
+    expect(shownIds()).toEqual(["101", "102", "103", "104", "105"]);
+    expect(matched.getAttribute("data-state")).toBe("manual");
+    expect(text(".badge", matched)).toBe("Rapproché manuellement");
+    expect(text(".matched-client strong", matched)).toBe("Gamma Distribution");
+    expect(texts(".invoices li span", matched)).toEqual(["F-2026-0031", euros("3 000,00 €")]);
+    expect(text(".unallocated", matched)).toBe(`Non imputé : ${euros("2 000,00 €")}`);
+    expect(counts()).toEqual(["2", "1", "1", "1"]);
+    expect(matched.querySelector(".manual-numbers")).toBeNull();
+
+    await click(".unmatch-payment", matched);
+    expect(line(103).getAttribute("data-state")).toBe("unmatched");
+    expect(el(".manual-toggle", line(103)).getAttribute("aria-expanded")).toBe("false");
+    await click(".manual-toggle", line(103));
+    expect(el<HTMLInputElement>(".manual-numbers", line(103)).value).toBe("");
+  });
+
+  it("busies the payment while its manual match runs", async () => {
+    const fake = backend();
+    await render();
+    const release = fake.holdNext("manual_match");
+    await matchByHand(103, "F-2026-0031");
+    const payment = line(103);
+    const submit = el<HTMLButtonElement>(".manual-match", payment);
+    expect(submit.disabled).toBe(true);
+    expect(submit.querySelector(".spinner")).not.toBeNull();
+    expect(el<HTMLInputElement>(".manual-numbers", payment).disabled).toBe(true);
+    expect(el<HTMLButtonElement>(".ignore-payment", payment).disabled).toBe(true);
+    expect(el<HTMLButtonElement>(".accept-proposal", proposal("p103")).disabled).toBe(true);
+    expect(payment.getAttribute("aria-busy")).toBe("true");
+    expect(el<HTMLButtonElement>(".ignore-payment", line(101)).disabled).toBe(false);
+    expect(el<HTMLButtonElement>("#run-matching").disabled).toBe(true);
+    // A second press sends nothing more.
+    submit.click();
+    await settle();
+    expect(fake.calls.filter(([cmd]) => cmd === "manual_match")).toHaveLength(1);
+    release();
+    await settle();
+    expect(shownIds()).toEqual(["101", "102"]);
+    expect(el<HTMLButtonElement>("#run-matching").disabled).toBe(false);
+  });
+
+  it("shows a refused manual match with the error table, keeps the payment and what was typed", async () => {
+    const fake = backend();
+    const onSummary = vi.fn();
+    await render({ onSummary });
+    await click(".manual-toggle", line(102));
+    const input = el<HTMLInputElement>(".manual-numbers", line(102));
+    type(input, "F-2026-0042");
+    // As in a browser: the pressed button has the focus, and loses it once disabled.
+    const submit = el<HTMLButtonElement>(".manual-match", line(102));
+    submit.focus();
+    submit.click();
+    await settle();
+    expect(fake.calls.slice(1)).toEqual([["manual_match", { paymentId: 102, numbers: ["F-2026-0042"] }]]);
+    const panel = el("#reconciliation-error");
+    expect(panel.getAttribute("data-code")).toBe("InvalidInput");
+    expect(panel.textContent).toContain("Saisie invalide");
+    expect(panel.textContent).toContain("no open invoice numbered F-2026-0042");
+    expect(shownIds()).toEqual(["101", "102", "103"]);
+    expect(counts()).toEqual(["3", "1", "0", "1"]);
+    expect(line(102).getAttribute("data-state")).toBe("unmatched");
+    expect(input.value).toBe("F-2026-0042");
+    expect(input.disabled).toBe(false);
+    expect(submit.disabled).toBe(false);
+    // Back to the numbers, to correct them.
+    expect(document.activeElement).toBe(input);
+    expect(text("#reconciliation-status")).toBe("");
+    expect(onSummary).not.toHaveBeenCalled();
+
+    await matchByHand(101, "F-2026-0042 F-2026-0051");
+    expect(el("#reconciliation-error").textContent).toContain(
+      "these invoices belong to several clients: match them one client at a time",
+    );
+    expect(shownIds()).toEqual(["101", "102", "103"]);
+  });
+
+  it("shows the refusal it is given under the form", async () => {
+    const onAction = vi.fn();
+    const onDismissError = vi.fn();
+    component = mount(ReconciliationLine, {
+      target: document.body,
+      props: {
+        line: UNKNOWN,
+        autoThreshold: 90,
+        manualError: { code: "InvalidInput", message: "no open invoice numbered F-9" },
+        onDismissError,
+        onAction,
+      },
+    });
+    flushSync();
+    expect(document.querySelector("#payment-102-manual-error")).toBeNull();
+    await click(".manual-toggle");
+    const panel = el("#payment-102-manual-error");
+    expect(panel.closest("#payment-102-manual")).not.toBeNull();
+    expect(panel.getAttribute("role")).toBe("alert");
+    expect(panel.getAttribute("data-code")).toBe("InvalidInput");
+    expect(panel.textContent).toContain("no open invoice numbered F-9");
+    await click("#payment-102-manual-error .dismiss");
+    expect(onDismissError).toHaveBeenCalledOnce();
+
+    type(el<HTMLInputElement>(".manual-numbers"), "F-9, F-10");
+    await click(".manual-match");
+    expect(onAction).toHaveBeenCalledExactlyOnceWith("manual", "F-9 F-10");
+  });
+
+  it("speaks English", async () => {
+    backend();
+    await render();
+    locale.set("en");
+    flushSync();
+    expect(text(".manual-toggle", line(102))).toBe("Match by hand");
+    await click(".manual-toggle", line(102));
+    const input = el<HTMLInputElement>(".manual-numbers", line(102));
+    expect(input.labels?.[0]?.textContent?.trim()).toBe("Invoice number(s)");
+    expect(el("form.manual", line(102)).getAttribute("aria-label")).toBe("Manual match");
+    expect(text(".hint", line(102))).toBe(
+      "Separate the numbers with spaces, commas or semicolons. The invoices are settled oldest due date first; what is left of the payment stays unapplied, as a credit.",
+    );
+    expect(text(".manual-match", line(102))).toBe("Match");
+    await click(".manual-match", line(102));
+    expect(text(".invalid", line(102))).toBe("Enter at least one invoice number.");
   });
 });
 
