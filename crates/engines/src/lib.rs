@@ -5,5 +5,6 @@
 //! - [`lifecycle`]: what each lifecycle status of the French e-invoicing reform does to an invoice.
 #![deny(missing_docs)]
 
+pub mod analytics;
 pub mod lifecycle;
 pub mod matching;
