@@ -548,7 +548,9 @@ describe("ReconciliationPage, manual match", () => {
     submit.click();
     await settle();
     expect(fake.calls.slice(1)).toEqual([["manual_match", { paymentId: 102, numbers: ["F-2026-0042"] }]]);
-    const panel = el("#reconciliation-error");
+    // The refusal shows under the form of that payment, not at the top of the page.
+    expect(document.querySelector("#reconciliation-error")).toBeNull();
+    const panel = el("#payment-102-manual-error");
     expect(panel.getAttribute("data-code")).toBe("InvalidInput");
     expect(panel.textContent).toContain("Saisie invalide");
     expect(panel.textContent).toContain("no open invoice numbered F-2026-0042");
@@ -564,7 +566,7 @@ describe("ReconciliationPage, manual match", () => {
     expect(onSummary).not.toHaveBeenCalled();
 
     await matchByHand(101, "F-2026-0042 F-2026-0051");
-    expect(el("#reconciliation-error").textContent).toContain(
+    expect(el("#payment-101-manual-error").textContent).toContain(
       "these invoices belong to several clients: match them one client at a time",
     );
     expect(shownIds()).toEqual(["101", "102", "103"]);
