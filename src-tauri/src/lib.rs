@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
+use encours_app::analytics::DashboardView;
 use encours_app::matching::{self, BankLineView, MatchRunReport, ReconciliationView};
 use encours_app::{ApiError, AppInfo, Dossier, DossierSummary, ErrorCode, ImportProgress, ImportReport, KeyMode};
 use tauri::ipc::Channel;
@@ -106,6 +107,11 @@ async fn with_dossier<T: Send + 'static>(
     })
     .await
     .map_err(internal)?
+}
+
+#[tauri::command]
+async fn dashboard(state: tauri::State<'_, AppState>) -> Result<DashboardView, ApiError> {
+    with_dossier(&state, |d| encours_app::analytics::dashboard(d, now().date())).await
 }
 
 #[tauri::command]
@@ -240,6 +246,7 @@ pub fn run() {
             import_files,
             cancel_import,
             close_dossier,
+            dashboard,
             reconciliation,
             run_matching,
             accept_proposal,
