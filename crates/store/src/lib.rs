@@ -10,6 +10,7 @@
 //! - [`queries`]: read models (summary, exports).
 
 mod amount;
+pub mod analytics;
 mod dossier;
 mod error;
 pub mod keys;

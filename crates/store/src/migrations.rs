@@ -14,6 +14,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0002_documents.sql"),
     include_str!("../migrations/0003_compact.sql"),
     include_str!("../migrations/0004_money_in.sql"),
+    include_str!("../migrations/0005_analytics.sql"),
 ];
 
 /// The schema version this build writes.

@@ -1,0 +1,112 @@
+//! Dashboard timing on a large dossier.
+//!
+//! ```sh
+//! cargo build --release --bin encours
+//! export ENCOURS_KEY_HEX=$(openssl rand -hex 32)
+//! target/release/encours --dossier /tmp/bench2m.encours --today 2026-11-23 demo --clients 50000 --invoices 2000000
+//! cargo run --release -p encours-app --example bench_dashboard -- /tmp/bench2m.encours 2026-11-23 21
+//! ```
+//!
+//! Opens the dossier (applying migrations the first time, timed apart), computes the whole
+//! dashboard (aged balance, key figures and DSO series, 13-week forecast, top 20 exposures,
+//! alerts) RUNS times and prints the median, minimum and maximum, then one timing of each report
+//! and of the parts the dashboard reads. Timings are the only floats here (printing).
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use chrono::NaiveDate;
+use encours_app::analytics::{self, AnalyticsOptions};
+use encours_store::analytics as store;
+
+fn ms(d: Duration) -> String {
+    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
+}
+
+fn time<T>(label: &str, f: impl FnOnce() -> T) -> T {
+    let started = Instant::now();
+    let out = f();
+    println!("  {label:<40} {}", ms(started.elapsed()));
+    out
+}
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let path = PathBuf::from(args.next().unwrap_or_else(|| "/tmp/bench2m.encours".to_owned()));
+    let as_of: NaiveDate =
+        args.next().and_then(|a| a.parse().ok()).unwrap_or(NaiveDate::from_ymd_opt(2026, 11, 23).unwrap());
+    let runs: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(21);
+
+    let (keys, _) = encours_app::key_source().expect("a key source (ENCOURS_KEY_HEX or the keyring)");
+    let started = Instant::now();
+    let d = encours_app::open_dossier(&path, &keys).expect("the dossier opens");
+    println!("open (migrations on first open) {}", ms(started.elapsed()));
+    let s = encours_app::summary(&d, as_of).expect("summary");
+    println!("{} invoices, {} clients, {} open items, as of {as_of}", s.invoices, s.clients, s.open_items);
+
+    let mut times = Vec::with_capacity(runs);
+    let mut last = None;
+    for _ in 0..runs {
+        let started = Instant::now();
+        let view = analytics::dashboard(&d, as_of).expect("dashboard");
+        times.push(started.elapsed());
+        last = Some(view);
+    }
+    times.sort();
+    let view = last.expect("at least one run");
+    println!(
+        "dashboard x{runs}: median {}, min {}, max {}",
+        ms(times[times.len() / 2]),
+        ms(times[0]),
+        ms(times[times.len() - 1])
+    );
+    let k = &view.key_figures;
+    println!(
+        "  net balance {} EUR, overdue {} ({} %), DSO countback {} d, simple {} d, best possible {} d, CEI {} %",
+        k.net_balance,
+        k.overdue,
+        k.overdue_percent.as_deref().unwrap_or("-"),
+        k.dso_countback.as_deref().unwrap_or("-"),
+        k.dso_simple.as_deref().unwrap_or("-"),
+        k.best_possible_dso.as_deref().unwrap_or("-"),
+        k.cei_percent.as_deref().unwrap_or("-"),
+    );
+    println!(
+        "  forecast 13 weeks {} EUR, top exposure {} ({} EUR), {} DSO points, {} alerts",
+        view.forecast.total_expected,
+        view.top_exposures.first().map(|e| e.name.as_str()).unwrap_or("-"),
+        view.top_exposures.first().map(|e| e.balance.as_str()).unwrap_or("-"),
+        view.dso_series.len(),
+        view.alerts.len()
+    );
+
+    println!("parts (one run each):");
+    let mut n = 0u64;
+    let path = time("open items as of the date", || {
+        store::for_each_item_as_of(&d, as_of, |_| {
+            n += 1;
+            Ok(())
+        })
+        .expect("items")
+    });
+    println!("    ({n} items, {path:?})");
+    time("unapplied cash", || store::unapplied_as_of(&d, as_of).expect("unapplied"));
+    time("client attributes", || store::client_attributes(&d).expect("clients"));
+    time("payment habits", || store::payment_habits(&d, as_of).expect("habits"));
+    time("flows", || store::flows_until(&d, as_of).expect("flows"));
+    time("disputes open", || store::disputes_open_at(&d, as_of).expect("disputes"));
+    time("stopped invoices", || store::stopped_invoices(&d, as_of).expect("stopped"));
+
+    println!("reports (one run each):");
+    let options = AnalyticsOptions::default();
+    time("aging report (4 groupings)", || analytics::aging_report(&d, as_of, &options).expect("aging"));
+    time("dso report", || analytics::dso_report(&d, as_of).expect("dso"));
+    time("forecast report", || analytics::forecast_report(&d, as_of).expect("forecast"));
+    time("compliance report (a year of invoices)", || {
+        analytics::compliance_report(&d, as_of, &options).expect("compliance")
+    });
+    let month_ago = as_of - chrono::Days::new(30);
+    time("aging report 30 days back (rewind)", || analytics::aging_report(&d, month_ago, &options).expect("aging"));
+    let year_ago = as_of - chrono::Days::new(365);
+    time("aging report a year back (replay)", || analytics::aging_report(&d, year_ago, &options).expect("aging"));
+}

@@ -1,0 +1,649 @@
+//! Read models of the receivables analytics: the ledger rebuilt as of a date.
+//!
+//! On a date `D`, an invoice counts once issued (`issue_date ≤ D`); its open amount is its
+//! receivable minus the allocations applied by `D` (for a credit note: plus what of it was used by
+//! `D`); a payment counts once booked, and what of it was not applied by `D` is unapplied cash.
+//!
+//! Three ways to get there, chosen by [`for_each_item_as_of`]:
+//! - **current**: `D` is on or after the last dated event of the ledger, so the open amounts kept
+//!   with every allocation are those of `D`: stream the covering index of open items;
+//! - **rewind**: `D` is recent: start from today's open amounts and add back what was applied
+//!   after `D` (the allocations after `D` are few, read through their date index);
+//! - **replay**: `D` is far back: stream the invoices issued by `D` and subtract their allocations
+//!   applied by `D` (index lookups), never holding the ledger in memory.
+//!
+//! Amounts are in stored units (10⁻⁵ of the currency, see `amount.rs`); the caller turns them into
+//! `Decimal` with `Decimal::new(units, AMOUNT_SCALE)`, exactly.
+//!
+//! The month-end history (DSO series) and the daily sales and cash come from the aggregates of
+//! migration 0005, kept by triggers in the same transaction as every ledger write.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::NaiveDate;
+use encours_domain::Currency;
+use rusqlite::{params, OptionalExtension};
+
+use crate::dossier::Dossier;
+use crate::error::StoreError;
+
+/// Reads an ISO date (`YYYY-MM-DD`, the stored form) quickly; an error names the value.
+pub fn parse_date(s: &str) -> Result<NaiveDate, StoreError> {
+    let b = s.as_bytes();
+    let digits = |r: std::ops::Range<usize>| -> Option<u32> {
+        b.get(r)?.iter().try_fold(0u32, |acc, c| c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0')))
+    };
+    let parsed = (|| {
+        if b.len() < 10 || b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') {
+            return None;
+        }
+        NaiveDate::from_ymd_opt(i32::try_from(digits(0..4)?).ok()?, digits(5..7)?, digits(8..10)?)
+    })();
+    parsed.ok_or_else(|| StoreError::Decode(format!("not a date: {s:?}")))
+}
+
+fn currency(code: &str) -> Result<Currency, StoreError> {
+    Currency::parse(code).map_err(|e| StoreError::Decode(e.to_string()))
+}
+
+/// An open item on the as-of date.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ItemAt {
+    /// Invoice (or credit note) id.
+    pub invoice_id: i64,
+    /// Client id.
+    pub client_id: i64,
+    /// Currency.
+    pub currency: Currency,
+    /// Issue date.
+    pub issue_date: NaiveDate,
+    /// Due date.
+    pub due_date: NaiveDate,
+    /// Open amount on the date, in units (negative for a credit note not fully used).
+    pub open: i64,
+}
+
+/// How [`for_each_item_as_of`] rebuilt the date.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Rebuild {
+    /// The date is on or after the last event: today's open amounts.
+    Current,
+    /// Today's open amounts with the later allocations added back.
+    Rewind,
+    /// The invoices issued by the date, minus their allocations by the date.
+    Replay,
+}
+
+/// Above this many allocations after the date, [`for_each_item_as_of`] replays instead of
+/// rewinding (the rewind keeps one map entry per item touched after the date).
+pub const REWIND_LIMIT: i64 = 400_000;
+
+/// The last date of the ledger's dated events (issues, bookings, allocations), if any.
+pub fn last_event_date(d: &Dossier) -> Result<Option<NaiveDate>, StoreError> {
+    let s: Option<String> =
+        d.conn.prepare_cached("SELECT max(day) FROM analytics_days")?.query_row([], |r| r.get(0))?;
+    s.as_deref().map(parse_date).transpose()
+}
+
+/// Calls `f` with every item open on `as_of` (issued by then, open amount not zero on that date).
+/// Items come grouped by client when the path is [`Rebuild::Current`]; in no particular order
+/// otherwise.
+pub fn for_each_item_as_of(
+    d: &Dossier,
+    as_of: NaiveDate,
+    f: impl FnMut(&ItemAt) -> Result<(), StoreError>,
+) -> Result<Rebuild, StoreError> {
+    for_each_item_rebuilt(d, as_of, None, f)
+}
+
+/// [`for_each_item_as_of`] with the way of rebuilding forced (`Some(Rewind)` or `Some(Replay)`;
+/// `Current` is only taken when the date is on or after the last event): the three give the same
+/// items, which the tests check.
+pub fn for_each_item_rebuilt(
+    d: &Dossier,
+    as_of: NaiveDate,
+    force: Option<Rebuild>,
+    mut f: impl FnMut(&ItemAt) -> Result<(), StoreError>,
+) -> Result<Rebuild, StoreError> {
+    let day = as_of.to_string();
+    let current = last_event_date(d)?.is_none_or(|last| last <= as_of);
+    let path = match force {
+        Some(Rebuild::Replay) => Rebuild::Replay,
+        Some(Rebuild::Rewind) => Rebuild::Rewind,
+        _ if current => Rebuild::Current,
+        _ => {
+            let later: i64 = d
+                .conn
+                .prepare_cached("SELECT coalesce(sum(allocations), 0) FROM analytics_days WHERE day > ?1")?
+                .query_row([&day], |r| r.get(0))?;
+            if later <= REWIND_LIMIT {
+                Rebuild::Rewind
+            } else {
+                Rebuild::Replay
+            }
+        }
+    };
+    match path {
+        Rebuild::Replay => replay(d, &day, &mut f)?,
+        Rebuild::Current | Rebuild::Rewind => {
+            // What was applied after the date, added back: + on the invoice, − on the credit note.
+            let mut back: HashMap<i64, i64> = HashMap::new();
+            if path == Rebuild::Rewind {
+                let mut stmt = d.conn.prepare_cached(
+                    "SELECT invoice_id, credit_note_id, amount FROM allocations WHERE applied_on > ?1",
+                )?;
+                let mut rows = stmt.query([&day])?;
+                while let Some(r) = rows.next()? {
+                    let amount: i64 = r.get(2)?;
+                    *back.entry(r.get(0)?).or_default() += amount;
+                    if let Some(cn) = r.get::<_, Option<i64>>(1)? {
+                        *back.entry(cn).or_default() -= amount;
+                    }
+                }
+            }
+            let mut stmt = d.conn.prepare_cached(
+                "SELECT id, client_id, currency, due_date, outstanding, issue_date FROM invoices INDEXED BY invoices_open_items
+                 WHERE outstanding <> 0 AND issue_date <= ?1",
+            )?;
+            let mut rows = stmt.query([&day])?;
+            let mut cur: (String, Currency) = (String::new(), Currency::EUR);
+            while let Some(r) = rows.next()? {
+                let id: i64 = r.get(0)?;
+                let code = r.get_ref(2)?.as_str().map_err(|e| StoreError::Decode(e.to_string()))?;
+                if code != cur.0 {
+                    cur = (code.to_owned(), currency(code)?);
+                }
+                let open = r.get::<_, i64>(4)? + back.remove(&id).unwrap_or(0);
+                if open == 0 {
+                    continue;
+                }
+                let due = parse_date(r.get_ref(3)?.as_str().map_err(|e| StoreError::Decode(e.to_string()))?)?;
+                let issued = parse_date(r.get_ref(5)?.as_str().map_err(|e| StoreError::Decode(e.to_string()))?)?;
+                f(&ItemAt {
+                    invoice_id: id,
+                    client_id: r.get(1)?,
+                    currency: cur.1,
+                    issue_date: issued,
+                    due_date: due,
+                    open,
+                })?;
+            }
+            // Items settled since the date (or issued after it, which are skipped).
+            let mut stmt = d.conn.prepare_cached(
+                "SELECT client_id, currency, due_date, outstanding, issue_date FROM invoices WHERE id = ?1",
+            )?;
+            let mut rest: Vec<(i64, i64)> = back.into_iter().filter(|(_, v)| *v != 0).collect();
+            rest.sort_unstable();
+            for (id, add) in rest {
+                let Some((client, code, due, outstanding, issued)) = stmt
+                    .query_row([id], |r| {
+                        Ok((
+                            r.get::<_, i64>(0)?,
+                            r.get::<_, String>(1)?,
+                            r.get::<_, String>(2)?,
+                            r.get::<_, i64>(3)?,
+                            r.get::<_, String>(4)?,
+                        ))
+                    })
+                    .optional()?
+                else {
+                    continue;
+                };
+                let issued = parse_date(&issued)?;
+                if issued > as_of || outstanding != 0 {
+                    // Issued after the date, or still open today and already counted above.
+                    continue;
+                }
+                f(&ItemAt {
+                    invoice_id: id,
+                    client_id: client,
+                    currency: currency(&code)?,
+                    issue_date: issued,
+                    due_date: parse_date(&due)?,
+                    open: add,
+                })?;
+            }
+        }
+    }
+    Ok(path)
+}
+
+/// The replay path: every invoice issued by the date, minus its allocations by the date.
+fn replay(d: &Dossier, day: &str, f: &mut impl FnMut(&ItemAt) -> Result<(), StoreError>) -> Result<(), StoreError> {
+    let mut stmt = d.conn.prepare_cached(
+        "SELECT i.id, i.client_id, i.currency, i.due_date, i.issue_date,
+                i.receivable
+                - coalesce((SELECT sum(a.amount) FROM allocations a INDEXED BY allocations_invoice
+                            WHERE a.invoice_id = i.id AND a.applied_on <= ?1), 0)
+                + coalesce((SELECT sum(a.amount) FROM allocations a INDEXED BY allocations_credit_note
+                            WHERE a.credit_note_id = i.id AND a.applied_on <= ?1), 0)
+         FROM invoices i WHERE i.issue_date <= ?1",
+    )?;
+    let mut rows = stmt.query([day])?;
+    while let Some(r) = rows.next()? {
+        let open: i64 = r.get(5)?;
+        if open == 0 {
+            continue;
+        }
+        f(&ItemAt {
+            invoice_id: r.get(0)?,
+            client_id: r.get(1)?,
+            currency: currency(&r.get::<_, String>(2)?)?,
+            due_date: parse_date(&r.get::<_, String>(3)?)?,
+            issue_date: parse_date(&r.get::<_, String>(4)?)?,
+            open,
+        })?;
+    }
+    Ok(())
+}
+
+/// Cash received from identified clients and not applied on the date, per client and currency
+/// (units, positive), without the zero balances.
+pub fn unapplied_as_of(d: &Dossier, as_of: NaiveDate) -> Result<Vec<(i64, Currency, i64)>, StoreError> {
+    let day = as_of.to_string();
+    let mut per: HashMap<(i64, String), i64> = HashMap::new();
+    let mut stmt = d.conn.prepare_cached(
+        "SELECT client_id, currency, unallocated FROM payments INDEXED BY payments_unapplied
+         WHERE unallocated <> 0 AND client_id IS NOT NULL AND booked_on <= ?1",
+    )?;
+    let mut rows = stmt.query([&day])?;
+    while let Some(r) = rows.next()? {
+        *per.entry((r.get(0)?, r.get(1)?)).or_default() += r.get::<_, i64>(2)?;
+    }
+    // What payments booked by the date had applied only after it.
+    let mut stmt = d.conn.prepare_cached(
+        "SELECT p.client_id, p.currency, a.amount FROM allocations a INDEXED BY allocations_applied
+         JOIN payments p ON p.id = a.payment_id
+         WHERE a.applied_on > ?1 AND p.booked_on <= ?1 AND p.client_id IS NOT NULL",
+    )?;
+    let mut rows = stmt.query([&day])?;
+    while let Some(r) = rows.next()? {
+        *per.entry((r.get(0)?, r.get(1)?)).or_default() += r.get::<_, i64>(2)?;
+    }
+    let mut out = Vec::with_capacity(per.len());
+    for ((client, code), units) in per {
+        if units != 0 {
+            out.push((client, currency(&code)?, units));
+        }
+    }
+    out.sort_unstable_by_key(|(c, cur, _)| (*c, *cur));
+    Ok(out)
+}
+
+/// One row of the month-by-due-date flows (see migration 0005).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Flow {
+    /// Currency.
+    pub currency: Currency,
+    /// First day of the month of the events.
+    pub month: NaiveDate,
+    /// Due date of the items.
+    pub due_date: NaiveDate,
+    /// Change of their open amount in the month (units).
+    pub delta: i64,
+}
+
+/// Every flow of months up to `last_month` (its first day), by month.
+pub fn flows_until(d: &Dossier, last_month: NaiveDate) -> Result<Vec<Flow>, StoreError> {
+    let month = last_month.format("%Y-%m").to_string();
+    let mut stmt = d.conn.prepare_cached(
+        "SELECT currency, month, due_date, delta FROM analytics_flows WHERE month <= ?1 AND delta <> 0
+         ORDER BY month",
+    )?;
+    let mut rows = stmt.query([&month])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let m: String = r.get(1)?;
+        out.push(Flow {
+            currency: currency(&r.get::<_, String>(0)?)?,
+            month: parse_date(&format!("{m}-01"))?,
+            due_date: parse_date(&r.get::<_, String>(2)?)?,
+            delta: r.get(3)?,
+        });
+    }
+    Ok(out)
+}
+
+/// Sales, cash and payment allocations of one day (units).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DayTotals {
+    /// Currency.
+    pub currency: Currency,
+    /// The day.
+    pub day: NaiveDate,
+    /// Documents issued (credit notes negative).
+    pub sales: i64,
+    /// Payments booked from identified clients.
+    pub cash: i64,
+    /// Payment allocations applied.
+    pub paid: i64,
+}
+
+/// The daily totals of the days in `from ..= to`, by day.
+pub fn days_between(d: &Dossier, from: NaiveDate, to: NaiveDate) -> Result<Vec<DayTotals>, StoreError> {
+    let mut stmt = d.conn.prepare_cached(
+        "SELECT currency, day, sales, cash, paid FROM analytics_days WHERE day >= ?1 AND day <= ?2 ORDER BY day",
+    )?;
+    let mut rows = stmt.query(params![from.to_string(), to.to_string()])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        out.push(DayTotals {
+            currency: currency(&r.get::<_, String>(0)?)?,
+            day: parse_date(&r.get::<_, String>(1)?)?,
+            sales: r.get(2)?,
+            cash: r.get(3)?,
+            paid: r.get(4)?,
+        });
+    }
+    Ok(out)
+}
+
+/// Payments booked in `from ..= to` per identified client and currency (units).
+pub fn cash_by_client(d: &Dossier, from: NaiveDate, to: NaiveDate) -> Result<Vec<(i64, Currency, i64)>, StoreError> {
+    let mut stmt = d.conn.prepare_cached(
+        "SELECT client_id, currency, sum(amount) FROM payments INDEXED BY payments_booked
+         WHERE booked_on >= ?1 AND booked_on <= ?2 AND client_id IS NOT NULL GROUP BY client_id, currency",
+    )?;
+    let mut rows = stmt.query(params![from.to_string(), to.to_string()])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        out.push((r.get(0)?, currency(&r.get::<_, String>(1)?)?, r.get(2)?));
+    }
+    Ok(out)
+}
+
+/// What the groupings need of a client.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClientAttributes {
+    /// Id.
+    pub id: i64,
+    /// Name.
+    pub name: String,
+    /// Segment.
+    pub segment: String,
+    /// Account owner.
+    pub owner: String,
+    /// NAF code.
+    pub naf: Option<String>,
+}
+
+/// Every client's attributes, by id (read from a covering index: no address or contact is read).
+pub fn client_attributes(d: &Dossier) -> Result<Vec<ClientAttributes>, StoreError> {
+    let mut stmt = d
+        .conn
+        .prepare_cached("SELECT id, name, segment, owner, naf FROM clients INDEXED BY clients_analytics ORDER BY id")?;
+    let mut rows = stmt.query([])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        out.push(ClientAttributes {
+            id: r.get(0)?,
+            name: r.get(1)?,
+            segment: r.get(2)?,
+            owner: r.get(3)?,
+            naf: r.get(4)?,
+        });
+    }
+    Ok(out)
+}
+
+/// How a client paid up to a date.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PaymentHabit {
+    /// Payment allocations to its invoices (units).
+    pub paid: i64,
+    /// The same, in cents, weighted by days between due date and payment booking (cents × days).
+    pub late_cent_days: i64,
+    /// Its last payment.
+    pub last_payment: Option<NaiveDate>,
+}
+
+/// Every client's payment habit on `as_of`: from the aggregate kept by triggers when the date is
+/// on or after the last event, else recomputed from the payments booked by the date.
+pub fn payment_habits(d: &Dossier, as_of: NaiveDate) -> Result<HashMap<i64, PaymentHabit>, StoreError> {
+    let current = last_event_date(d)?.is_none_or(|last| last <= as_of);
+    let mut out = HashMap::new();
+    let sql = if current {
+        "SELECT client_id, paid, late_cent_days, last_payment FROM analytics_clients"
+    } else {
+        "SELECT client_id, sum(paid), sum(late), max(last) FROM (
+             SELECT i.client_id AS client_id, a.amount AS paid,
+                    (a.amount / 1000) * CAST(julianday(p.booked_on) - julianday(i.due_date) AS INTEGER) AS late,
+                    NULL AS last
+             FROM allocations a JOIN payments p ON p.id = a.payment_id JOIN invoices i ON i.id = a.invoice_id
+             WHERE p.booked_on <= ?1 AND a.applied_on <= ?1
+             UNION ALL
+             SELECT client_id, 0, 0, booked_on FROM payments INDEXED BY payments_booked
+             WHERE booked_on <= ?1 AND client_id IS NOT NULL
+         ) GROUP BY client_id"
+    };
+    let mut stmt = d.conn.prepare_cached(sql)?;
+    let mut rows = if current { stmt.query([])? } else { stmt.query([as_of.to_string()])? };
+    while let Some(r) = rows.next()? {
+        let last: Option<String> = r.get(3)?;
+        out.insert(
+            r.get::<_, i64>(0)?,
+            PaymentHabit {
+                paid: r.get::<_, Option<i64>>(1)?.unwrap_or(0),
+                late_cent_days: r.get::<_, Option<i64>>(2)?.unwrap_or(0),
+                last_payment: last.as_deref().filter(|s| !s.is_empty()).map(parse_date).transpose()?,
+            },
+        );
+    }
+    Ok(out)
+}
+
+/// A dispute as the analytics see it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DisputeRow {
+    /// Id.
+    pub id: i64,
+    /// Client.
+    pub client_id: i64,
+    /// Opened on.
+    pub opened_on: NaiveDate,
+    /// Resolved on.
+    pub resolved_on: Option<NaiveDate>,
+    /// Reason category (`price`, `quantity`…).
+    pub reason: String,
+    /// Currency.
+    pub currency: Currency,
+    /// Disputed amount (units).
+    pub amount: i64,
+    /// The invoices it concerns.
+    pub invoice_ids: Vec<i64>,
+}
+
+fn dispute_rows(d: &Dossier, sql: &str, args: &[&str]) -> Result<Vec<DisputeRow>, StoreError> {
+    let mut stmt = d.conn.prepare_cached(sql)?;
+    let mut rows = stmt.query(rusqlite::params_from_iter(args.iter()))?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let resolved: Option<String> = r.get(3)?;
+        out.push(DisputeRow {
+            id: r.get(0)?,
+            client_id: r.get(1)?,
+            opened_on: parse_date(&r.get::<_, String>(2)?)?,
+            resolved_on: resolved.as_deref().map(parse_date).transpose()?,
+            reason: r.get(4)?,
+            currency: currency(&r.get::<_, String>(5)?)?,
+            amount: r.get(6)?,
+            invoice_ids: Vec::new(),
+        });
+    }
+    let mut inv = d.conn.prepare_cached("SELECT invoice_id FROM dispute_invoices WHERE dispute_id = ?1")?;
+    for row in &mut out {
+        row.invoice_ids = inv.query_map([row.id], |r| r.get(0))?.collect::<Result<_, _>>()?;
+    }
+    Ok(out)
+}
+
+/// Disputes open on the date (opened by then, not resolved by then), with their invoices.
+pub fn disputes_open_at(d: &Dossier, as_of: NaiveDate) -> Result<Vec<DisputeRow>, StoreError> {
+    let day = as_of.to_string();
+    dispute_rows(
+        d,
+        "SELECT id, client_id, opened_on, resolved_on, reason, currency, disputed_amount FROM disputes
+         INDEXED BY disputes_resolved WHERE resolved_on IS NULL AND opened_on <= ?1
+         UNION ALL
+         SELECT id, client_id, opened_on, resolved_on, reason, currency, disputed_amount FROM disputes
+         INDEXED BY disputes_resolved WHERE resolved_on > ?1 AND opened_on <= ?1",
+        &[&day],
+    )
+}
+
+/// Disputes resolved in `from ..= to`.
+pub fn disputes_resolved_between(d: &Dossier, from: NaiveDate, to: NaiveDate) -> Result<Vec<DisputeRow>, StoreError> {
+    dispute_rows(
+        d,
+        "SELECT id, client_id, opened_on, resolved_on, reason, currency, disputed_amount FROM disputes
+         INDEXED BY disputes_resolved WHERE resolved_on >= ?1 AND resolved_on <= ?2",
+        &[&from.to_string(), &to.to_string()],
+    )
+}
+
+/// A promise to pay as the analytics see it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PromiseRow {
+    /// Id.
+    pub id: i64,
+    /// Client.
+    pub client_id: i64,
+    /// Made on.
+    pub made_on: NaiveDate,
+    /// Promised for.
+    pub promised_for: NaiveDate,
+    /// Currency.
+    pub currency: Currency,
+    /// Amount (units).
+    pub amount: i64,
+    /// `pending`, `kept` or `broken` as recorded.
+    pub state: String,
+    /// The invoices it names.
+    pub invoice_ids: Vec<i64>,
+}
+
+/// Promises whose promised date is in `from ..= to` and that were made by `made_by`.
+pub fn promises_between(
+    d: &Dossier,
+    from: NaiveDate,
+    to: NaiveDate,
+    made_by: NaiveDate,
+) -> Result<Vec<PromiseRow>, StoreError> {
+    let mut stmt = d.conn.prepare_cached(
+        "SELECT id, client_id, made_on, promised_for, currency, amount, state FROM promises INDEXED BY promises_due
+         WHERE promised_for >= ?1 AND promised_for <= ?2 AND made_on <= ?3",
+    )?;
+    let mut rows = stmt.query(params![from.to_string(), to.to_string(), made_by.to_string()])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        out.push(PromiseRow {
+            id: r.get(0)?,
+            client_id: r.get(1)?,
+            made_on: parse_date(&r.get::<_, String>(2)?)?,
+            promised_for: parse_date(&r.get::<_, String>(3)?)?,
+            currency: currency(&r.get::<_, String>(4)?)?,
+            amount: r.get(5)?,
+            state: r.get(6)?,
+            invoice_ids: Vec::new(),
+        });
+    }
+    let mut inv = d.conn.prepare_cached("SELECT invoice_id FROM promise_invoices WHERE promise_id = ?1")?;
+    for row in &mut out {
+        row.invoice_ids = inv.query_map([row.id], |r| r.get(0))?.collect::<Result<_, _>>()?;
+    }
+    Ok(out)
+}
+
+/// Invoices whose collection a status had stopped by the date (210 Refusée, 213 Rejetée, 220
+/// Annulée, legal-rules B.2).
+pub fn stopped_invoices(d: &Dossier, as_of: NaiveDate) -> Result<HashSet<i64>, StoreError> {
+    // Statuses are date-times: everything on the as-of day counts.
+    let until = format!("{as_of}T99");
+    let mut stmt = d.conn.prepare_cached(
+        "SELECT invoice_id FROM status_events INDEXED BY status_events_stop
+         WHERE code IN (210, 213, 220) AND at < ?1",
+    )?;
+    let ids = stmt.query_map([until], |r| r.get(0))?.collect::<Result<HashSet<i64>, _>>()?;
+    Ok(ids)
+}
+
+/// An invoice with the fields the compliance report needs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InvoiceFacts {
+    /// Id.
+    pub id: i64,
+    /// Client.
+    pub client_id: i64,
+    /// BT-1 number.
+    pub number: String,
+    /// `invoice`, `credit_note`…
+    pub kind: String,
+    /// Currency.
+    pub currency: Currency,
+    /// Issue date.
+    pub issue_date: NaiveDate,
+    /// Due date.
+    pub due_date: NaiveDate,
+    /// BT-109 total excluding VAT (units).
+    pub tax_basis_total: i64,
+    /// BT-112 total including VAT (units).
+    pub grand_total: i64,
+    /// What it adds to the balance (units).
+    pub receivable: i64,
+}
+
+const FACTS: &str = "SELECT id, client_id, number, kind, currency, issue_date, due_date, tax_basis_total, grand_total,
+                            receivable FROM invoices";
+
+fn facts(r: &rusqlite::Row<'_>) -> Result<InvoiceFacts, StoreError> {
+    Ok(InvoiceFacts {
+        id: r.get(0)?,
+        client_id: r.get(1)?,
+        number: r.get(2)?,
+        kind: r.get(3)?,
+        currency: currency(&r.get::<_, String>(4)?)?,
+        issue_date: parse_date(&r.get::<_, String>(5)?)?,
+        due_date: parse_date(&r.get::<_, String>(6)?)?,
+        tax_basis_total: r.get(7)?,
+        grand_total: r.get(8)?,
+        receivable: r.get(9)?,
+    })
+}
+
+/// Calls `f` with every document issued in `from ..= to`, by issue date.
+pub fn for_each_invoice_issued(
+    d: &Dossier,
+    from: NaiveDate,
+    to: NaiveDate,
+    mut f: impl FnMut(InvoiceFacts) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
+    let mut stmt = d.conn.prepare_cached(&format!(
+        "{FACTS} INDEXED BY invoices_issued WHERE issue_date >= ?1 AND issue_date <= ?2 ORDER BY issue_date, id"
+    ))?;
+    let mut rows = stmt.query(params![from.to_string(), to.to_string()])?;
+    while let Some(r) = rows.next()? {
+        f(facts(r)?)?;
+    }
+    Ok(())
+}
+
+/// The facts of one invoice.
+pub fn invoice_facts(d: &Dossier, id: i64) -> Result<Option<InvoiceFacts>, StoreError> {
+    let mut stmt = d.conn.prepare_cached(&format!("{FACTS} WHERE id = ?1"))?;
+    let mut rows = stmt.query([id])?;
+    rows.next()?.map(facts).transpose()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_parse_fast_and_refuse_garbage() {
+        assert_eq!(parse_date("2026-11-23").unwrap(), NaiveDate::from_ymd_opt(2026, 11, 23).unwrap());
+        assert_eq!(parse_date("2026-11-23T10:00:00").unwrap(), NaiveDate::from_ymd_opt(2026, 11, 23).unwrap());
+        for bad in ["", "2026-1-23", "2026-13-01", "2026-02-30", "abcd-ef-gh", "2026/11/23"] {
+            assert!(parse_date(bad).is_err(), "{bad}");
+        }
+    }
+}
