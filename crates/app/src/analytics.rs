@@ -890,3 +890,92 @@ pub fn compliance_report(
         ],
     })
 }
+
+/// The four reports of `encours report`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReportKind {
+    /// Aged balance by client, segment, sector and owner.
+    Aging,
+    /// DSO series, key figures and breakdowns.
+    Dso,
+    /// 13-week collections forecast.
+    Forecast,
+    /// French compliance: terms, late-receivables table, 416/491, CGI 272.
+    Compliance,
+}
+
+impl std::str::FromStr for ReportKind {
+    type Err = ApiError;
+    fn from_str(s: &str) -> Result<ReportKind, ApiError> {
+        match s {
+            "aging" => Ok(ReportKind::Aging),
+            "dso" => Ok(ReportKind::Dso),
+            "forecast" => Ok(ReportKind::Forecast),
+            "compliance" => Ok(ReportKind::Compliance),
+            other => Err(ApiError::invalid(format!("unknown report {other:?}: aging, dso, forecast or compliance"))),
+        }
+    }
+}
+
+/// A computed report: its DTO as JSON, and its tables for CSV, XLSX and the terminal.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Report {
+    /// The report's DTO, serialised.
+    pub json: serde_json::Value,
+    /// Its tables.
+    pub tables: Vec<export::Table>,
+}
+
+/// Computes one report as of a date.
+pub fn report(d: &Dossier, kind: ReportKind, as_of: NaiveDate, options: &AnalyticsOptions) -> Result<Report, ApiError> {
+    let json = |v: &dyn erased::Json| v.value();
+    Ok(match kind {
+        ReportKind::Aging => {
+            let r = aging_report(d, as_of, options)?;
+            Report { json: json(&r)?, tables: export::aging_tables(&r) }
+        }
+        ReportKind::Dso => {
+            let r = dso_report(d, as_of)?;
+            Report { json: json(&r)?, tables: export::dso_tables(&r) }
+        }
+        ReportKind::Forecast => {
+            let r = forecast_report(d, as_of)?;
+            Report { json: json(&r)?, tables: export::forecast_tables(&r) }
+        }
+        ReportKind::Compliance => {
+            let r = compliance_report(d, as_of, options)?;
+            Report { json: json(&r)?, tables: export::compliance_tables(&r) }
+        }
+    })
+}
+
+mod erased {
+    use crate::error::{ApiError, ErrorCode};
+
+    /// A serialisable DTO, without naming its type.
+    pub trait Json {
+        fn value(&self) -> Result<serde_json::Value, ApiError>;
+    }
+
+    impl<T: serde::Serialize> Json for T {
+        fn value(&self) -> Result<serde_json::Value, ApiError> {
+            serde_json::to_value(self).map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))
+        }
+    }
+}
+
+/// Reads a declared insolvency `CLIENT:KIND:DATE` (`12:liquidation:2026-03-12`; kinds:
+/// `safeguard`, `receivership`, `liquidation`, `irrecoverable`, or their French names).
+pub fn parse_insolvency(s: &str) -> Result<(i64, Insolvency, NaiveDate), ApiError> {
+    let bad = || ApiError::invalid(format!("{s:?}: expected CLIENT:KIND:DATE, e.g. 12:liquidation:2026-03-12"));
+    let mut parts = s.splitn(3, ':');
+    let client = parts.next().and_then(|p| p.trim().parse::<i64>().ok()).ok_or_else(bad)?;
+    let kind = parts.next().and_then(Insolvency::parse).ok_or_else(bad)?;
+    let on = parts.next().and_then(|p| p.trim().parse::<NaiveDate>().ok()).ok_or_else(bad)?;
+    Ok((client, kind, on))
+}
+
+/// Reads aged-balance columns given as upper bounds in days past due (`"30,60,90"`).
+pub fn parse_buckets(s: &str) -> Result<AgingBuckets, ApiError> {
+    AgingBuckets::parse(s).map_err(|e| ApiError::invalid(e.to_string()))
+}

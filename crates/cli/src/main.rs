@@ -92,6 +92,36 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Receivables analytics as of a date: `aging` (aged balance by client, segment, sector, owner),
+    /// `dso` (DSO series and key figures), `forecast` (13 weeks of collections), `compliance` (legal
+    /// terms, D441-6 late-receivables table, doubtful receivables 416/491, irrecoverable VAT).
+    Report {
+        /// Which report.
+        #[arg(value_parser = ["aging", "dso", "forecast", "compliance"])]
+        report: String,
+        /// The date of the figures (default: today, or --today).
+        #[arg(long, value_name = "DATE")]
+        as_of: Option<NaiveDate>,
+        /// Print the report as JSON.
+        #[arg(long, conflicts_with_all = ["csv", "xlsx"])]
+        json: bool,
+        /// Write the tables as CSV: the first to FILE, the others beside it as FILE-STEM-<table>.csv.
+        #[arg(long, value_name = "FILE", conflicts_with = "xlsx")]
+        csv: Option<PathBuf>,
+        /// Write every table to an XLSX workbook, one sheet per table.
+        #[arg(long, value_name = "FILE")]
+        xlsx: Option<PathBuf>,
+        /// Aged-balance columns: upper bounds in days past due (default 30,60,90).
+        #[arg(long, value_name = "DAYS")]
+        buckets: Option<String>,
+        /// A client in an insolvency procedure, for the compliance report: CLIENT:KIND:DATE with KIND
+        /// safeguard, receivership, liquidation or irrecoverable (repeatable).
+        #[arg(long, value_name = "CLIENT:KIND:DATE")]
+        insolvent: Vec<String>,
+        /// First day of the financial year closing on the as-of date (compliance; default: one year).
+        #[arg(long, value_name = "DATE")]
+        year_starts: Option<NaiveDate>,
+    },
     /// Export clients and open items as CSV.
     Export {
         /// Folder to write `clients.csv` and `open-items.csv` into; without it, the clients CSV goes to standard output.
@@ -334,6 +364,35 @@ fn run(cli: Cli) -> Result<(), ApiError> {
                     println!("{what} {}{number}: {}", f.file, f.message);
                 }
                 println!("{} imported, {} duplicates, {} failed", report.imported, report.duplicates, report.failed);
+            }
+        }
+        Command::Report { report, as_of, json, csv, xlsx, buckets, insolvent, year_starts } => {
+            use encours_app::analytics::{self, export, AnalyticsOptions};
+            let dossier = encours_app::open_dossier(&path, &keys)?;
+            let mut options = AnalyticsOptions { year_starts, ..AnalyticsOptions::default() };
+            if let Some(b) = buckets {
+                options.buckets = analytics::parse_buckets(&b)?;
+            }
+            for i in &insolvent {
+                options.insolvencies.push(analytics::parse_insolvency(i)?);
+            }
+            let as_of = as_of.unwrap_or(today);
+            let r = analytics::report(&dossier, report.parse()?, as_of, &options)?;
+            if json {
+                let mut out = QuietPipe(std::io::stdout().lock());
+                writeln!(out, "{}", serde_json::to_string_pretty(&r.json).unwrap_or_default())
+                    .map_err(|e| ApiError::new(ErrorCode::Io, format!("standard output: {e}")))?;
+            } else if let Some(file) = csv {
+                for f in export::write_csv_files(&r.tables, &file)? {
+                    println!("wrote {}", f.display());
+                }
+            } else if let Some(file) = xlsx {
+                export::write_xlsx(&r.tables, &file)?;
+                println!("wrote {} ({} sheets)", file.display(), r.tables.len());
+            } else {
+                let mut out = QuietPipe(std::io::stdout().lock());
+                write!(out, "{}", export::plain_text(&r.tables))
+                    .map_err(|e| ApiError::new(ErrorCode::Io, format!("standard output: {e}")))?;
             }
         }
         Command::Export { out } => {

@@ -412,3 +412,59 @@ mod tests {
         assert_eq!(String::from_utf8(out).unwrap(), "a,b,c,d\n\"x,y\",1234.50,7,\n");
     }
 }
+
+/// Writes each table to CSV: the first to `path`, the others beside it as `<stem>-<table>.csv`;
+/// each through a temporary file renamed into place. Returns the files written.
+pub fn write_csv_files(tables: &[Table], path: &Path) -> Result<Vec<std::path::PathBuf>, ApiError> {
+    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "report".to_owned());
+    let mut written = Vec::new();
+    for (k, t) in tables.iter().enumerate() {
+        let target = if k == 0 { path.to_owned() } else { path.with_file_name(format!("{stem}-{}.csv", t.name)) };
+        let mut tmp = target.as_os_str().to_owned();
+        tmp.push(".part");
+        let tmp = std::path::PathBuf::from(tmp);
+        let fail = |e: &dyn std::fmt::Display| io(format!("{}: {e}", target.display()));
+        let file = std::fs::File::create(&tmp).map_err(|e| fail(&e))?;
+        let result = write_csv(t, std::io::BufWriter::new(file));
+        if let Err(e) = result {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(e);
+        }
+        std::fs::rename(&tmp, &target).map_err(|e| fail(&e))?;
+        written.push(target);
+    }
+    Ok(written)
+}
+
+/// The tables as aligned plain text for a terminal, each under its name.
+pub fn plain_text(tables: &[Table]) -> String {
+    let mut out = String::new();
+    for t in tables {
+        let cells: Vec<Vec<String>> = std::iter::once(t.columns.clone())
+            .chain(t.rows.iter().map(|r| {
+                r.iter()
+                    .map(|c| match c {
+                        Cell::Text(s) => s.clone(),
+                        Cell::Number(d) => d.to_string(),
+                        Cell::Integer(n) => n.to_string(),
+                        Cell::Empty => "-".to_owned(),
+                    })
+                    .collect()
+            }))
+            .collect();
+        let width = |col: usize| cells.iter().filter_map(|r| r.get(col)).map(|s| s.chars().count()).max().unwrap_or(0);
+        let widths: Vec<usize> = (0..t.columns.len()).map(width).collect();
+        out.push_str(&format!("== {} ==\n", t.name));
+        for row in &cells {
+            let line: Vec<String> = row
+                .iter()
+                .zip(&widths)
+                .map(|(s, w)| format!("{s}{}", " ".repeat(w.saturating_sub(s.chars().count()))))
+                .collect();
+            out.push_str(line.join("  ").trim_end());
+            out.push('\n');
+        }
+        out.push('\n');
+    }
+    out
+}
