@@ -5,6 +5,7 @@
 import { Channel, invoke, type InvokeArgs } from "@tauri-apps/api/core";
 import type { AppInfo } from "../bindings/AppInfo";
 import type { BankLineView } from "../bindings/BankLineView";
+import type { DashboardView } from "../bindings/DashboardView";
 import type { DossierSummary } from "../bindings/DossierSummary";
 import type { ImportProgress } from "../bindings/ImportProgress";
 import type { ImportReport } from "../bindings/ImportReport";
@@ -69,6 +70,11 @@ export const api = {
   unmatchPayment: (paymentId: number): Promise<BankLineView> => call<BankLineView>("unmatch_payment", { paymentId }),
   /** Sets a payment aside: it is not a customer payment. */
   ignorePayment: (paymentId: number): Promise<BankLineView> => call<BankLineView>("ignore_payment", { paymentId }),
+  /**
+   * The receivables dashboard of the open dossier as of today (the shell reads the clock): key
+   * figures, aged balance, 24 months of DSO, 13-week forecast, largest exposures and alerts.
+   */
+  dashboard: (): Promise<DashboardView> => call<DashboardView>("dashboard"),
 };
 
 export type Api = typeof api;

@@ -5,12 +5,17 @@
  * `Channel` object itself. `sendOnChannel` delivers a message the way the Rust side does (through
  * the callback registered by the channel, with its index), so ordering logic is exercised too.
  * `fakeReconciliation` stands in for the reconciliation commands, keeping the payments in memory.
+ * `dashboardFixture` is a realistic dashboard and `fakeDashboard` answers the `dashboard` command.
  */
 import { Channel } from "@tauri-apps/api/core";
 import type { AllocationView } from "../bindings/AllocationView";
 import type { ApiError } from "../bindings/ApiError";
 import type { BankLineView } from "../bindings/BankLineView";
 import type { ClientRef } from "../bindings/ClientRef";
+import type { DashboardView } from "../bindings/DashboardView";
+import type { DsoPointView } from "../bindings/DsoPointView";
+import type { ExposureView } from "../bindings/ExposureView";
+import type { ForecastWeekView } from "../bindings/ForecastWeekView";
 import type { DossierSummary } from "../bindings/DossierSummary";
 import type { MatchRunReport } from "../bindings/MatchRunReport";
 import type { ProposalView } from "../bindings/ProposalView";
@@ -275,4 +280,357 @@ export function fakeReconciliation(options: FakeReconciliationOptions): FakeReco
       return () => release();
     },
   };
+}
+
+/**
+ * 24 months of DSO as the core computes them (month, at, receivables, not due, sales, cash
+ * collected, DSO countback, DSO simple, best possible DSO, overdue DSO, overdue %). The first two
+ * months have no DSO: the dossier holds no sales before them.
+ */
+const DSO_ROWS: readonly (readonly [string, string, string, string, string, string, ...(string | null)[]])[] = [
+  ["2024-12", "2024-12-31", "1166240.39", "684583.11", "708660.24", "630616.58", null, null, null, null, "41.3"],
+  ["2025-01", "2025-01-31", "1237786.96", "745147.75", "616202.23", "604305.58", null, null, null, null, "39.8"],
+  ["2025-02", "2025-02-28", "1197775.60", "794125.22", "631584.80", "702704.83", "61.8", "64.6", "39.5", "22.3", "33.7"],
+  ["2025-03", "2025-03-31", "1106290.72", "729045.58", "770267.17", "652040.75", "60.9", "60.6", "39.1", "21.8", "34.1"],
+  ["2025-04", "2025-04-30", "1140376.55", "751508.15", "740315.29", "603439.59", "62.3", "62.8", "40.2", "22.1", "34.1"],
+  ["2025-05", "2025-05-31", "1238722.76", "740756.21", "742445.00", "599834.19", "59.7", "57.4", "38.8", "20.9", "40.2"],
+  ["2025-06", "2025-06-30", "1196821.80", "713305.79", "674906.56", "600757.45", "58.2", "57.7", "38.6", "19.6", "40.4"],
+  ["2025-07", "2025-07-31", "1107815.27", "663581.35", "616639.41", "654182.75", "57.9", "60.3", "38.9", "19.0", "40.1"],
+  ["2025-08", "2025-08-31", "1170319.86", "763048.55", "644686.05", "677176.75", "59.4", "59.8", "39.7", "19.7", "34.8"],
+  ["2025-09", "2025-09-30", "1193995.57", "696099.42", "639524.51", "683509.32", "60.1", "58.2", "40.0", "20.1", "41.7"],
+  ["2025-10", "2025-10-31", "1162477.94", "764910.48", "634579.75", "643039.05", "58.8", "59.3", "39.2", "19.6", "34.2"],
+  ["2025-11", "2025-11-30", "1203852.57", "775281.06", "621068.48", "599998.83", "57.0", "57.1", "38.4", "18.6", "35.6"],
+  ["2025-12", "2025-12-31", "1230397.35", "775150.33", "778415.70", "723476.16", "56.3", "56.2", "38.1", "18.2", "37.0"],
+  ["2026-01", "2026-01-31", "1150292.55", "735036.94", "752063.44", "701326.90", "55.9", "57.9", "38.3", "17.6", "36.1"],
+  ["2026-02", "2026-02-28", "1113732.99", "664898.60", "660319.71", "661905.19", "57.2", "56.1", "39.0", "18.2", "40.3"],
+  ["2026-03", "2026-03-31", "1246823.70", "781758.46", "776226.70", "746133.48", "56.4", "58.0", "38.7", "17.7", "37.3"],
+  ["2026-04", "2026-04-30", "1202166.36", "794631.96", "750603.76", "676615.88", "54.8", "52.5", "37.9", "16.9", "33.9"],
+  ["2026-05", "2026-05-31", "1127676.04", "707052.88", "771776.15", "720298.73", "53.9", "51.8", "37.6", "16.3", "37.3"],
+  ["2026-06", "2026-06-30", "1106577.88", "647348.06", "764068.79", "721498.48", "54.6", "52.0", "38.2", "16.4", "41.5"],
+  ["2026-07", "2026-07-31", "1216651.20", "761623.65", "705276.19", "694126.12", "53.1", "53.9", "37.4", "15.7", "37.4"],
+  ["2026-08", "2026-08-31", "1111536.50", "732502.55", "766656.40", "733077.10", "52.7", "55.7", "37.2", "15.5", "34.1"],
+  ["2026-09", "2026-09-30", "1216944.25", "711912.39", "690576.59", "739081.00", "53.5", "50.9", "37.8", "15.7", "41.5"],
+  ["2026-10", "2026-10-31", "1208570.20", "721516.41", "620357.28", "683886.99", "52.0", "53.3", "37.1", "14.9", "40.3"],
+  ["2026-11", "2026-11-23", "1234567.80", "742310.45", "512430.60", "498120.35", "52.4", "53.9", "37.6", "14.8", "39.9"],
+];
+
+/** 13 weeks from the day after 23/11/2026 (starts, ends, expected, promised, from overdue, items). */
+const FORECAST_ROWS: readonly (readonly [string, string, string, string, string, number])[] = [
+  ["2026-11-24", "2026-11-30", "48210.40", "12000.00", "31210.40", 41],
+  ["2026-12-01", "2026-12-07", "61880.15", "0.00", "24880.15", 57],
+  ["2026-12-08", "2026-12-14", "39420.00", "8400.00", "10420.00", 33],
+  ["2026-12-15", "2026-12-21", "72145.90", "15000.00", "18145.90", 66],
+  ["2026-12-22", "2026-12-28", "55300.25", "0.00", "9300.25", 49],
+  ["2026-12-29", "2027-01-04", "44980.70", "0.00", "6980.70", 38],
+  ["2027-01-05", "2027-01-11", "38750.00", "6200.00", "4750.00", 31],
+  ["2027-01-12", "2027-01-18", "51230.45", "0.00", "3230.45", 44],
+  ["2027-01-19", "2027-01-25", "29870.10", "0.00", "1870.10", 24],
+  ["2027-01-26", "2027-02-01", "33410.80", "0.00", "1410.80", 27],
+  ["2027-02-02", "2027-02-08", "26540.00", "0.00", "540.00", 21],
+  ["2027-02-09", "2027-02-15", "21980.35", "0.00", "0.00", 17],
+  ["2027-02-16", "2027-02-22", "18750.60", "0.00", "0.00", 14],
+];
+
+function exposure(
+  clientId: number,
+  name: string,
+  segment: string,
+  figures: { balance: string; overdue: string; share: string; oldest: number; disputed?: string; late: string | null },
+): ExposureView {
+  return {
+    clientId,
+    name,
+    segment,
+    owner: segment === "Collectivités" ? "Claire Dubois" : "Marc Lefèvre",
+    naf: segment === "Collectivités" ? "84.11Z" : "46.69B",
+    balance: figures.balance,
+    overdue: figures.overdue,
+    sharePercent: figures.share,
+    oldestDaysOverdue: figures.oldest,
+    disputed: figures.disputed ?? "0.00",
+    averageDaysLate: figures.late,
+  };
+}
+
+/**
+ * A dashboard as the core computes it for a mid-sized portfolio as of 23/11/2026: three segments
+ * whose buckets add up to the total row (1 234 567,80 €, of which 492 257,35 € past due), 24 months
+ * of DSO, 13 weeks of forecast (542 469,70 € expected), the 8 largest clients and four alerts.
+ * Returns a fresh copy each time.
+ */
+export function dashboardFixture(): DashboardView {
+  const dsoSeries: DsoPointView[] = DSO_ROWS.map(([month, at, receivables, notDue, sales, cashCollected, ...rest]) => ({
+    month,
+    at,
+    receivables,
+    notDue,
+    sales,
+    cashCollected,
+    dsoCountback: rest[0] ?? null,
+    dsoSimple: rest[1] ?? null,
+    bestPossibleDso: rest[2] ?? null,
+    overdueDso: rest[3] ?? null,
+    overduePercent: rest[4] ?? null,
+  }));
+  const weeks: ForecastWeekView[] = FORECAST_ROWS.map(([starts, ends, expected, promised, fromOverdue, items], i) => ({
+    week: i + 1,
+    starts,
+    ends,
+    expected,
+    promised,
+    fromOverdue,
+    items,
+  }));
+  const bucket = (label: string, minDays: number | null, maxDays: number | null) => ({ label, minDays, maxDays });
+  return {
+    asOf: "2026-11-23",
+    currency: "EUR",
+    keyFigures: {
+      netBalance: "1222117.80",
+      openItemsTotal: "1234567.80",
+      overdue: "492257.35",
+      overduePercent: "39.9",
+      overdueCountPercent: "31.4",
+      periodDays: 84,
+      dsoCountback: "52.4",
+      dsoSimple: "53.9",
+      bestPossibleDso: "37.6",
+      overdueDso: "14.8",
+      averageDaysDelinquent: "27.3",
+      ceiPercent: "81.6",
+      badDebtPercent: "0.4",
+      disputeResolutionDays: "34.5",
+      disputed: "8400.00",
+      promiseKeptPercent: "72.0",
+      cashCollected: "1865126.34",
+      averageAgeDays: "61.2",
+      automaticReminderPercent: null,
+    },
+    aging: {
+      asOf: "2026-11-23",
+      currency: "EUR",
+      dimension: "segment",
+      buckets: [
+        bucket("Non échu", null, null),
+        bucket("1–30 j", 1, 30),
+        bucket("31–60 j", 31, 60),
+        bucket("61–90 j", 61, 90),
+        bucket("> 90 j", 91, null),
+      ],
+      rows: [
+        {
+          key: "Grands comptes",
+          label: "Grands comptes",
+          items: 212,
+          buckets: ["412300.15", "141250.00", "62100.40", "18400.00", "21950.30"],
+          total: "656000.85",
+          overdue: "243700.70",
+          overduePercent: "37.1",
+          averageAgeDays: "55.4",
+        },
+        {
+          key: "PME",
+          label: "PME",
+          items: 486,
+          buckets: ["251880.30", "88634.20", "41302.35", "29120.10", "38400.00"],
+          total: "449336.95",
+          overdue: "197456.65",
+          overduePercent: "43.9",
+          averageAgeDays: "68.9",
+        },
+        {
+          key: "Collectivités",
+          label: "Collectivités",
+          items: 132,
+          buckets: ["78130.00", "22000.00", "15000.00", "7400.00", "6700.00"],
+          total: "129230.00",
+          overdue: "51100.00",
+          overduePercent: "39.5",
+          averageAgeDays: "62.0",
+        },
+      ],
+      total: {
+        key: "total",
+        label: "Total",
+        items: 830,
+        buckets: ["742310.45", "251884.20", "118402.75", "54920.10", "67050.30"],
+        total: "1234567.80",
+        overdue: "492257.35",
+        overduePercent: "39.9",
+        averageAgeDays: "61.2",
+      },
+      unappliedCash: "12450.00",
+      netBalance: "1222117.80",
+    },
+    dsoSeries,
+    forecast: {
+      asOf: "2026-11-23",
+      currency: "EUR",
+      weeks,
+      totalExpected: "542469.70",
+      beyondHorizon: "418655.20",
+      heldInDispute: "8400.00",
+      notExpected: "38730.30",
+      credits: "12450.00",
+      method: "Dates estimées d'après les retards de paiement observés par client sur 12 mois, promesses de paiement comprises.",
+    },
+    topExposures: [
+      exposure(11, "Groupe Lemoine Distribution", "Grands comptes", {
+        balance: "184320.00", overdue: "62400.00", share: "15.1", oldest: 48, late: "12.4",
+      }),
+      exposure(12, "Batiself Rhône SAS", "PME", {
+        balance: "96450.60", overdue: "51230.60", share: "7.9", oldest: 124, disputed: "8400.00", late: "38.0",
+      }),
+      exposure(13, "Métropole de Lyon", "Collectivités", {
+        balance: "71200.00", overdue: "18000.00", share: "5.8", oldest: 41, late: "21.5",
+      }),
+      exposure(14, "Transports Garnier & Fils", "PME", {
+        balance: "58904.35", overdue: "0.00", share: "4.8", oldest: 0, late: "-2.1",
+      }),
+      exposure(15, "Nordis Emballages SA", "Grands comptes", {
+        balance: "54112.80", overdue: "23112.80", share: "4.4", oldest: 75, late: "15.0",
+      }),
+      exposure(16, "Atelier Vasseur SARL", "PME", {
+        balance: "31760.00", overdue: "31760.00", share: "2.6", oldest: 97, late: "64.2",
+      }),
+      exposure(17, "Clinique Saint-Roch", "Grands comptes", {
+        balance: "28430.10", overdue: "4210.00", share: "2.3", oldest: 12, late: null,
+      }),
+      exposure(18, "Boulangeries Martin", "PME", {
+        balance: "19880.00", overdue: "9940.00", share: "1.6", oldest: 33, late: "9.8",
+      }),
+    ],
+    alerts: [
+      {
+        code: "overdueOver90",
+        severity: "critical",
+        message: "Batiself Rhône SAS : facture F-2026-0417 échue depuis 124 jours (18 400,00 €).",
+        clientId: 12,
+        invoiceId: 417,
+      },
+      {
+        code: "concentration",
+        severity: "warning",
+        message: "Groupe Lemoine Distribution représente 15,1 % de l'encours (seuil 10 %).",
+        clientId: 11,
+        invoiceId: null,
+      },
+      {
+        code: "brokenPromise",
+        severity: "warning",
+        message: "Atelier Vasseur SARL n'a pas tenu sa promesse de payer 12 000,00 € le 16/11/2026.",
+        clientId: 16,
+        invoiceId: null,
+      },
+      {
+        code: "paymentTermsOverCeiling",
+        severity: "info",
+        message: "3 factures prévoient un délai de 75 jours, au-delà du plafond légal de 60 jours (C. com. L441-10).",
+        clientId: null,
+        invoiceId: null,
+      },
+    ],
+    otherCurrencies: ["USD 12400.00"],
+    notes: ["Le taux d'impayés porte sur les 12 derniers mois ; aucune relance automatique n'existe encore."],
+  };
+}
+
+/** The dashboard the core sends today for a dossier whose analytics are still being written. */
+export function emptyDashboardFixture(): DashboardView {
+  const view = dashboardFixture();
+  const zero = "0.00";
+  return {
+    ...view,
+    keyFigures: {
+      ...view.keyFigures,
+      overduePercent: null,
+      overdueCountPercent: null,
+      periodDays: 0,
+      dsoCountback: null,
+      dsoSimple: null,
+      bestPossibleDso: null,
+      overdueDso: null,
+      averageDaysDelinquent: null,
+      ceiPercent: null,
+      badDebtPercent: null,
+      disputeResolutionDays: null,
+      disputed: zero,
+      promiseKeptPercent: null,
+      cashCollected: zero,
+      averageAgeDays: null,
+    },
+    aging: {
+      ...view.aging,
+      rows: [],
+      total: { ...view.aging.total, items: 0, buckets: view.aging.buckets.map(() => zero), total: zero, overdue: zero },
+      unappliedCash: zero,
+      netBalance: zero,
+    },
+    dsoSeries: [],
+    forecast: {
+      ...view.forecast,
+      weeks: [],
+      totalExpected: zero,
+      beyondHorizon: zero,
+      heldInDispute: zero,
+      notExpected: zero,
+      credits: zero,
+      method: "",
+    },
+    topExposures: [],
+    alerts: [],
+    otherCurrencies: [],
+    notes: ["work in progress: only the balances are computed"],
+  };
+}
+
+/** A stand-in for the `dashboard` command, to hand to `mockIPC`. */
+export interface FakeDashboard {
+  /** Every command received, in order. */
+  readonly calls: string[];
+  /** What the next `dashboard` call answers (replace it to change the dossier). */
+  view: DashboardView;
+  /** The `mockIPC` handler; `dossier_summary` answers `summary` when given. */
+  handle(cmd: string, args: unknown): unknown;
+  /** Makes the next `dashboard` call fail with `error`. */
+  failNext(error: ApiError): void;
+  /** Makes the next `dashboard` call wait until the returned function is called. */
+  holdNext(): () => void;
+}
+
+/** Answers `dashboard` with `view` (a copy each time); any other command fails, except `dossier_summary` when `summary` is given. */
+export function fakeDashboard(view: DashboardView = dashboardFixture(), summary?: DossierSummary): FakeDashboard {
+  const calls: string[] = [];
+  let failure: ApiError | null = null;
+  let hold: Promise<void> | null = null;
+  const fake: FakeDashboard = {
+    calls,
+    view,
+    handle(cmd) {
+      calls.push(cmd);
+      if (cmd === "dossier_summary" && summary) return summary;
+      if (cmd !== "dashboard") throw new Error(`unexpected command ${cmd}`);
+      if (failure) {
+        const error = failure;
+        failure = null;
+        throw error;
+      }
+      const answer = structuredClone(fake.view);
+      if (hold) {
+        const waiting = hold;
+        hold = null;
+        return waiting.then(() => answer);
+      }
+      return answer;
+    },
+    failNext(error) {
+      failure = error;
+    },
+    holdNext() {
+      let release: () => void = () => {};
+      hold = new Promise<void>((resolve) => (release = resolve));
+      return () => release();
+    },
+  };
+  return fake;
 }
