@@ -106,17 +106,15 @@ struct Snapshot {
     unapplied: HashMap<i64, Decimal>,
     unapplied_total: Decimal,
     other_currencies: Totals,
+    /// Disputes open on the date.
+    disputes: Vec<store::DisputeRow>,
 }
 
 impl Snapshot {
-    fn take(
-        d: &Dossier,
-        as_of: NaiveDate,
-        buckets: &AgingBuckets,
-        with_items: bool,
-        disputed: &HashSet<i64>,
-        stopped: &HashSet<i64>,
-    ) -> Result<Snapshot, ApiError> {
+    fn take(d: &Dossier, as_of: NaiveDate, buckets: &AgingBuckets, with_items: bool) -> Result<Snapshot, ApiError> {
+        let disputes = store::disputes_open_at(d, as_of)?;
+        let disputed: HashSet<i64> = disputes.iter().flat_map(|r| r.invoice_ids.iter().copied()).collect();
+        let stopped = if with_items { store::stopped_invoices(d, as_of)? } else { HashSet::new() };
         let n = buckets.len();
         let mut per_client: HashMap<i64, AgingLine> = HashMap::new();
         let mut items: HashMap<i64, Vec<ForecastItem>> = HashMap::new();
@@ -182,6 +180,7 @@ impl Snapshot {
             unapplied,
             unapplied_total,
             other_currencies: other,
+            disputes,
         })
     }
 
@@ -406,10 +405,8 @@ fn key_figures(d: &Dossier, s: &Snapshot, h: &History) -> Result<Kpis, ApiError>
         }
     }
     let mut disputed = Decimal::ZERO;
-    for r in store::disputes_open_at(d, as_of)? {
-        if r.currency == Currency::EUR {
-            disputed += units(r.amount);
-        }
+    for r in s.disputes.iter().filter(|r| r.currency == Currency::EUR) {
+        disputed += units(r.amount);
     }
     let promises = store::promises_between(d, year_ago, as_of, as_of)?;
     let kept = promises.iter().filter(|p| p.state == "kept").count();
@@ -449,9 +446,12 @@ fn key_figures(d: &Dossier, s: &Snapshot, h: &History) -> Result<Kpis, ApiError>
     Ok(Kpis { view, notes, dso_points })
 }
 
-fn forecast_view(d: &Dossier, s: &Snapshot) -> Result<ForecastView, ApiError> {
+fn forecast_view(
+    d: &Dossier,
+    s: &Snapshot,
+    habits: &HashMap<i64, store::PaymentHabit>,
+) -> Result<ForecastView, ApiError> {
     let as_of = s.as_of;
-    let habits = store::payment_habits(d, as_of)?;
     // Portfolio average days late, for clients that never paid.
     let mut portfolio = WeightedMean::default();
     for h in habits.values() {
@@ -523,21 +523,22 @@ fn forecast_view(d: &Dossier, s: &Snapshot) -> Result<ForecastView, ApiError> {
     })
 }
 
-fn exposures(s: &Snapshot, clients: &Clients, d: &Dossier, top: usize) -> Result<Vec<ExposureView>, ApiError> {
+fn exposures(
+    s: &Snapshot,
+    clients: &Clients,
+    habits: &HashMap<i64, store::PaymentHabit>,
+    top: usize,
+) -> Vec<ExposureView> {
     let net_total = s.total.total() - s.unapplied_total;
     let mut rows: Vec<(i64, Decimal)> =
         s.per_client.iter().map(|(c, l)| (*c, l.total() - s.unapplied.get(c).copied().unwrap_or_default())).collect();
     rows.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     rows.truncate(top);
     let mut disputed: HashMap<i64, Decimal> = HashMap::new();
-    for r in store::disputes_open_at(d, s.as_of)? {
-        if r.currency == Currency::EUR {
-            *disputed.entry(r.client_id).or_default() += units(r.amount);
-        }
+    for r in s.disputes.iter().filter(|r| r.currency == Currency::EUR) {
+        *disputed.entry(r.client_id).or_default() += units(r.amount);
     }
-    let habits = store::payment_habits(d, s.as_of)?;
-    Ok(rows
-        .into_iter()
+    rows.into_iter()
         .map(|(client, balance)| {
             let line = s.per_client.get(&client);
             let attrs = clients.0.get(&client);
@@ -558,7 +559,7 @@ fn exposures(s: &Snapshot, clients: &Clients, d: &Dossier, top: usize) -> Result
                     .map(|h| one(Decimal::from(h.late_cent_days) / Decimal::new(h.paid, 3))),
             }
         })
-        .collect())
+        .collect()
 }
 
 fn alerts(s: &Snapshot, k: &Kpis, top: &[ExposureView]) -> Vec<AlertView> {
@@ -630,21 +631,38 @@ fn alerts(s: &Snapshot, k: &Kpis, top: &[ExposureView]) -> Vec<AlertView> {
     out
 }
 
-fn states_at(d: &Dossier, as_of: NaiveDate) -> Result<(HashSet<i64>, HashSet<i64>), ApiError> {
-    let disputed = store::disputes_open_at(d, as_of)?.into_iter().flat_map(|r| r.invoice_ids).collect();
-    Ok((disputed, store::stopped_invoices(d, as_of)?))
-}
-
 /// The receivables dashboard as of a date: key figures, aged balance by segment, 24 months of
 /// DSO, the 13-week collections forecast, the 20 largest exposures and alerts.
+///
+/// The dashboard of a date is materialised in the dossier for the ledger's version: computed from
+/// the ledger on the first request ([`compute_dashboard`]), read back until the ledger changes.
 pub fn dashboard(d: &Dossier, as_of: NaiveDate) -> Result<DashboardView, ApiError> {
-    let (disputed, stopped) = states_at(d, as_of)?;
-    let s = Snapshot::take(d, as_of, &AgingBuckets::default(), true, &disputed, &stopped)?;
+    if let Some(json) = store::materialised(d, "dashboard", as_of, DASHBOARD_CODE)? {
+        if let Ok(view) = serde_json::from_str::<DashboardView>(&json) {
+            return Ok(view);
+        }
+    }
+    let view = compute_dashboard(d, as_of)?;
+    if let Ok(json) = serde_json::to_string(&view) {
+        // Derived data: a dossier that cannot keep it still gets its dashboard.
+        let _ = store::materialise(d, "dashboard", as_of, DASHBOARD_CODE, &json);
+    }
+    Ok(view)
+}
+
+/// Names this computation of the dashboard in its materialised form: change it when the figures
+/// change, so that a dossier never shows figures of an older computation.
+const DASHBOARD_CODE: &str = concat!("dashboard/", env!("CARGO_PKG_VERSION"), "/1");
+
+/// The dashboard computed from the ledger, without reading or writing its materialised form.
+pub fn compute_dashboard(d: &Dossier, as_of: NaiveDate) -> Result<DashboardView, ApiError> {
+    let s = Snapshot::take(d, as_of, &AgingBuckets::default(), true)?;
     let clients = Clients::load(d)?;
     let h = History::load(d, as_of, &s.total)?;
     let k = key_figures(d, &s, &h)?;
-    let forecast = forecast_view(d, &s)?;
-    let top = exposures(&s, &clients, d, TOP_EXPOSURES)?;
+    let habits = store::payment_habits(d, as_of)?;
+    let forecast = forecast_view(d, &s, &habits)?;
+    let top = exposures(&s, &clients, &habits, TOP_EXPOSURES);
     let alerts = alerts(&s, &k, &top);
     Ok(DashboardView {
         as_of: as_of.to_string(),
@@ -662,8 +680,7 @@ pub fn dashboard(d: &Dossier, as_of: NaiveDate) -> Result<DashboardView, ApiErro
 
 /// The aged balance as of a date, by client, segment, sector and owner.
 pub fn aging_report(d: &Dossier, as_of: NaiveDate, options: &AnalyticsOptions) -> Result<AgingReportView, ApiError> {
-    let none = HashSet::new();
-    let s = Snapshot::take(d, as_of, &options.buckets, false, &none, &none)?;
+    let s = Snapshot::take(d, as_of, &options.buckets, false)?;
     let clients = Clients::load(d)?;
     Ok(AgingReportView {
         as_of: as_of.to_string(),
@@ -676,8 +693,7 @@ pub fn aging_report(d: &Dossier, as_of: NaiveDate, options: &AnalyticsOptions) -
 
 /// The DSO report as of a date: key figures, 24 months, and the breakdowns.
 pub fn dso_report(d: &Dossier, as_of: NaiveDate) -> Result<DsoReportView, ApiError> {
-    let none = HashSet::new();
-    let s = Snapshot::take(d, as_of, &AgingBuckets::default(), false, &none, &none)?;
+    let s = Snapshot::take(d, as_of, &AgingBuckets::default(), false)?;
     let clients = Clients::load(d)?;
     let h = History::load(d, as_of, &s.total)?;
     let k = key_figures(d, &s, &h)?;
@@ -719,9 +735,8 @@ pub fn dso_report(d: &Dossier, as_of: NaiveDate) -> Result<DsoReportView, ApiErr
 
 /// The collections forecast for the 13 weeks after a date.
 pub fn forecast_report(d: &Dossier, as_of: NaiveDate) -> Result<ForecastView, ApiError> {
-    let (disputed, stopped) = states_at(d, as_of)?;
-    let s = Snapshot::take(d, as_of, &AgingBuckets::default(), true, &disputed, &stopped)?;
-    forecast_view(d, &s)
+    let s = Snapshot::take(d, as_of, &AgingBuckets::default(), true)?;
+    forecast_view(d, &s, &store::payment_habits(d, as_of)?)
 }
 
 /// The French compliance report at a closing date: payment terms over the legal ceilings among
@@ -767,7 +782,7 @@ pub fn compliance_report(
         v.client_name = name(v.client_id);
     }
     // Open items at the closing date.
-    let (disputed, _) = states_at(d, as_of)?;
+    let disputed: HashSet<i64> = store::disputes_open_at(d, as_of)?.into_iter().flat_map(|r| r.invoice_ids).collect();
     let insolvency: HashMap<i64, (Insolvency, NaiveDate)> =
         options.insolvencies.iter().filter(|(_, _, on)| *on <= as_of).map(|(c, k, on)| (*c, (*k, *on))).collect();
     let mut table = LateTable::default();

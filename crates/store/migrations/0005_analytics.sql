@@ -208,3 +208,15 @@ BEGIN
     INSERT INTO analytics_days (currency, day, cash) VALUES (OLD.currency, OLD.booked_on, -OLD.amount)
     ON CONFLICT (currency, day) DO UPDATE SET cash = cash + excluded.cash;
 END;
+
+-- The dashboard of a date, materialised: computed once per date and ledger version (the last
+-- audit entry: every ledger change writes one in its transaction), then read back. `code` names
+-- the computation, so that a new version of Encours does not read an older one's figures.
+CREATE TABLE analytics_views (
+    kind        TEXT NOT NULL,
+    as_of       TEXT NOT NULL,
+    ledger_seq  INTEGER NOT NULL,
+    code        TEXT NOT NULL,
+    json        TEXT NOT NULL,
+    PRIMARY KEY (kind, as_of)
+) WITHOUT ROWID;

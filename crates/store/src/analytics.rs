@@ -647,3 +647,44 @@ mod tests {
         }
     }
 }
+
+const VIEWS_TABLE: &str = "CREATE TABLE IF NOT EXISTS analytics_views (
+    kind TEXT NOT NULL, as_of TEXT NOT NULL, ledger_seq INTEGER NOT NULL, code TEXT NOT NULL, json TEXT NOT NULL,
+    PRIMARY KEY (kind, as_of)) WITHOUT ROWID;";
+
+/// The ledger's version: the sequence number of its last audit entry (every ledger change writes
+/// one in its own transaction, so a materialised figure of an older version is stale).
+pub fn ledger_version(d: &Dossier) -> Result<i64, StoreError> {
+    Ok(d.conn.prepare_cached("SELECT coalesce(max(seq), 0) FROM audit_log")?.query_row([], |r| r.get(0))?)
+}
+
+/// A materialised view (`kind`, e.g. `dashboard`) of a date, if it was computed for this ledger
+/// version by this `code` (the computation's version). A dossier without the table is a miss.
+pub fn materialised(d: &Dossier, kind: &str, as_of: NaiveDate, code: &str) -> Result<Option<String>, StoreError> {
+    let version = ledger_version(d)?;
+    let Ok(mut stmt) = d.conn.prepare_cached(
+        "SELECT json FROM analytics_views WHERE kind = ?1 AND as_of = ?2 AND ledger_seq = ?3 AND code = ?4",
+    ) else {
+        return Ok(None);
+    };
+    Ok(stmt.query_row(params![kind, as_of.to_string(), version, code], |r| r.get(0)).optional()?)
+}
+
+/// Keeps a materialised view of a date for the current ledger version (derived data, not
+/// audited). Views of other dates older than 60 days are dropped on the way.
+pub fn materialise(d: &Dossier, kind: &str, as_of: NaiveDate, code: &str, json: &str) -> Result<(), StoreError> {
+    let version = ledger_version(d)?;
+    // The table came with schema 5 after its first version: a dossier migrated in between gets it
+    // here (the same definition as in 0005_analytics.sql).
+    d.conn.execute_batch(VIEWS_TABLE)?;
+    d.conn
+        .prepare_cached(
+            "INSERT INTO analytics_views (kind, as_of, ledger_seq, code, json) VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (kind, as_of) DO UPDATE SET ledger_seq = excluded.ledger_seq, code = excluded.code,
+             json = excluded.json",
+        )?
+        .execute(params![kind, as_of.to_string(), version, code, json])?;
+    let stale = as_of.checked_sub_days(chrono::Days::new(60)).unwrap_or(as_of);
+    d.conn.prepare_cached("DELETE FROM analytics_views WHERE as_of < ?1")?.execute([stale.to_string()])?;
+    Ok(())
+}

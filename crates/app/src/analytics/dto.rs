@@ -3,11 +3,11 @@
 //! numbers: the UI formats them by string arithmetic); dates are ISO `YYYY-MM-DD`; ids are numbers.
 //! Figures that the dossier cannot give are `None` with a reason in `notes`, never a made-up zero.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 /// What the rows of an aged balance are grouped by.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, TS)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub enum AgingDimension {
@@ -23,7 +23,7 @@ pub enum AgingDimension {
 
 /// One column of an aged balance: days past the due date, both bounds included. `minDays` is
 /// `null` for "not due"; `maxDays` is `null` for the last, open-ended bucket.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct AgingBucketView {
@@ -36,7 +36,7 @@ pub struct AgingBucketView {
 }
 
 /// One row of an aged balance.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct AgingRowView {
@@ -61,7 +61,7 @@ pub struct AgingRowView {
 }
 
 /// An aged balance (balance âgée) as of a date.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct AgingTableView {
@@ -85,7 +85,7 @@ pub struct AgingTableView {
 
 /// The headline figures of the dashboard. Percentages and days are decimal strings with one
 /// decimal; `None` means "not available" and `notes` of the dashboard says why.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct KeyFiguresView {
@@ -132,7 +132,7 @@ pub struct KeyFiguresView {
 
 /// One month of the DSO series (figures at the month's end, or at the as-of date for the
 /// current month).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct DsoPointView {
@@ -161,7 +161,7 @@ pub struct DsoPointView {
 }
 
 /// One week of the collections forecast.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct ForecastWeekView {
@@ -183,7 +183,7 @@ pub struct ForecastWeekView {
 }
 
 /// The collections forecast for the next 13 weeks.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct ForecastView {
@@ -209,7 +209,7 @@ pub struct ForecastView {
 }
 
 /// One of the largest client balances.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct ExposureView {
@@ -240,7 +240,7 @@ pub struct ExposureView {
 }
 
 /// How serious an alert is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, TS)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub enum AlertSeverity {
@@ -253,7 +253,7 @@ pub enum AlertSeverity {
 }
 
 /// Something the dashboard wants the user to see.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct AlertView {
@@ -273,7 +273,7 @@ pub struct AlertView {
 }
 
 /// The receivables dashboard as of a date.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct DashboardView {
@@ -300,7 +300,7 @@ pub struct DashboardView {
 }
 
 /// The aged balance report: the total and the four groupings.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct AgingReportView {
@@ -317,7 +317,7 @@ pub struct AgingReportView {
 }
 
 /// One group's figure in a breakdown (cash collected by segment, average age by owner…).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct GroupFigureView {
@@ -330,7 +330,7 @@ pub struct GroupFigureView {
 }
 
 /// The DSO report: the series and the breakdowns behind the key figures.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct DsoReportView {
@@ -353,7 +353,7 @@ pub struct DsoReportView {
 }
 
 /// An invoice whose agreed payment term exceeds the legal ceiling (legal-rules A.2, L441-10 I).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct TermsViolationView {
@@ -385,7 +385,7 @@ pub struct TermsViolationView {
 
 /// One column of the annual-report table of late receivables (Code de commerce D441-6, model
 /// table I: invoices issued, unpaid at the closing date, whose term has passed).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct LateColumnView {
@@ -402,7 +402,7 @@ pub struct LateColumnView {
 }
 
 /// The annual-report table of late receivables.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct LateReceivablesTableView {
@@ -424,7 +424,7 @@ pub struct LateReceivablesTableView {
 }
 
 /// Why a receivable is proposed as doubtful.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, TS)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub enum DoubtfulReason {
@@ -437,7 +437,7 @@ pub enum DoubtfulReason {
 }
 
 /// A proposal for the accountant: transfer to 416 and impair through 491 (legal-rules A.7).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct DoubtfulProposalView {
@@ -472,7 +472,7 @@ pub struct DoubtfulProposalView {
 
 /// An invoice that is definitively irrecoverable, whose VAT can be recovered (CGI 272-1,
 /// legal-rules A.7) once the invoice is rectified.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct IrrecoverableView {
@@ -500,7 +500,7 @@ pub struct IrrecoverableView {
 }
 
 /// The French compliance report.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct ComplianceReportView {
