@@ -634,20 +634,6 @@ pub fn invoice_facts(d: &Dossier, id: i64) -> Result<Option<InvoiceFacts>, Store
     rows.next()?.map(facts).transpose()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn dates_parse_fast_and_refuse_garbage() {
-        assert_eq!(parse_date("2026-11-23").unwrap(), NaiveDate::from_ymd_opt(2026, 11, 23).unwrap());
-        assert_eq!(parse_date("2026-11-23T10:00:00").unwrap(), NaiveDate::from_ymd_opt(2026, 11, 23).unwrap());
-        for bad in ["", "2026-1-23", "2026-13-01", "2026-02-30", "abcd-ef-gh", "2026/11/23"] {
-            assert!(parse_date(bad).is_err(), "{bad}");
-        }
-    }
-}
-
 const VIEWS_TABLE: &str = "CREATE TABLE IF NOT EXISTS analytics_views (
     kind TEXT NOT NULL, as_of TEXT NOT NULL, ledger_seq INTEGER NOT NULL, code TEXT NOT NULL, json TEXT NOT NULL,
     PRIMARY KEY (kind, as_of)) WITHOUT ROWID;";
@@ -687,4 +673,18 @@ pub fn materialise(d: &Dossier, kind: &str, as_of: NaiveDate, code: &str, json: 
     let stale = as_of.checked_sub_days(chrono::Days::new(60)).unwrap_or(as_of);
     d.conn.prepare_cached("DELETE FROM analytics_views WHERE as_of < ?1")?.execute([stale.to_string()])?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_parse_fast_and_refuse_garbage() {
+        assert_eq!(parse_date("2026-11-23").unwrap(), NaiveDate::from_ymd_opt(2026, 11, 23).unwrap());
+        assert_eq!(parse_date("2026-11-23T10:00:00").unwrap(), NaiveDate::from_ymd_opt(2026, 11, 23).unwrap());
+        for bad in ["", "2026-1-23", "2026-13-01", "2026-02-30", "abcd-ef-gh", "2026/11/23"] {
+            assert!(parse_date(bad).is_err(), "{bad}");
+        }
+    }
 }

@@ -396,23 +396,6 @@ pub fn write_xlsx(tables: &[Table], path: &Path) -> Result<(), ApiError> {
     std::fs::rename(&tmp, path).map_err(|e| io(format!("{}: {e}", path.display())))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn csv_writes_the_header_and_exact_decimals() {
-        let t = Table {
-            name: "t".to_owned(),
-            columns: columns(&["a", "b", "c", "d"]),
-            rows: vec![vec![text("x,y"), num("1234.50"), int(7), Cell::Empty]],
-        };
-        let mut out = Vec::new();
-        write_csv(&t, &mut out).unwrap();
-        assert_eq!(String::from_utf8(out).unwrap(), "a,b,c,d\n\"x,y\",1234.50,7,\n");
-    }
-}
-
 /// Writes each table to CSV: the first to `path`, the others beside it as `<stem>-<table>.csv`;
 /// each through a temporary file renamed into place. Returns the files written.
 pub fn write_csv_files(tables: &[Table], path: &Path) -> Result<Vec<std::path::PathBuf>, ApiError> {
@@ -467,4 +450,21 @@ pub fn plain_text(tables: &[Table]) -> String {
         out.push('\n');
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_writes_the_header_and_exact_decimals() {
+        let t = Table {
+            name: "t".to_owned(),
+            columns: columns(&["a", "b", "c", "d"]),
+            rows: vec![vec![text("x,y"), num("1234.50"), int(7), Cell::Empty]],
+        };
+        let mut out = Vec::new();
+        write_csv(&t, &mut out).unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), "a,b,c,d\n\"x,y\",1234.50,7,\n");
+    }
 }
