@@ -119,13 +119,21 @@ impl Snapshot {
         let mut per_client: HashMap<i64, AgingLine> = HashMap::new();
         let mut items: HashMap<i64, Vec<ForecastItem>> = HashMap::new();
         let mut other = Totals::new();
+        // The hot loop adds integers (stored units); each client's row becomes decimals once.
         let mut last_client = i64::MIN;
-        let mut line = AgingLine::new(n);
-        let flush = |client: i64, line: &mut AgingLine, per_client: &mut HashMap<i64, AgingLine>| {
+        let mut line = UnitsLine::new(n);
+        let mut client_items: Vec<ForecastItem> = Vec::new();
+        let mut flush = |client: i64,
+                         line: &mut UnitsLine,
+                         client_items: &mut Vec<ForecastItem>,
+                         per_client: &mut HashMap<i64, AgingLine>| {
             if client != i64::MIN && line.items > 0 {
-                per_client.entry(client).or_insert_with(|| AgingLine::new(n)).merge(line);
+                per_client.entry(client).or_insert_with(|| AgingLine::new(n)).merge(&line.to_line());
             }
-            *line = AgingLine::new(n);
+            if !client_items.is_empty() {
+                items.entry(client).or_default().append(client_items);
+            }
+            *line = UnitsLine::new(n);
         };
         store::for_each_item_as_of(d, as_of, |it| {
             if it.currency != Currency::EUR {
@@ -134,11 +142,10 @@ impl Snapshot {
                     .map_err(|e| encours_store::StoreError::Decode(e.to_string()));
             }
             if it.client_id != last_client {
-                flush(last_client, &mut line, &mut per_client);
+                flush(last_client, &mut line, &mut client_items, &mut per_client);
                 last_client = it.client_id;
             }
-            let open = units(it.open);
-            line.add(buckets, open, (as_of - it.due_date).num_days(), (as_of - it.issue_date).num_days());
+            line.add(buckets, it.open, (as_of - it.due_date).num_days(), (as_of - it.issue_date).num_days());
             if with_items {
                 let state = if stopped.contains(&it.invoice_id) {
                     ItemState::NotCollectable
@@ -147,16 +154,16 @@ impl Snapshot {
                 } else {
                     ItemState::Normal
                 };
-                items.entry(it.client_id).or_default().push(ForecastItem {
+                client_items.push(ForecastItem {
                     invoice_id: it.invoice_id,
-                    open,
+                    open: units(it.open),
                     due: it.due_date,
                     state,
                 });
             }
             Ok(())
         })?;
-        flush(last_client, &mut line, &mut per_client);
+        flush(last_client, &mut line, &mut client_items, &mut per_client);
         let mut total = AgingLine::new(n);
         for l in per_client.values() {
             total.merge(l);
@@ -190,6 +197,71 @@ impl Snapshot {
             .filter(|m| !m.amount.is_zero())
             .map(|m| format!("{} {}", m.currency, money(m.amount)))
             .collect()
+    }
+}
+
+/// One client's aged-balance row in stored units, for the hot loop; [`UnitsLine::to_line`] gives
+/// exactly the engine's [`AgingLine`] of the same items.
+struct UnitsLine {
+    items: u64,
+    invoices: u64,
+    overdue_invoices: u64,
+    buckets: Vec<i64>,
+    age_weighted: i128,
+    age_weight: i64,
+    late_weighted: i128,
+    late_weight: i64,
+    oldest: i64,
+}
+
+impl UnitsLine {
+    fn new(n: usize) -> UnitsLine {
+        UnitsLine {
+            items: 0,
+            invoices: 0,
+            overdue_invoices: 0,
+            buckets: vec![0; n],
+            age_weighted: 0,
+            age_weight: 0,
+            late_weighted: 0,
+            late_weight: 0,
+            oldest: 0,
+        }
+    }
+
+    /// The same rule as [`AgingLine::add`], on units.
+    fn add(&mut self, buckets: &AgingBuckets, open: i64, days_past_due: i64, age_days: i64) {
+        self.items += 1;
+        if let Some(b) = self.buckets.get_mut(buckets.index(days_past_due)) {
+            *b += open;
+        }
+        if open > 0 {
+            self.invoices += 1;
+            self.age_weighted += i128::from(age_days) * i128::from(open);
+            self.age_weight += open;
+            if days_past_due > 0 {
+                self.overdue_invoices += 1;
+                self.late_weighted += i128::from(days_past_due) * i128::from(open);
+                self.late_weight += open;
+                self.oldest = self.oldest.max(days_past_due);
+            }
+        }
+    }
+
+    fn to_line(&self) -> AgingLine {
+        let mean = |weighted: i128, weight: i64| WeightedMean {
+            weighted: Decimal::from_i128_with_scale(weighted, AMOUNT_SCALE),
+            weight: units(weight),
+        };
+        AgingLine {
+            items: self.items,
+            invoices: self.invoices,
+            overdue_invoices: self.overdue_invoices,
+            buckets: self.buckets.iter().map(|b| units(*b)).collect(),
+            age: mean(self.age_weighted, self.age_weight),
+            delinquency: mean(self.late_weighted, self.late_weight),
+            oldest_days_past_due: self.oldest,
+        }
     }
 }
 

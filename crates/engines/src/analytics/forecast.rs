@@ -111,8 +111,16 @@ fn add_days(d: NaiveDate, n: i64) -> NaiveDate {
 /// The date an item due on `due` is expected to be paid by a client `average_days_late` late on
 /// average, seen from `as_of` (rule 4 of the module documentation).
 pub fn expected_date(as_of: NaiveDate, due: NaiveDate, average_days_late: Decimal) -> NaiveDate {
-    let late =
-        average_days_late.round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero).to_i64().unwrap_or(0);
+    expected_date_days(as_of, due, whole_days(average_days_late))
+}
+
+/// Days late rounded to whole days, half away from zero (2.5 → 3).
+fn whole_days(days: Decimal) -> i64 {
+    days.round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero).to_i64().unwrap_or(0)
+}
+
+/// [`expected_date`] with the average already rounded to whole days.
+fn expected_date_days(as_of: NaiveDate, due: NaiveDate, late: i64) -> NaiveDate {
     let habit = add_days(due, late);
     if habit > as_of {
         return habit;
@@ -176,7 +184,7 @@ impl Forecast {
         let oldest =
             items.iter().filter(|i| i.open > Decimal::ZERO).map(|i| (as_of - i.due).num_days()).max().unwrap_or(0);
         let stopped = stalled(as_of, behaviour, oldest);
-        let late = behaviour.average_days_late.unwrap_or_default();
+        let late = whole_days(behaviour.average_days_late.unwrap_or_default());
         // What is left of each collectable invoice once promises have taken their part; oldest
         // due date first, so that account-level promises settle the oldest items as payments do.
         let mut open: Vec<(ForecastItem, Decimal)> = Vec::with_capacity(items.len());
@@ -212,7 +220,7 @@ impl Forecast {
         }
         for (item, rest) in open {
             if rest > Decimal::ZERO {
-                self.put(expected_date(as_of, item.due, late), rest, false, item.due < as_of);
+                self.put(expected_date_days(as_of, item.due, late), rest, false, item.due < as_of);
             }
         }
     }
