@@ -1,10 +1,15 @@
 // @vitest-environment jsdom
-import { flushSync, mount, unmount } from "svelte";
-import { afterEach, describe, expect, it } from "vitest";
+import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import { flushSync, mount, tick, unmount } from "svelte";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { fakeDashboard, type FakeDashboard } from "../api/testing";
 import type { DossierSummary } from "../bindings/DossierSummary";
 import { NBSP, NNBSP } from "../i18n/format";
 import { locale } from "../i18n";
+import { FakeChart } from "./charts/testing";
 import DossierView from "./DossierView.svelte";
+
+vi.mock("chart.js", async () => (await import("./charts/testing")).chartJsMock());
 
 const SUMMARY: DossierSummary = {
   path: "/home/marie/.local/share/encours/demo.encours",
@@ -24,12 +29,27 @@ const SUMMARY: DossierSummary = {
 };
 
 let component: ReturnType<typeof mount> | undefined;
+let core: FakeDashboard;
+beforeEach(() => {
+  core = fakeDashboard();
+  mockIPC((cmd, args) => core.handle(cmd, args));
+});
 afterEach(() => {
   if (component) unmount(component);
   component = undefined;
   document.body.innerHTML = "";
   locale.set("fr");
+  clearMocks();
+  FakeChart.reset();
 });
+
+async function settle(): Promise<void> {
+  for (let i = 0; i < 4; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    await tick();
+  }
+  flushSync();
+}
 
 const text = (selector: string): string => document.querySelector(selector)?.textContent?.trim() ?? "";
 const attr = (selector: string, name: string): string | null | undefined =>
@@ -117,5 +137,59 @@ describe("DossierView", () => {
     render({ ...SUMMARY, integrity: "3 invoices without client" });
     expect(text("#summary-integrity")).toBe("Intégrité : 3 invoices without client");
     expect(attr("#summary-integrity", "data-ok")).toBe("false");
+  });
+
+  it("shows the dashboard under the summary cards, which keep their ids and values", async () => {
+    render();
+    await settle();
+    const main = document.querySelector("#main");
+    const order = [...(main?.querySelectorAll("#summary-open-balance, #dashboard, #summary-clients") ?? [])].map((e) => e.id);
+    expect(order).toEqual(["summary-open-balance", "dashboard", "summary-clients"]);
+    expect(attr("#summary-open-balance", "data-value")).toBe("1234567.8");
+    expect(attr("#dashboard-dso", "data-value")).toBe("52.4");
+    expect(document.querySelector("#dashboard-aging canvas")).not.toBeNull();
+    expect(core.calls).toEqual(["dashboard"]);
+  });
+
+  it("opens the detail of the open and overdue balances from their cards once the dashboard is read", async () => {
+    const release = core.holdNext();
+    render();
+    const open = document.querySelector<HTMLButtonElement>("#summary-open-balance-detail");
+    expect(open?.disabled).toBe(true);
+    expect(open?.getAttribute("aria-label")).toBe("Voir le détail : Encours total");
+    release();
+    await settle();
+    expect(open?.disabled).toBe(false);
+    open?.click();
+    await settle();
+    expect(text("#dashboard-drill-title")).toBe("Encours total");
+    expect(document.activeElement?.id).toBe("dashboard-drill-title");
+    expect([...document.querySelectorAll("#dashboard-drill-segments tbody th")].map((th) => th.textContent)).toEqual([
+      "Grands comptes",
+      "PME",
+      "Collectivités",
+    ]);
+    // A click focuses the button in a browser; `click()` alone does not.
+    const overdue = document.querySelector<HTMLButtonElement>("#summary-overdue-detail");
+    overdue?.focus();
+    overdue?.click();
+    await settle();
+    expect(text("#dashboard-drill-title")).toBe("Échu");
+    document.querySelector<HTMLButtonElement>("#dashboard-drill-close")?.click();
+    await settle();
+    expect(document.querySelector("#dashboard-drill")).toBeNull();
+    expect(document.activeElement?.id).toBe("summary-overdue-detail");
+  });
+
+  it("reads the dashboard again on coming back to it", async () => {
+    render();
+    await settle();
+    document.querySelector<HTMLAnchorElement>("#nav-imports")?.click();
+    await settle();
+    expect(document.querySelector("#dashboard")).toBeNull();
+    document.querySelector<HTMLAnchorElement>("#nav-dashboard")?.click();
+    await settle();
+    expect(document.querySelector("#dashboard")).not.toBeNull();
+    expect(core.calls).toEqual(["dashboard", "dashboard"]);
   });
 });

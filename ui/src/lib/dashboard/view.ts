@@ -25,11 +25,6 @@ export type DrillTarget =
   | { kind: "exposure"; clientId: number }
   | { kind: "week"; week: number };
 
-/** True when `a` and `b` ask for the same thing. */
-export function sameTarget(a: DrillTarget | null, b: DrillTarget | null): boolean {
-  return a !== null && b !== null && JSON.stringify(a) === JSON.stringify(b);
-}
-
 /** One bar of the aged balance: a bucket of the total row. */
 export interface AgingBar {
   index: number;
@@ -119,7 +114,11 @@ export function hasForecast(forecast: ForecastView): boolean {
   return forecast.weeks.length > 0;
 }
 
-/** Alert codes the UI has a title for (`AlertView.code`). */
+/**
+ * Alert codes the UI has a title for (`AlertView.code`): the six the DTO documents, and
+ * `largeOverdue` (a client whose oldest invoice is more than 90 days late), which the core sends too.
+ * Another code is shown under a plain "Alerte" title with the core's message.
+ */
 export const ALERT_CODES = [
   "paymentTermsOverCeiling",
   "concentration",
@@ -127,6 +126,7 @@ export const ALERT_CODES = [
   "brokenPromise",
   "longDispute",
   "overdueOver90",
+  "largeOverdue",
 ] as const;
 export type AlertCode = (typeof ALERT_CODES)[number];
 
