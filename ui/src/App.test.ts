@@ -1,8 +1,9 @@
 // @vitest-environment jsdom
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import { flushSync, mount, tick, unmount } from "svelte";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import App from "./App.svelte";
+import { dashboardFixture } from "./lib/api/testing";
 import type { DossierSummary } from "./lib/bindings/DossierSummary";
 import type { ImportReport } from "./lib/bindings/ImportReport";
 
@@ -43,6 +44,9 @@ const el = <T extends Element = HTMLElement>(selector: string): T => {
   return found;
 };
 
+// jsdom has no canvas: the dashboard's charts draw into a stand-in.
+vi.mock("chart.js", async () => (await import("./lib/components/charts/testing")).chartJsMock());
+
 describe("App", () => {
   it("refreshes the dashboard after an import", async () => {
     let invoices = SUMMARY.invoices;
@@ -57,6 +61,8 @@ describe("App", () => {
         case "import_files":
           invoices += REPORT.imported;
           return REPORT;
+        case "dashboard":
+          return dashboardFixture();
         default:
           throw new Error(`unexpected ${cmd}`);
       }
@@ -78,6 +84,7 @@ describe("App", () => {
     el<HTMLAnchorElement>("#nav-dashboard").click();
     await settle();
     expect(el("#summary-invoices").getAttribute("data-value")).toBe("243");
-    expect(calls).toEqual(["app_info", "dossier_summary", "import_files", "dossier_summary"]);
+    // The dashboard's figures are read on each visit to the dashboard, as is the summary after an import.
+    expect(calls).toEqual(["app_info", "dossier_summary", "dashboard", "import_files", "dossier_summary", "dashboard"]);
   });
 });
