@@ -153,6 +153,9 @@ fn connect(path: &Path, key: &DossierKey, flags: OpenFlags) -> Result<Connection
     // a power cut can roll back the very last commits (never corrupt the file). Importing thousands
     // of files, one transaction each, needs commits that do not each wait for the disk.
     conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;")?;
+    // Room for every statement an import repeats per file (about twenty): rusqlite keeps 16 by
+    // default, and a statement pushed out is parsed again at its next use.
+    conn.set_prepared_statement_cache_capacity(64);
     Ok(conn)
 }
 
@@ -224,7 +227,12 @@ impl Dossier {
         let mut conn = connect(path, &key, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
         // A larger WAL between checkpoints: fewer disk syncs when thousands of small units of work
         // commit in a row (imports); the WAL is truncated back at each checkpoint.
-        conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA wal_autocheckpoint = 16384;")?;
+        // A page cache of 64 MiB (the default is 2 MiB): an import commits hundreds of files at once,
+        // and a transaction larger than the cache spills pages to the WAL before it commits, some of
+        // them to be rewritten by the next files.
+        conn.execute_batch(
+            "PRAGMA journal_mode = WAL; PRAGMA wal_autocheckpoint = 16384; PRAGMA cache_size = -65536;",
+        )?;
         migrate(&mut conn, path)?;
         let has_company: Option<i64> =
             conn.query_row("SELECT id FROM company WHERE id = 1", [], |r| r.get(0)).optional()?;
@@ -328,6 +336,25 @@ impl Dossier {
         insert_audit(&tx, at, actor, action, entity, entity_id, before, after)?;
         tx.commit()?;
         Ok(())
+    }
+
+    /// An original file kept as evidence, found by its SHA-256, as stored: `(file name, media type,
+    /// size of the original, encoding, stored bytes)`; the encoding says how the stored bytes hold
+    /// the file (`None`: as they are; `zip`: a one-entry zip archive), see
+    /// [`crate::LedgerWriter::document_encoded`].
+    #[allow(clippy::type_complexity)]
+    pub fn original(&self, sha256: &str) -> Result<Option<(String, String, u64, Option<String>, Vec<u8>)>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT file_name, media_type, size, encoding, content FROM documents WHERE sha256 = ?1",
+                [sha256],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get::<_, i64>(2)?, r.get(3)?, r.get(4)?)),
+            )
+            .optional()?
+            .map(|(name, media, size, encoding, content)| {
+                (name, media, u64::try_from(size).unwrap_or(0), encoding, content)
+            }))
     }
 
     /// The last `limit` entries of the audit journal, newest first.

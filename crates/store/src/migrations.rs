@@ -15,6 +15,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0003_compact.sql"),
     include_str!("../migrations/0004_money_in.sql"),
     include_str!("../migrations/0005_analytics.sql"),
+    include_str!("../migrations/0006_document_encoding.sql"),
 ];
 
 /// The schema version this build writes.
