@@ -17,10 +17,10 @@ mod error;
 mod export;
 mod fec;
 mod import;
-pub mod simulate;
 mod lifecycle;
 pub mod matching;
 mod money_in;
+pub mod simulate;
 
 pub use demo::{generate_demo, open_or_create_demo, DemoOptions, DEMO_COMPANY_NAME, DEMO_COMPANY_SIREN};
 pub use dossier::{check_integrity, create_dossier, key_source, open_dossier, remove_dossier_files, summary};
