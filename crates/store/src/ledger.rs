@@ -5,12 +5,12 @@
 //! from where, how many) and commits. Dropping the writer without committing rolls everything
 //! back: an import that fails half-way leaves the dossier as it was.
 //!
-//! A unit of work can also be cut into *parts* (SQL savepoints), each kept with its own audit
-//! entry or dropped whole: [`LedgerWriter::part`], [`LedgerWriter::keep_part`],
-//! [`LedgerWriter::drop_part`], then [`LedgerWriter::commit_parts`]. An import of many files uses
-//! one part per file inside a transaction committed every few hundred files: each file is
-//! all-or-nothing, and the commit — the costly write of every changed page to the WAL — is paid
-//! once per group instead of once per file.
+//! A unit of work can also be cut into *parts* (SQL savepoints), each kept or dropped whole:
+//! [`LedgerWriter::part`], [`LedgerWriter::keep_part`], [`LedgerWriter::drop_part`]; the unit's
+//! audit entry counts what the kept parts loaded. An import of many files uses one part per file
+//! inside a unit committed every few hundred files: each file is all-or-nothing, and the commit —
+//! the costly write of every changed page to the WAL — is paid once per group instead of once per
+//! file.
 
 use std::collections::HashMap;
 
@@ -151,8 +151,6 @@ pub struct LedgerWriter<'d> {
     pub(crate) at: NaiveDateTime,
     /// The open part, when one is.
     part: Option<Part>,
-    /// What the audit entries written so far account for.
-    recorded: LoadCounts,
 }
 
 /// What to restore when an open part is dropped: the counts at its start, and the cache entries
@@ -191,7 +189,6 @@ impl Dossier {
             counts: LoadCounts::default(),
             at,
             part: None,
-            recorded: LoadCounts::default(),
         })
     }
 }
@@ -673,7 +670,8 @@ impl LedgerWriter<'_> {
     }
 
     /// Starts a part of the unit of work (a savepoint): what is loaded until [`LedgerWriter::keep_part`]
-    /// or [`LedgerWriter::drop_part`] is kept or dropped whole. Parts do not nest.
+    /// or [`LedgerWriter::drop_part`] is kept or dropped whole. Parts do not nest, and the unit
+    /// commits only with no part open.
     pub fn part(&mut self) -> Result<(), StoreError> {
         if self.part.is_some() {
             return Err(StoreError::Invalid("a part of this unit of work is already open".to_owned()));
@@ -683,20 +681,16 @@ impl LedgerWriter<'_> {
         Ok(())
     }
 
-    /// Keeps the open part with its own audit entry (the records it loaded, and `detail`), as
-    /// [`LedgerWriter::commit`] writes one for a whole unit. Nothing is durable before the unit
-    /// commits ([`LedgerWriter::commit_parts`]).
-    pub fn keep_part(&mut self, actor: &str, action: &str, detail: serde_json::Value) -> Result<(), StoreError> {
+    /// Keeps the open part: what it loaded belongs to the unit of work, durable when the unit
+    /// commits. Returns what the part loaded.
+    pub fn keep_part(&mut self) -> Result<LoadCounts, StoreError> {
         let Some(part) = &self.part else {
             return Err(StoreError::Invalid("no part of this unit of work is open".to_owned()));
         };
         let loaded = self.counts.since(&part.counts);
-        let after = serde_json::json!({ "kind": self.kind, "counts": loaded, "detail": detail });
-        insert_audit(&self.tx, self.at, actor, action, "ledger", None, None, Some(&after.to_string()))?;
         self.tx.prepare_cached("RELEASE part")?.execute([])?;
         self.part = None;
-        self.recorded = self.counts.clone();
-        Ok(())
+        Ok(loaded)
     }
 
     /// Drops the open part: the dossier, the counts and the writer's caches are as they were when
@@ -717,25 +711,16 @@ impl LedgerWriter<'_> {
         Ok(())
     }
 
-    /// Commits a unit of work made of parts, each already recorded in the audit journal. Refused
-    /// (and rolled back) when a part is still open or records were loaded outside any kept part:
-    /// every change has its audit entry.
-    pub fn commit_parts(self) -> Result<LoadCounts, StoreError> {
-        if self.part.is_some() {
-            return Err(StoreError::Invalid("a part of this unit of work is still open".to_owned()));
-        }
-        if self.counts != self.recorded {
-            return Err(StoreError::Invalid("records were loaded outside a kept part: no audit entry".to_owned()));
-        }
-        self.tx.commit()?;
-        Ok(self.counts)
-    }
-
     /// Writes the audit entry for the unit of work and commits it.
     ///
     /// `action` names the operation (`demo.generate`, `import.facturx`…); `detail` is added to the
     /// entry's "after" JSON beside the counts (e.g. the generator's settings or the file's hash).
+    ///
+    /// Refused (and rolled back) while a part is open: it is neither kept nor dropped.
     pub fn commit(self, actor: &str, action: &str, detail: serde_json::Value) -> Result<LoadCounts, StoreError> {
+        if self.part.is_some() {
+            return Err(StoreError::Invalid("a part of this unit of work is still open".to_owned()));
+        }
         let after = serde_json::json!({ "kind": self.kind, "counts": self.counts, "detail": detail });
         insert_audit(&self.tx, self.at, actor, action, "ledger", None, None, Some(&after.to_string()))?;
         self.tx.commit()?;
@@ -784,7 +769,7 @@ mod tests {
     }
 
     #[test]
-    fn parts_are_kept_or_dropped_whole_with_their_own_audit_entries() {
+    fn parts_are_kept_or_dropped_whole_and_the_unit_records_what_was_kept() {
         let dir = tempfile::tempdir().unwrap();
         let keys = KeySource::Environment(DossierKey::from_hex(&"17".repeat(32)).unwrap());
         let siren = Siren::parse("552081317").unwrap();
@@ -794,7 +779,7 @@ mod tests {
             let mut w = d.writer("einvoice", at()).unwrap();
             w.part().unwrap();
             w.client(&client(1, "a.xml")).unwrap();
-            w.keep_part("user", "import.einvoice", serde_json::json!({ "file": "a.xml" })).unwrap();
+            assert_eq!(w.keep_part().unwrap().clients, 1, "what the part loaded");
             // A dropped part takes its rows and its cached source with it: the same origin used
             // again later must be inserted again, not found in the cache.
             w.part().unwrap();
@@ -804,35 +789,33 @@ mod tests {
             assert_eq!(w.counts().clients, 1, "the dropped part's client is not counted");
             w.part().unwrap();
             w.client(&client(3, "b.xml")).unwrap();
-            w.keep_part("user", "import.einvoice", serde_json::json!({ "file": "b.xml" })).unwrap();
-            assert!(w.drop_part().is_err(), "no part is open");
-            w.commit_parts().unwrap();
+            w.keep_part().unwrap();
+            assert!(w.drop_part().is_err() && w.keep_part().is_err(), "no part is open");
+            w.commit("user", "import.einvoice", serde_json::json!({ "files": ["a.xml", "b.xml"] })).unwrap();
         }
         assert_eq!(clients(&d), 2, "clients 1 and 3");
         assert_eq!(sources(&d), 2, "a.xml and b.xml, the latter inserted again after the drop");
         let journal = d.audit_entries(100).unwrap();
-        assert_eq!(journal.len() - journal_before, 2, "one entry per kept part");
-        let last: serde_json::Value = serde_json::from_str(journal[0].after.as_deref().unwrap()).unwrap();
-        assert_eq!(last["counts"]["clients"], 1, "each entry counts its own part");
-        assert_eq!(last["detail"]["file"], "b.xml");
+        assert_eq!(journal.len() - journal_before, 1, "one entry for the unit");
+        let entry: serde_json::Value = serde_json::from_str(journal[0].after.as_deref().unwrap()).unwrap();
+        assert_eq!(entry["counts"]["clients"], 2, "the entry counts what the kept parts loaded");
+        assert_eq!(entry["detail"]["files"][1], "b.xml");
         let integrity = d.integrity().unwrap();
         assert!(integrity.is_ok(), "{}", integrity.summary());
     }
 
     #[test]
-    fn a_unit_of_parts_commits_only_what_the_journal_records() {
+    fn a_unit_with_a_part_still_open_does_not_commit() {
         let dir = tempfile::tempdir().unwrap();
         let keys = KeySource::Environment(DossierKey::from_hex(&"18".repeat(32)).unwrap());
         let siren = Siren::parse("552081317").unwrap();
         let mut d = Dossier::create(&dir.path().join("d.encours"), &siren, "ACME", &keys, at()).unwrap();
-        let mut w = d.writer("einvoice", at()).unwrap();
-        w.client(&client(1, "outside.xml")).unwrap();
-        assert!(w.commit_parts().is_err(), "a client loaded outside any part has no audit entry");
-        assert_eq!(clients(&d), 0, "the refused unit was rolled back");
+        let journal_before = d.audit_entries(100).unwrap().len();
         let mut w = d.writer("einvoice", at()).unwrap();
         w.part().unwrap();
         w.client(&client(1, "open.xml")).unwrap();
-        assert!(w.commit_parts().is_err(), "a part still open");
-        assert_eq!(clients(&d), 0);
+        assert!(w.commit("user", "import.einvoice", serde_json::json!({})).is_err(), "a part still open");
+        assert_eq!(clients(&d), 0, "the refused unit was rolled back");
+        assert_eq!(d.audit_entries(100).unwrap().len(), journal_before, "and wrote no entry");
     }
 }
