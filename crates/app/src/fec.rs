@@ -29,16 +29,9 @@ use rust_decimal::Decimal;
 use crate::error::ApiError;
 use crate::import::{ImportFileReport, ImportOutcome};
 
+/// A report line with its warnings count.
 fn line(label: &str, outcome: ImportOutcome, message: String, warnings: u32) -> ImportFileReport {
-    ImportFileReport {
-        file: label.to_owned(),
-        outcome,
-        invoice_number: None,
-        client: None,
-        new_client: false,
-        message,
-        warnings,
-    }
+    ImportFileReport { warnings, ..crate::money_in::report(label, outcome, message) }
 }
 
 /// Where a rebuilt item went in the ledger.

@@ -51,7 +51,8 @@ pub(crate) fn texts(e: &BankEntry) -> Vec<String> {
     out
 }
 
-fn report(label: &str, outcome: ImportOutcome, message: String) -> ImportFileReport {
+/// A report line of a file that is not an e-invoice (no invoice number, no client).
+pub(crate) fn report(label: &str, outcome: ImportOutcome, message: String) -> ImportFileReport {
     ImportFileReport {
         file: label.to_owned(),
         outcome,
