@@ -211,6 +211,33 @@ fn index(i: usize) -> u32 {
     u32::try_from(i).unwrap_or(NONE)
 }
 
+/// Bytes that need no attention inside an element name: all but white space, `>`, `/`, `:` and
+/// quotes.
+const NAME_BYTE: [bool; 256] = {
+    let mut table = [true; 256];
+    let mut i = 0;
+    while i < 256 {
+        table[i] = !matches!(i as u8, b' ' | b'\t' | b'\n' | b'\r' | b'>' | b'/' | b':' | b'"' | b'\'');
+        i += 1;
+    }
+    table
+};
+
+/// What a byte of character data is to the scanner: [`LT`], [`AMP`], [`SPACE`], or anything else.
+const TEXT_BYTE: [u8; 256] = {
+    let mut table = [0u8; 256];
+    table[b'<' as usize] = LT;
+    table[b'&' as usize] = AMP;
+    table[b' ' as usize] = SPACE;
+    table[b'\t' as usize] = SPACE;
+    table[b'\n' as usize] = SPACE;
+    table[b'\r' as usize] = SPACE;
+    table
+};
+const LT: u8 = 1;
+const AMP: u8 = 2;
+const SPACE: u8 = 3;
+
 /// XML white space (production S).
 fn is_space(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | b'\r')
@@ -344,13 +371,13 @@ impl<'a> Builder<'a> {
         while pos < len {
             // Up to the next markup, noting on the way whether the text is blank or has references.
             let (mut lt, mut blank, mut amp) = (pos, true, false);
-            while let Some(&b) = self.bytes.get(lt) {
-                match b {
-                    b'<' => break,
-                    b'&' => amp = true,
-                    b' ' | b'\t' | b'\n' | b'\r' => {}
-                    _ => blank = false,
+            for &b in &self.bytes[pos..] {
+                let class = TEXT_BYTE[usize::from(b)];
+                if class == LT {
+                    break;
                 }
+                blank &= class == SPACE;
+                amp |= class == AMP;
                 lt += 1;
             }
             if lt > pos {
@@ -506,6 +533,10 @@ impl<'a> Builder<'a> {
         // One pass over the name: where it ends, where its prefix ends, whether it holds a quote.
         let (mut colon, mut quote) = (None, false);
         while let Some(&b) = bytes.get(i) {
+            if NAME_BYTE[usize::from(b)] {
+                i += 1;
+                continue;
+            }
             match b {
                 b' ' | b'\t' | b'\n' | b'\r' | b'>' => break,
                 b'/' if bytes.get(i + 1) == Some(&b'>') => break,
@@ -981,7 +1012,15 @@ mod tests {
                         }
                     }
                 }
-                let Ok(mutant) = String::from_utf8(bytes) else { continue };
+                let Ok(mut mutant) = String::from_utf8(bytes) else { continue };
+                // Non-ASCII text too: white space that only Unicode calls so, accents.
+                if round % 3 == 1 && !mutant.is_empty() {
+                    let mut at = (next() as usize) % mutant.len();
+                    while !mutant.is_char_boundary(at) {
+                        at -= 1;
+                    }
+                    mutant.insert(at, ['\u{a0}', '\u{2028}', 'é', '\u{3000}'][(next() as usize) % 4]);
+                }
                 compared += 1;
                 let ours = Tree::parse(&mutant).map(|t| flat(&t));
                 let theirs = reference::parse(&mutant);
