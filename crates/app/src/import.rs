@@ -22,12 +22,12 @@
 //!   as well.
 //!
 //! Why groups: committing writes and encrypts every changed page to the WAL; once per file it was
-//! ~0.9 ms, most of an import. A second thread reads, parses and zips the next files while this one
-//! hashes and writes.
+//! ~0.9 ms, most of an import. A second thread reads, hashes, parses (and, when it is ahead, zips)
+//! the next files while this one writes.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDateTime;
@@ -263,10 +263,17 @@ fn load(item: &Item, open_zip: &mut OpenZip) -> Result<Vec<u8>, String> {
 const GROUP_FILES: usize = 500;
 /// Longest a group stays uncommitted, so that what the progress shows is soon on disk too.
 const GROUP_TIME: Duration = Duration::from_millis(500);
-/// Files read and parsed ahead of the writer.
-const READ_AHEAD: usize = 64;
+/// Files read and parsed ahead of the writer: enough to keep reading while a group commits (the
+/// reading thread then zips what it reads, and the writer finds it done).
+const READ_AHEAD: usize = 1024;
+/// Bytes of files read ahead at most (PDFs are larger than XML invoices).
+const READ_AHEAD_BYTES: usize = 64 * 1024 * 1024;
 /// Files handed over together: one wake-up of the writer per batch, not per file.
 const BATCH: usize = 8;
+/// The reading thread zips a file when at least this many wait for the writer (it is ahead);
+/// otherwise it leaves the zipping to the writer, which would else wait for it. Either way the
+/// original is kept zipped: only which thread does it changes.
+const ZIP_AHEAD: usize = 2 * BATCH;
 
 /// A file as the reading thread hands it to the writer.
 enum Loaded {
@@ -277,18 +284,39 @@ enum Loaded {
     NotAFormat,
     /// A bank statement, lifecycle message or FEC: imported by [`crate::money_in`] in its own
     /// unit of work.
-    Other { bytes: Vec<u8>, kind: FileKind },
+    Other { bytes: Vec<u8>, sha: String, kind: FileKind },
     /// An e-invoice, already read (whether or not it turns out to be a duplicate), with its XML
     /// original already zipped for keeping.
     EInvoice(Box<Prepared>),
 }
 
-/// An e-invoice ready to be written. Its SHA-256 is computed by the writing thread, which has
-/// less to do per file than this one.
+impl Loaded {
+    /// The bytes it holds (what the read-ahead is bounded by).
+    fn size(&self) -> usize {
+        match self {
+            Loaded::Unreadable(_) | Loaded::NotAFormat => 0,
+            Loaded::Other { bytes, .. } => bytes.len(),
+            Loaded::EInvoice(p) => {
+                p.bytes.len() + if let Zipping::Done(Some(zip)) = &p.zipping { zip.len() } else { 0 }
+            }
+        }
+    }
+}
+
+/// An e-invoice ready to be written.
 struct Prepared {
     bytes: Vec<u8>,
+    sha: String,
     read: Result<EInvoice, ReadError>,
-    zipped: Option<Vec<u8>>,
+    zipping: Zipping,
+}
+
+/// Whether the original has been zipped yet.
+enum Zipping {
+    /// Done: the archive, or `None` when zipping is not worth it.
+    Done(Option<Vec<u8>>),
+    /// Left to the writer, which zips it only if it stores it.
+    Left,
 }
 
 /// How an imported XML original is kept: a one-entry zip archive (deflate at its fastest level,
@@ -365,8 +393,9 @@ fn file_name(label: &str) -> &str {
     label.rsplit(['/', '\\', '!']).next().unwrap_or(label)
 }
 
-/// What the reading thread does to a file: read it, recognise it, read the e-invoice, zip it.
-fn prepare(item: &Item, open_zip: &mut OpenZip, now: NaiveDateTime) -> Loaded {
+/// What the reading thread does to a file: read it, recognise it, hash it, read the e-invoice,
+/// and zip it when it is ahead of the writer.
+fn prepare(item: &Item, open_zip: &mut OpenZip, now: NaiveDateTime, zip: bool) -> Loaded {
     let bytes = match load(item, open_zip) {
         Ok(bytes) => bytes,
         Err(why) => return Loaded::Unreadable(why),
@@ -375,18 +404,19 @@ fn prepare(item: &Item, open_zip: &mut OpenZip, now: NaiveDateTime) -> Loaded {
     if kind == FileKind::EInvoice && !is_pdf_or_xml_name(item.label()) {
         return Loaded::NotAFormat;
     }
+    let sha = einvoice::sha256_hex(&bytes);
     if kind != FileKind::EInvoice {
-        return Loaded::Other { bytes, kind };
+        return Loaded::Other { bytes, sha, kind };
     }
     let read = einvoice::read_bytes(file_name(item.label()), &bytes);
-    let zipped = zipped(file_name(item.label()), &bytes, now);
-    Loaded::EInvoice(Box::new(Prepared { bytes, read, zipped }))
+    let zipping = if zip { Zipping::Done(zipped(file_name(item.label()), &bytes, now)) } else { Zipping::Left };
+    Loaded::EInvoice(Box::new(Prepared { bytes, sha, read, zipping }))
 }
 
 /// Imports files, folders and zip archives into the dossier. `progress` is called before each
 /// file; `cancel` is checked between files (what was imported stays imported).
 ///
-/// A second thread reads, parses and zips the files while this one writes them: each
+/// A second thread reads, hashes and parses the files while this one writes them: each
 /// e-invoice in its own savepoint (all-or-nothing), inside a transaction committed every
 /// [`GROUP_FILES`] files or [`GROUP_TIME`], at the end, before a file of another kind and on
 /// cancel. A report line says "imported" only once its group is committed. When the dossier
@@ -403,9 +433,13 @@ pub fn import_paths(
     let items = list(paths, &mut report);
     let total = items.len() as u32;
     let stop = AtomicBool::new(false);
+    // Files sent to the writer and not yet taken, and their bytes.
+    let queued = AtomicUsize::new(0);
+    let queued_bytes = AtomicUsize::new(0);
     std::thread::scope(|scope| {
         let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<Loaded>>(READ_AHEAD / BATCH);
-        let (items, stop) = (&items, &stop);
+        let (spent, freeing) = std::sync::mpsc::channel::<Vec<Prepared>>();
+        let (items, stop, queued, queued_bytes) = (&items, &stop, &queued, &queued_bytes);
         scope.spawn(move || {
             let mut open_zip = None;
             let mut batch = Vec::with_capacity(BATCH);
@@ -413,16 +447,34 @@ pub fn import_paths(
                 if stop.load(Ordering::Relaxed) {
                     return;
                 }
-                batch.push(prepare(item, &mut open_zip, now));
-                if batch.len() == BATCH
-                    && sender.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH))).is_err()
-                {
-                    return;
+                while let Ok(written) = freeing.try_recv() {
+                    drop(written);
+                }
+                while queued_bytes.load(Ordering::Relaxed) > READ_AHEAD_BYTES && !stop.load(Ordering::Relaxed) {
+                    std::thread::sleep(Duration::from_millis(1));
+                }
+                let zip = queued.load(Ordering::Relaxed) >= ZIP_AHEAD;
+                let loaded = prepare(item, &mut open_zip, now, zip);
+                queued_bytes.fetch_add(loaded.size(), Ordering::Relaxed);
+                batch.push(loaded);
+                if batch.len() == BATCH {
+                    queued.fetch_add(BATCH, Ordering::Relaxed);
+                    if sender.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH))).is_err() {
+                        return;
+                    }
                 }
             }
+            queued.fetch_add(batch.len(), Ordering::Relaxed);
             let _ = sender.send(batch);
         });
-        let mut writing = Writing { dossier, now, lines: Lines { report: &mut report, items, handled: 0 } };
+        let mut writing = Writing {
+            dossier,
+            now,
+            queued,
+            queued_bytes,
+            spent,
+            lines: Lines { report: &mut report, items, handled: 0 },
+        };
         let result = writing.run(receiver, progress, cancel, total);
         // The receiver is dropped by now: the reading thread stops at its next file.
         stop.store(true, Ordering::Relaxed);
@@ -436,6 +488,11 @@ pub fn import_paths(
 struct Writing<'a, 'd> {
     dossier: &'d mut Dossier,
     now: NaiveDateTime,
+    /// Files sent by the reading thread and not yet taken, and their bytes.
+    queued: &'a AtomicUsize,
+    queued_bytes: &'a AtomicUsize,
+    /// Files written, sent back to the reading thread to be freed.
+    spent: std::sync::mpsc::Sender<Vec<Prepared>>,
     lines: Lines<'a>,
 }
 
@@ -473,7 +530,7 @@ enum GroupEnd {
     /// The user cancelled.
     Cancelled,
     /// A file of another kind, to import in its own unit of work.
-    Other(Vec<u8>, FileKind),
+    Other(Vec<u8>, String, FileKind),
     /// The group is full or old: commit, and go on.
     Full,
     /// The dossier could not be written: the import stops.
@@ -497,9 +554,8 @@ impl Writing<'_, '_> {
                     self.lines.report.cancelled = true;
                     return Ok(());
                 }
-                GroupEnd::Other(bytes, kind) => {
+                GroupEnd::Other(bytes, sha, kind) => {
                     let label = self.lines.label();
-                    let sha = einvoice::sha256_hex(&bytes);
                     let done = crate::money_in::import_by_kind(
                         kind,
                         self.dossier,
@@ -537,6 +593,7 @@ impl Writing<'_, '_> {
         total: u32,
     ) -> GroupEnd {
         let started = Instant::now();
+        let mut spent = Vec::new();
         let lines = &mut self.lines;
         let mut writer = match self.dossier.writer("einvoice", self.now) {
             Ok(w) => w,
@@ -554,9 +611,11 @@ impl Writing<'_, '_> {
                 break GroupEnd::Cancelled;
             }
             let Some(loaded) = files.next() else { break GroupEnd::Done };
+            self.queued.fetch_sub(1, Ordering::Relaxed);
+            self.queued_bytes.fetch_sub(loaded.size(), Ordering::Relaxed);
             let label = lines.label();
             progress(&ImportProgress { done: lines.handled as u32, total, current: label.clone() });
-            let (bytes, sha, read, zipped) = match loaded {
+            let prepared = match loaded {
                 Loaded::Unreadable(why) => {
                     lines.push(line(&label, ImportOutcome::Failed, why));
                     continue;
@@ -569,19 +628,18 @@ impl Writing<'_, '_> {
                     ));
                     continue;
                 }
-                Loaded::Other { bytes, kind } => break GroupEnd::Other(bytes, kind),
-                Loaded::EInvoice(prepared) => {
-                    let Prepared { bytes, read, zipped } = *prepared;
-                    let sha = einvoice::sha256_hex(&bytes);
-                    (bytes, sha, read, zipped)
-                }
+                Loaded::Other { bytes, sha, kind } => break GroupEnd::Other(bytes, sha, kind),
+                Loaded::EInvoice(prepared) => prepared,
             };
-            match write_einvoice(
-                &mut writer,
-                &label,
-                Original { bytes: &bytes, sha: &sha, zipped: zipped.as_deref() },
-                read,
-            ) {
+            let Prepared { bytes, sha, read, zipping } = prepared.as_ref();
+            let written =
+                write_einvoice(&mut writer, &label, Original { bytes, sha, zipping, at: self.now }, read.as_ref());
+            // Freed by the thread that allocated it, which frees faster and has time to spare.
+            spent.push(*prepared);
+            if spent.len() >= BATCH {
+                let _ = self.spent.send(std::mem::take(&mut spent));
+            }
+            match written {
                 Ok((line, detail)) => {
                     if let Some(detail) = detail {
                         kept.push(lines.report.files.len());
@@ -650,22 +708,24 @@ pub fn import_bytes(
     if let Some(done) = crate::money_in::import_by_kind(kind, dossier, label, file_name, bytes, &sha, now) {
         return done;
     }
-    let zipped = zipped(file_name, bytes, now);
-    let original = Original { bytes, sha: &sha, zipped: zipped.as_deref() };
+    let original = Original { bytes, sha: &sha, zipping: &Zipping::Left, at: now };
     let mut writer = dossier.writer("einvoice", now)?;
-    let (line, detail) = write_einvoice(&mut writer, label, original, einvoice::read_bytes(file_name, bytes))?;
+    let read = einvoice::read_bytes(file_name, bytes);
+    let (line, detail) = write_einvoice(&mut writer, label, original, read.as_ref())?;
     if let Some(detail) = detail {
         writer.commit("user", "import.einvoice", serde_json::json!({ "files": [detail] }))?;
     }
     Ok(line)
 }
 
-/// An original file: its bytes, their SHA-256, and the zip archive it is kept as, when it is.
+/// An original file: its bytes, their SHA-256, whether it is zipped yet, and the time of the
+/// import (the date of the zip entry).
 #[derive(Clone, Copy)]
 struct Original<'a> {
     bytes: &'a [u8],
     sha: &'a str,
-    zipped: Option<&'a [u8]>,
+    zipping: &'a Zipping,
+    at: NaiveDateTime,
 }
 
 /// Writes one e-invoice in a part of the writer's unit of work: duplicate checks, client,
@@ -677,7 +737,7 @@ fn write_einvoice(
     writer: &mut LedgerWriter<'_>,
     label: &str,
     original: Original<'_>,
-    read: Result<EInvoice, ReadError>,
+    read: Result<&EInvoice, &ReadError>,
 ) -> Result<(ImportFileReport, Option<serde_json::Value>), StoreError> {
     writer.part()?;
     let written = store_einvoice(writer, label, original, read);
@@ -702,7 +762,7 @@ fn store_einvoice(
     writer: &mut LedgerWriter<'_>,
     label: &str,
     original: Original<'_>,
-    read: Result<EInvoice, ReadError>,
+    read: Result<&EInvoice, &ReadError>,
 ) -> Result<(ImportFileReport, Option<serde_json::Value>), StoreError> {
     let sha = original.sha;
     if let Some((_, first)) = writer.document_by_hash(sha)? {
@@ -713,7 +773,7 @@ fn store_einvoice(
         Ok(r) => r,
         Err(e) => return Ok((line(label, ImportOutcome::Failed, e.to_string()), None)),
     };
-    let seller_id = seller_identifier(&read);
+    let seller_id = seller_identifier(read);
     let key = business_key(&seller_id, &read.invoice);
     if let Some((_, number, origin)) = writer.invoice_by_business_key(&key)? {
         let mut l = line(
@@ -724,7 +784,7 @@ fn store_einvoice(
         l.invoice_number = Some(number);
         return Ok((l, None));
     }
-    let outcome = store_invoice(writer, label, file_name(label), original, &read, &key)?;
+    let outcome = store_invoice(writer, label, file_name(label), original, read, &key)?;
     // Info diagnostics (a derived value, a profile's limits) are not problems; count the others.
     let problems: Vec<&str> =
         read.diagnostics.iter().filter(|d| d.level != einvoice::Level::Info).map(|d| d.message.as_str()).collect();
@@ -801,7 +861,15 @@ fn store_invoice(
         }
     };
     let media_type = if bytes.starts_with(b"%PDF") { "application/pdf" } else { "application/xml" };
-    let document = match original.zipped {
+    let zipped_here;
+    let zip = match original.zipping {
+        Zipping::Done(zip) => zip.as_deref(),
+        Zipping::Left => {
+            zipped_here = zipped(file_name, bytes, original.at);
+            zipped_here.as_deref()
+        }
+    };
+    let document = match zip {
         Some(zip) => writer.document_encoded(sha, file_name, media_type, bytes.len(), Some("zip"), zip)?,
         None => writer.document(sha, file_name, media_type, bytes)?,
     };
