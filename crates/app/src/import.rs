@@ -227,8 +227,9 @@ fn failed(report: &mut ImportReport, file: String, message: String) {
 }
 
 /// Reads at most `MAX_FILE_BYTES` (+1 to detect larger ones) from a reader.
-fn read_bounded(mut r: impl Read) -> Result<Vec<u8>, String> {
-    let mut bytes = Vec::new();
+fn read_bounded(mut r: impl Read, size_hint: u64) -> Result<Vec<u8>, String> {
+    // Room for the whole file at once (and the byte that tells a larger one).
+    let mut bytes = Vec::with_capacity(usize::try_from(size_hint.min(MAX_FILE_BYTES) + 1).unwrap_or(0));
     r.by_ref().take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(|e| format!("cannot read: {e}"))?;
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(format!("larger than {} MiB: refused", MAX_FILE_BYTES / (1024 * 1024)));
@@ -243,7 +244,8 @@ fn load(item: &Item, open_zip: &mut OpenZip) -> Result<Vec<u8>, String> {
     match item {
         Item::File { path, .. } => {
             let f = std::fs::File::open(path).map_err(|e| format!("cannot open: {e}"))?;
-            read_bounded(f)
+            let size = f.metadata().map(|m| m.len()).unwrap_or(0);
+            read_bounded(f, size)
         }
         Item::ZipEntry { archive, index, .. } => {
             if open_zip.as_ref().is_none_or(|(open, _)| open != archive) {
@@ -253,7 +255,8 @@ fn load(item: &Item, open_zip: &mut OpenZip) -> Result<Vec<u8>, String> {
             }
             let Some((_, zip)) = open_zip.as_mut() else { return Err("cannot open the archive".to_owned()) };
             let entry = zip.by_index(*index).map_err(|e| format!("cannot read the entry: {e}"))?;
-            read_bounded(entry)
+            let size = entry.size();
+            read_bounded(entry, size)
         }
     }
 }
