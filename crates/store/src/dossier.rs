@@ -3,6 +3,7 @@
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use chrono::{NaiveDate, NaiveDateTime};
 use encours_domain::Siren;
@@ -138,16 +139,24 @@ fn read_dossier_id(path: &Path) -> Result<String, StoreError> {
 /// Opens a connection with the key and the dossier's pragmas; checks the key actually decrypts.
 fn connect(path: &Path, key: &DossierKey, flags: OpenFlags) -> Result<Connection, StoreError> {
     let conn = Connection::open_with_flags(path, flags)?;
-    // SQLCipher logs failed decryptions to stderr; the caller gets a typed error instead.
-    conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
-    // The raw-key form `x'…'` skips passphrase derivation: the key is already 256 random bits.
-    conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", key.to_hex().as_str()))?;
-    match conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0)) {
-        Ok(_) => {}
-        Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::NotADatabase => {
-            return Err(StoreError::CannotDecrypt(path.to_owned()));
+    {
+        // Keying sets up the cipher context through OpenSSL; one CI run saw `PRAGMA key` fail
+        // ("An error occurred with PRAGMA key or rekey") while another test thread keyed its own
+        // dossier at the same moment. Opening a dossier is rare, so keyings are simply taken one at
+        // a time in the process.
+        static KEYING: Mutex<()> = Mutex::new(());
+        let _one_at_a_time = KEYING.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        // SQLCipher logs failed decryptions to stderr; the caller gets a typed error instead.
+        conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
+        // The raw-key form `x'…'` skips passphrase derivation: the key is already 256 random bits.
+        conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", key.to_hex().as_str()))?;
+        match conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0)) {
+            Ok(_) => {}
+            Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::NotADatabase => {
+                return Err(StoreError::CannotDecrypt(path.to_owned()));
+            }
+            Err(e) => return Err(e.into()),
         }
-        Err(e) => return Err(e.into()),
     }
     // WAL with synchronous = NORMAL: a commit is atomic and survives the process being killed; only
     // a power cut can roll back the very last commits (never corrupt the file). Importing thousands
