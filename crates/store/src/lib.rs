@@ -13,6 +13,7 @@ mod amount;
 pub mod analytics;
 mod dossier;
 mod error;
+pub mod items;
 pub mod keys;
 mod ledger;
 mod migrations;
