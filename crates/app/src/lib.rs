@@ -17,6 +17,7 @@ mod error;
 mod export;
 mod fec;
 mod import;
+pub mod items;
 mod lifecycle;
 pub mod matching;
 mod money_in;
