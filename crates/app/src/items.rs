@@ -233,8 +233,17 @@ pub fn open_items_table(v: &OpenItemsView) -> Table {
             ]
         })
         .collect();
-    let shown = format!("{} sur {} affichées", v.items.len(), v.count);
-    rows.push(vec![text("total"), text(&shown), Cell::Empty, Cell::Empty, Cell::Empty, amount(&v.total), Cell::Empty]);
+    // The total is of every item selected, listed or not: say how many that is.
+    let selected = format!("{} pièces", v.count);
+    rows.push(vec![
+        text("total"),
+        text(&selected),
+        Cell::Empty,
+        Cell::Empty,
+        Cell::Empty,
+        amount(&v.total),
+        Cell::Empty,
+    ]);
     let columns = ["number", "client", "issue_date", "due_date", "days_past_due", "open", "dispute"];
     Table { name: "open-items".to_owned(), columns: columns.map(str::to_owned).to_vec(), rows }
 }

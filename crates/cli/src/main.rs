@@ -122,6 +122,42 @@ enum Command {
         #[arg(long, value_name = "DATE")]
         year_starts: Option<NaiveDate>,
     },
+    /// The open items behind a figure, as of a date: all of them, the overdue ones, an aged-balance
+    /// bucket, one client's, or those falling due between two dates; most days past due first, with
+    /// the count and total of every item selected (the figure the list is behind).
+    Items {
+        /// The date of the open amounts (default: today, or --today).
+        #[arg(long, value_name = "DATE")]
+        as_of: Option<NaiveDate>,
+        /// Aged-balance bucket, numbered as in `report aging` (0: not due, then 1–30, 31–60, 61–90,
+        /// > 90 days with the default buckets).
+        #[arg(long, value_name = "N", conflicts_with_all = ["overdue", "client", "due_from"])]
+        bucket: Option<usize>,
+        /// Aged-balance columns for --bucket: upper bounds in days past due (default 30,60,90).
+        #[arg(long, value_name = "DAYS", requires = "bucket")]
+        buckets: Option<String>,
+        /// Only the items past due.
+        #[arg(long, conflicts_with_all = ["client", "due_from"])]
+        overdue: bool,
+        /// Only this client's items (its id, as in `report aging`).
+        #[arg(long, value_name = "ID", conflicts_with = "due_from")]
+        client: Option<i64>,
+        /// Only the items due on or after this date (with --due-to).
+        #[arg(long, value_name = "DATE", requires = "due_to")]
+        due_from: Option<NaiveDate>,
+        /// Only the items due on or before this date (with --due-from).
+        #[arg(long, value_name = "DATE", requires = "due_from")]
+        due_to: Option<NaiveDate>,
+        /// How many items to list at most (the total counts them all).
+        #[arg(long, value_name = "N", default_value_t = 50)]
+        limit: u32,
+        /// Print JSON.
+        #[arg(long, conflicts_with = "csv")]
+        json: bool,
+        /// Write the listed items as CSV to FILE.
+        #[arg(long, value_name = "FILE")]
+        csv: Option<PathBuf>,
+    },
     /// Export clients and open items as CSV.
     Export {
         /// Folder to write `clients.csv` and `open-items.csv` into; without it, the clients CSV goes to standard output.
@@ -393,6 +429,49 @@ fn run(cli: Cli) -> Result<(), ApiError> {
                 let mut out = QuietPipe(std::io::stdout().lock());
                 write!(out, "{}", export::plain_text(&r.tables))
                     .map_err(|e| ApiError::new(ErrorCode::Io, format!("standard output: {e}")))?;
+            }
+        }
+        Command::Items { as_of, bucket, buckets, overdue, client, due_from, due_to, limit, json, csv } => {
+            use encours_app::analytics::{self, export};
+            use encours_app::items::{self, OpenItemsFilter};
+            let filter = match (bucket, overdue, client, due_from.zip(due_to)) {
+                (Some(index), ..) => {
+                    let b = buckets.as_deref().map(analytics::parse_buckets).transpose()?.unwrap_or_default();
+                    items::bucket_filter(&b, index)?
+                }
+                (None, true, ..) => OpenItemsFilter::Overdue,
+                (None, false, Some(client_id), _) => OpenItemsFilter::Client { client_id },
+                (None, false, None, Some((from, to))) => {
+                    OpenItemsFilter::DueBetween { from: from.to_string(), to: to.to_string() }
+                }
+                (None, false, None, None) => OpenItemsFilter::All,
+            };
+            let dossier = encours_app::open_dossier(&path, &keys)?;
+            let v = items::open_items(&dossier, as_of.unwrap_or(today), &filter, limit)?;
+            let table = items::open_items_table(&v);
+            let mut out = QuietPipe(std::io::stdout().lock());
+            let io = |e: std::io::Error| ApiError::new(ErrorCode::Io, format!("standard output: {e}"));
+            if json {
+                writeln!(out, "{}", serde_json::to_string_pretty(&v).unwrap_or_default()).map_err(io)?;
+            } else if let Some(file) = csv {
+                for f in export::write_csv_files(std::slice::from_ref(&table), &file)? {
+                    println!("wrote {} ({} of {} items)", f.display(), v.items.len(), v.count);
+                }
+            } else {
+                write!(out, "{}", export::plain_text(std::slice::from_ref(&table))).map_err(io)?;
+                writeln!(
+                    out,
+                    "{} of {} items shown, total {} {} as of {}",
+                    v.items.len(),
+                    v.count,
+                    v.total,
+                    v.currency,
+                    v.as_of
+                )
+                .map_err(io)?;
+                for other in &v.other_currencies {
+                    writeln!(out, "also selected, not added: {other}").map_err(io)?;
+                }
             }
         }
         Command::Export { out } => {
