@@ -66,6 +66,17 @@ describe("api", () => {
     expect(calls[2]?.[1]).toEqual({ path: "/b.encours" });
   });
 
+  it("asks for the open items behind a figure with the dashboard's date, the filter and a limit", async () => {
+    const calls: [string, unknown][] = [];
+    mockIPC((cmd, args) => {
+      calls.push([cmd, args]);
+      return { asOf: "2026-11-23", currency: "EUR", filter: { kind: "overdue" }, items: [], count: 0, total: "0.00", otherCurrencies: [] };
+    });
+    const answer = await api.openItems("2026-11-23", { kind: "client", clientId: 12 }, 200);
+    expect(answer.total).toBe("0.00");
+    expect(calls).toEqual([["open_items", { asOf: "2026-11-23", filter: { kind: "client", clientId: 12 }, limit: 200 }]]);
+  });
+
   it("keeps the code and message of a backend ApiError", async () => {
     mockIPC(() => {
       throw { code: "WrongKey", message: "file is not a database" };

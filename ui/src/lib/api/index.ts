@@ -10,6 +10,8 @@ import type { DossierSummary } from "../bindings/DossierSummary";
 import type { ImportProgress } from "../bindings/ImportProgress";
 import type { ImportReport } from "../bindings/ImportReport";
 import type { MatchRunReport } from "../bindings/MatchRunReport";
+import type { OpenItemsFilter } from "../bindings/OpenItemsFilter";
+import type { OpenItemsView } from "../bindings/OpenItemsView";
 import type { ReconciliationView } from "../bindings/ReconciliationView";
 import { toCommandError } from "./error";
 
@@ -75,6 +77,13 @@ export const api = {
    * figures, aged balance, 24 months of DSO, 13-week forecast, largest exposures and alerts.
    */
   dashboard: (): Promise<DashboardView> => call<DashboardView>("dashboard"),
+  /**
+   * The open items behind a figure of the dashboard as of `asOf` (the dashboard's own date, so the
+   * list adds up to the figure shown): the first `limit` (most days late first) with the count and
+   * total of all of them.
+   */
+  openItems: (asOf: string, filter: OpenItemsFilter, limit: number): Promise<OpenItemsView> =>
+    call<OpenItemsView>("open_items", { asOf, filter, limit }),
 };
 
 export type Api = typeof api;

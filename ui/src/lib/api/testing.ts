@@ -5,7 +5,8 @@
  * `Channel` object itself. `sendOnChannel` delivers a message the way the Rust side does (through
  * the callback registered by the channel, with its index), so ordering logic is exercised too.
  * `fakeReconciliation` stands in for the reconciliation commands, keeping the payments in memory.
- * `dashboardFixture` is a realistic dashboard and `fakeDashboard` answers the `dashboard` command.
+ * `dashboardFixture` is a realistic dashboard and `fakeDashboard` answers the `dashboard` command,
+ * and `open_items` with `openItemsFixture` (lists whose totals are the fixture's figures).
  */
 import { Channel } from "@tauri-apps/api/core";
 import type { AllocationView } from "../bindings/AllocationView";
@@ -18,6 +19,9 @@ import type { ExposureView } from "../bindings/ExposureView";
 import type { ForecastWeekView } from "../bindings/ForecastWeekView";
 import type { DossierSummary } from "../bindings/DossierSummary";
 import type { MatchRunReport } from "../bindings/MatchRunReport";
+import type { OpenItemsFilter } from "../bindings/OpenItemsFilter";
+import type { OpenItemsView } from "../bindings/OpenItemsView";
+import type { OpenItemView } from "../bindings/OpenItemView";
 import type { ProposalView } from "../bindings/ProposalView";
 import type { ReconciliationView } from "../bindings/ReconciliationView";
 
@@ -584,12 +588,99 @@ export function emptyDashboardFixture(): DashboardView {
   };
 }
 
-/** A stand-in for the `dashboard` command, to hand to `mockIPC`. */
+function item(
+  invoiceId: number,
+  number: string,
+  client: [number, string],
+  issueDate: string,
+  dueDate: string,
+  daysPastDue: number,
+  open: string,
+  extra: Partial<OpenItemView> = {},
+): OpenItemView {
+  const [clientId, clientName] = client;
+  return {
+    invoiceId,
+    number,
+    kind: "invoice",
+    clientId,
+    clientName,
+    issueDate,
+    dueDate,
+    daysPastDue,
+    currency: "EUR",
+    open,
+    disputed: false,
+    ...extra,
+  };
+}
+
+const BATISELF: [number, string] = [12, "Batiself Rhône SAS"];
+const VASSEUR: [number, string] = [16, "Atelier Vasseur SARL"];
+const LEMOINE: [number, string] = [11, "Groupe Lemoine Distribution"];
+
+/**
+ * The open items the core lists for `filter` as of `asOf` on the fixture's dossier: a few items
+ * (the oldest first), with the count and total of every item behind the figure, which are the
+ * fixture dashboard's own (the "> 90 j" bucket: 9 items, 67 050,30 €; overdue: 492 257,35 €…).
+ */
+export function openItemsFixture(asOf: string, filter: OpenItemsFilter, limit = 200): OpenItemsView {
+  const view = dashboardFixture();
+  const late = [
+    item(417, "F-2026-0417", BATISELF, "2026-06-22", "2026-07-22", 124, "18400.00", { disputed: true }),
+    item(388, "F-2026-0388", VASSEUR, "2026-07-19", "2026-08-18", 97, "12000.00"),
+    item(402, "F-2026-0402", BATISELF, "2026-07-21", "2026-08-20", 95, "9630.30"),
+  ];
+  const notDue = [
+    item(512, "F-2026-0512", LEMOINE, "2026-11-02", "2026-12-02", -9, "24800.00"),
+    item(31, "A-2026-0031", LEMOINE, "2026-11-10", "2026-12-10", -17, "-1200.00", { kind: "credit_note" }),
+  ];
+  let items = late;
+  let count = 9;
+  let total = "67050.30";
+  switch (filter.kind) {
+    case "all":
+      [items, count, total] = [[...late, ...notDue], view.aging.total.items, view.keyFigures.openItemsTotal];
+      break;
+    case "overdue":
+      [count, total] = [251, view.keyFigures.overdue];
+      break;
+    case "bucket": {
+      const index = view.aging.buckets.findIndex((b) => b.minDays === filter.minDays && b.maxDays === filter.maxDays);
+      if (index === 0) items = notDue;
+      if (index !== 4) count = [579, 160, 52, 30][index] ?? 0;
+      total = view.aging.total.buckets[index] ?? "0.00";
+      break;
+    }
+    case "client": {
+      const exposure = view.topExposures.find((e) => e.clientId === filter.clientId);
+      items = [...late, ...notDue].filter((i) => i.clientId === filter.clientId);
+      [count, total] = [items.length + 10, exposure?.balance ?? "0.00"];
+      break;
+    }
+    case "dueBetween":
+      [items, count, total] = [notDue.slice(0, 1), 1, "24800.00"];
+      break;
+  }
+  return {
+    asOf,
+    currency: "EUR",
+    filter,
+    items: items.slice(0, limit),
+    count,
+    total,
+    otherCurrencies: filter.kind === "all" ? ["USD 12400.00"] : [],
+  };
+}
+
+/** A stand-in for the `dashboard` and `open_items` commands, to hand to `mockIPC`. */
 export interface FakeDashboard {
   /** Every command received, in order. */
   readonly calls: string[];
   /** What the next `dashboard` call answers (replace it to change the dossier). */
   view: DashboardView;
+  /** What `open_items` answers for its arguments (default: `openItemsFixture`). */
+  items: (asOf: string, filter: OpenItemsFilter, limit: number) => OpenItemsView;
   /** The `mockIPC` handler; `dossier_summary` answers `summary` when given. */
   handle(cmd: string, args: unknown): unknown;
   /** Makes the next `dashboard` call fail with `error`. */
@@ -598,7 +689,10 @@ export interface FakeDashboard {
   holdNext(): () => void;
 }
 
-/** Answers `dashboard` with `view` (a copy each time); any other command fails, except `dossier_summary` when `summary` is given. */
+/**
+ * Answers `dashboard` with `view` (a copy each time) and `open_items` with `items`; any other
+ * command fails, except `dossier_summary` when `summary` is given.
+ */
 export function fakeDashboard(view: DashboardView = dashboardFixture(), summary?: DossierSummary): FakeDashboard {
   const calls: string[] = [];
   let failure: ApiError | null = null;
@@ -606,9 +700,14 @@ export function fakeDashboard(view: DashboardView = dashboardFixture(), summary?
   const fake: FakeDashboard = {
     calls,
     view,
-    handle(cmd) {
+    items: openItemsFixture,
+    handle(cmd, args) {
       calls.push(cmd);
       if (cmd === "dossier_summary" && summary) return summary;
+      if (cmd === "open_items") {
+        const { asOf, filter, limit } = args as { asOf: string; filter: OpenItemsFilter; limit: number };
+        return fake.items(asOf, filter, limit);
+      }
       if (cmd !== "dashboard") throw new Error(`unexpected command ${cmd}`);
       if (failure) {
         const error = failure;

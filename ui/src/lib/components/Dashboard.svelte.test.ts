@@ -282,7 +282,7 @@ describe("Dashboard", () => {
 });
 
 describe("Dashboard details", () => {
-  it("opens a figure's detail with what the dashboard holds, says the invoice list is to come, and gives the focus back", async () => {
+  it("opens a figure's detail with what the dashboard holds and the overdue invoices, and gives the focus back", async () => {
     const onDrill = vi.fn();
     await render(dashboardFixture(), onDrill);
     const opener = el<HTMLButtonElement>("#dashboard-overdue-percent-open");
@@ -308,7 +308,10 @@ describe("Dashboard details", () => {
     const clients = texts("#dashboard-drill-clients tbody th");
     expect(clients).toHaveLength(7);
     expect(clients.slice(0, 2)).toEqual(["Groupe Lemoine Distribution", "Batiself Rhône SAS"]);
-    expect(text("#dashboard-drill-pending")).toContain("détail à venir");
+    expect(document.querySelector("#dashboard-drill-pending")).toBeNull();
+    expect(text("#dashboard-items-block h4")).toBe("Factures concernées");
+    expect(squash(text("#dashboard-items-summary"))).toBe(fr("3 sur 251 affichées — total 492 257,35 €"));
+    expect(el("#dashboard-items-total").dataset.value).toBe("492257.35");
 
     await click("#dashboard-drill-close");
     expect(document.querySelector("#dashboard-drill")).toBeNull();
@@ -399,5 +402,89 @@ describe("Dashboard details", () => {
     await click("#dashboard-refresh");
     expect(text("#dashboard-drill-title")).toBe("Principaux encours");
     expect(text("#dashboard-drill .missing")).toBe("Cet élément ne figure plus dans le tableau de bord actualisé.");
+  });
+
+  it("lists the invoices of a bucket, oldest first, in French, with the total of every one of them", async () => {
+    const { fake } = await render();
+    const asked: unknown[] = [];
+    const answer = fake.items;
+    fake.items = (asOf, filter, limit) => {
+      asked.push({ asOf, filter, limit });
+      return answer(asOf, filter, limit);
+    };
+    await click("#dashboard-aging-bucket-4");
+    expect(asked).toEqual([{ asOf: "2026-11-23", filter: { kind: "bucket", minDays: 91, maxDays: null }, limit: 200 }]);
+    expect(texts("#dashboard-items thead th")).toEqual(["N°", "Client", "Échéance", "Retard", "Reste dû"]);
+    expect(rows("#dashboard-items tbody tr")).toEqual([
+      // (Written without `fr`, which would take "2026 124" for a thousands group.)
+      `F-2026-0417 litige Batiself Rhône SAS 22/07/2026 124${NBSP}j 18${NNBSP}400,00${NBSP}€`,
+      fr("F-2026-0388 Atelier Vasseur SARL 18/08/2026 97 j 12 000,00 €"),
+      fr("F-2026-0402 Batiself Rhône SAS 20/08/2026 95 j 9 630,30 €"),
+    ]);
+    expect(el("#dashboard-items [data-invoice-id='388'] td:last-child").dataset.value).toBe("12000.00");
+    const summary = el("#dashboard-items-summary");
+    expect(squash(summary.textContent)).toBe(fr("3 sur 9 affichées — total 67 050,30 €"));
+    expect([summary.dataset.shown, summary.dataset.count]).toEqual(["3", "9"]);
+    // The list's total is the bucket's amount on the card.
+    expect(el("#dashboard-items-total").dataset.value).toBe(el("#dashboard-aging-bucket-4").dataset.value);
+
+    // Not due: days read "à échoir", a credit note is marked and negative.
+    await click("#dashboard-aging-bucket-0");
+    expect(rows("#dashboard-items tbody tr")).toEqual([
+      fr("F-2026-0512 Groupe Lemoine Distribution 02/12/2026 à échoir 24 800,00 €"),
+      fr("A-2026-0031 avoir Groupe Lemoine Distribution 10/12/2026 à échoir -1 200,00 €"),
+    ]);
+    expect(squash(text("#dashboard-items-summary"))).toBe(fr("2 sur 579 affichées — total 742 310,45 €"));
+  });
+
+  it("lists every open item under the open balance, with other currencies apart, and in English", async () => {
+    const { board } = await render();
+    board.open({ kind: "figure", figure: "openBalance" });
+    await settle();
+    expect(texts("#dashboard-items tbody tr")).toHaveLength(5);
+    expect(squash(text("#dashboard-items-summary"))).toBe(fr("5 sur 830 affichées — total 1 234 567,80 €"));
+    expect(text("#dashboard-items-other-currencies")).toBe(fr("Hors euro, non additionné : 12 400,00 USD").replace(" USD", `${NBSP}USD`));
+    locale.set("en");
+    await settle();
+    expect(text("#dashboard-items-block h4")).toBe("Invoices behind this figure");
+    expect(squash(text("#dashboard-items-summary"))).toBe("5 of 830 shown — total €1,234,567.80");
+    expect(rows("#dashboard-items tbody tr")[0]).toBe("F-2026-0417 dispute Batiself Rhône SAS 22 Jul 2026 124 days €18,400.00");
+    expect(rows("#dashboard-items tbody tr")[4]).toContain("credit note");
+  });
+
+  it("lists a client's invoices and a week's by due date, and none under a ratio", async () => {
+    const { fake, board } = await render();
+    await click("#dashboard-exposures [data-client-id='12'] button");
+    expect(texts("#dashboard-items tbody th")).toEqual(["F-2026-0417 litige", "F-2026-0402"]);
+    await click("#dashboard-forecast-table [data-week='1'] button");
+    expect(text("#dashboard-items-block h4")).toBe("Factures arrivant à échéance cette semaine");
+    expect(text("#dashboard-items-block")).toContain("Liste par date d'échéance");
+    const before = fake.calls.length;
+    board.open({ kind: "figure", figure: "dso" });
+    await settle();
+    expect(document.querySelector("#dashboard-items-block")).toBeNull();
+    expect(fake.calls.slice(before)).toEqual([]);
+  });
+
+  it("says when the list cannot be read, without hiding the rest of the detail", async () => {
+    const { fake } = await render();
+    fake.items = () => {
+      throw { code: "Storage", message: "database is locked" };
+    };
+    await click("#dashboard-aging-bucket-4");
+    expect(el("#dashboard-items-error").dataset.code).toBe("Storage");
+    expect(texts("#dashboard-drill dd")).toEqual([fr("67 050,30 €")]);
+    expect(document.querySelector("#dashboard-items")).toBeNull();
+    await click("#dashboard-items-error .dismiss");
+    expect(document.querySelector("#dashboard-items-error")).toBeNull();
+  });
+
+  it("reads the list again with the dashboard", async () => {
+    const { fake } = await render();
+    await click("#dashboard-aging-bucket-4");
+    const before = fake.calls.length;
+    await click("#dashboard-refresh");
+    expect(fake.calls.slice(before)).toEqual(["dashboard", "open_items"]);
+    expect(squash(text("#dashboard-items-summary"))).toBe(fr("3 sur 9 affichées — total 67 050,30 €"));
   });
 });

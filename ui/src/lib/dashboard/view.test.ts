@@ -15,6 +15,7 @@ import {
   hasForecast,
   inBucket,
   isAlertCode,
+  itemsFilter,
   largestBy,
 } from "./view";
 
@@ -151,5 +152,30 @@ describe("series", () => {
     expect(hasDso(blank)).toBe(false);
     expect(hasForecast(dashboardFixture().forecast)).toBe(true);
     expect(hasForecast(emptyDashboardFixture().forecast)).toBe(false);
+  });
+});
+
+describe("itemsFilter", () => {
+  it("lists the items behind each sum: all, overdue, a bucket by its bounds, a client, a week's due dates", () => {
+    const view = dashboardFixture();
+    expect(itemsFilter(view, { kind: "figure", figure: "openBalance" })).toEqual({ kind: "all" });
+    for (const figure of ["overdue", "overduePercent", "add"] as const) {
+      expect(itemsFilter(view, { kind: "figure", figure })).toEqual({ kind: "overdue" });
+    }
+    expect(itemsFilter(view, { kind: "bucket", index: 4 })).toEqual({ kind: "bucket", minDays: 91, maxDays: null });
+    expect(itemsFilter(view, { kind: "bucket", index: 1 })).toEqual({ kind: "bucket", minDays: 1, maxDays: 30 });
+    expect(itemsFilter(view, { kind: "bucket", index: 0 })).toEqual({ kind: "bucket", minDays: null, maxDays: null });
+    expect(itemsFilter(view, { kind: "exposure", clientId: 12 })).toEqual({ kind: "client", clientId: 12 });
+    expect(itemsFilter(view, { kind: "week", week: 1 })).toEqual({ kind: "dueBetween", from: "2026-11-24", to: "2026-11-30" });
+  });
+
+  it("has no list for ratios, the disputed amount, or what left the view", () => {
+    const view = dashboardFixture();
+    for (const figure of ["dso", "cei", "disputed"] as const) {
+      expect(itemsFilter(view, { kind: "figure", figure })).toBeNull();
+    }
+    expect(itemsFilter(view, { kind: "bucket", index: 9 })).toBeNull();
+    expect(itemsFilter(view, { kind: "exposure", clientId: 99 })).toBeNull();
+    expect(itemsFilter(view, { kind: "week", week: 14 })).toBeNull();
   });
 });

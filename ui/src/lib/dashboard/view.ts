@@ -6,9 +6,11 @@
 import type { AgingBucketView } from "../bindings/AgingBucketView";
 import type { AgingTableView } from "../bindings/AgingTableView";
 import type { AlertView } from "../bindings/AlertView";
+import type { DashboardView } from "../bindings/DashboardView";
 import type { DsoPointView } from "../bindings/DsoPointView";
 import type { ExposureView } from "../bindings/ExposureView";
 import type { ForecastView } from "../bindings/ForecastView";
+import type { OpenItemsFilter } from "../bindings/OpenItemsFilter";
 import { t } from "../i18n";
 import { chartValue, compareDecimals, isPositiveDecimal, isZeroDecimal } from "./decimal";
 
@@ -16,14 +18,49 @@ import { chartValue, compareDecimals, isPositiveDecimal, isZeroDecimal } from ".
 export type FigureKey = "openBalance" | "overdue" | "dso" | "overduePercent" | "cei" | "add" | "disputed";
 
 /**
- * What a click on the dashboard asks to see. Emitted as is (`DashboardBoard`'s `onDrill`), so a
- * future list of open items can filter on it; today the dashboard lists what its view carries.
+ * What a click on the dashboard asks to see: the detail panel shows what the view carries about it
+ * and, where the figure is a sum of open items, the list of those items (`itemsFilter`).
  */
 export type DrillTarget =
   | { kind: "figure"; figure: FigureKey }
   | { kind: "bucket"; index: number }
   | { kind: "exposure"; clientId: number }
   | { kind: "week"; week: number };
+
+/**
+ * The open items behind `target`, as the core filters them: every open item behind the open items
+ * total, the past-due ones behind the overdue figures (amount, rate, average days delinquent), a
+ * bucket's items by its bounds, a client's, and the items falling due in a forecast week. `null`
+ * for a figure that is not a sum of open items (DSO, CEI, disputed amount) or a target that left
+ * the view.
+ */
+export function itemsFilter(view: DashboardView, target: DrillTarget): OpenItemsFilter | null {
+  switch (target.kind) {
+    case "figure":
+      switch (target.figure) {
+        case "openBalance":
+          return { kind: "all" };
+        case "overdue":
+        case "overduePercent":
+        case "add":
+          return { kind: "overdue" };
+        default:
+          return null;
+      }
+    case "bucket": {
+      const bucket = view.aging.buckets[target.index];
+      return bucket ? { kind: "bucket", minDays: bucket.minDays, maxDays: bucket.maxDays } : null;
+    }
+    case "exposure":
+      return view.topExposures.some((exposure) => exposure.clientId === target.clientId)
+        ? { kind: "client", clientId: target.clientId }
+        : null;
+    case "week": {
+      const week = view.forecast.weeks.find((candidate) => candidate.week === target.week);
+      return week ? { kind: "dueBetween", from: week.starts, to: week.ends } : null;
+    }
+  }
+}
 
 /** One bar of the aged balance: a bucket of the total row. */
 export interface AgingBar {
