@@ -11,7 +11,8 @@
 #   the environment is passed through unchanged to the app and the CLI.
 #
 # Needs a display: run under `xvfb-run -a -s "-screen 0 1280x800x24" tests/e2e/run.sh`.
-# Dependencies: `npm ci` in ui/ (webdriverio), `tauri-driver` 2.1.0 on PATH, WebKitWebDriver.
+# Dependencies: `npm ci` in ui/ (webdriverio), `tauri-driver` 2.1.0 on PATH, WebKitWebDriver;
+# for the drag-and-drop test, xdotool and Debian's python3-gi with gir1.2-gtk-3.0.
 set -u
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -61,6 +62,8 @@ fi
 
 node "$HERE/app.e2e.mjs"
 rc=$?
+# Files dropped on the window with the mouse: a real X drag (needs xdotool and python3-gi).
+node "$HERE/dragdrop.e2e.mjs" || rc=1
 stop_driver
 trap - EXIT
 exit $rc
