@@ -6,6 +6,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use encours_app::analytics::DashboardView;
+use encours_app::items::{OpenItemsFilter, OpenItemsView};
 use encours_app::matching::{self, BankLineView, MatchRunReport, ReconciliationView};
 use encours_app::{ApiError, AppInfo, Dossier, DossierSummary, ErrorCode, ImportProgress, ImportReport, KeyMode};
 use tauri::ipc::Channel;
@@ -112,6 +113,23 @@ async fn with_dossier<T: Send + 'static>(
 #[tauri::command]
 async fn dashboard(state: tauri::State<'_, AppState>) -> Result<DashboardView, ApiError> {
     with_dossier(&state, |d| encours_app::analytics::dashboard(d, now().date())).await
+}
+
+/// The open items behind a figure of the dashboard, as of the dashboard's date (`as_of`, ISO; the
+/// UI passes the date of the view it shows, so the list adds up to the figure even across
+/// midnight; default today).
+#[tauri::command]
+async fn open_items(
+    state: tauri::State<'_, AppState>,
+    as_of: Option<String>,
+    filter: OpenItemsFilter,
+    limit: u32,
+) -> Result<OpenItemsView, ApiError> {
+    let as_of = match as_of {
+        Some(s) => s.parse().map_err(|_| ApiError::invalid(format!("{s:?} is not a date (YYYY-MM-DD)")))?,
+        None => now().date(),
+    };
+    with_dossier(&state, move |d| encours_app::items::open_items(d, as_of, &filter, limit)).await
 }
 
 #[tauri::command]
@@ -247,6 +265,7 @@ pub fn run() {
             cancel_import,
             close_dossier,
             dashboard,
+            open_items,
             reconciliation,
             run_matching,
             accept_proposal,
