@@ -1,7 +1,9 @@
 // End-to-end test of the real Encours window (see run.sh for how it is started).
 //
 // Opens the demo dossier through the UI, then checks the figures the window shows against
-// what the CLI reports for the same dossier file; then imports the corpus's CII folder into the
+// what the CLI reports for the same dossier file; then checks the dashboard's aged balance against
+// `encours report aging` for the dashboard's date and opens its oldest bucket, whose invoice list
+// must add up to it (and agree with `encours items`); then imports the corpus's CII folder into the
 // demo dossier through the Imports screen and checks the report against `encours einvoice
 // inspect`; then imports a bank statement of the demo's clients (`encours bank simulate`), runs
 // the automatic lettrage from the Rapprochement screen and accepts a proposal. Prints "e2e: N passed, M failed" last and exits non-zero on any failure.
@@ -32,6 +34,8 @@ const CHECKS = [
   "demo opens and shows its summary",
   "open balance matches the CLI",
   "client count matches the CLI",
+  "the dashboard's aged balance matches encours report aging",
+  "the invoices listed under a bucket add up to it",
   "the Imports screen opens from the sidebar",
   "import counts match the CLI inspection of the same files",
   "the dashboard invoice count grows by the imported count",
@@ -163,6 +167,65 @@ try {
     Number.isSafeInteger(status.clients) && String(status.clients) === shownClients,
     `window ${JSON.stringify(shownClientsText)}, CLI ${JSON.stringify(status.clients)}`,
   );
+
+  // --- Dashboard: a figure against `encours report aging`, then the invoices behind it --------
+  const bucketShown = (index) => browser.$(`#dashboard-aging-bucket-${index}`);
+  await (await bucketShown(4)).waitForExist({ timeout: DEMO_TIMEOUT_MS });
+  const asOf = await browser.$("#dashboard-as-of").getAttribute("data-value");
+  const aging = JSON.parse(
+    execFileSync(CLI, ["--dossier", dossierPath, "report", "aging", "--as-of", asOf, "--json"], {
+      env: process.env,
+      encoding: "utf8",
+      timeout: 60_000,
+      maxBuffer: 64 * 1024 * 1024,
+    }),
+  );
+  const cliTotal = aging.byClient.total;
+  // The oldest overdue bucket holding something ("> 90 j" on the demo portfolio).
+  let bucket = 4;
+  while (bucket > 1 && /^-?0+(\.0+)?$/.test(cliTotal.buckets[bucket])) bucket--;
+  const bucketButton = await bucketShown(bucket);
+  const shownBucket = await bucketButton.getAttribute("data-value");
+  const shownAgingTotal = await browser.$("#dashboard-aging-total").getAttribute("data-value");
+  record(
+    "the dashboard's aged balance matches encours report aging",
+    typeof asOf === "string" && shownBucket === cliTotal.buckets[bucket] && shownAgingTotal === cliTotal.total,
+    `as of ${asOf}: bucket ${bucket} window ${JSON.stringify(shownBucket)}, CLI ${JSON.stringify(cliTotal.buckets[bucket])}; ` +
+      `total window ${JSON.stringify(shownAgingTotal)}, CLI ${JSON.stringify(cliTotal.total)}`,
+  );
+
+  // The key figures at the top of the window, the aged balance and the forecast under them.
+  await browser.execute(() => document.getElementById("dashboard")?.scrollIntoView({ block: "start" }));
+  // The pointer off the charts (it is where the demo button was): no tooltip in the picture.
+  await browser.action("pointer").move({ x: 5, y: 5 }).perform();
+  await browser.pause(1500); // the charts' entry animation, then WebKit's last frame
+  await browser.saveScreenshot(join(ARTIFACTS, "dashboard.png"));
+
+  await bucketButton.click();
+  const itemsTotal = await browser.$("#dashboard-items-total");
+  await itemsTotal.waitForExist({ timeout: 30_000 }).catch(() => {});
+  const listTotal = (await itemsTotal.isExisting()) ? await itemsTotal.getAttribute("data-value") : null;
+  const itemsSummary = await browser.$("#dashboard-items-summary");
+  const listCount = (await itemsSummary.isExisting()) ? Number(await itemsSummary.getAttribute("data-count")) : Number.NaN;
+  const listRows = (await browser.$$("#dashboard-items tbody tr")).length;
+  const cliItems = JSON.parse(
+    execFileSync(
+      CLI,
+      ["--dossier", dossierPath, "items", "--as-of", asOf, "--bucket", String(bucket), "--limit", "0", "--json"],
+      { env: process.env, encoding: "utf8", timeout: 60_000 },
+    ),
+  );
+  record(
+    "the invoices listed under a bucket add up to it",
+    listTotal === shownBucket && cliItems.total === shownBucket && listCount === cliItems.count && listRows > 0,
+    `list total ${JSON.stringify(listTotal)} of ${listCount} items (${listRows} shown), bucket ${JSON.stringify(shownBucket)}; ` +
+      `encours items: ${JSON.stringify(cliItems.total)} of ${cliItems.count}`,
+  );
+  await browser.execute(() => document.getElementById("dashboard-drill")?.scrollIntoView({ block: "start" }));
+  await browser.pause(500);
+  await browser.saveScreenshot(join(ARTIFACTS, "dashboard-drill.png"));
+  await browser.$("#dashboard-drill-close").click();
+  await browser.execute(() => document.getElementById("company-name")?.scrollIntoView({ block: "start" }));
 
   // --- Imports: the corpus's CII folder into the demo dossier --------------------------------
   // What the CLI reads in the same files, without a dossier: readable invoices vs errors.
