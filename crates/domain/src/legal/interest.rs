@@ -235,3 +235,149 @@ fn accrue(
 fn per_day_basis(numerator: Decimal) -> Result<Decimal, LegalError> {
     numerator.checked_div(Decimal::from(100 * DAY_COUNT_BASIS)).ok_or(LegalError::Overflow)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::legal::RateTable;
+    use crate::Currency;
+    use proptest::prelude::*;
+    use rust_decimal_macros::dec;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    fn eur(amount: Decimal) -> Money {
+        Money::eur(amount)
+    }
+
+    /// Tables with one constant ECB rate and one constant legal rate from 2000 to 2040, to check
+    /// the splitting alone.
+    fn constant_rates(mro: Decimal, legal: Decimal) -> LegalRates {
+        let ecb =
+            RateTable::parse(&format!("effective_date,mro_percent\n2000-01-01,{mro}\ncovered_until,2040-12-31\n"))
+                .unwrap();
+        let legal = RateTable::parse(&format!(
+            "effective_date,professional_percent,individual_percent\n2000-01-01,{legal},{legal}\ncovered_until,2040-12-31\n"
+        ))
+        .unwrap();
+        LegalRates::new(ecb, legal).unwrap()
+    }
+
+    #[test]
+    fn penalties_start_the_day_after_the_due_date() {
+        let rates = LegalRates::defaults();
+        let due = d(2025, 3, 31);
+        let on_due = late_penalties(eur(dec!(1000)), due, due, PenaltyBasis::LegalDefault, &rates).unwrap();
+        assert!(on_due.lines.is_empty());
+        assert_eq!((on_due.days, on_due.total), (0, eur(dec!(0.00))));
+        let next = late_penalties(eur(dec!(1000)), due, d(2025, 4, 1), PenaltyBasis::LegalDefault, &rates).unwrap();
+        assert_eq!(next.days, 1);
+        assert_eq!(next.lines[0].from, d(2025, 4, 1));
+        // 1000 × 13.15 % / 365 = 0.36027… → 0.36
+        assert_eq!(next.total, eur(dec!(0.36)));
+    }
+
+    #[test]
+    fn bad_inputs_are_refused() {
+        let rates = LegalRates::defaults();
+        let (due, paid) = (d(2025, 3, 31), d(2025, 4, 30));
+        let negative = late_penalties(eur(dec!(-1)), due, paid, PenaltyBasis::LegalDefault, &rates);
+        assert!(matches!(negative, Err(LegalError::InvalidInput(_))));
+        let negative_rate = late_penalties(eur(dec!(1)), due, paid, PenaltyBasis::Contractual(dec!(-5)), &rates);
+        assert!(matches!(negative_rate, Err(LegalError::InvalidInput(_))));
+        let usd = Money::new(dec!(10), Currency::parse("USD").unwrap());
+        let mixed =
+            late_penalties_on_balance(eur(dec!(100)), due, paid, &[(paid, usd)], PenaltyBasis::LegalDefault, &rates);
+        assert!(matches!(mixed, Err(LegalError::CurrencyMismatch { .. })));
+    }
+
+    #[test]
+    fn payments_reduce_the_base_after_their_day() {
+        let rates = constant_rates(dec!(2), dec!(1));
+        let due = d(2025, 1, 31);
+        let payments =
+            [(d(2025, 1, 10), eur(dec!(100))), (d(2025, 2, 10), eur(dec!(400))), (d(2025, 2, 20), eur(dec!(900)))];
+        let b = late_penalties_on_balance(
+            eur(dec!(1000)),
+            due,
+            d(2025, 3, 31),
+            &payments,
+            PenaltyBasis::LegalDefault,
+            &rates,
+        )
+        .unwrap();
+        let summary: Vec<(NaiveDate, NaiveDate, Decimal)> =
+            b.lines.iter().map(|l| (l.from, l.to, l.base.amount)).collect();
+        // Paid before the due date: 900 from the start; 400 more after 10 February; the rest after
+        // 20 February, when the balance reaches zero (900 paid on 500 due: never below zero).
+        assert_eq!(
+            summary,
+            vec![(d(2025, 2, 1), d(2025, 2, 10), dec!(900)), (d(2025, 2, 11), d(2025, 2, 20), dec!(500))]
+        );
+        assert_eq!(b.days, 20);
+        // (900 × 12 × 10 + 500 × 12 × 10) / 36 500 = 4.6027… → 4.60
+        assert_eq!(b.total, eur(dec!(4.60)));
+    }
+
+    #[test]
+    fn a_contractual_rate_is_floored_but_the_default_is_not() {
+        let rates = constant_rates(dec!(1), dec!(5));
+        let (due, paid) = (d(2025, 1, 31), d(2025, 2, 28));
+        let default = late_penalties(eur(dec!(1000)), due, paid, PenaltyBasis::LegalDefault, &rates).unwrap();
+        assert_eq!((default.lines[0].rate_percent, default.lines[0].reason), (dec!(11), RateReason::EcbPlusTen));
+        let low = late_penalties(eur(dec!(1000)), due, paid, PenaltyBasis::Contractual(dec!(11)), &rates).unwrap();
+        assert_eq!((low.lines[0].rate_percent, low.lines[0].reason), (dec!(15), RateReason::FlooredAtThreeTimesLegal));
+        let high = late_penalties(eur(dec!(1000)), due, paid, PenaltyBasis::Contractual(dec!(15)), &rates).unwrap();
+        assert_eq!((high.lines[0].rate_percent, high.lines[0].reason), (dec!(15), RateReason::Contractual));
+    }
+
+    fn date_in(from: NaiveDate, span_days: u64) -> impl Strategy<Value = NaiveDate> {
+        (0..span_days).prop_map(move |n| from.checked_add_days(Days::new(n)).unwrap())
+    }
+
+    proptest! {
+        /// With one rate everywhere, splitting by half-year must give exactly the single-rate
+        /// figure `amount × rate × days / 36 500`, and the segments must tile the late days.
+        #[test]
+        fn the_half_year_split_equals_a_single_rate_computation(
+            cents in 0i64..10_000_000_000,
+            mro in (0i64..800).prop_map(|n| Decimal::new(n, 2)),
+            due in date_in(d(2001, 1, 1), 10_000),
+            late in 0u64..4_000,
+        ) {
+            let amount = eur(Decimal::new(cents, 2));
+            let paid = due.checked_add_days(Days::new(late)).unwrap();
+            let rates = constant_rates(mro, dec!(1));
+            let b = late_penalties(amount, due, paid, PenaltyBasis::LegalDefault, &rates).unwrap();
+            let rate = mro + Decimal::TEN;
+            let single = eur(amount.amount * rate * Decimal::from(late) / Decimal::from(36_500)).round();
+            prop_assert_eq!(b.total, single);
+            prop_assert_eq!(b.days, i64::try_from(late).unwrap());
+            let mut next = due.succ_opt().unwrap();
+            for line in &b.lines {
+                prop_assert_eq!(line.from, next, "segments are contiguous");
+                prop_assert_eq!(HalfYear::of(line.from), HalfYear::of(line.to), "a segment stays in one half-year");
+                prop_assert_eq!(line.days, (line.to - line.from).num_days() + 1);
+                next = line.to.succ_opt().unwrap();
+            }
+        }
+
+        /// The same with the real tables and a contractual rate above every floor they give.
+        #[test]
+        fn a_constant_contractual_rate_splits_without_changing_the_total(
+            cents in 0i64..1_000_000_000,
+            percent in (1600i64..4000).prop_map(|n| Decimal::new(n, 2)),
+            due in date_in(d(2023, 12, 31), 500),
+            late in 0u64..400,
+        ) {
+            let amount = eur(Decimal::new(cents, 2));
+            let paid = due.checked_add_days(Days::new(late)).unwrap();
+            let b = late_penalties(amount, due, paid, PenaltyBasis::Contractual(percent), &LegalRates::defaults()).unwrap();
+            let single = eur(amount.amount * percent * Decimal::from(late) / Decimal::from(36_500)).round();
+            prop_assert_eq!(b.total, single);
+            prop_assert!(b.lines.iter().all(|l| l.reason == RateReason::Contractual));
+        }
+    }
+}
