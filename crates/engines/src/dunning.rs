@@ -1,0 +1,517 @@
+//! Today's dunning plan: which reminder goes to which client, and why the others wait.
+//!
+//! [`plan`] is pure: the as-of date, the portfolio snapshot the store read (open invoices overdue or
+//! soon due with their lifecycle statuses, open disputes, promises, collective procedures, per-client
+//! overrides, actions already recorded) and the scenarios in; the [`Plan`] out.
+//!
+//! # Rules, in the order they are checked
+//!
+//! 1. **Per invoice** (legal-rules B.2, collections-anchors (f).1, replaying the invoice's status
+//!    history through [`crate::lifecycle::InvoiceState`]): 210 Refusée / 213 Rejetée → never dunned
+//!    (an internal credit note is due, not a reminder); 220 Annulée → never dunned; 207 En litige /
+//!    208 Suspendue or an open dispute record → paused; 211 Paiement transmis → paused until the
+//!    payment is matched (the stored collection state says the hold was released); 206 Approuvée
+//!    partiellement → only the approved part is dunned.
+//! 2. **Per client**: a collective procedure (procédure collective) → no reminder at all, a claim
+//!    declaration is proposed instead (it needs a person); a per-client pause → nothing until its
+//!    date; a pending promise to pay → its invoices (or the whole account) wait until the promised
+//!    date; a broken promise (date passed, amount not paid) → a follow-up action.
+//! 3. **Grouping and level**: reminders are grouped per client and currency; the level follows the
+//!    oldest overdue invoice still dunned (collections-anchors (f) design hints). The step planned
+//!    is the highest step whose date is reached; a step already recorded for the same client,
+//!    scenario, step and oldest invoice is not planned again (idempotency, [`action_key`]).
+//! 4. **Escalation is proposed, never automatic**: a mise en demeure always needs validation, and an
+//!    injonction de payer is only proposed (CPC 1405, legal-rules A.5) once a mise en demeure was
+//!    recorded and its deadline passed.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use chrono::{Days, NaiveDate};
+use encours_domain::dunning::{
+    action_key, ActionKind, Anchor, Channel, ClientOverride, DunningClient, DunningItem, DunningSnapshot, PauseReason,
+    RegisteredKind, Scenario, ScenarioId, Tone,
+};
+use encours_domain::{ClientId, Currency, InvoiceId, LifecycleStatus, Money};
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use crate::lifecycle::InvoiceState;
+
+/// Days after a recorded mise en demeure before an injonction de payer is proposed: the usual
+/// deadline given in the letter (legal-rules A.3: "8 or 15 days are common").
+pub const MISE_EN_DEMEURE_DEADLINE_DAYS: u64 = 15;
+
+/// How far before the due date the store must read items: the earliest negative offset of any
+/// step (at least one day, so that "due tomorrow" is always seen).
+pub fn horizon_days(scenarios: &[Scenario]) -> u64 {
+    scenarios
+        .iter()
+        .flat_map(|s| s.steps.iter())
+        .map(|s| u64::from(s.offset_days.min(0).unsigned_abs()))
+        .max()
+        .unwrap_or(0)
+        .max(1)
+}
+
+/// An invoice in a planned action.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PlannedInvoice {
+    /// The invoice.
+    pub invoice_id: InvoiceId,
+    /// BT-1.
+    pub number: String,
+    /// BT-2.
+    pub issue_date: NaiveDate,
+    /// BT-9.
+    pub due_date: NaiveDate,
+    /// Still open on it.
+    pub outstanding: Decimal,
+    /// The part dunned: the outstanding amount, or only the approved part after a 206.
+    pub dunned: Decimal,
+    /// Days past due on the as-of date (negative: not yet due).
+    pub days_late: i64,
+    /// A 206 Approuvée partiellement limits what is dunned.
+    pub partially_approved: bool,
+}
+
+/// One action of the plan.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PlannedAction {
+    /// Idempotency key ([`action_key`]).
+    pub key: String,
+    /// What it is for.
+    pub kind: ActionKind,
+    /// The client.
+    pub client_id: ClientId,
+    /// Its name.
+    pub client_name: String,
+    /// The language of the message.
+    pub language: String,
+    /// The scenario, for a reminder.
+    pub scenario: Option<(ScenarioId, String)>,
+    /// The step's position in the scenario (0-based), for a reminder.
+    pub step: Option<usize>,
+    /// The step's name, or what the action is.
+    pub step_name: String,
+    /// Reminder level (1-based step position; 0 for other actions).
+    pub level: u32,
+    /// Channel.
+    pub channel: Channel,
+    /// Tone.
+    pub tone: Tone,
+    /// Template family.
+    pub template_id: String,
+    /// A person must validate before anything is sent.
+    pub needs_validation: bool,
+    /// A mise en demeure, an injonction de payer or a claim declaration: a proposal, never automatic.
+    pub escalation: bool,
+    /// Currency.
+    pub currency: Currency,
+    /// The invoices it covers.
+    pub invoices: Vec<PlannedInvoice>,
+    /// Their total dunned amount.
+    pub amount: Decimal,
+    /// The due date the level follows (oldest overdue invoice; the upcoming one before the due date).
+    pub reference_due: NaiveDate,
+    /// Days past that date (negative before it).
+    pub days_late: i64,
+    /// Why this action, in plain words.
+    pub note: String,
+}
+
+/// An invoice or a client with no reminder today, and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Paused {
+    /// The client.
+    pub client_id: ClientId,
+    /// Its name.
+    pub client_name: String,
+    /// The invoice (none: the whole client).
+    pub invoice: Option<(InvoiceId, String)>,
+    /// The amount held back.
+    pub amount: Money,
+    /// The rule.
+    pub reason: PauseReason,
+}
+
+/// Today's plan.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Plan {
+    /// The date planned for.
+    pub as_of: NaiveDate,
+    /// The actions, most days late first, then the largest amount.
+    pub actions: Vec<PlannedAction>,
+    /// What waits, with the rule.
+    pub paused: Vec<Paused>,
+    /// Actions that would have been planned but are already recorded (idempotency).
+    pub already_done: usize,
+}
+
+/// What the plan decided for one invoice.
+enum ItemVerdict {
+    Dun { dunned: Decimal, partially_approved: bool, made_available: Option<NaiveDate> },
+    Pause(PauseReason),
+}
+
+fn judge_item(item: &DunningItem, disputed: &HashSet<InvoiceId>) -> ItemVerdict {
+    let mut state = InvoiceState::new(Money::new(item.outstanding, item.currency));
+    let mut history: Vec<_> = item.statuses.iter().collect();
+    history.sort_by_key(|e| e.at);
+    for e in history {
+        state.apply(e);
+    }
+    if let Some((status, _)) = state.ended {
+        return ItemVerdict::Pause(match status {
+            LifecycleStatus::Annulee => PauseReason::Cancelled,
+            other => PauseReason::NotCollectable { status: other.code() },
+        });
+    }
+    if let Some(d) = state.dispute.as_ref().filter(|d| d.pauses_dunning) {
+        return ItemVerdict::Pause(PauseReason::Dispute { status: Some(d.status.code()) });
+    }
+    if disputed.contains(&item.invoice_id) {
+        return ItemVerdict::Pause(PauseReason::Dispute { status: None });
+    }
+    if let Some(at) = state.payment_announced_at {
+        // The match of the payment releases the hold in the stored collection state (app::collect);
+        // without a stored state, the 211 still holds while the invoice is open.
+        let released = matches!(&item.stored_hold, Some(hold) if hold.as_deref() != Some("payment_transmitted"));
+        if !released {
+            return ItemVerdict::Pause(PauseReason::PaymentTransmitted { at });
+        }
+    }
+    let mut dunned = item.outstanding;
+    let mut partially_approved = false;
+    if let Some(d) = state.dispute.as_ref().filter(|d| d.status == LifecycleStatus::ApprouveePartiellement) {
+        if let Some(not_approved) = d.disputed.filter(|m| m.currency == item.currency) {
+            dunned = (item.outstanding - not_approved.amount).max(Decimal::ZERO);
+            partially_approved = true;
+            if dunned.is_zero() {
+                return ItemVerdict::Pause(PauseReason::Dispute { status: Some(206) });
+            }
+        }
+    }
+    ItemVerdict::Dun { dunned, partially_approved, made_available: state.made_available_at.map(|at| at.date()) }
+}
+
+struct Dunnable<'a> {
+    item: &'a DunningItem,
+    dunned: Decimal,
+    partially_approved: bool,
+    made_available: Option<NaiveDate>,
+}
+
+fn planned(d: &Dunnable<'_>, as_of: NaiveDate) -> PlannedInvoice {
+    PlannedInvoice {
+        invoice_id: d.item.invoice_id,
+        number: d.item.number.clone(),
+        issue_date: d.item.issue_date,
+        due_date: d.item.due_date,
+        outstanding: d.item.outstanding,
+        dunned: d.dunned,
+        days_late: (as_of - d.item.due_date).num_days(),
+        partially_approved: d.partially_approved,
+    }
+}
+
+fn plus(date: NaiveDate, days: i32) -> NaiveDate {
+    if days >= 0 {
+        date.checked_add_days(Days::new(u64::from(days.unsigned_abs()))).unwrap_or(date)
+    } else {
+        date.checked_sub_days(Days::new(u64::from(days.unsigned_abs()))).unwrap_or(date)
+    }
+}
+
+fn choose_scenario<'s>(
+    scenarios: &'s [Scenario],
+    client: &DunningClient,
+    overdue: Decimal,
+    over: Option<&ClientOverride>,
+) -> Option<&'s Scenario> {
+    if let Some(ClientOverride::Scenario { scenario }) = over {
+        if let Some(s) = scenarios.iter().find(|s| s.id == *scenario) {
+            return Some(s);
+        }
+    }
+    let mut candidates: Vec<&Scenario> = scenarios.iter().filter(|s| s.active && !s.steps.is_empty()).collect();
+    candidates.sort_by_key(|s| (s.priority, s.id));
+    candidates.into_iter().find(|s| s.filter.matches(client, overdue))
+}
+
+/// Builds today's plan (see the module documentation for the rules).
+pub fn plan(as_of: NaiveDate, snapshot: &DunningSnapshot, scenarios: &[Scenario]) -> Plan {
+    let done: HashMap<&str, NaiveDate> = snapshot.history.iter().map(|a| (a.key.as_str(), a.on)).collect();
+    let disputed: HashSet<InvoiceId> = snapshot.disputes.iter().flat_map(|d| d.invoice_ids.iter().copied()).collect();
+    let unknown = |id: ClientId| DunningClient {
+        id,
+        name: format!("client {}", id.0),
+        naf: None,
+        risk_grade: None,
+        language: "fr".to_owned(),
+    };
+    let client_of = |id: ClientId| snapshot.clients.get(&id).cloned().unwrap_or_else(|| unknown(id));
+
+    let mut out = Plan { as_of, actions: Vec::new(), paused: Vec::new(), already_done: 0 };
+    let push = |out: &mut Plan, a: PlannedAction| {
+        if done.contains_key(a.key.as_str()) {
+            out.already_done += 1;
+        } else {
+            out.actions.push(a);
+        }
+    };
+
+    // Promises: pending ones pause their invoices (or the account); broken ones are followed up.
+    let mut promised_invoices: HashMap<InvoiceId, (i64, NaiveDate)> = HashMap::new();
+    let mut promised_clients: HashMap<ClientId, (i64, NaiveDate)> = HashMap::new();
+    let mut broken = Vec::new();
+    for p in &snapshot.promises {
+        if p.made_on > as_of || p.paid_since >= p.amount {
+            continue; // not made yet, or kept
+        }
+        if as_of <= p.promised_for {
+            if p.invoice_ids.is_empty() {
+                promised_clients.insert(p.client_id, (p.id, p.promised_for));
+            }
+            for i in &p.invoice_ids {
+                promised_invoices.insert(*i, (p.id, p.promised_for));
+            }
+        } else {
+            broken.push(p);
+        }
+    }
+
+    // Per item verdicts, grouped per client and currency.
+    let mut groups: BTreeMap<(ClientId, Currency), Vec<Dunnable<'_>>> = BTreeMap::new();
+    let mut insolvent_items: BTreeMap<ClientId, Vec<&DunningItem>> = BTreeMap::new();
+    for item in &snapshot.items {
+        let client = item.client_id;
+        let pause = |out: &mut Plan, reason: PauseReason| {
+            out.paused.push(Paused {
+                client_id: client,
+                client_name: client_of(client).name,
+                invoice: Some((item.invoice_id, item.number.clone())),
+                amount: Money::new(item.outstanding, item.currency),
+                reason,
+            })
+        };
+        if let Some(case) = snapshot.insolvencies.get(&client).filter(|c| c.judgment_on <= as_of) {
+            pause(&mut out, PauseReason::Insolvency { kind: case.kind.clone(), since: case.judgment_on });
+            insolvent_items.entry(client).or_default().push(item);
+            continue;
+        }
+        if let Some(ClientOverride::Pause { until, reason }) = snapshot.overrides.get(&client) {
+            if until.is_none_or(|u| as_of <= u) {
+                pause(&mut out, PauseReason::ClientPaused { until: *until, reason: reason.clone() });
+                continue;
+            }
+        }
+        match judge_item(item, &disputed) {
+            ItemVerdict::Pause(reason) => pause(&mut out, reason),
+            ItemVerdict::Dun { dunned, partially_approved, made_available } => {
+                let promise = promised_invoices.get(&item.invoice_id).or_else(|| promised_clients.get(&client));
+                if let Some((promise_id, until)) = promise {
+                    pause(&mut out, PauseReason::Promise { promise_id: *promise_id, until: *until });
+                    continue;
+                }
+                groups.entry((client, item.currency)).or_default().push(Dunnable {
+                    item,
+                    dunned,
+                    partially_approved,
+                    made_available,
+                });
+            }
+        }
+    }
+
+    // Collective procedures: one claim declaration proposed per client and judgment (no reminder).
+    for (client_id, items) in &insolvent_items {
+        let Some(case) = snapshot.insolvencies.get(client_id) else { continue };
+        let client = client_of(*client_id);
+        let Some(first) = items.first() else { continue };
+        let currency = first.currency;
+        let invoices: Vec<PlannedInvoice> = items
+            .iter()
+            .filter(|i| i.currency == currency)
+            .map(|i| PlannedInvoice {
+                invoice_id: i.invoice_id,
+                number: i.number.clone(),
+                issue_date: i.issue_date,
+                due_date: i.due_date,
+                outstanding: i.outstanding,
+                dunned: i.outstanding,
+                days_late: (as_of - i.due_date).num_days(),
+                partially_approved: false,
+            })
+            .collect();
+        let anchor = case.judgment_on.to_string().replace('-', "").parse::<i64>().unwrap_or(0);
+        push(
+            &mut out,
+            PlannedAction {
+                key: action_key(ActionKind::ClaimDeclaration, *client_id, None, 0, anchor),
+                kind: ActionKind::ClaimDeclaration,
+                client_id: *client_id,
+                client_name: client.name.clone(),
+                language: client.language.clone(),
+                scenario: None,
+                step: None,
+                step_name: format!("déclaration de créance ({} du {})", case.kind, case.judgment_on),
+                level: 0,
+                channel: Channel::RegisteredLetter(RegisteredKind::Lrar),
+                tone: Tone::MiseEnDemeure,
+                template_id: String::new(),
+                needs_validation: true,
+                escalation: true,
+                currency,
+                amount: invoices.iter().map(|i| i.dunned).sum(),
+                reference_due: invoices.iter().map(|i| i.due_date).min().unwrap_or(as_of),
+                days_late: 0,
+                invoices,
+                note: "procédure collective : aucune relance ; déclarer la créance au mandataire judiciaire".to_owned(),
+            },
+        );
+    }
+
+    // Broken promises: one follow-up each, on what the client still owes.
+    for p in broken {
+        let client = client_of(p.client_id);
+        let Some(((_, currency), items)) = groups.iter().find(|((c, _), _)| *c == p.client_id) else { continue };
+        let covered: Vec<PlannedInvoice> = items
+            .iter()
+            .filter(|d| p.invoice_ids.is_empty() || p.invoice_ids.contains(&d.item.invoice_id))
+            .map(|d| planned(d, as_of))
+            .collect();
+        if covered.is_empty() {
+            continue;
+        }
+        push(
+            &mut out,
+            PlannedAction {
+                key: action_key(ActionKind::PromiseFollowUp, p.client_id, None, 0, p.id),
+                kind: ActionKind::PromiseFollowUp,
+                client_id: p.client_id,
+                client_name: client.name.clone(),
+                language: client.language.clone(),
+                scenario: None,
+                step: None,
+                step_name: format!("promesse du {} non tenue", p.promised_for),
+                level: 0,
+                channel: Channel::PhoneTask,
+                tone: Tone::Ferme,
+                template_id: "suivi_promesse".to_owned(),
+                needs_validation: false,
+                escalation: false,
+                currency: *currency,
+                amount: covered.iter().map(|i| i.dunned).sum(),
+                reference_due: p.promised_for,
+                days_late: (as_of - p.promised_for).num_days(),
+                invoices: covered,
+                note: format!("promis {} pour le {}, payé {} depuis", p.amount, p.promised_for, p.paid_since),
+            },
+        );
+    }
+
+    // Reminders per client and currency.
+    for ((client_id, currency), items) in &groups {
+        let client = client_of(*client_id);
+        let overdue: Vec<&Dunnable<'_>> = items.iter().filter(|d| d.item.due_date < as_of).collect();
+        let overdue_total: Decimal = overdue.iter().map(|d| d.dunned).sum();
+        let Some(scenario) = choose_scenario(scenarios, &client, overdue_total, snapshot.overrides.get(client_id))
+        else {
+            continue;
+        };
+        let base = |step: usize, anchor: &Dunnable<'_>, invoices: Vec<PlannedInvoice>| {
+            let s = &scenario.steps[step];
+            let escalation = s.tone == Tone::MiseEnDemeure;
+            PlannedAction {
+                key: action_key(ActionKind::Reminder, *client_id, Some(scenario.id), step, anchor.item.invoice_id.0),
+                kind: ActionKind::Reminder,
+                client_id: *client_id,
+                client_name: client.name.clone(),
+                language: client.language.clone(),
+                scenario: Some((scenario.id, scenario.name.clone())),
+                step: Some(step),
+                step_name: s.name.clone(),
+                level: u32::try_from(step + 1).unwrap_or(u32::MAX),
+                channel: s.channel,
+                tone: s.tone,
+                template_id: s.template_id.clone(),
+                // A mise en demeure is never sent without a person (issue 6: escalation is proposed).
+                needs_validation: s.needs_validation || escalation,
+                escalation,
+                currency: *currency,
+                amount: invoices.iter().map(|i| i.dunned).sum(),
+                reference_due: anchor.item.due_date,
+                days_late: (as_of - anchor.item.due_date).num_days(),
+                invoices,
+                note: String::new(),
+            }
+        };
+        let Some(oldest) = overdue.iter().min_by_key(|d| (d.item.due_date, d.item.invoice_id)) else {
+            // Nothing overdue: the courtesy step before the due date, for the next invoice due.
+            let Some(next) = items.iter().min_by_key(|d| (d.item.due_date, d.item.invoice_id)) else { continue };
+            let reached = scenario.steps.iter().enumerate().filter(|(_, s)| {
+                s.offset_days < 0
+                    && s.anchor != Anchor::PreviousStep
+                    && plus(next.item.due_date, s.offset_days) <= as_of
+            });
+            if let Some((i, s)) = reached.max_by_key(|(_, s)| s.offset_days) {
+                let window = plus(as_of, -s.offset_days);
+                let invoices: Vec<PlannedInvoice> =
+                    items.iter().filter(|d| d.item.due_date <= window).map(|d| planned(d, as_of)).collect();
+                let mut a = base(i, next, invoices);
+                a.note = format!("échéance le {}", next.item.due_date);
+                push(&mut out, a);
+            }
+            continue;
+        };
+        // The highest step reached, counted from the oldest overdue invoice.
+        let key_of =
+            |i: usize| action_key(ActionKind::Reminder, *client_id, Some(scenario.id), i, oldest.item.invoice_id.0);
+        let mut previous_done: Option<NaiveDate> = None;
+        let mut reached: Option<usize> = None;
+        for (i, s) in scenario.steps.iter().enumerate() {
+            let date = match s.anchor {
+                Anchor::DueDate => Some(plus(oldest.item.due_date, s.offset_days)),
+                Anchor::MadeAvailable => {
+                    Some(plus(oldest.made_available.unwrap_or(oldest.item.due_date), s.offset_days))
+                }
+                Anchor::PreviousStep => previous_done.map(|d| plus(d, s.offset_days)),
+            };
+            // Steps before the due date do not apply to an overdue invoice.
+            if s.offset_days >= 0 && date.is_some_and(|d| d <= as_of) {
+                reached = Some(i);
+            }
+            previous_done = done.get(key_of(i).as_str()).copied();
+        }
+        let Some(step) = reached else { continue };
+        let invoices: Vec<PlannedInvoice> = overdue.iter().map(|d| planned(d, as_of)).collect();
+        let mut a = base(step, oldest, invoices.clone());
+        a.note = format!("niveau {} : la plus ancienne échue le {}", step + 1, oldest.item.due_date);
+        let mise_en_demeure_on =
+            if scenario.steps[step].tone == Tone::MiseEnDemeure { done.get(a.key.as_str()).copied() } else { None };
+        push(&mut out, a);
+        // After a recorded mise en demeure whose deadline passed: propose an injonction de payer.
+        if let Some(sent) = mise_en_demeure_on {
+            if sent.checked_add_days(Days::new(MISE_EN_DEMEURE_DEADLINE_DAYS)).is_some_and(|d| d <= as_of) {
+                let mut p = base(step, oldest, invoices);
+                p.key =
+                    action_key(ActionKind::PaymentOrder, *client_id, Some(scenario.id), 0, oldest.item.invoice_id.0);
+                p.kind = ActionKind::PaymentOrder;
+                p.step_name = "proposer une injonction de payer".to_owned();
+                p.channel = Channel::Letter;
+                p.template_id = String::new();
+                p.needs_validation = true;
+                p.escalation = true;
+                p.note = format!("mise en demeure du {sent} restée sans paiement (CPC 1405)");
+                push(&mut out, p);
+            }
+        }
+    }
+
+    out.actions.sort_by(|a, b| b.days_late.cmp(&a.days_late).then(b.amount.cmp(&a.amount)).then(a.key.cmp(&b.key)));
+    out.paused.sort_by(|a, b| a.client_id.cmp(&b.client_id).then(a.invoice.cmp(&b.invoice)));
+    out
+}
+
+#[cfg(test)]
+mod tests;
