@@ -54,6 +54,17 @@ fn the_sms_request_reaches_the_local_provider_with_the_key_and_the_number_in_e16
 }
 
 #[test]
+fn send_sms_works_from_inside_an_async_runtime() {
+    // reqwest's blocking client panics when created or dropped in a runtime; send_sms keeps it on a
+    // thread of its own, so a Tauri `async` command can call it.
+    let server = HttpServer::start(200, "{}");
+    let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    let sent = runtime.block_on(async { send_sms(&json_settings(server.port), KEY, "0612345678", "Bonjour") });
+    assert_eq!(sent.unwrap().to, "+33612345678");
+    assert_eq!(server.request().method, "POST");
+}
+
+#[test]
 fn a_form_body_with_basic_authentication() {
     let server = HttpServer::start(201, r#"{"sid":"SM1"}"#);
     let settings = SmsSettings {
