@@ -85,7 +85,8 @@ pub struct Suspension {
 pub enum IgnoredWhy {
     /// It came after the period had run out: nothing revives a time-barred debt.
     AfterExpiry,
-    /// It came before the start of the running period, so restarting from it would not extend it.
+    /// It came before the start of the running period (for instance during court proceedings whose
+    /// end restarted it), so restarting from it would not extend it.
     BeforeRunningPeriod,
     /// A court claim withdrawn, lapsed or dismissed (2243).
     VoidClaim,
