@@ -14,7 +14,8 @@ const INDEMNITY_EUR: Decimal = Decimal::from_parts(40, 0, 0, false, 0);
 /// l'ouverture d'une procédure de sauvegarde, de redressement ou de liquidation judiciaire interdit
 /// le paiement à son échéance de la créance qui lui est due"). The caller decides from the debtor's
 /// file; this crate does no look-up.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum CollectiveProceedings {
     /// No sauvegarde, redressement or liquidation judiciaire forbids paying on the due date.
     None,
@@ -24,7 +25,8 @@ pub enum CollectiveProceedings {
 
 /// Who the debtor is: the indemnity is owed by a professional only (L441-10 II "tout
 /// professionnel", legal-rules checklist 6).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum DebtorKind {
     /// A company or a person acting for professional needs.
     Professional,
@@ -33,7 +35,8 @@ pub enum DebtorKind {
 }
 
 /// Why the indemnity is or is not owed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum IndemnityReason {
     /// The invoice was paid late (or is unpaid after its due date): €40 owed by right.
     Owed,
@@ -46,7 +49,7 @@ pub enum IndemnityReason {
 }
 
 /// The indemnity for one invoice.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RecoveryIndemnity {
     /// €40 or €0, in euros whatever the invoice's currency (the decree sets it in euros).
     pub amount: Money,

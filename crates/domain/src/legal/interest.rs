@@ -16,7 +16,8 @@ const DAY_COUNT_BASIS: i64 = 365;
 /// The readers crate reads the invoice's PMD note (BR-FR-05, legal-rules A.1.4) into a fixed rate,
 /// a multiple of the legal rate or ECB + points (`encours_readers` `PenaltyRate`); each maps to one
 /// variant here. With no stipulation the L441-10 default applies.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum PenaltyBasis {
     /// A fixed annual rate set by the contract or the CGV, in percent ("12,15 %" → 12.15).
     Contractual(Decimal),
@@ -31,7 +32,8 @@ pub enum PenaltyBasis {
 }
 
 /// Why a line bears its rate.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum RateReason {
     /// The contractual fixed rate, at or above the floor.
     Contractual,
@@ -49,7 +51,7 @@ pub enum RateReason {
 }
 
 /// One segment of the computation: days within one half-year on one outstanding amount.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct InterestLine {
     /// The half-year whose rate applies.
     pub half_year: HalfYear,
@@ -71,7 +73,7 @@ pub struct InterestLine {
 }
 
 /// The result of a penalty or legal interest computation.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct InterestBreakdown {
     /// One line per half-year (and per outstanding amount when payments change it), in date order.
     /// Empty when no day is counted.
@@ -331,6 +333,24 @@ mod tests {
         assert_eq!((low.lines[0].rate_percent, low.lines[0].reason), (dec!(15), RateReason::FlooredAtThreeTimesLegal));
         let high = late_penalties(eur(dec!(1000)), due, paid, PenaltyBasis::Contractual(dec!(15)), &rates).unwrap();
         assert_eq!((high.lines[0].rate_percent, high.lines[0].reason), (dec!(15), RateReason::Contractual));
+    }
+
+    #[test]
+    fn a_breakdown_crosses_boundaries_as_decimal_strings() {
+        let b = late_penalties(
+            eur(dec!(2400)),
+            d(2025, 9, 30),
+            d(2025, 10, 1),
+            PenaltyBasis::LegalDefault,
+            &LegalRates::defaults(),
+        )
+        .unwrap();
+        let json = serde_json::to_value(&b).unwrap();
+        assert_eq!(json["total"]["amount"], "0.80");
+        assert_eq!(json["lines"][0]["rate_percent"], "12.15", "a rate is never a float either");
+        assert_eq!(json["lines"][0]["reason"], "ecb_plus_ten");
+        let back: InterestBreakdown = serde_json::from_value(json).unwrap();
+        assert_eq!(back, b);
     }
 
     fn date_in(from: NaiveDate, span_days: u64) -> impl Strategy<Value = NaiveDate> {

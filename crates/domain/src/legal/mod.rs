@@ -99,7 +99,7 @@ pub enum LegalError {
 }
 
 /// A half-year, the period for which the L441-10 default rate and the legal interest rate are set.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 pub struct HalfYear {
     /// The calendar year.
     pub year: i32,

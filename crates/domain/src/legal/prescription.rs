@@ -18,7 +18,8 @@
 use chrono::{Days, Months, NaiveDate};
 
 /// The length of the period.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum PrescriptionPeriod {
     /// 5 years: obligations between merchants, or between merchants and non-merchants (Code de
     /// commerce L110-4, legal-rules A.4).
@@ -37,7 +38,8 @@ impl PrescriptionPeriod {
 }
 
 /// What became of a court claim (Code civil 2242, 2243).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum CourtClaimOutcome {
     /// The proceedings are still running: the period is interrupted until they end (2242).
     Pending,
@@ -48,7 +50,8 @@ pub enum CourtClaimOutcome {
 }
 
 /// The kind of an interrupting event.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum InterruptionKind {
     /// The debtor acknowledged the debt (2240), e.g. in writing.
     Acknowledgement,
@@ -62,7 +65,7 @@ pub enum InterruptionKind {
 }
 
 /// An interrupting event on a date (for a court claim: the filing date).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Interruption {
     /// When it happened.
     pub date: NaiveDate,
@@ -72,7 +75,7 @@ pub struct Interruption {
 
 /// A suspension: mediation or conciliation (2238), or a small-claims procedure the debtor accepted
 /// (L125-1 CPCE). Both days are counted.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Suspension {
     /// First day suspended.
     pub from: NaiveDate,
@@ -81,7 +84,8 @@ pub struct Suspension {
 }
 
 /// Why an event had no effect.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum IgnoredWhy {
     /// It came after the period had run out: nothing revives a time-barred debt.
     AfterExpiry,
@@ -95,7 +99,7 @@ pub enum IgnoredWhy {
 }
 
 /// An interruption that did not restart the period, and why.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct IgnoredInterruption {
     /// The event.
     pub interruption: Interruption,
@@ -104,7 +108,7 @@ pub struct IgnoredInterruption {
 }
 
 /// Where the limitation period stands.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PrescriptionStatus {
     /// Start of the period now running: the original start or the last restart.
     pub period_start: NaiveDate,

@@ -280,7 +280,8 @@ impl LegalRates {
 
 /// Whose legal interest rate applies: the rate depends on the creditor (legal-rules A.1.8 and
 /// checklist 7). The user of this software, a company, is a professional creditor.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum CreditorKind {
     /// "Tous les autres cas": every creditor that is not an individual acting outside a profession.
     Professional,
