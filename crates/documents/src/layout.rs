@@ -1,0 +1,271 @@
+//! A small page composer over printpdf's operations: positioned text in two faces, lines, filled
+//! rectangles, word wrapping with real glyph widths, and page breaks.
+//!
+//! Positions are in millimetres from the TOP-left corner of an A4 page (the way a letter's layout
+//! is specified); they are turned into PDF points from the bottom-left when an operation is
+//! written. Geometry is `f32` because printpdf's units are; no amount of money is ever a float here:
+//! amounts arrive already formatted as text.
+
+use printpdf::{
+    Color, FontId, Greyscale, Line, LinePoint, Mm, Op, PaintMode, PdfFontHandle, PdfPage, Point, Pt, Rect, TextItem,
+};
+
+use crate::fonts::{Face, FontSet};
+
+/// A4 width in mm.
+pub(crate) const PAGE_W: f32 = 210.0;
+/// A4 height in mm.
+pub(crate) const PAGE_H: f32 = 297.0;
+/// Left margin (20 mm, the usual French business letter margin).
+pub(crate) const LEFT: f32 = 20.0;
+/// Right edge of the text (20 mm right margin).
+pub(crate) const RIGHT: f32 = 190.0;
+/// Lowest baseline of the content; the footer lives below (rule at 281 mm, text at 286 mm).
+pub(crate) const CONTENT_BOTTOM: f32 = 276.0;
+/// First baseline on continuation pages (below the running header at 14 mm).
+pub(crate) const CONTINUATION_TOP: f32 = 24.0;
+
+const PT_PER_MM: f32 = 72.0 / 25.4;
+
+/// Resource names of the two embedded faces; fixed (not printpdf's random ids) so that the same
+/// letter gives the same bytes, and six capitals so that PDF tools see them as subset tags.
+pub(crate) const REGULAR_ID: &str = "ENCREG";
+pub(crate) const BOLD_ID: &str = "ENCBLD";
+
+/// How a piece of text is set.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Style {
+    /// Size in points.
+    pub size: f32,
+    pub bold: bool,
+    /// 0 = black, 1 = white.
+    pub grey: f32,
+}
+
+impl Style {
+    pub(crate) const fn regular(size: f32) -> Style {
+        Style { size, bold: false, grey: 0.0 }
+    }
+    pub(crate) const fn bold(size: f32) -> Style {
+        Style { size, bold: true, grey: 0.0 }
+    }
+    pub(crate) const fn grey(self, grey: f32) -> Style {
+        Style { grey, ..self }
+    }
+    /// Baseline-to-baseline distance in mm (1.3 × the size).
+    pub(crate) fn line_height(self) -> f32 {
+        self.size * 1.3 / PT_PER_MM
+    }
+}
+
+fn pt(mm: f32) -> Pt {
+    Mm(mm).into()
+}
+
+fn point(x: f32, y_from_top: f32) -> Point {
+    Point { x: pt(x), y: pt(PAGE_H - y_from_top) }
+}
+
+fn grey(level: f32) -> Color {
+    Color::Greyscale(Greyscale { percent: level, icc_profile: None })
+}
+
+/// Lays out pages one after the other.
+pub(crate) struct Composer<'a> {
+    fonts: &'a FontSet,
+    pages: Vec<Vec<Op>>,
+    ops: Vec<Op>,
+    /// Current vertical position (mm from the top): the next baseline goes at or below it.
+    pub y: f32,
+}
+
+impl<'a> Composer<'a> {
+    pub(crate) fn new(fonts: &'a FontSet) -> Composer<'a> {
+        Composer { fonts, pages: Vec::new(), ops: Vec::new(), y: 0.0 }
+    }
+
+    fn face(&self, style: Style) -> &'a Face {
+        if style.bold {
+            &self.fonts.bold
+        } else {
+            &self.fonts.regular
+        }
+    }
+
+    /// Width of a text in mm.
+    pub(crate) fn width(&self, text: &str, style: Style) -> f32 {
+        self.face(style).width_pt(text, style.size) / PT_PER_MM
+    }
+
+    /// Writes a text with its baseline at `y` (mm from the top), starting at `x`.
+    pub(crate) fn text(&mut self, x: f32, y: f32, text: &str, style: Style) {
+        if text.is_empty() {
+            return;
+        }
+        let face = self.face(style);
+        let printable: String = text.chars().map(|c| face.printable(c)).collect();
+        let id = if style.bold { BOLD_ID } else { REGULAR_ID };
+        self.ops.extend([
+            Op::StartTextSection,
+            Op::SetFillColor { col: grey(style.grey) },
+            Op::SetFont { font: PdfFontHandle::External(FontId(id.to_owned())), size: Pt(style.size) },
+            Op::SetTextCursor { pos: point(x, y) },
+            Op::ShowText { items: vec![TextItem::Text(printable)] },
+            Op::EndTextSection,
+        ]);
+    }
+
+    /// Writes a text ending at `x_right`.
+    pub(crate) fn text_right(&mut self, x_right: f32, y: f32, text: &str, style: Style) {
+        let w = self.width(text, style);
+        self.text(x_right - w, y, text, style);
+    }
+
+    /// Writes a text centred on `x_center`.
+    pub(crate) fn text_center(&mut self, x_center: f32, y: f32, text: &str, style: Style) {
+        let w = self.width(text, style);
+        self.text(x_center - w / 2.0, y, text, style);
+    }
+
+    /// The text, shortened with "…" when wider than `width` mm (a cell never spills over the next).
+    pub(crate) fn fit(&self, text: &str, width: f32, style: Style) -> String {
+        if self.width(text, style) <= width {
+            return text.to_owned();
+        }
+        let mut chars: Vec<char> = text.chars().collect();
+        while !chars.is_empty() {
+            chars.pop();
+            let candidate: String = chars.iter().collect::<String>().trim_end().to_owned() + "…";
+            if self.width(&candidate, style) <= width {
+                return candidate;
+            }
+        }
+        String::new()
+    }
+
+    /// Splits a paragraph into lines no wider than `width` mm. Breaks at ordinary spaces only (the
+    /// no-break spaces of "1 234,56 €" hold); a word longer than the line is cut where it must be;
+    /// "\n" forces a line break.
+    pub(crate) fn wrap(&self, text: &str, width: f32, style: Style) -> Vec<String> {
+        let mut lines = Vec::new();
+        for hard_line in text.split('\n') {
+            let mut current = String::new();
+            for word in hard_line.split(' ').filter(|w| !w.is_empty()) {
+                let candidate = if current.is_empty() { word.to_owned() } else { format!("{current} {word}") };
+                if self.width(&candidate, style) <= width {
+                    current = candidate;
+                    continue;
+                }
+                if !current.is_empty() {
+                    lines.push(std::mem::take(&mut current));
+                }
+                // The word alone may still be too wide: cut it into pieces that fit.
+                let mut piece = String::new();
+                for c in word.chars() {
+                    piece.push(c);
+                    if self.width(&piece, style) > width && piece.chars().count() > 1 {
+                        piece.pop();
+                        lines.push(std::mem::take(&mut piece));
+                        piece.push(c);
+                    }
+                }
+                current = piece;
+            }
+            lines.push(current);
+        }
+        lines
+    }
+
+    /// A horizontal rule at `y` from `x1` to `x2`.
+    pub(crate) fn hline(&mut self, x1: f32, x2: f32, y: f32, thickness_pt: f32, level: f32) {
+        self.line(x1, y, x2, y, thickness_pt, level);
+    }
+
+    /// A vertical rule at `x` from `y1` to `y2`.
+    pub(crate) fn vline(&mut self, x: f32, y1: f32, y2: f32, thickness_pt: f32, level: f32) {
+        self.line(x, y1, x, y2, thickness_pt, level);
+    }
+
+    fn line(&mut self, x1: f32, y1: f32, x2: f32, y2: f32, thickness_pt: f32, level: f32) {
+        self.ops.extend([
+            Op::SetOutlineColor { col: grey(level) },
+            Op::SetOutlineThickness { pt: Pt(thickness_pt) },
+            Op::DrawLine {
+                line: Line {
+                    points: vec![
+                        LinePoint { p: point(x1, y1), bezier: false },
+                        LinePoint { p: point(x2, y2), bezier: false },
+                    ],
+                    is_closed: false,
+                },
+            },
+        ]);
+    }
+
+    /// A filled rectangle whose top-left corner is at (`x`, `y_top`).
+    pub(crate) fn fill_rect(&mut self, x: f32, y_top: f32, w: f32, h: f32, level: f32) {
+        self.ops.extend([
+            Op::SetFillColor { col: grey(level) },
+            Op::DrawRectangle {
+                rectangle: Rect {
+                    x: pt(x),
+                    y: pt(PAGE_H - y_top - h),
+                    width: pt(w),
+                    height: pt(h),
+                    mode: Some(PaintMode::Fill),
+                    winding_order: None,
+                },
+            },
+        ]);
+    }
+
+    /// Room left on the page below the current position, in mm.
+    pub(crate) fn room(&self) -> f32 {
+        CONTENT_BOTTOM - self.y
+    }
+
+    /// Starts a new page when less than `height` mm are left; true when it did.
+    pub(crate) fn ensure(&mut self, height: f32) -> bool {
+        if self.room() < height {
+            self.new_page();
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Closes the page and starts the next one at the continuation top.
+    pub(crate) fn new_page(&mut self) {
+        self.pages.push(std::mem::take(&mut self.ops));
+        self.y = CONTINUATION_TOP;
+    }
+
+    /// Sets a paragraph from the current position, breaking pages between lines, and leaves
+    /// `after` mm of space below it.
+    pub(crate) fn paragraph(&mut self, text: &str, x: f32, width: f32, style: Style, after: f32) {
+        let lh = style.line_height();
+        for line in self.wrap(text, width, style) {
+            self.ensure(lh);
+            self.y += lh;
+            self.text(x, self.y, &line, style);
+        }
+        self.y += after;
+    }
+
+    /// The pages composed so far, the current one included, each with `decorate(page, count)`
+    /// applied (footer and running header: they need the page count, known only now).
+    pub(crate) fn finish(mut self, mut decorate: impl FnMut(&mut Composer<'a>, usize, usize)) -> Vec<PdfPage> {
+        self.pages.push(std::mem::take(&mut self.ops));
+        let bodies = std::mem::take(&mut self.pages);
+        let count = bodies.len();
+        bodies
+            .into_iter()
+            .enumerate()
+            .map(|(i, body)| {
+                self.ops = body;
+                decorate(&mut self, i + 1, count);
+                PdfPage::new(Mm(PAGE_W), Mm(PAGE_H), std::mem::take(&mut self.ops))
+            })
+            .collect()
+    }
+}

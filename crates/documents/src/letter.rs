@@ -1,0 +1,185 @@
+//! What a letter says: plain data, filled by the dunning code (templates already rendered, legal
+//! math already computed). Nothing here reads a database, a file or the clock: the letter's date is
+//! a field.
+
+use chrono::NaiveDate;
+use encours_domain::{Contact, Iban, Money, PostalAddress, Siren};
+use rust_decimal::Decimal;
+
+/// The tone of a reminder letter (issue 6 §6: three tones before the mise en demeure).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Tone {
+    /// First, friendly reminder: no legal mention, the client may simply have forgotten.
+    Courtois,
+    /// Firm reminder: reminds the client of the late-payment penalties and the €40 indemnity.
+    Ferme,
+    /// Last notice before the mise en demeure.
+    DernierAvis,
+}
+
+/// Which document the letter is; it decides the title and the legal mentions printed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum LetterKind {
+    /// A reminder (relance) in one of three tones.
+    Reminder {
+        /// How firm the letter is.
+        tone: Tone,
+    },
+    /// The formal notice of Code civil 1344 (legal-rules A.3): formal demand, deadline, penalties,
+    /// €40 indemnities, legal interest, warning of legal action.
+    MiseEnDemeure {
+        /// Days given to pay, counted from receipt of the letter (8 or 15 are usual, legal-rules A.3).
+        deadline_days: u32,
+    },
+    /// A statement of the open items (relevé de compte), with no demand.
+    AccountStatement,
+}
+
+/// A company (or person) named on the letter.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Party {
+    /// Company name (raison sociale) or full name.
+    pub name: String,
+    /// SIREN, printed in full (legal-rules A.3: the identities of both parties).
+    pub siren: Option<Siren>,
+    /// Postal address; for the debtor it is printed in the envelope window.
+    pub address: PostalAddress,
+    /// Who to write to or who writes: for the debtor "À l'attention de …" in the window, for the
+    /// creditor the name, phone and e-mail in the letterhead.
+    pub contact: Option<Contact>,
+}
+
+/// How the debtor can pay (printed under the amounts).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PaymentDetails {
+    /// The creditor's IBAN for a transfer.
+    pub iban: Option<Iban>,
+    /// Its BIC.
+    pub bic: Option<String>,
+    /// Free text added after the bank details (e.g. "ou par chèque à l'ordre de …").
+    pub other: Option<String>,
+}
+
+/// One invoice in the table.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InvoiceRow {
+    /// Invoice number as issued (BT-1).
+    pub number: String,
+    /// Issue date (BT-2).
+    pub issue_date: NaiveDate,
+    /// Due date (BT-9).
+    pub due_date: NaiveDate,
+    /// Days past the due date on the letter's date (negative or zero when not yet due).
+    pub days_late: i64,
+    /// Amount including VAT.
+    pub amount_incl_vat: Money,
+    /// Already paid or credited.
+    pub paid: Money,
+    /// Still owed (what the letter asks for; for a partly approved invoice, status 206, only the
+    /// approved part: it is not always `amount_incl_vat - paid`).
+    pub open: Money,
+}
+
+/// Late-payment penalties on one invoice over one period with one rate (legal-rules A.1.5: a delay
+/// spanning two half-years gives two rows, each at its half-year's rate).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PenaltyRow {
+    /// Invoice the penalties are on.
+    pub invoice: String,
+    /// First day counted.
+    pub from: NaiveDate,
+    /// Last day counted.
+    pub to: NaiveDate,
+    /// Days counted.
+    pub days: i64,
+    /// Annual rate in percent (12.15 means 12,15 %).
+    pub rate_percent: Decimal,
+    /// Penalties for the period.
+    pub amount: Money,
+}
+
+/// Legal interest from the mise en demeure (Code civil 1231-6, 1344-1).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InterestRow {
+    /// First day counted.
+    pub from: NaiveDate,
+    /// Last day counted.
+    pub to: NaiveDate,
+    /// Days counted.
+    pub days: i64,
+    /// Annual legal rate in percent.
+    pub rate_percent: Decimal,
+    /// Interest for the period.
+    pub amount: Money,
+}
+
+/// The amounts owed on top of the invoices, computed by the legal math (issue 6 §3); the letter
+/// only prints them and adds them up.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LegalBreakdown {
+    /// Penalties per invoice and period (L441-10 II).
+    pub penalties: Vec<PenaltyRow>,
+    /// Number of late invoices that each owe the flat collection indemnity (D441-5).
+    pub indemnity_count: u32,
+    /// The indemnity per invoice: €40 (D441-5); a field so that the figure comes from the same
+    /// rate table as the rest of the legal math.
+    pub indemnity_unit: Money,
+    /// Legal interest rows (empty for reminders; never on the same days as penalties, legal-rules A.3).
+    pub interest: Vec<InterestRow>,
+}
+
+/// How the letter is sent; registered letters carry the mention the post office and the judge expect.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Delivery {
+    /// Ordinary mail (or a PDF attached to an e-mail).
+    Ordinary,
+    /// Paper registered letter with acknowledgement of receipt (LRAR).
+    RegisteredPaper {
+        /// The La Poste tracking number; `None` prints a blank line to fill in by hand.
+        tracking_number: Option<String>,
+    },
+    /// Electronic registered letter (LRE, CPCE L100, eIDAS art. 44; legal-rules A.3).
+    RegisteredElectronic,
+}
+
+/// Who signs.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Signature {
+    /// Name of the signatory.
+    pub name: String,
+    /// Title (e.g. "Responsable du recouvrement").
+    pub title: Option<String>,
+}
+
+/// A letter to print: everything the PDF shows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Letter {
+    /// Which document.
+    pub kind: LetterKind,
+    /// Who writes and is owed the money.
+    pub creditor: Party,
+    /// Who owes it.
+    pub debtor: Party,
+    /// Town written before the date ("Lyon, le 24 novembre 2026").
+    pub place: String,
+    /// Date of the letter; also the PDF's creation date (never the clock).
+    pub date: NaiveDate,
+    /// Our reference (dossier or letter number).
+    pub reference: String,
+    /// The subject line ("Objet : …").
+    pub subject: String,
+    /// Paragraphs before the invoice table, already rendered from the templates (salutation first).
+    pub body: Vec<String>,
+    /// The invoices the letter is about.
+    pub invoices: Vec<InvoiceRow>,
+    /// Penalties, indemnities and interest to add to the open amounts, when the letter claims them.
+    pub legal: Option<LegalBreakdown>,
+    /// Bank details printed with the amount to pay.
+    pub payment: Option<PaymentDetails>,
+    /// Paragraphs after the table and the legal mentions (closing formula last).
+    pub closing: Vec<String>,
+    /// How the letter is sent.
+    pub delivery: Delivery,
+    /// Who signs.
+    pub signature: Signature,
+}

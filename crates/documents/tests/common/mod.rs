@@ -1,0 +1,226 @@
+//! Sample letters and the poppler tools the tests read PDFs back with.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use chrono::NaiveDate;
+use encours_documents::{
+    Delivery, InterestRow, InvoiceRow, LegalBreakdown, Letter, LetterKind, Party, PaymentDetails, PenaltyRow,
+    Signature, Tone,
+};
+use encours_domain::{Contact, Iban, Money, PostalAddress, Siren};
+use rust_decimal::Decimal;
+use rust_decimal_macros::dec;
+
+pub fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, day).unwrap()
+}
+
+pub fn creditor() -> Party {
+    Party {
+        name: "Atelier Lumière & Fils SARL".to_owned(),
+        siren: Some(Siren::parse("732 829 320").unwrap()),
+        address: PostalAddress {
+            lines: vec!["12 rue de l'Église".to_owned(), "Bâtiment B".to_owned()],
+            postcode: "69003".to_owned(),
+            city: "Lyon".to_owned(),
+            country: "FR".to_owned(),
+        },
+        contact: Some(Contact {
+            name: "Hélène Dupré".to_owned(),
+            role: "Comptabilité clients".to_owned(),
+            email: Some("recouvrement@atelier-lumiere.fr".to_owned()),
+            phone: Some("04 72 00 00 00".to_owned()),
+        }),
+    }
+}
+
+pub fn debtor() -> Party {
+    Party {
+        name: "Bœuf & Cœur Restauration SAS".to_owned(),
+        siren: Some(Siren::parse("404833048").unwrap()),
+        address: PostalAddress {
+            lines: vec!["Zone d'activité des Épinettes".to_owned(), "3 allée François-Arago".to_owned()],
+            postcode: "13290".to_owned(),
+            city: "Aix-en-Provence".to_owned(),
+            country: "FR".to_owned(),
+        },
+        contact: Some(Contact {
+            name: "Mme Françoise Lœwy".to_owned(),
+            role: "Direction financière".to_owned(),
+            ..Default::default()
+        }),
+    }
+}
+
+pub fn invoice(n: usize, amount: Decimal, paid: Decimal) -> InvoiceRow {
+    let issue = d(2026, 7, 1) + chrono::Days::new(n as u64 % 90);
+    let due = issue + chrono::Days::new(30);
+    InvoiceRow {
+        number: format!("FA-2026-{:05}", 1000 + n),
+        issue_date: issue,
+        due_date: due,
+        days_late: (d(2026, 11, 24) - due).num_days(),
+        amount_incl_vat: Money::eur(amount),
+        paid: Money::eur(paid),
+        open: Money::eur(amount - paid),
+    }
+}
+
+pub fn three_invoices() -> Vec<InvoiceRow> {
+    vec![
+        invoice(0, dec!(1234.56), dec!(0)),
+        invoice(14, dec!(18450.00), dec!(5000.00)),
+        invoice(40, dec!(96.10), dec!(0)),
+    ]
+}
+
+pub fn reminder(tone: Tone) -> Letter {
+    Letter {
+        kind: LetterKind::Reminder { tone },
+        creditor: creditor(),
+        debtor: debtor(),
+        place: "Lyon".to_owned(),
+        date: d(2026, 11, 24),
+        reference: "REL-2026-0042".to_owned(),
+        subject: "Factures échues restant à régler".to_owned(),
+        body: vec![
+            "Madame, Monsieur,".to_owned(),
+            "Sauf erreur ou omission de notre part, les factures ci-dessous, arrivées à échéance, restent à ce jour \
+             impayées. Nous vous remercions de bien vouloir procéder à leur règlement dès réception de ce courrier."
+                .to_owned(),
+        ],
+        invoices: three_invoices(),
+        legal: None,
+        payment: Some(PaymentDetails {
+            iban: Some(Iban::parse("FR76 3000 6000 0112 3456 7890 189").unwrap()),
+            bic: Some("AGRIFRPP".to_owned()),
+            other: None,
+        }),
+        closing: vec![
+            "Si votre règlement a été effectué entre-temps, nous vous prions de ne pas tenir compte de ce courrier."
+                .to_owned(),
+            "Nous vous prions d'agréer, Madame, Monsieur, l'expression de nos salutations distinguées.".to_owned(),
+        ],
+        delivery: Delivery::Ordinary,
+        signature: Signature {
+            name: "Hélène Dupré".to_owned(), title: Some("Responsable du recouvrement".to_owned())
+        },
+    }
+}
+
+pub fn legal() -> LegalBreakdown {
+    LegalBreakdown {
+        penalties: vec![
+            PenaltyRow {
+                invoice: "FA-2026-01000".to_owned(),
+                from: d(2026, 8, 1),
+                to: d(2026, 11, 24),
+                days: 116,
+                rate_percent: dec!(12.15),
+                amount: Money::eur(dec!(47.67)),
+            },
+            PenaltyRow {
+                invoice: "FA-2026-01014".to_owned(),
+                from: d(2026, 8, 15),
+                to: d(2026, 11, 24),
+                days: 102,
+                rate_percent: dec!(12.15),
+                amount: Money::eur(dec!(456.67)),
+            },
+        ],
+        indemnity_count: 3,
+        indemnity_unit: Money::eur(dec!(40)),
+        interest: Vec::new(),
+    }
+}
+
+/// Legal interest after a mise en demeure, on an amount that bears no penalty (legal-rules A.3).
+pub fn interest_row() -> InterestRow {
+    InterestRow {
+        from: d(2026, 10, 1),
+        to: d(2026, 11, 24),
+        days: 55,
+        rate_percent: dec!(2.62),
+        amount: Money::eur(dec!(0.38)),
+    }
+}
+
+pub fn mise_en_demeure(tracking: Option<&str>) -> Letter {
+    Letter {
+        kind: LetterKind::MiseEnDemeure { deadline_days: 8 },
+        reference: "MED-2026-0007".to_owned(),
+        subject: "Mise en demeure de payer — factures impayées".to_owned(),
+        body: vec![
+            "Madame, Monsieur,".to_owned(),
+            "Malgré nos relances des 2 et 16 octobre 2026, les factures suivantes demeurent impayées.".to_owned(),
+        ],
+        legal: Some(legal()),
+        delivery: Delivery::RegisteredPaper { tracking_number: tracking.map(str::to_owned) },
+        closing: vec!["Veuillez agréer, Madame, Monsieur, nos salutations distinguées.".to_owned()],
+        ..reminder(Tone::Ferme)
+    }
+}
+
+/// Where the tests put what they render (under target/, never committed).
+pub fn out_dir() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target"));
+    let dir = target.join("documents-tests");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+pub fn have(tool: &str) -> bool {
+    let found = Command::new(tool).arg("-v").output().is_ok();
+    if !found {
+        eprintln!("SKIPPED: `{tool}` (poppler-utils) is not installed; install it to check the PDF text and pages");
+    }
+    found
+}
+
+/// Writes the PDF under target/documents-tests and returns its text as pdftotext reads it
+/// (`-layout`: lines as on the page), or None when pdftotext is missing.
+pub fn pdf_text(name: &str, pdf: &[u8]) -> Option<String> {
+    let path = out_dir().join(format!("{name}.pdf"));
+    std::fs::write(&path, pdf).unwrap();
+    if !have("pdftotext") {
+        return None;
+    }
+    let out = Command::new("pdftotext").arg("-layout").arg(&path).arg("-").output().unwrap();
+    assert!(out.status.success(), "pdftotext failed on {}: {}", path.display(), String::from_utf8_lossy(&out.stderr));
+    Some(String::from_utf8(out.stdout).unwrap())
+}
+
+/// Renders page 1 to target/documents-tests/<name>-1.png (pdftoppm, 100 dpi); None when missing.
+pub fn png_page1(name: &str, pdf: &[u8]) -> Option<PathBuf> {
+    let path = out_dir().join(format!("{name}.pdf"));
+    std::fs::write(&path, pdf).unwrap();
+    if !have("pdftoppm") {
+        return None;
+    }
+    let prefix = out_dir().join(name);
+    let out = Command::new("pdftoppm")
+        .args(["-png", "-r", "100", "-f", "1", "-l", "1", "-singlefile"])
+        .arg(&path)
+        .arg(&prefix)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "pdftoppm failed: {}", String::from_utf8_lossy(&out.stderr));
+    let png = prefix.with_extension("png");
+    let bytes = std::fs::read(&png).unwrap();
+    assert!(bytes.len() > 10_000 && bytes.starts_with(b"\x89PNG"), "page 1 of {name} did not render to a PNG");
+    Some(png)
+}
+
+/// pdftotext prints U+00A0 and U+202F as plain spaces; compare on that.
+pub fn plain(s: &str) -> String {
+    s.replace(['\u{a0}', '\u{202f}'], " ")
+}
+
+/// Collapses runs of white space (pdftotext -layout pads columns with spaces).
+pub fn squeeze(s: &str) -> String {
+    plain(s).split_whitespace().collect::<Vec<_>>().join(" ")
+}
