@@ -7,11 +7,13 @@
 //!   use is chosen explicitly).
 //! - [`Dossier`]: create / open (versioned migrations, WAL, foreign keys), integrity check, audit journal.
 //! - [`LedgerWriter`]: one transaction per unit of work for loading records.
+//! - [`dunning`]: scenarios, templates, the dunning snapshot and the outbox of dunning actions.
 //! - [`queries`]: read models (summary, exports).
 
 mod amount;
 pub mod analytics;
 mod dossier;
+pub mod dunning;
 mod error;
 pub mod items;
 pub mod keys;

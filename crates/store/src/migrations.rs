@@ -16,6 +16,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0004_money_in.sql"),
     include_str!("../migrations/0005_analytics.sql"),
     include_str!("../migrations/0006_document_encoding.sql"),
+    include_str!("../migrations/0007_dunning.sql"),
 ];
 
 /// The schema version this build writes.

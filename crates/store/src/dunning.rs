@@ -1,0 +1,872 @@
+//! Dunning in the dossier (migration 0007): scenarios and templates, per-client overrides and
+//! collective procedures, the snapshot the dunning engine plans from, and the outbox of dunning
+//! actions with phone tasks.
+//!
+//! Reads are functions over a [`Dossier`]. The snapshot reads only open items due on or before the
+//! horizon, through the partial index of open items (`invoices_open_items`), then each candidate's
+//! relevant lifecycle statuses through `status_events_invoice`: nothing proportional to the whole
+//! ledger. Writes go through a [`DunningWriter`]: one transaction, one audit entry per change, so
+//! that a run is recorded whole or not at all and every action is in the journal.
+
+use std::collections::BTreeMap;
+
+use chrono::{NaiveDate, NaiveDateTime};
+use encours_domain::dunning::{
+    ActionDone, Anchor, Channel, ClientOverride, DunningClient, DunningItem, DunningSnapshot, InsolvencyCase,
+    OpenDispute, PhoneOutcome, PromiseChannel, PromiseFact, Scenario, ScenarioId, SegmentFilter, Step, Template, Tone,
+};
+use encours_domain::{ClientId, Currency, InvoiceId, LifecycleStatus, Source, StatusAmount, StatusEvent};
+use rusqlite::{params, OptionalExtension, Transaction};
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use crate::amount::{from_units, to_units};
+use crate::dossier::insert_audit;
+use crate::{Dossier, StoreError};
+
+const AT_FORMAT: &str = "%Y-%m-%dT%H:%M:%S";
+
+/// Lifecycle codes that change what dunning does (legal-rules B.2): 203 (anchor), 206–211, 213, 220.
+const DUNNING_CODES: &str = "203, 206, 207, 208, 209, 210, 211, 213, 220";
+
+/// How long after its date a broken promise is still followed up.
+pub const BROKEN_PROMISE_WINDOW_DAYS: u64 = 60;
+
+fn parse_date(s: &str) -> Result<NaiveDate, StoreError> {
+    s.parse().map_err(|e: chrono::ParseError| StoreError::Decode(format!("date {s:?}: {e}")))
+}
+
+fn currency(code: &str) -> Result<Currency, StoreError> {
+    Currency::parse(code).map_err(|e| StoreError::Decode(e.to_string()))
+}
+
+fn anchor_str(a: Anchor) -> &'static str {
+    match a {
+        Anchor::DueDate => "due_date",
+        Anchor::MadeAvailable => "made_available",
+        Anchor::PreviousStep => "previous_step",
+    }
+}
+
+fn parse_anchor(s: &str) -> Result<Anchor, StoreError> {
+    Ok(match s {
+        "due_date" => Anchor::DueDate,
+        "made_available" => Anchor::MadeAvailable,
+        "previous_step" => Anchor::PreviousStep,
+        other => return Err(StoreError::Decode(format!("step anchor {other:?}"))),
+    })
+}
+
+fn parse_tone(s: &str) -> Result<Tone, StoreError> {
+    Tone::parse(s).ok_or_else(|| StoreError::Decode(format!("tone {s:?}")))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reads.
+// ---------------------------------------------------------------------------------------------
+
+/// The scenarios with their steps, by priority (empty before first use).
+pub fn scenarios(d: &Dossier) -> Result<Vec<Scenario>, StoreError> {
+    let mut stmt = d.conn.prepare_cached(
+        "SELECT id, name, priority, active, filter_json FROM dunning_scenarios ORDER BY priority, id",
+    )?;
+    let mut rows = stmt.query([])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let filter: SegmentFilter = serde_json::from_str(&r.get::<_, String>(4)?)?;
+        out.push(Scenario {
+            id: ScenarioId(r.get(0)?),
+            name: r.get(1)?,
+            priority: r.get(2)?,
+            active: r.get(3)?,
+            filter,
+            steps: Vec::new(),
+        });
+    }
+    let mut steps = d.conn.prepare_cached(
+        "SELECT name, anchor, offset_days, channel, tone, template_id, needs_validation FROM dunning_steps
+         WHERE scenario_id = ?1 ORDER BY position",
+    )?;
+    for s in &mut out {
+        let mut rows = steps.query([s.id.0])?;
+        while let Some(r) = rows.next()? {
+            let channel: String = r.get(3)?;
+            s.steps.push(Step {
+                name: r.get(0)?,
+                anchor: parse_anchor(&r.get::<_, String>(1)?)?,
+                offset_days: r.get(2)?,
+                channel: Channel::parse(&channel).ok_or_else(|| StoreError::Decode(format!("channel {channel:?}")))?,
+                tone: parse_tone(&r.get::<_, String>(4)?)?,
+                template_id: r.get(5)?,
+                needs_validation: r.get(6)?,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// The message templates (empty before first use).
+pub fn templates(d: &Dossier) -> Result<Vec<Template>, StoreError> {
+    let mut stmt = d
+        .conn
+        .prepare_cached("SELECT id, language, tone, subject, body FROM dunning_templates ORDER BY id, language")?;
+    let mut rows = stmt.query([])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        out.push(Template {
+            id: r.get(0)?,
+            language: r.get(1)?,
+            tone: parse_tone(&r.get::<_, String>(2)?)?,
+            subject: r.get(3)?,
+            body: r.get(4)?,
+        });
+    }
+    Ok(out)
+}
+
+/// Reads the portfolio the dunning engine plans from on `as_of`: open invoices (positive
+/// outstanding) due on or before `as_of + horizon_days`, with their dunning-relevant statuses and
+/// stored collection state; the clients they belong to; open disputes; promises pending or broken
+/// within [`BROKEN_PROMISE_WINDOW_DAYS`]; collective procedures; overrides; the actions recorded.
+///
+/// Open amounts are today's (the ledger's current state): the plan is for today, and an earlier
+/// `as_of` only moves the calendar.
+pub fn snapshot(d: &Dossier, as_of: NaiveDate, horizon_days: u64) -> Result<DunningSnapshot, StoreError> {
+    let horizon = as_of.checked_add_days(chrono::Days::new(horizon_days)).unwrap_or(as_of);
+    let mut snap = DunningSnapshot::default();
+
+    // Open items due by the horizon: the partial index of open items holds client, currency, due
+    // date and outstanding; only the candidates' rows are then read for their number.
+    let mut items = d.conn.prepare_cached(
+        "SELECT i.id, i.client_id, i.number, i.issue_date, i.due_date, i.currency, i.outstanding,
+                c.dunning_hold, c.invoice_id IS NOT NULL
+         FROM invoices i INDEXED BY invoices_open_items
+         LEFT JOIN invoice_collection c ON c.invoice_id = i.id
+         WHERE i.outstanding <> 0 AND i.outstanding > 0 AND i.due_date <= ?1",
+    )?;
+    let mut statuses = d.conn.prepare_cached(&format!(
+        "SELECT code, at, amounts_json FROM status_events INDEXED BY status_events_invoice
+         WHERE invoice_id = ?1 AND code IN ({DUNNING_CODES})"
+    ))?;
+    let mut rows = items.query([horizon.to_string()])?;
+    while let Some(r) = rows.next()? {
+        let id: i64 = r.get(0)?;
+        let hold: Option<String> = r.get(7)?;
+        let has_row: bool = r.get(8)?;
+        let mut item = DunningItem {
+            invoice_id: InvoiceId(id),
+            client_id: ClientId(r.get(1)?),
+            number: r.get(2)?,
+            issue_date: parse_date(&r.get::<_, String>(3)?)?,
+            due_date: parse_date(&r.get::<_, String>(4)?)?,
+            currency: currency(&r.get::<_, String>(5)?)?,
+            outstanding: from_units(r.get(6)?),
+            statuses: Vec::new(),
+            stored_hold: has_row.then_some(hold),
+        };
+        let mut s = statuses.query([id])?;
+        while let Some(e) = s.next()? {
+            let at: String = e.get(1)?;
+            let amounts: Vec<StatusAmount> = serde_json::from_str(&e.get::<_, String>(2)?)?;
+            item.statuses.push(StatusEvent {
+                invoice_id: item.invoice_id,
+                status: LifecycleStatus::from_code(e.get(0)?),
+                at: NaiveDateTime::parse_from_str(&at, AT_FORMAT)
+                    .map_err(|x| StoreError::Decode(format!("date-time {at:?}: {x}")))?,
+                reason_code: None,
+                reason: None,
+                action_code: None,
+                action: None,
+                amounts,
+                source: Source::at("dossier", "status_events"),
+            });
+        }
+        snap.items.push(item);
+    }
+
+    let mut client = d.conn.prepare_cached("SELECT name, naf FROM clients WHERE id = ?1")?;
+    let ids: Vec<ClientId> = {
+        let mut v: Vec<ClientId> = snap.items.iter().map(|i| i.client_id).collect();
+        v.sort();
+        v.dedup();
+        v
+    };
+    for id in ids {
+        if let Some((name, naf)) =
+            client.query_row([id.0], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?))).optional()?
+        {
+            snap.clients.insert(id, DunningClient { id, name, naf, risk_grade: None, language: "fr".to_owned() });
+        }
+    }
+
+    for row in crate::analytics::disputes_open_at(d, as_of)? {
+        snap.disputes.push(OpenDispute {
+            id: row.id,
+            client_id: ClientId(row.client_id),
+            invoice_ids: row.invoice_ids.into_iter().map(InvoiceId).collect(),
+            opened_on: row.opened_on,
+        });
+    }
+
+    let window = as_of.checked_sub_days(chrono::Days::new(BROKEN_PROMISE_WINDOW_DAYS)).unwrap_or(as_of);
+    let far = NaiveDate::from_ymd_opt(9999, 12, 31).unwrap_or(as_of);
+    let mut paid = d.conn.prepare_cached(
+        "SELECT coalesce(sum(amount), 0) FROM payments INDEXED BY payments_client
+         WHERE client_id = ?1 AND currency = ?2 AND booked_on >= ?3 AND booked_on <= ?4",
+    )?;
+    for p in crate::analytics::promises_between(d, window, far, as_of)? {
+        let paid_since: i64 = paid
+            .query_row(params![p.client_id, p.currency.code(), p.made_on.to_string(), as_of.to_string()], |r| {
+                r.get(0)
+            })?;
+        snap.promises.push(PromiseFact {
+            id: p.id,
+            client_id: ClientId(p.client_id),
+            invoice_ids: p.invoice_ids.into_iter().map(InvoiceId).collect(),
+            made_on: p.made_on,
+            promised_for: p.promised_for,
+            amount: from_units(p.amount),
+            paid_since: from_units(paid_since),
+        });
+    }
+
+    let mut stmt = d.conn.prepare_cached("SELECT client_id, kind, judgment_on FROM client_insolvency")?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        snap.insolvencies.insert(
+            ClientId(r.get(0)?),
+            InsolvencyCase { kind: r.get(1)?, judgment_on: parse_date(&r.get::<_, String>(2)?)? },
+        );
+    }
+    snap.overrides = overrides(d)?;
+
+    let mut stmt = d.conn.prepare_cached("SELECT action_key, planned_on FROM dunning_actions")?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        snap.history.push(ActionDone { key: r.get(0)?, on: parse_date(&r.get::<_, String>(1)?)? });
+    }
+    Ok(snap)
+}
+
+/// The per-client overrides.
+pub fn overrides(d: &Dossier) -> Result<BTreeMap<ClientId, ClientOverride>, StoreError> {
+    let mut stmt =
+        d.conn.prepare_cached("SELECT client_id, scenario_id, paused, paused_until, reason FROM dunning_overrides")?;
+    let mut rows = stmt.query([])?;
+    let mut out = BTreeMap::new();
+    while let Some(r) = rows.next()? {
+        let client = ClientId(r.get(0)?);
+        let scenario: Option<i64> = r.get(1)?;
+        let o = match scenario {
+            Some(id) => ClientOverride::Scenario { scenario: ScenarioId(id) },
+            None => ClientOverride::Pause {
+                until: r.get::<_, Option<String>>(3)?.as_deref().map(parse_date).transpose()?,
+                reason: r.get(4)?,
+            },
+        };
+        out.insert(client, o);
+    }
+    Ok(out)
+}
+
+/// A recorded dunning action (a row of the outbox).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ActionRow {
+    /// Id.
+    pub id: i64,
+    /// Idempotency key.
+    pub key: String,
+    /// `reminder`, `promise_follow_up`, `claim_declaration`, `payment_order`.
+    pub kind: String,
+    /// Client.
+    pub client_id: i64,
+    /// Client name.
+    pub client_name: String,
+    /// Level (0 for actions outside a scenario).
+    pub level: i64,
+    /// Channel code.
+    pub channel: String,
+    /// Tone code.
+    pub tone: String,
+    /// Template family.
+    pub template_id: String,
+    /// `[[invoice id, number, due date, dunned amount in units], …]`.
+    pub invoices_json: String,
+    /// Currency.
+    pub currency: Currency,
+    /// Amount.
+    pub amount: Decimal,
+    /// Rendered subject.
+    pub subject: String,
+    /// Rendered body.
+    pub body: String,
+    /// Needs a person's validation.
+    pub needs_validation: bool,
+    /// `planned`, `validated`, `sent`, `failed`, `cancelled`.
+    pub state: String,
+    /// What came of it.
+    pub outcome: Option<String>,
+    /// The day it was planned for.
+    pub planned_on: NaiveDate,
+    /// When it was recorded.
+    pub created_at: String,
+}
+
+/// The outbox of dunning actions, newest first: all, or those in one state; at most `limit`.
+pub fn actions(d: &Dossier, state: Option<&str>, limit: u32) -> Result<Vec<ActionRow>, StoreError> {
+    let mut stmt = d.conn.prepare_cached(
+        "SELECT a.id, a.action_key, a.kind, a.client_id, coalesce(c.name, ''), a.level, a.channel, a.tone,
+                a.template_id, a.invoices_json, a.currency, a.amount, a.subject, a.body, a.needs_validation,
+                a.state, a.outcome, a.planned_on, a.created_at
+         FROM dunning_actions a LEFT JOIN clients c ON c.id = a.client_id
+         WHERE ?1 IS NULL OR a.state = ?1 ORDER BY a.id DESC LIMIT ?2",
+    )?;
+    let mut rows = stmt.query(params![state, limit])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        out.push(ActionRow {
+            id: r.get(0)?,
+            key: r.get(1)?,
+            kind: r.get(2)?,
+            client_id: r.get(3)?,
+            client_name: r.get(4)?,
+            level: r.get(5)?,
+            channel: r.get(6)?,
+            tone: r.get(7)?,
+            template_id: r.get(8)?,
+            invoices_json: r.get(9)?,
+            currency: currency(&r.get::<_, String>(10)?)?,
+            amount: from_units(r.get(11)?),
+            subject: r.get(12)?,
+            body: r.get(13)?,
+            needs_validation: r.get(14)?,
+            state: r.get(15)?,
+            outcome: r.get(16)?,
+            planned_on: parse_date(&r.get::<_, String>(17)?)?,
+            created_at: r.get(18)?,
+        });
+    }
+    Ok(out)
+}
+
+/// A phone task of the to-do list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PhoneTaskRow {
+    /// Id.
+    pub id: i64,
+    /// The dunning action that created it.
+    pub action_id: Option<i64>,
+    /// Client.
+    pub client_id: i64,
+    /// Client name.
+    pub client_name: String,
+    /// To do on.
+    pub due_on: NaiveDate,
+    /// What to call about.
+    pub subject: String,
+    /// Details.
+    pub body: String,
+    /// `open` or `done`.
+    pub state: String,
+    /// `promise`, `dispute`, `wrong_contact`, `no_answer`.
+    pub outcome: Option<String>,
+    /// The outcome's details as JSON.
+    pub outcome_json: Option<String>,
+}
+
+/// The phone tasks, open first then by date.
+pub fn phone_tasks(d: &Dossier, open_only: bool) -> Result<Vec<PhoneTaskRow>, StoreError> {
+    let mut stmt = d.conn.prepare_cached(
+        "SELECT t.id, t.action_id, t.client_id, coalesce(c.name, ''), t.due_on, t.subject, t.body, t.state,
+                t.outcome, t.outcome_json
+         FROM phone_tasks t LEFT JOIN clients c ON c.id = t.client_id
+         WHERE ?1 = 0 OR t.state = 'open' ORDER BY t.state DESC, t.due_on, t.id",
+    )?;
+    let mut rows = stmt.query([open_only])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        out.push(PhoneTaskRow {
+            id: r.get(0)?,
+            action_id: r.get(1)?,
+            client_id: r.get(2)?,
+            client_name: r.get(3)?,
+            due_on: parse_date(&r.get::<_, String>(4)?)?,
+            subject: r.get(5)?,
+            body: r.get(6)?,
+            state: r.get(7)?,
+            outcome: r.get(8)?,
+            outcome_json: r.get(9)?,
+        });
+    }
+    Ok(out)
+}
+
+/// A promise to pay with how it was made and what was paid since.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PromiseRecordRow {
+    /// Id.
+    pub id: i64,
+    /// Client.
+    pub client_id: i64,
+    /// Client name.
+    pub client_name: String,
+    /// Made on.
+    pub made_on: NaiveDate,
+    /// Promised for.
+    pub promised_for: NaiveDate,
+    /// Currency.
+    pub currency: Currency,
+    /// Amount.
+    pub amount: Decimal,
+    /// How it was made (`None` for promises recorded before schema 7).
+    pub channel: Option<String>,
+    /// What the client paid from `made_on` to the promised date (or `as_of`, if earlier).
+    pub paid_by_date: Decimal,
+}
+
+/// Every promise made by `as_of`, newest promised date first, with what was paid by its date.
+pub fn promises(d: &Dossier, as_of: NaiveDate) -> Result<Vec<PromiseRecordRow>, StoreError> {
+    let mut stmt = d.conn.prepare_cached(
+        "SELECT p.id, p.client_id, coalesce(c.name, ''), p.made_on, p.promised_for, p.currency, p.amount, p.channel,
+                (SELECT coalesce(sum(y.amount), 0) FROM payments y INDEXED BY payments_client
+                 WHERE y.client_id = p.client_id AND y.currency = p.currency AND y.booked_on >= p.made_on
+                   AND y.booked_on <= min(p.promised_for, ?1))
+         FROM promises p LEFT JOIN clients c ON c.id = p.client_id
+         WHERE p.made_on <= ?1 ORDER BY p.promised_for DESC, p.id DESC",
+    )?;
+    let mut rows = stmt.query([as_of.to_string()])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        out.push(PromiseRecordRow {
+            id: r.get(0)?,
+            client_id: r.get(1)?,
+            client_name: r.get(2)?,
+            made_on: parse_date(&r.get::<_, String>(3)?)?,
+            promised_for: parse_date(&r.get::<_, String>(4)?)?,
+            currency: currency(&r.get::<_, String>(5)?)?,
+            amount: from_units(r.get(6)?),
+            channel: r.get(7)?,
+            paid_by_date: from_units(r.get(8)?),
+        });
+    }
+    Ok(out)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Writes.
+// ---------------------------------------------------------------------------------------------
+
+/// An action a run records in the outbox.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ActionRecord {
+    /// Idempotency key (unique).
+    pub key: String,
+    /// Kind code.
+    pub kind: String,
+    /// Client.
+    pub client_id: ClientId,
+    /// Scenario, for a reminder.
+    pub scenario_id: Option<ScenarioId>,
+    /// Step position, for a reminder.
+    pub step: Option<usize>,
+    /// Level.
+    pub level: u32,
+    /// Channel.
+    pub channel: Channel,
+    /// Tone.
+    pub tone: Tone,
+    /// Template family.
+    pub template_id: String,
+    /// Language.
+    pub language: String,
+    /// `(invoice, number, due date, dunned amount)`.
+    pub invoices: Vec<(InvoiceId, String, NaiveDate, Decimal)>,
+    /// Currency.
+    pub currency: Currency,
+    /// Total dunned.
+    pub amount: Decimal,
+    /// Rendered subject.
+    pub subject: String,
+    /// Rendered body.
+    pub body: String,
+    /// Waits for a person.
+    pub needs_validation: bool,
+    /// The day planned for.
+    pub planned_on: NaiveDate,
+}
+
+/// The invoices of an action with their dunned amounts, and its currency.
+pub type ActionInvoices = (Vec<(InvoiceId, Decimal)>, Currency);
+
+/// A unit of work on dunning data: one transaction; every change writes its audit entry in it.
+pub struct DunningWriter<'d> {
+    tx: Transaction<'d>,
+    at: NaiveDateTime,
+    actor: String,
+}
+
+impl Dossier {
+    /// Starts a unit of work on dunning data; `actor` (`system` for a run, `user`…) signs its
+    /// audit entries and `at` dates them.
+    pub fn dunning_writer(&mut self, actor: &str, at: NaiveDateTime) -> Result<DunningWriter<'_>, StoreError> {
+        Ok(DunningWriter { tx: self.conn.transaction()?, at, actor: actor.to_owned() })
+    }
+}
+
+impl DunningWriter<'_> {
+    fn at_str(&self) -> String {
+        self.at.format(AT_FORMAT).to_string()
+    }
+
+    fn audit(&self, action: &str, entity: &str, id: &str, after: &serde_json::Value) -> Result<(), StoreError> {
+        insert_audit(&self.tx, self.at, &self.actor, action, entity, Some(id), None, Some(&after.to_string()))
+    }
+
+    /// Writes the given scenarios and templates when the dossier has no scenario yet (first use);
+    /// returns true when it did.
+    pub fn ensure_defaults(&mut self, scenarios: &[Scenario], templates: &[Template]) -> Result<bool, StoreError> {
+        let any: bool =
+            self.tx.prepare_cached("SELECT EXISTS (SELECT 1 FROM dunning_scenarios)")?.query_row([], |r| r.get(0))?;
+        if any {
+            return Ok(false);
+        }
+        for s in scenarios {
+            self.put_scenario(s)?;
+        }
+        for t in templates {
+            let exists: bool = self
+                .tx
+                .prepare_cached("SELECT EXISTS (SELECT 1 FROM dunning_templates WHERE id = ?1 AND language = ?2)")?
+                .query_row(params![t.id, t.language], |r| r.get(0))?;
+            if !exists {
+                self.put_template(t)?;
+            }
+        }
+        Ok(true)
+    }
+
+    /// Creates or replaces a scenario with its steps (id 0: a new one); returns its id.
+    pub fn put_scenario(&mut self, s: &Scenario) -> Result<ScenarioId, StoreError> {
+        let filter = serde_json::to_string(&s.filter)?;
+        let id = if s.id.0 > 0 {
+            self.tx
+                .prepare_cached(
+                    "INSERT INTO dunning_scenarios (id, name, priority, active, filter_json, updated_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(id) DO UPDATE SET name = excluded.name,
+                     priority = excluded.priority, active = excluded.active, filter_json = excluded.filter_json,
+                     updated_at = excluded.updated_at",
+                )?
+                .execute(params![s.id.0, s.name, s.priority, s.active, filter, self.at_str()])?;
+            s.id
+        } else {
+            self.tx
+                .prepare_cached(
+                    "INSERT INTO dunning_scenarios (name, priority, active, filter_json, updated_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5)",
+                )?
+                .execute(params![s.name, s.priority, s.active, filter, self.at_str()])?;
+            ScenarioId(self.tx.last_insert_rowid())
+        };
+        self.tx.prepare_cached("DELETE FROM dunning_steps WHERE scenario_id = ?1")?.execute([id.0])?;
+        for (i, st) in s.steps.iter().enumerate() {
+            self.tx
+                .prepare_cached(
+                    "INSERT INTO dunning_steps (scenario_id, position, name, anchor, offset_days, channel, tone,
+                     template_id, needs_validation) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                )?
+                .execute(params![
+                    id.0,
+                    i as i64,
+                    st.name,
+                    anchor_str(st.anchor),
+                    st.offset_days,
+                    st.channel.code(),
+                    st.tone.code(),
+                    st.template_id,
+                    st.needs_validation
+                ])?;
+        }
+        let mut after = serde_json::to_value(s)?;
+        after["id"] = serde_json::json!(id.0);
+        self.audit("dunning.scenario", "dunning_scenario", &id.0.to_string(), &after)?;
+        Ok(id)
+    }
+
+    /// Creates or replaces a template (the caller checks its variables first).
+    pub fn put_template(&mut self, t: &Template) -> Result<(), StoreError> {
+        self.tx
+            .prepare_cached(
+                "INSERT OR REPLACE INTO dunning_templates (id, language, tone, subject, body, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?
+            .execute(params![t.id, t.language, t.tone.code(), t.subject, t.body, self.at_str()])?;
+        self.audit(
+            "dunning.template",
+            "dunning_template",
+            &format!("{}/{}", t.id, t.language),
+            &serde_json::to_value(t)?,
+        )
+    }
+
+    /// Sets (or, with `None`, lifts) a client's override.
+    pub fn set_override(&mut self, client: ClientId, o: Option<&ClientOverride>) -> Result<(), StoreError> {
+        self.tx.prepare_cached("DELETE FROM dunning_overrides WHERE client_id = ?1")?.execute([client.0])?;
+        match o {
+            None => {}
+            Some(ClientOverride::Scenario { scenario }) => {
+                self.tx
+                    .prepare_cached(
+                        "INSERT INTO dunning_overrides (client_id, scenario_id, paused, reason, updated_at)
+                         VALUES (?1, ?2, 0, '', ?3)",
+                    )?
+                    .execute(params![client.0, scenario.0, self.at_str()])?;
+            }
+            Some(ClientOverride::Pause { until, reason }) => {
+                self.tx
+                    .prepare_cached(
+                        "INSERT INTO dunning_overrides (client_id, paused, paused_until, reason, updated_at)
+                         VALUES (?1, 1, ?2, ?3, ?4)",
+                    )?
+                    .execute(params![client.0, until.map(|u| u.to_string()), reason, self.at_str()])?;
+            }
+        }
+        self.audit("dunning.override", "client", &client.0.to_string(), &serde_json::to_value(o)?)
+    }
+
+    /// Records (or, with `None`, removes) a client's collective procedure.
+    pub fn set_insolvency(
+        &mut self,
+        client: ClientId,
+        case: Option<&InsolvencyCase>,
+        note: &str,
+    ) -> Result<(), StoreError> {
+        self.tx.prepare_cached("DELETE FROM client_insolvency WHERE client_id = ?1")?.execute([client.0])?;
+        if let Some(c) = case {
+            self.tx
+                .prepare_cached(
+                    "INSERT INTO client_insolvency (client_id, kind, judgment_on, note, recorded_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5)",
+                )?
+                .execute(params![client.0, c.kind, c.judgment_on.to_string(), note, self.at_str()])?;
+        }
+        self.audit(
+            "dunning.insolvency",
+            "client",
+            &client.0.to_string(),
+            &serde_json::json!({"case": case, "note": note}),
+        )
+    }
+
+    /// Records an action in the outbox unless its key is already there; returns its id when it was
+    /// recorded. State: `planned` when it waits for validation, else `validated` (ready to send).
+    pub fn record_action(&mut self, a: &ActionRecord) -> Result<Option<i64>, StoreError> {
+        let invoices: Vec<(i64, &str, String, i64)> = a
+            .invoices
+            .iter()
+            .map(|(id, n, due, amount)| Ok((id.0, n.as_str(), due.to_string(), to_units(*amount)?)))
+            .collect::<Result<_, StoreError>>()?;
+        let state = if a.needs_validation { "planned" } else { "validated" };
+        let n = self
+            .tx
+            .prepare_cached(
+                "INSERT OR IGNORE INTO dunning_actions (action_key, kind, client_id, scenario_id, step_position, level,
+                 channel, tone, template_id, language, invoices_json, currency, amount, subject, body, needs_validation,
+                 state, planned_on, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?19)",
+            )?
+            .execute(params![
+                a.key,
+                a.kind,
+                a.client_id.0,
+                a.scenario_id.map(|s| s.0),
+                a.step.map(|s| s as i64),
+                a.level,
+                a.channel.code(),
+                a.tone.code(),
+                a.template_id,
+                a.language,
+                serde_json::to_string(&invoices)?,
+                a.currency.code(),
+                to_units(a.amount)?,
+                a.subject,
+                a.body,
+                a.needs_validation,
+                state,
+                a.planned_on.to_string(),
+                self.at_str(),
+            ])?;
+        if n == 0 {
+            return Ok(None);
+        }
+        let id = self.tx.last_insert_rowid();
+        let after = serde_json::json!({
+            "key": a.key, "kind": a.kind, "client": a.client_id.0, "level": a.level, "channel": a.channel.code(),
+            "tone": a.tone.code(), "template": a.template_id, "invoices": invoices, "currency": a.currency.code(),
+            "amount": a.amount.to_string(), "state": state, "plannedOn": a.planned_on.to_string(),
+        });
+        self.audit("dunning.action", "dunning_action", &id.to_string(), &after)?;
+        Ok(Some(id))
+    }
+
+    /// Adds a phone task to the to-do list.
+    pub fn add_phone_task(
+        &mut self,
+        action: Option<i64>,
+        client: ClientId,
+        due_on: NaiveDate,
+        subject: &str,
+        body: &str,
+    ) -> Result<i64, StoreError> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO phone_tasks (action_id, client_id, due_on, subject, body, state)
+                 VALUES (?1, ?2, ?3, ?4, ?5, 'open')",
+            )?
+            .execute(params![action, client.0, due_on.to_string(), subject, body])?;
+        let id = self.tx.last_insert_rowid();
+        let after = serde_json::json!({"action": action, "client": client.0, "dueOn": due_on.to_string()});
+        self.audit("dunning.phone_task", "phone_task", &id.to_string(), &after)?;
+        Ok(id)
+    }
+
+    /// The client and action of an open phone task.
+    pub fn open_phone_task(&self, task: i64) -> Result<Option<(ClientId, Option<i64>)>, StoreError> {
+        Ok(self
+            .tx
+            .prepare_cached("SELECT client_id, action_id FROM phone_tasks WHERE id = ?1 AND state = 'open'")?
+            .query_row([task], |r| Ok((ClientId(r.get(0)?), r.get(1)?)))
+            .optional()?)
+    }
+
+    /// Closes a phone task with its outcome, and writes the outcome on its action.
+    pub fn record_phone_outcome(&mut self, task: i64, outcome: &PhoneOutcome) -> Result<(), StoreError> {
+        let json = serde_json::to_string(outcome)?;
+        let n = self
+            .tx
+            .prepare_cached(
+                "UPDATE phone_tasks SET state = 'done', outcome = ?2, outcome_json = ?3, done_at = ?4
+                 WHERE id = ?1 AND state = 'open'",
+            )?
+            .execute(params![task, outcome.code(), json, self.at_str()])?;
+        if n == 0 {
+            return Err(StoreError::Invalid(format!("phone task {task} does not exist or is already done")));
+        }
+        self.tx
+            .prepare_cached(
+                "UPDATE dunning_actions SET outcome = ?2, state = 'sent', updated_at = ?3
+                 WHERE id = (SELECT action_id FROM phone_tasks WHERE id = ?1)",
+            )?
+            .execute(params![task, outcome.code(), self.at_str()])?;
+        self.audit("dunning.phone_outcome", "phone_task", &task.to_string(), &serde_json::to_value(outcome)?)
+    }
+
+    /// Changes an action's state (validated, sent, failed, cancelled) and records its outcome.
+    pub fn set_action_state(&mut self, action: i64, state: &str, outcome: Option<&str>) -> Result<(), StoreError> {
+        let before: Option<String> = self
+            .tx
+            .prepare_cached("SELECT state FROM dunning_actions WHERE id = ?1")?
+            .query_row([action], |r| r.get(0))
+            .optional()?;
+        let Some(before) = before else {
+            return Err(StoreError::Invalid(format!("no dunning action {action}")));
+        };
+        self.tx
+            .prepare_cached(
+                "UPDATE dunning_actions SET state = ?2, outcome = coalesce(?3, outcome), updated_at = ?4 WHERE id = ?1",
+            )?
+            .execute(params![action, state, outcome, self.at_str()])?;
+        let after = serde_json::json!({"from": before, "state": state, "outcome": outcome});
+        self.audit("dunning.action_state", "dunning_action", &action.to_string(), &after)
+    }
+
+    /// Records a promise to pay (with how it was made); returns its id.
+    #[allow(clippy::too_many_arguments)]
+    pub fn record_promise(
+        &mut self,
+        client: ClientId,
+        invoices: &[InvoiceId],
+        made_on: NaiveDate,
+        promised_for: NaiveDate,
+        amount: Decimal,
+        currency: Currency,
+        channel: PromiseChannel,
+    ) -> Result<i64, StoreError> {
+        let id: i64 =
+            self.tx.prepare_cached("SELECT coalesce(max(id), 0) + 1 FROM promises")?.query_row([], |r| r.get(0))?;
+        self.tx
+            .prepare_cached(
+                "INSERT INTO promises (id, client_id, made_on, promised_for, currency, amount, state, channel)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', ?7)",
+            )?
+            .execute(params![
+                id,
+                client.0,
+                made_on.to_string(),
+                promised_for.to_string(),
+                currency.code(),
+                to_units(amount)?,
+                channel.code()
+            ])?;
+        for i in invoices {
+            self.tx
+                .prepare_cached("INSERT INTO promise_invoices (promise_id, invoice_id) VALUES (?1, ?2)")?
+                .execute(params![id, i.0])?;
+        }
+        let after = serde_json::json!({
+            "client": client.0, "invoices": invoices.iter().map(|i| i.0).collect::<Vec<_>>(),
+            "madeOn": made_on.to_string(), "promisedFor": promised_for.to_string(), "amount": amount.to_string(),
+            "currency": currency.code(), "channel": channel.code(),
+        });
+        self.audit("dunning.promise", "promise", &id.to_string(), &after)?;
+        Ok(id)
+    }
+
+    /// Opens a dispute on invoices (from a call's outcome); returns its id.
+    pub fn open_dispute(
+        &mut self,
+        client: ClientId,
+        invoices: &[(InvoiceId, Decimal)],
+        currency: Currency,
+        on: NaiveDate,
+        note: &str,
+    ) -> Result<i64, StoreError> {
+        let id: i64 =
+            self.tx.prepare_cached("SELECT coalesce(max(id), 0) + 1 FROM disputes")?.query_row([], |r| r.get(0))?;
+        let total: Decimal = invoices.iter().map(|(_, a)| *a).sum();
+        self.tx
+            .prepare_cached(
+                "INSERT INTO disputes (id, client_id, opened_on, reason, currency, disputed_amount, state, note)
+                 VALUES (?1, ?2, ?3, 'other', ?4, ?5, 'open', ?6)",
+            )?
+            .execute(params![id, client.0, on.to_string(), currency.code(), to_units(total)?, note])?;
+        for (i, _) in invoices {
+            self.tx
+                .prepare_cached("INSERT INTO dispute_invoices (dispute_id, invoice_id) VALUES (?1, ?2)")?
+                .execute(params![id, i.0])?;
+        }
+        let after = serde_json::json!({"client": client.0, "invoices": invoices.iter().map(|(i, _)| i.0).collect::<Vec<_>>(), "note": note});
+        self.audit("dunning.dispute", "dispute", &id.to_string(), &after)?;
+        Ok(id)
+    }
+
+    /// The invoices of a recorded action, `(invoice, dunned amount)`, and its currency.
+    pub fn action_invoices(&self, action: i64) -> Result<Option<ActionInvoices>, StoreError> {
+        let row: Option<(String, String)> = self
+            .tx
+            .prepare_cached("SELECT invoices_json, currency FROM dunning_actions WHERE id = ?1")?
+            .query_row([action], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        let Some((json, cur)) = row else { return Ok(None) };
+        let list: Vec<(i64, String, String, i64)> = serde_json::from_str(&json)?;
+        Ok(Some((
+            list.into_iter().map(|(id, _, _, units)| (InvoiceId(id), from_units(units))).collect(),
+            currency(&cur)?,
+        )))
+    }
+
+    /// Commits the unit of work.
+    pub fn commit(self) -> Result<(), StoreError> {
+        self.tx.commit()?;
+        Ok(())
+    }
+}
