@@ -7,7 +7,7 @@ use rust_decimal::Decimal;
 use crate::Money;
 
 /// The amount set by D441-5 (décret 2012-1115, since 1 January 2013; legal-rules A.1.2). Not
-/// subject to VAT: it is compensation [S].
+/// subject to VAT: it is compensation \[S\].
 const INDEMNITY_EUR: Decimal = Decimal::from_parts(40, 0, 0, false, 0);
 
 /// Whether collective proceedings stop the indemnity (L441-10 II: it "n'est pas due lorsque
@@ -60,8 +60,8 @@ pub struct RecoveryIndemnity {
 /// The €40 recovery indemnity of one invoice (D441-5), owed by right once the due date has passed
 /// without payment (legal-rules A.1.3: no reminder needed).
 ///
-/// Counted per late invoice, as practice does (legal-rules A.1.2: per invoice [S], per invoice
-/// versus per claim [U]). A creditor may claim more on proof of higher costs; that claim is not
+/// Counted per late invoice, as practice does (legal-rules A.1.2: per invoice \[S\], per invoice
+/// versus per claim \[U\]). A creditor may claim more on proof of higher costs; that claim is not
 /// computed here.
 pub fn recovery_indemnity(
     due: NaiveDate,

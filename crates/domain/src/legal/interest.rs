@@ -8,7 +8,7 @@ use super::{CreditorKind, HalfYear, LegalError, LegalRates};
 use crate::Money;
 
 /// Days of the year the annual rate is spread over: 365, even in a leap year (legal-rules A.1.5,
-/// [U]: "the common convention; no text fixes it").
+/// \[U\]: "the common convention; no text fixes it").
 const DAY_COUNT_BASIS: i64 = 365;
 
 /// Where the penalty rate comes from.
@@ -31,6 +31,15 @@ pub enum PenaltyBasis {
     LegalDefault,
 }
 
+impl PenaltyBasis {
+    /// The basis from a fixed contractual rate read from the invoice, if any (the readers'
+    /// `PenaltyTerms::contractual_rate_percent`): the rate when there is one, else the L441-10
+    /// default.
+    pub fn from_contractual_percent(percent: Option<Decimal>) -> PenaltyBasis {
+        percent.map_or(PenaltyBasis::LegalDefault, PenaltyBasis::Contractual)
+    }
+}
+
 /// Why a line bears its rate.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -44,7 +53,7 @@ pub enum RateReason {
     /// The L441-10 default: ECB MRO on the half-year's first day + 10 points (legal-rules A.1.6).
     EcbPlusTen,
     /// The contractual rate was below 3 × the legal rate of the half-year, which a contract may not
-    /// set (L441-10 II); the floor applies instead (legal-rules A.1.8 reading, [U]).
+    /// set (L441-10 II); the floor applies instead (legal-rules A.1.8 reading, \[U\]).
     FlooredAtThreeTimesLegal,
     /// The legal interest rate for this kind of creditor (Code civil 1231-6, legal-rules A.3).
     LegalInterest(CreditorKind),
@@ -153,7 +162,7 @@ pub fn late_penalties_on_balance(
 ///
 /// "À compter de la mise en demeure": counting the days after the notice up to the end date gives
 /// `until − mise_en_demeure` days, the same count as starting on the notice day and excluding the
-/// end date. Do not add this to L441-10 penalties for the same days (legal-rules A.3, [U]): the
+/// end date. Do not add this to L441-10 penalties for the same days (legal-rules A.3, \[U\]): the
 /// caller picks one or the other for a period.
 pub fn legal_interest(
     amount: Money,
@@ -279,6 +288,12 @@ mod tests {
         assert_eq!(next.lines[0].from, d(2025, 4, 1));
         // 1000 × 13.15 % / 365 = 0.36027… → 0.36
         assert_eq!(next.total, eur(dec!(0.36)));
+    }
+
+    #[test]
+    fn the_invoice_rate_or_the_default() {
+        assert_eq!(PenaltyBasis::from_contractual_percent(Some(dec!(12.15))), PenaltyBasis::Contractual(dec!(12.15)));
+        assert_eq!(PenaltyBasis::from_contractual_percent(None), PenaltyBasis::LegalDefault);
     }
 
     #[test]

@@ -9,16 +9,28 @@
 //! - **Day counting.** Interest accrues for each day after the start date up to and including the
 //!   end date: penalties from the day after the due date to the payment date (L441-10 II), so
 //!   paying on the due date costs nothing and paying the next day costs one day.
-//! - **365-day basis, split by half-year** — both [U] in legal-rules A.1.5: each day bears the rate
+//! - **365-day basis, split by half-year** — both \[U\] in legal-rules A.1.5: each day bears the rate
 //!   of the half-year it falls in, and a year counts 365 days even when it has 366 (so the whole of
 //!   2024 yields 366/365 of the annual rate).
 //! - **Rounding** once, on the total, to the cent, half away from zero ([`crate::Money::round`]):
-//!   legal-rules checklist 5 "round to the cent only on the final amount" [U]. The total is computed
+//!   legal-rules checklist 5 "round to the cent only on the final amount" \[U\]. The total is computed
 //!   from the exact sum of the lines; each line also shows its own amount rounded to the cent, for
-//!   display, so the rounded lines may differ from the total by a cent.
+//!   display, so the rounded lines may differ from the total by up to half a cent per line.
+//! - **The half-year's rate holds for the whole half-year**: the ECB MRO in force on 1 January or
+//!   1 July (L441-10 II, legal-rules A.1.6), even when the ECB changes it mid-half-year. The other
+//!   reading, freezing the rate of the half-year the delay started in (public procurement, A.1.5),
+//!   is not offered.
+//! - **Partial payments** lower the base the day after they are made ([`late_penalties_on_balance`],
+//!   checklist 5).
 //! - **The 3 × legal rate floor** applies to a contractual rate only; the default rate (ECB + 10)
 //!   applies as it is even when it is lower (legal-rules A.1.8: in H1 2024, 14.50 % < 15.21 %). A
-//!   contractual rate below the floor is replaced by the floor — legal-rules' reading, [U].
+//!   contractual rate below the floor is replaced by the floor — legal-rules' reading, \[U\].
+//!
+//! - **Legal interest** ([`legal_interest`]) and L441-10 penalties are separate computations; the
+//!   caller must not charge both for the same days (legal-rules A.3, \[U\]).
+//! - **Prescription** ([`prescription_end`]) follows A.4: interruptions restart a full period,
+//!   suspensions push the end back, a pending court claim stops the clock, nothing revives a
+//!   time-barred debt, and a mise en demeure interrupts nothing.
 //!
 //! Everything here is pure: dates and amounts are parameters, nothing reads the clock.
 

@@ -139,7 +139,7 @@ impl PrescriptionStatus {
 }
 
 /// The conservative start of the period: the earliest of delivery (or performance), invoice date
-/// and due date (legal-rules A.4 and checklist 9; case law differs, this is a design choice, [U]).
+/// and due date (legal-rules A.4 and checklist 9; case law differs, this is a design choice, \[U\]).
 pub fn prescription_start(delivery: Option<NaiveDate>, invoice_date: NaiveDate, due_date: NaiveDate) -> NaiveDate {
     delivery.map_or(invoice_date, |d| d.min(invoice_date)).min(due_date)
 }
@@ -151,7 +151,7 @@ pub fn prescription_end(start: NaiveDate, interruptions: &[Interruption]) -> Pre
 
 /// The period of the given length from `start`, with interruptions and suspensions (module
 /// documentation). The end is `start + N years` as legal-rules checklist 9 writes it (29 February
-/// + 5 years → 28 February); whether the last day is that date or its eve is [U].
+/// + 5 years → 28 February); whether the last day is that date or its eve is \[U\].
 ///
 /// Events are taken in date order. Not modelled: the 6-month minimum after a mediation (2238 al. 2)
 /// and the 20-year long-stop (2232), which legal-rules does not cover, nor the separate period of a
