@@ -57,6 +57,8 @@ impl RateTable {
         let mut columns: Option<Vec<String>> = None;
         let mut rows: Vec<RateRow> = Vec::new();
         let mut covered_until: Option<(usize, NaiveDate)> = None;
+        // A file saved by a spreadsheet may start with a byte-order mark; it is not part of the text.
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         for (index, raw) in text.lines().enumerate() {
             let line = index + 1;
             let trimmed = raw.trim();
@@ -355,6 +357,14 @@ mod tests {
         assert_eq!(line_of(&format!("{header}2024-01-01,4.5\ncovered_until,2024-12-31\n2025-01-01,4\n")), 5);
         assert_eq!(line_of("# only a comment\n"), 1, "no header");
         assert_eq!(line_of(&format!("{header}covered_until,2024-12-31\n")), 3, "no row");
+    }
+
+    #[test]
+    fn a_file_saved_by_a_spreadsheet_parses() {
+        let table =
+            RateTable::parse("\u{feff}effective_date,mro_percent\r\n2024-06-12, 4.25 \r\ncovered_until,2024-12-31\r\n")
+                .unwrap();
+        assert_eq!(table.rate_on(ECB_MRO_COLUMN, d(2024, 12, 31)).unwrap(), dec!(4.25));
     }
 
     #[test]
