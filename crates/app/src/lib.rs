@@ -12,6 +12,7 @@ pub mod analytics;
 mod collect;
 mod demo;
 mod dossier;
+pub mod dunning;
 pub mod dto;
 mod error;
 mod export;
