@@ -127,6 +127,18 @@ pub fn integer(n: i64) -> String {
     group_thousands_signed(n)
 }
 
+/// Makes the spaces French punctuation wants unbreakable, so that a line never starts with ":" or
+/// "»": "Objet : x" → "Objet\u{a0}: x", "« x »" → "«\u{a0}x\u{a0}»", " ;", " !", " ?" with
+/// U+202F (the thin space typographers put there).
+pub fn french_spacing(text: &str) -> String {
+    text.replace(" :", "\u{a0}:")
+        .replace(" ;", "\u{202f};")
+        .replace(" !", "\u{202f}!")
+        .replace(" ?", "\u{202f}?")
+        .replace(" »", "\u{a0}»")
+        .replace("« ", "«\u{a0}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -159,5 +171,11 @@ mod tests {
         assert_eq!(days(1234), "1\u{202f}234\u{a0}jours");
         assert_eq!(siren("552100554"), "552\u{a0}100\u{a0}554");
         assert_eq!(integer(-1234), "-1\u{202f}234");
+    }
+
+    #[test]
+    fn punctuation_spaces_do_not_break() {
+        assert_eq!(french_spacing("Objet : « relance » ?"), "Objet\u{a0}: «\u{a0}relance\u{a0}»\u{202f}?");
+        assert_eq!(french_spacing("sans espace:"), "sans espace:");
     }
 }

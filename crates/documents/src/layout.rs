@@ -241,10 +241,11 @@ impl<'a> Composer<'a> {
     }
 
     /// Sets a paragraph from the current position, breaking pages between lines, and leaves
-    /// `after` mm of space below it.
+    /// `after` mm of space below it. The spaces before French punctuation hold
+    /// ([`crate::format::french_spacing`]).
     pub(crate) fn paragraph(&mut self, text: &str, x: f32, width: f32, style: Style, after: f32) {
         let lh = style.line_height();
-        for line in self.wrap(text, width, style) {
+        for line in self.wrap(&crate::format::french_spacing(text), width, style) {
             self.ensure(lh);
             self.y += lh;
             self.text(x, self.y, &line, style);

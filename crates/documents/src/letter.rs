@@ -3,7 +3,8 @@
 //! a field.
 
 use chrono::NaiveDate;
-use encours_domain::{Contact, Iban, Money, PostalAddress, Siren};
+use encours_domain::legal::{IndemnityReason, InterestBreakdown, InterestLine, RecoveryIndemnity};
+use encours_domain::{Contact, Iban, Money, MoneyError, PostalAddress, Siren};
 use rust_decimal::Decimal;
 
 /// The tone of a reminder letter (issue 6 §6: three tones before the mise en demeure).
@@ -80,52 +81,105 @@ pub struct InvoiceRow {
     pub open: Money,
 }
 
-/// Late-payment penalties on one invoice over one period with one rate (legal-rules A.1.5: a delay
-/// spanning two half-years gives two rows, each at its half-year's rate).
+/// One line of the décompte: interest (late-payment penalties or legal interest) on one base over
+/// one period at one rate. A delay spanning two half-years gives two lines, each at its half-year's
+/// rate (legal-rules A.1.5); a partial payment changes the base and starts a new line.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PenaltyRow {
-    /// Invoice the penalties are on.
-    pub invoice: String,
+pub struct BreakdownRow {
+    /// What the line is on: the invoice number for penalties, a label for legal interest.
+    pub label: String,
     /// First day counted.
     pub from: NaiveDate,
-    /// Last day counted.
+    /// Last day counted (inclusive).
     pub to: NaiveDate,
     /// Days counted.
     pub days: i64,
+    /// The amount the interest runs on (incl. VAT for penalties, legal-rules A.1.5).
+    pub base: Money,
     /// Annual rate in percent (12.15 means 12,15 %).
     pub rate_percent: Decimal,
-    /// Penalties for the period.
+    /// Interest for the line, rounded to the cent.
     pub amount: Money,
 }
 
-/// Legal interest from the mise en demeure (Code civil 1231-6, 1344-1).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct InterestRow {
-    /// First day counted.
-    pub from: NaiveDate,
-    /// Last day counted.
-    pub to: NaiveDate,
-    /// Days counted.
-    pub days: i64,
-    /// Annual legal rate in percent.
-    pub rate_percent: Decimal,
-    /// Interest for the period.
-    pub amount: Money,
+impl BreakdownRow {
+    /// A line of the domain's legal math ([`InterestLine`]) under a label.
+    pub fn from_line(label: impl Into<String>, line: &InterestLine) -> BreakdownRow {
+        BreakdownRow {
+            label: label.into(),
+            from: line.from,
+            to: line.to,
+            days: line.days,
+            base: line.base,
+            rate_percent: line.rate_percent,
+            amount: line.amount,
+        }
+    }
 }
 
-/// The amounts owed on top of the invoices, computed by the legal math (issue 6 §3); the letter
-/// only prints them and adds them up.
+/// The amounts owed on top of the invoices, computed by the legal math (`encours_domain::legal`,
+/// issue 6 §3); the letter prints them and adds them up.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LegalBreakdown {
-    /// Penalties per invoice and period (L441-10 II).
-    pub penalties: Vec<PenaltyRow>,
+    /// Late-payment penalty lines (L441-10 II), per invoice and period.
+    pub penalties: Vec<BreakdownRow>,
+    /// The penalties owed: the legal math's total, computed from the exact figures and rounded once
+    /// (it may differ by a cent from the sum of the rounded lines). `None`: the sum of the lines.
+    pub penalties_total: Option<Money>,
     /// Number of late invoices that each owe the flat collection indemnity (D441-5).
     pub indemnity_count: u32,
-    /// The indemnity per invoice: €40 (D441-5); a field so that the figure comes from the same
-    /// rate table as the rest of the legal math.
+    /// The indemnity per invoice: €40 (D441-5).
     pub indemnity_unit: Money,
-    /// Legal interest rows (empty for reminders; never on the same days as penalties, legal-rules A.3).
-    pub interest: Vec<InterestRow>,
+    /// Legal interest lines from the mise en demeure (Code civil 1231-6, 1344-1); never on the same
+    /// days as penalties (legal-rules A.3). Empty for reminders.
+    pub interest: Vec<BreakdownRow>,
+    /// The legal interest owed, as for `penalties_total`.
+    pub interest_total: Option<Money>,
+}
+
+impl LegalBreakdown {
+    /// An empty breakdown whose indemnity is `indemnity_unit` per late invoice.
+    pub fn new(indemnity_unit: Money) -> LegalBreakdown {
+        LegalBreakdown {
+            penalties: Vec::new(),
+            penalties_total: None,
+            indemnity_count: 0,
+            indemnity_unit,
+            interest: Vec::new(),
+            interest_total: None,
+        }
+    }
+
+    /// Adds the penalties of one invoice ([`encours_domain::legal::late_penalties`]): its lines
+    /// and its total.
+    pub fn add_penalties(&mut self, invoice: &str, penalties: &InterestBreakdown) -> Result<(), MoneyError> {
+        self.penalties.extend(penalties.lines.iter().map(|l| BreakdownRow::from_line(invoice, l)));
+        self.penalties_total = Some(add_total(self.penalties_total, &penalties.total)?);
+        Ok(())
+    }
+
+    /// Adds legal interest ([`encours_domain::legal::legal_interest`]) under a label.
+    pub fn add_interest(&mut self, label: &str, interest: &InterestBreakdown) -> Result<(), MoneyError> {
+        self.interest.extend(interest.lines.iter().map(|l| BreakdownRow::from_line(label, l)));
+        self.interest_total = Some(add_total(self.interest_total, &interest.total)?);
+        Ok(())
+    }
+
+    /// Counts the €40 indemnity of one invoice when it is owed
+    /// ([`encours_domain::legal::recovery_indemnity`]; €0 in a procédure collective).
+    pub fn add_indemnity(&mut self, indemnity: &RecoveryIndemnity) {
+        if indemnity.reason == IndemnityReason::Owed && indemnity.amount.is_positive() {
+            self.indemnity_unit = indemnity.amount;
+            self.indemnity_count += 1;
+        }
+    }
+}
+
+fn add_total(total: Option<Money>, more: &Money) -> Result<Money, MoneyError> {
+    match total {
+        Some(t) => t.checked_add(more),
+        None => Ok(*more),
+    }
 }
 
 /// How the letter is sent; registered letters carry the mention the post office and the judge expect.

@@ -29,8 +29,7 @@ use printpdf::{FontId, PdfDocument, PdfFont, PdfSaveOptions};
 
 pub use fonts::FontSet;
 pub use letter::{
-    Delivery, InterestRow, InvoiceRow, LegalBreakdown, Letter, LetterKind, Party, PaymentDetails, PenaltyRow,
-    Signature, Tone,
+    BreakdownRow, Delivery, InvoiceRow, LegalBreakdown, Letter, LetterKind, Party, PaymentDetails, Signature, Tone,
 };
 
 /// What can stop a document from being rendered.

@@ -18,7 +18,7 @@ use encours_domain::{Money, MoneyError};
 
 use crate::format;
 use crate::layout::{Composer, Style, CONTINUATION_TOP, LEFT, RIGHT};
-use crate::letter::{Delivery, InvoiceRow, Letter, LetterKind, Party, Tone};
+use crate::letter::{BreakdownRow, Delivery, InvoiceRow, Letter, LetterKind, Party, Tone};
 use crate::DocumentError;
 
 const BODY: Style = Style::regular(10.0);
@@ -59,9 +59,15 @@ impl Sums {
         let open = sum(zero, letter.invoices.iter().map(|r| &r.open))?;
         let (mut penalties, mut indemnities, mut interest) = (zero, zero, zero);
         if let Some(legal) = &letter.legal {
-            penalties = sum(zero, legal.penalties.iter().map(|p| &p.amount))?;
+            penalties = match legal.penalties_total {
+                Some(total) => total,
+                None => sum(zero, legal.penalties.iter().map(|p| &p.amount))?,
+            };
             indemnities = legal.indemnity_unit.checked_mul(legal.indemnity_count.into())?;
-            interest = sum(zero, legal.interest.iter().map(|i| &i.amount))?;
+            interest = match legal.interest_total {
+                Some(total) => total,
+                None => sum(zero, legal.interest.iter().map(|i| &i.amount))?,
+            };
         }
         // Every line is rounded to the cent as printed, so the printed total is the sum of the
         // printed lines (no "1 cent off" between the décompte and its total).
@@ -91,7 +97,15 @@ fn letterhead(c: &mut Composer, creditor: &Party) -> f32 {
     const WIDTH: f32 = 85.0;
     let name_style = Style::bold(12.0);
     let mut y = 20.0;
-    for line in c.wrap(&creditor.name, WIDTH, name_style).into_iter().take(2) {
+    // At most two lines of name; a longer one ends its second line with "…".
+    let name_lines = c.wrap(&creditor.name, WIDTH, name_style);
+    for (i, line) in name_lines.iter().take(2).enumerate() {
+        let line = if i == 1 && name_lines.len() > 2 {
+            c.fit(&format!("{line} …"), WIDTH, name_style)
+        } else {
+            line.clone()
+        };
+        let line = c.fit(&line, WIDTH, name_style);
         c.text(LEFT, y, &line, name_style);
         y += name_style.line_height();
     }
@@ -306,14 +320,38 @@ fn invoice_table(c: &mut Composer, letter: &Letter, sums: &Sums) {
     c.y += 4.0;
 }
 
-const BREAKDOWN_COLUMNS: [Column; 6] = [
-    Column { title: "Facture", width: 36.0, right: false },
-    Column { title: "Du", width: 22.0, right: false },
-    Column { title: "Au", width: 22.0, right: false },
-    Column { title: "Jours", width: 18.0, right: true },
-    Column { title: "Taux annuel", width: 28.0, right: true },
-    Column { title: "Montant", width: 44.0, right: true },
+const BREAKDOWN_COLUMNS: [Column; 7] = [
+    Column { title: "Facture", width: 34.0, right: false },
+    Column { title: "Du", width: 20.0, right: false },
+    Column { title: "Au", width: 20.0, right: false },
+    Column { title: "Jours", width: 14.0, right: true },
+    Column { title: "Base", width: 30.0, right: true },
+    Column { title: "Taux annuel", width: 22.0, right: true },
+    Column { title: "Montant", width: 30.0, right: true },
 ];
+
+/// Legal interest lines are not on one invoice: their first column is a label.
+const INTEREST_COLUMNS: [Column; 7] = [
+    Column { title: "Sur", width: 34.0, right: false },
+    Column { title: "Du", width: 20.0, right: false },
+    Column { title: "Au", width: 20.0, right: false },
+    Column { title: "Jours", width: 14.0, right: true },
+    Column { title: "Base", width: 30.0, right: true },
+    Column { title: "Taux annuel", width: 22.0, right: true },
+    Column { title: "Montant", width: 30.0, right: true },
+];
+
+fn breakdown_cells(r: &BreakdownRow) -> Vec<String> {
+    vec![
+        r.label.clone(),
+        format::date_short(r.from),
+        format::date_short(r.to),
+        format::integer(r.days),
+        format::money(&r.base),
+        format::percent(r.rate_percent),
+        format::money(&r.amount),
+    ]
+}
 
 fn section_title(c: &mut Composer, title: &str) {
     let style = Style::bold(10.5);
@@ -337,15 +375,7 @@ fn breakdown(c: &mut Composer, letter: &Letter, sums: &Sums) {
         );
         let mut table = Table::start(c, &BREAKDOWN_COLUMNS);
         for p in &legal.penalties {
-            let cells = [
-                p.invoice.clone(),
-                format::date_short(p.from),
-                format::date_short(p.to),
-                format::integer(p.days),
-                format::percent(p.rate_percent),
-                format::money(&p.amount),
-            ];
-            table.row(c, &cells, CELL, false);
+            table.row(c, &breakdown_cells(p), CELL, false);
         }
         table.finish(c);
         c.y += 3.0;
@@ -358,17 +388,9 @@ fn breakdown(c: &mut Composer, letter: &Letter, sums: &Sums) {
             SMALL,
             1.5,
         );
-        let mut table = Table::start(c, &BREAKDOWN_COLUMNS);
+        let mut table = Table::start(c, &INTEREST_COLUMNS);
         for i in &legal.interest {
-            let cells = [
-                "Intérêts légaux".to_owned(),
-                format::date_short(i.from),
-                format::date_short(i.to),
-                format::integer(i.days),
-                format::percent(i.rate_percent),
-                format::money(&i.amount),
-            ];
-            table.row(c, &cells, CELL, false);
+            table.row(c, &breakdown_cells(i), CELL, false);
         }
         table.finish(c);
         c.y += 3.0;
@@ -427,10 +449,23 @@ fn penalty_mention(letter: &Letter) -> String {
 
 /// The mentions legal-rules A.3 lists for a mise en demeure.
 fn demand_mentions(letter: &Letter, sums: &Sums, deadline_days: u32) -> Vec<(String, Style)> {
-    let what = if letter.legal.is_some() {
-        "correspondant aux factures listées ci-dessus, aux pénalités de retard et aux indemnités forfaitaires détaillées dans le décompte"
-    } else {
-        "correspondant aux factures listées ci-dessus"
+    let mut parts = vec!["aux factures listées ci-dessus"];
+    if let Some(legal) = &letter.legal {
+        if !legal.penalties.is_empty() {
+            parts.push("aux pénalités de retard");
+        }
+        if legal.indemnity_count > 0 {
+            parts.push("aux indemnités forfaitaires pour frais de recouvrement");
+        }
+        if !legal.interest.is_empty() {
+            parts.push("aux intérêts au taux légal");
+        }
+    }
+    let what = match parts.split_last() {
+        Some((last, rest)) if !rest.is_empty() => {
+            format!("correspondant {} et {last} (voir le décompte ci-dessus)", rest.join(", "))
+        }
+        _ => "correspondant aux factures listées ci-dessus".to_owned(),
     };
     vec![
         (

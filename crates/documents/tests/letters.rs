@@ -64,14 +64,14 @@ fn a_mise_en_demeure_carries_every_element_of_legal_rules_a3() {
     let pdf = render_letter(&letter).unwrap();
     let Some(text) = pdf_text("mise-en-demeure", &pdf) else { return };
     let flat = squeeze(&text);
-    // 14 780,66 + 47,67 + 456,67 + 3 × 40 = 15 404,00
+    // 14 780,66 + 47,67 + 456,67 + 3 × 40 = 15 405,00
     for expected in [
         "Lettre recommandée avec accusé de réception n° 1A 234 567 8901 2",
         "MISE EN DEMEURE",
         "SIREN 732 829 320",
         "Votre SIREN : 404 833 048",
         "Décompte des sommes dues",
-        "FA-2026-01014 15/08/2026 24/11/2026 102 12,15 % 456,67 €",
+        "FA-2026-01014 15/08/2026 24/11/2026 102 13 450,00 € 12,15 % 456,67 €",
         "Principal restant dû 14 780,66 €",
         "Pénalités de retard (L441-10) 504,34 €",
         "Indemnités forfaitaires (D441-5) : 3 × 40,00 € 120,00 €",
@@ -142,7 +142,7 @@ fn legal_interest_rows_are_printed_and_added() {
     let text = pdf_text("mise-en-demeure-interest", &render_letter(&letter).unwrap());
     if let Some(text) = text {
         let flat = squeeze(&text);
-        assert!(flat.contains("Intérêts légaux 01/10/2026 24/11/2026 55 2,62 % 0,38 €"), "{text}");
+        assert!(flat.contains("FA-2026-01040 01/10/2026 24/11/2026 55 96,10 € 2,62 % 0,38 €"), "{text}");
         assert!(flat.contains("Total réclamé 15 405,38 €"), "{text}");
     }
 }
@@ -212,4 +212,76 @@ fn letters_about_nothing_or_nobody_are_refused_clearly() {
     let mut mixed = reminder(Tone::Ferme);
     mixed.invoices[1].open = encours_domain::Money::new(dec!(1), encours_domain::Currency::parse("USD").unwrap());
     assert!(matches!(render_letter(&mixed), Err(DocumentError::Money(_))), "EUR and USD are not added up");
+}
+
+#[test]
+fn a_breakdown_from_the_domain_legal_math_prints_one_line_per_half_year_and_its_exact_total() {
+    use encours_domain::legal::{
+        late_penalties, legal_interest, recovery_indemnity, CollectiveProceedings, CreditorKind, DebtorKind,
+        LegalRates, PenaltyBasis,
+    };
+    use encours_domain::Money;
+    // Due 10 Dec 2025, unpaid on 5 Feb 2026 (the last day the shipped rate tables cover): the delay
+    // spans H2 2025 and H1 2026, both at ECB 2.15 + 10 = 12.15 % (legal-rules A.1.8).
+    let rates = LegalRates::defaults();
+    let as_of = d(2026, 2, 5);
+    let row = encours_documents::InvoiceRow {
+        number: "FA-2025-0917".to_owned(),
+        issue_date: d(2025, 11, 10),
+        due_date: d(2025, 12, 10),
+        days_late: (as_of - d(2025, 12, 10)).num_days(),
+        amount_incl_vat: Money::eur(dec!(24000.00)),
+        paid: Money::eur(dec!(0)),
+        open: Money::eur(dec!(24000.00)),
+    };
+    let penalties =
+        late_penalties(row.amount_incl_vat, row.due_date, as_of, PenaltyBasis::LegalDefault, &rates).unwrap();
+    assert_eq!(penalties.lines.len(), 2, "one line per half-year");
+    let indemnity = recovery_indemnity(row.due_date, as_of, DebtorKind::Professional, CollectiveProceedings::None);
+    let interest =
+        legal_interest(Money::eur(dec!(1000.00)), d(2026, 1, 5), as_of, CreditorKind::Professional, &rates).unwrap();
+    let mut legal = encours_documents::LegalBreakdown::new(Money::eur(dec!(40)));
+    legal.add_penalties(&row.number, &penalties).unwrap();
+    legal.add_indemnity(&indemnity);
+    legal.add_interest("Avoir contesté", &interest).unwrap();
+    let mut letter = mise_en_demeure(None);
+    letter.date = as_of;
+    letter.invoices = vec![row];
+    letter.legal = Some(legal);
+    let pdf = render_letter(&letter).unwrap();
+    let Some(text) = pdf_text("mise-en-demeure-domain-math", &pdf) else { return };
+    let flat = squeeze(&text);
+    for line in &penalties.lines {
+        let expected = format!(
+            "FA-2025-0917 {} {} {} 24 000,00 € 12,15 % {}",
+            line.from.format("%d/%m/%Y"),
+            line.to.format("%d/%m/%Y"),
+            line.days,
+            plain(&encours_documents::format::money(&line.amount))
+        );
+        assert!(flat.contains(&expected), "missing {expected:?} in:\n{text}");
+    }
+    let total = penalties.total.checked_add(&Money::eur(dec!(40))).unwrap().checked_add(&interest.total).unwrap();
+    let total = total.checked_add(&Money::eur(dec!(24000.00))).unwrap();
+    let expected = format!("Total réclamé {}", plain(&encours_documents::format::money(&total)));
+    assert!(flat.contains(&expected), "missing {expected:?} in:\n{text}");
+    assert!(flat.contains("Indemnités forfaitaires (D441-5) : 1 × 40,00 € 40,00 €"), "{text}");
+    png_page1("mise-en-demeure-domain-math", &pdf);
+}
+
+#[test]
+fn the_text_of_a_firm_reminder_is_the_snapshot() {
+    let pdf = render_letter(&reminder(Tone::Ferme)).unwrap();
+    let path = out_dir().join("snapshot-reminder.pdf");
+    std::fs::write(&path, &pdf).unwrap();
+    if !have("pdftotext") {
+        return;
+    }
+    // Reading order (no -layout): what a screen reader or a copy-paste gets, less dependent on the
+    // poppler version's column spacing than the layout mode.
+    let out = std::process::Command::new("pdftotext").arg(&path).arg("-").output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<String> =
+        plain(&text).lines().map(|l| l.trim().to_owned()).filter(|l| !l.is_empty() && l != "\u{c}").collect();
+    insta::assert_snapshot!("reminder_ferme_text", lines.join("\n"));
 }

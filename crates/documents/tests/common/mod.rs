@@ -6,8 +6,7 @@ use std::process::Command;
 
 use chrono::NaiveDate;
 use encours_documents::{
-    Delivery, InterestRow, InvoiceRow, LegalBreakdown, Letter, LetterKind, Party, PaymentDetails, PenaltyRow,
-    Signature, Tone,
+    BreakdownRow, Delivery, InvoiceRow, LegalBreakdown, Letter, LetterKind, Party, PaymentDetails, Signature, Tone,
 };
 use encours_domain::{Contact, Iban, Money, PostalAddress, Siren};
 use rust_decimal::Decimal;
@@ -113,32 +112,38 @@ pub fn reminder(tone: Tone) -> Letter {
 pub fn legal() -> LegalBreakdown {
     LegalBreakdown {
         penalties: vec![
-            PenaltyRow {
-                invoice: "FA-2026-01000".to_owned(),
+            BreakdownRow {
+                label: "FA-2026-01000".to_owned(),
                 from: d(2026, 8, 1),
                 to: d(2026, 11, 24),
                 days: 116,
+                base: Money::eur(dec!(1234.56)),
                 rate_percent: dec!(12.15),
                 amount: Money::eur(dec!(47.67)),
             },
-            PenaltyRow {
-                invoice: "FA-2026-01014".to_owned(),
+            BreakdownRow {
+                label: "FA-2026-01014".to_owned(),
                 from: d(2026, 8, 15),
                 to: d(2026, 11, 24),
                 days: 102,
+                base: Money::eur(dec!(13450.00)),
                 rate_percent: dec!(12.15),
                 amount: Money::eur(dec!(456.67)),
             },
         ],
+        penalties_total: None,
         indemnity_count: 3,
         indemnity_unit: Money::eur(dec!(40)),
         interest: Vec::new(),
+        interest_total: None,
     }
 }
 
 /// Legal interest after a mise en demeure, on an amount that bears no penalty (legal-rules A.3).
-pub fn interest_row() -> InterestRow {
-    InterestRow {
+pub fn interest_row() -> BreakdownRow {
+    BreakdownRow {
+        label: "FA-2026-01040".to_owned(),
+        base: Money::eur(dec!(96.10)),
         from: d(2026, 10, 1),
         to: d(2026, 11, 24),
         days: 55,
@@ -223,4 +228,81 @@ pub fn plain(s: &str) -> String {
 /// Collapses runs of white space (pdftotext -layout pads columns with spaces).
 pub fn squeeze(s: &str) -> String {
     plain(s).split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// One word as pdftotext -bbox places it, in mm from the top-left corner.
+pub struct WordBox {
+    pub page: usize,
+    pub x_min: f32,
+    pub y_min: f32,
+    pub x_max: f32,
+    pub y_max: f32,
+    pub word: String,
+}
+
+fn attr(tag: &str, name: &str) -> f32 {
+    let key = format!("{name}=\"");
+    let start = tag.find(&key).map(|i| i + key.len()).unwrap_or(0);
+    let end = tag[start..].find('"').map(|i| start + i).unwrap_or(start);
+    // Positions on the page (points → mm): geometry, not money.
+    tag[start..end].parse::<f32>().unwrap_or(f32::NAN) * 25.4 / 72.0
+}
+
+/// Every word's box (pdftotext -bbox), or None when pdftotext is missing.
+pub fn word_boxes(name: &str, pdf: &[u8]) -> Option<Vec<WordBox>> {
+    let path = out_dir().join(format!("{name}.pdf"));
+    std::fs::write(&path, pdf).unwrap();
+    if !have("pdftotext") {
+        return None;
+    }
+    let out = Command::new("pdftotext").arg("-bbox").arg(&path).arg("-").output().unwrap();
+    let html = String::from_utf8(out.stdout).unwrap();
+    let mut boxes = Vec::new();
+    for (page, chunk) in html.split("<page ").skip(1).enumerate() {
+        for tag in chunk.split("<word ").skip(1) {
+            let word = tag.split_once('>').map(|(_, rest)| rest.split("</word>").next().unwrap_or("")).unwrap_or("");
+            boxes.push(WordBox {
+                page: page + 1,
+                x_min: attr(tag, "xMin"),
+                y_min: attr(tag, "yMin"),
+                x_max: attr(tag, "xMax"),
+                y_max: attr(tag, "yMax"),
+                word: word.to_owned(),
+            });
+        }
+    }
+    Some(boxes)
+}
+
+/// Asserts that every word lies inside the 20 mm side margins and above the bottom edge, and that
+/// no two words overlap (a cell spilling into the next, a line written over another).
+pub fn assert_clean_layout(name: &str, pdf: &[u8]) {
+    let Some(boxes) = word_boxes(name, pdf) else { return };
+    assert!(!boxes.is_empty(), "{name}: no text found");
+    for b in &boxes {
+        assert!(
+            b.x_min >= 19.5 && b.x_max <= 190.5 && b.y_min >= 5.0 && b.y_max <= 292.0,
+            "{name}: {:?} on page {} is outside the margins ({:.1}–{:.1} mm, {:.1}–{:.1} mm)",
+            b.word,
+            b.page,
+            b.x_min,
+            b.x_max,
+            b.y_min,
+            b.y_max
+        );
+    }
+    for (i, a) in boxes.iter().enumerate() {
+        for b in &boxes[i + 1..] {
+            // 0.3 mm of tolerance: glyph boxes of adjacent lines touch at their ascenders.
+            let overlap_x = a.x_min.max(b.x_min) < a.x_max.min(b.x_max) - 0.3;
+            let overlap_y = a.y_min.max(b.y_min) < a.y_max.min(b.y_max) - 0.3;
+            assert!(
+                !(a.page == b.page && overlap_x && overlap_y),
+                "{name}: {:?} and {:?} overlap on page {}",
+                a.word,
+                b.word,
+                a.page
+            );
+        }
+    }
 }
