@@ -6,6 +6,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use encours_app::analytics::DashboardView;
+use encours_app::dunning::{
+    self, NewPromise, OutboxActionView, PhoneOutcomeInput, PhoneTaskView, PlanView, PromisesView, RunReport,
+    ScenarioDto, TemplateDto,
+};
 use encours_app::items::{OpenItemsFilter, OpenItemsView};
 use encours_app::matching::{self, BankLineView, MatchRunReport, ReconciliationView};
 use encours_app::{ApiError, AppInfo, Dossier, DossierSummary, ErrorCode, ImportProgress, ImportReport, KeyMode};
@@ -191,6 +195,146 @@ async fn ignore_payment(state: tauri::State<'_, AppState>, payment_id: i64) -> R
     with_dossier(&state, move |d| matching::ignore_payment(d, payment_id, now())).await
 }
 
+/// Parses an ISO date from the UI, or today when absent.
+fn date_or_today(s: Option<String>) -> Result<chrono::NaiveDate, ApiError> {
+    match s {
+        Some(s) => s.parse().map_err(|_| ApiError::invalid(format!("{s:?} is not a date (YYYY-MM-DD)"))),
+        None => Ok(now().date()),
+    }
+}
+
+/// Today's dunning plan (read only).
+#[tauri::command]
+async fn dunning_plan(state: tauri::State<'_, AppState>) -> Result<PlanView, ApiError> {
+    with_dossier(&state, |d| dunning::dunning_plan(d, now().date())).await
+}
+
+/// Records today's whole plan in the outbox (idempotent: a second run records nothing new).
+#[tauri::command]
+async fn dunning_run(state: tauri::State<'_, AppState>) -> Result<RunReport, ApiError> {
+    with_dossier(&state, |d| {
+        let now = now();
+        dunning::dunning_run(d, now.date(), now)
+    })
+    .await
+}
+
+/// The dunning outbox (all states or one), newest first.
+#[tauri::command]
+async fn dunning_actions(
+    state: tauri::State<'_, AppState>,
+    action_state: Option<String>,
+    limit: u32,
+) -> Result<Vec<OutboxActionView>, ApiError> {
+    with_dossier(&state, move |d| dunning::dunning_actions(d, action_state.as_deref(), limit)).await
+}
+
+/// Changes an outbox action's state (`validated`, `sent`, `failed`, `cancelled`).
+#[tauri::command]
+async fn set_action_state(
+    state: tauri::State<'_, AppState>,
+    action: i64,
+    action_state: String,
+    outcome: Option<String>,
+) -> Result<(), ApiError> {
+    with_dossier(&state, move |d| dunning::set_action_state(d, action, &action_state, outcome.as_deref(), now())).await
+}
+
+/// Records a promise to pay; resolves with its id.
+#[tauri::command]
+async fn record_promise(state: tauri::State<'_, AppState>, promise: NewPromise) -> Result<i64, ApiError> {
+    with_dossier(&state, move |d| dunning::record_promise(d, &promise, now())).await
+}
+
+/// The promises with their state as of `as_of` (default today) and the kept rate.
+#[tauri::command]
+async fn promises(state: tauri::State<'_, AppState>, as_of: Option<String>) -> Result<PromisesView, ApiError> {
+    let as_of = date_or_today(as_of)?;
+    with_dossier(&state, move |d| dunning::promises(d, as_of)).await
+}
+
+/// The phone tasks (open only, or all).
+#[tauri::command]
+async fn phone_tasks(state: tauri::State<'_, AppState>, open_only: bool) -> Result<Vec<PhoneTaskView>, ApiError> {
+    with_dossier(&state, move |d| dunning::phone_tasks(d, open_only)).await
+}
+
+/// Closes a phone task with what the call gave.
+#[tauri::command]
+async fn record_phone_outcome(
+    state: tauri::State<'_, AppState>,
+    task: i64,
+    outcome: PhoneOutcomeInput,
+) -> Result<(), ApiError> {
+    with_dossier(&state, move |d| dunning::record_phone_outcome(d, task, &outcome, now())).await
+}
+
+/// The dunning scenarios.
+#[tauri::command]
+async fn scenarios(state: tauri::State<'_, AppState>) -> Result<Vec<ScenarioDto>, ApiError> {
+    with_dossier(&state, |d| dunning::scenarios(d)).await
+}
+
+/// Creates (id 0) or replaces a scenario; resolves with its id.
+#[tauri::command]
+async fn update_scenario(state: tauri::State<'_, AppState>, scenario: ScenarioDto) -> Result<i64, ApiError> {
+    with_dossier(&state, move |d| dunning::update_scenario(d, &scenario, now())).await
+}
+
+/// The dunning templates.
+#[tauri::command]
+async fn templates(state: tauri::State<'_, AppState>) -> Result<Vec<TemplateDto>, ApiError> {
+    with_dossier(&state, |d| dunning::templates(d)).await
+}
+
+/// Creates or replaces a template (an unknown variable is refused, naming it).
+#[tauri::command]
+async fn update_template(state: tauri::State<'_, AppState>, template: TemplateDto) -> Result<(), ApiError> {
+    with_dossier(&state, move |d| dunning::update_template(d, &template, now())).await
+}
+
+/// Pauses a client's dunning until `until` (ISO, inclusive; absent: until lifted).
+#[tauri::command]
+async fn pause_client(
+    state: tauri::State<'_, AppState>,
+    client: i64,
+    until: Option<String>,
+    reason: String,
+) -> Result<(), ApiError> {
+    let until = until.map(|u| date_or_today(Some(u))).transpose()?;
+    with_dossier(&state, move |d| dunning::pause_client(d, client, until, &reason, now())).await
+}
+
+/// Makes a client follow a scenario (absent: back to the filters, lifting a pause).
+#[tauri::command]
+async fn set_client_scenario(
+    state: tauri::State<'_, AppState>,
+    client: i64,
+    scenario: Option<i64>,
+) -> Result<(), ApiError> {
+    with_dossier(&state, move |d| dunning::set_client_scenario(d, client, scenario, now())).await
+}
+
+/// Records (`kind` + `judgment_on`) or removes (both absent) a client's collective procedure.
+#[tauri::command]
+async fn set_insolvency(
+    state: tauri::State<'_, AppState>,
+    client: i64,
+    kind: Option<String>,
+    judgment_on: Option<String>,
+    note: String,
+) -> Result<(), ApiError> {
+    let case = match (kind, judgment_on) {
+        (Some(k), Some(on)) => Some((k, date_or_today(Some(on))?)),
+        (None, None) => None,
+        _ => return Err(ApiError::invalid("a collective procedure needs both its kind and its judgment date")),
+    };
+    with_dossier(&state, move |d| {
+        dunning::set_insolvency(d, client, case.as_ref().map(|(k, on)| (k.as_str(), *on)), &note, now())
+    })
+    .await
+}
+
 /// Imports files, folders and zip archives into the open dossier, off the UI thread, reporting
 /// progress through `on_progress`.
 #[tauri::command]
@@ -272,7 +416,22 @@ pub fn run() {
             manual_match,
             reject_proposal,
             unmatch_payment,
-            ignore_payment
+            ignore_payment,
+            dunning_plan,
+            dunning_run,
+            dunning_actions,
+            set_action_state,
+            record_promise,
+            promises,
+            phone_tasks,
+            record_phone_outcome,
+            scenarios,
+            update_scenario,
+            templates,
+            update_template,
+            pause_client,
+            set_client_scenario,
+            set_insolvency
         ])
         .run(tauri::generate_context!())
         .expect("error while running the Encours application");

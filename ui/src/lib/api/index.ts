@@ -10,6 +10,15 @@ import type { DossierSummary } from "../bindings/DossierSummary";
 import type { ImportProgress } from "../bindings/ImportProgress";
 import type { ImportReport } from "../bindings/ImportReport";
 import type { MatchRunReport } from "../bindings/MatchRunReport";
+import type { NewPromise } from "../bindings/NewPromise";
+import type { OutboxActionView } from "../bindings/OutboxActionView";
+import type { PhoneOutcomeInput } from "../bindings/PhoneOutcomeInput";
+import type { PhoneTaskView } from "../bindings/PhoneTaskView";
+import type { PlanView } from "../bindings/PlanView";
+import type { PromisesView } from "../bindings/PromisesView";
+import type { RunReport } from "../bindings/RunReport";
+import type { ScenarioDto } from "../bindings/ScenarioDto";
+import type { TemplateDto } from "../bindings/TemplateDto";
 import type { OpenItemsFilter } from "../bindings/OpenItemsFilter";
 import type { OpenItemsView } from "../bindings/OpenItemsView";
 import type { ReconciliationView } from "../bindings/ReconciliationView";
@@ -84,6 +93,36 @@ export const api = {
    */
   openItems: (asOf: string, filter: OpenItemsFilter, limit: number): Promise<OpenItemsView> =>
     call<OpenItemsView>("open_items", { asOf, filter, limit }),
+  /** Today's dunning plan (read only): the actions due, what is paused and why. */
+  dunningPlan: (): Promise<PlanView> => call<PlanView>("dunning_plan"),
+  /**
+   * Records today's WHOLE plan in the dunning outbox with each action's rendered text (the core has
+   * no per-action run). Nothing is sent here; running twice records nothing new.
+   */
+  dunningRun: (): Promise<RunReport> => call<RunReport>("dunning_run"),
+  /** The dunning outbox, newest first: every state, or only `state` (`planned`, `validated`, …). */
+  dunningActions: (state: string | null, limit: number): Promise<OutboxActionView[]> =>
+    call<OutboxActionView[]>("dunning_actions", { actionState: state, limit }),
+  /** Changes an outbox action's state (`validated`, `sent`, `failed`, `cancelled`). */
+  setActionState: (action: number, state: string, outcome: string | null = null): Promise<null> =>
+    call<null>("set_action_state", { action, actionState: state, outcome }),
+  /** Records a promise to pay; resolves with its id. */
+  recordPromise: (promise: NewPromise): Promise<number> => call<number>("record_promise", { promise }),
+  /** The promises with their state as of today and the kept rate. */
+  promises: (): Promise<PromisesView> => call<PromisesView>("promises", { asOf: null }),
+  /** The phone tasks: the open ones only, or all. */
+  phoneTasks: (openOnly: boolean): Promise<PhoneTaskView[]> => call<PhoneTaskView[]>("phone_tasks", { openOnly }),
+  /** Closes a phone task with what the call gave (a promise or a dispute pauses the reminders). */
+  recordPhoneOutcome: (task: number, outcome: PhoneOutcomeInput): Promise<null> =>
+    call<null>("record_phone_outcome", { task, outcome }),
+  /** The dunning scenarios (the defaults until the dossier has its own). */
+  scenarios: (): Promise<ScenarioDto[]> => call<ScenarioDto[]>("scenarios"),
+  /** Creates (id 0) or replaces a scenario; resolves with its id. */
+  updateScenario: (scenario: ScenarioDto): Promise<number> => call<number>("update_scenario", { scenario }),
+  /** The dunning templates. */
+  templates: (): Promise<TemplateDto[]> => call<TemplateDto[]>("templates"),
+  /** Creates or replaces a template; an unknown variable is refused with an error naming it. */
+  updateTemplate: (template: TemplateDto): Promise<null> => call<null>("update_template", { template }),
 };
 
 export type Api = typeof api;
