@@ -11,7 +11,8 @@
 //!   E.164 numbers normalised by [`normalize_phone`].
 //!
 //! No OpenSSL anywhere: both protocols use rustls with the aws-lc-rs provider and the OS trust store.
-//! Both are tested for real against servers the tests start on 127.0.0.1 (`tests/`).
+//! Both are tested for real against servers the tests start on 127.0.0.1 ([`testing`] behind the cargo
+//! feature `test-servers`, also used by the app's dispatch tests).
 
 #![deny(missing_docs)]
 
@@ -19,6 +20,8 @@ pub mod email;
 mod error;
 mod secrets;
 pub mod sms;
+#[cfg(feature = "test-servers")]
+pub mod testing;
 
 pub use email::{
     forget_smtp_password, is_this_machine, send_email, smtp_password, smtp_password_entry, store_smtp_password,

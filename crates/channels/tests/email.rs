@@ -2,12 +2,10 @@
 //! implicit TLS with a certificate authority generated at run time), and the test reads back what the
 //! server received.
 
-mod support;
-
 use std::time::{Duration, Instant};
 
+use encours_channels::testing::{closed_port, decode_words, Part, SmtpBehaviour, SmtpServer, TestPki};
 use encours_channels::{send_email, Attachment, ChannelError, Email, MailAddress, Security, SmtpSettings};
-use support::{closed_port, decode_words, Part, SmtpBehaviour, SmtpServer, TestPki};
 
 const SUBJECT: &str = "Relance — facture n° F-2026-001 échue";
 const USER: &str = "relances@dupont-sa.fr";

@@ -1,12 +1,10 @@
 //! SMS, for real: `send_sms` posts to an HTTP server started on 127.0.0.1 by the test, which records the
 //! request and answers with a chosen status.
 
-mod support;
-
 use std::time::Duration;
 
+use encours_channels::testing::{closed_port, HttpServer};
 use encours_channels::{normalize_phone, send_sms, ApiKeyPlacement, ChannelError, SmsBody, SmsSettings};
-use support::{closed_port, HttpServer};
 
 const KEY: &str = "test-key-0123456789";
 const TEXT: &str =

@@ -1,10 +1,14 @@
-//! Local servers for the channel tests: a minimal SMTP server (STARTTLS or implicit TLS with a test
-//! certificate authority generated at run time, AUTH PLAIN and LOGIN, MAIL/RCPT/DATA) and a one-request
-//! HTTP server, both on 127.0.0.1 with a port chosen by the system. Plus the bits of MIME decoding the
-//! assertions need (headers, RFC 2047 words, multipart, base64, quoted-printable).
+//! Local servers for tests (cargo feature `test-servers`): a minimal SMTP server (STARTTLS or implicit
+//! TLS with a test certificate authority generated at run time, AUTH PLAIN and LOGIN, MAIL/RCPT/DATA)
+//! and an HTTP server standing for an SMS provider, both on 127.0.0.1 with a port chosen by the
+//! system. Plus the bits of MIME decoding the assertions need (headers, RFC 2047 words, multipart,
+//! base64, quoted-printable).
+//!
+//! One copy for every crate that tests sending for real: the channel tests and the application's
+//! dispatch tests. Not part of a release build: the feature is only enabled by dev-dependencies.
+//! Test code: it panics on what it does not expect.
 
-// Each test file uses a different part of this module.
-#![allow(dead_code)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -27,6 +31,8 @@ pub struct TestPki {
 }
 
 impl TestPki {
+    /// A new authority and server certificate (a few milliseconds of key generation).
+    #[allow(clippy::new_without_default)]
     pub fn new() -> TestPki {
         let ca_key = rcgen::KeyPair::generate().unwrap();
         let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
@@ -89,6 +95,7 @@ pub struct SmtpBehaviour {
 }
 
 impl SmtpBehaviour {
+    /// No TLS, AUTH PLAIN and LOGIN advertised, any credentials refused unless `credentials` is set.
     pub fn plain() -> SmtpBehaviour {
         SmtpBehaviour {
             starttls: None,
@@ -106,14 +113,21 @@ impl SmtpBehaviour {
 pub struct Session {
     /// Every command line received, in order (AUTH payloads included).
     pub commands: Vec<String>,
+    /// How many EHLO/HELO the client sent (two with STARTTLS).
     pub ehlo_count: usize,
     /// Whether the session was under TLS when MAIL FROM came.
     pub encrypted_at_mail: bool,
+    /// The AUTH mechanism the client chose.
     pub auth_mechanism: Option<String>,
+    /// The user name it sent.
     pub auth_user: Option<String>,
+    /// The password it sent.
     pub auth_password: Option<String>,
+    /// Whether the credentials matched [`SmtpBehaviour::credentials`].
     pub auth_accepted: bool,
+    /// The envelope sender.
     pub mail_from: Option<String>,
+    /// The envelope recipients the server accepted.
     pub rcpt_to: Vec<String>,
     /// The message as transmitted after DATA, dot-stuffing undone, without the final ".".
     pub data: Option<Vec<u8>>,
@@ -121,7 +135,9 @@ pub struct Session {
     pub error: Option<String>,
 }
 
+/// An SMTP server on 127.0.0.1 running on a thread of its own.
 pub struct SmtpServer {
+    /// The port it listens on.
     pub port: u16,
     sessions: mpsc::Receiver<Session>,
     _thread: JoinHandle<()>,
@@ -130,25 +146,39 @@ pub struct SmtpServer {
 impl SmtpServer {
     /// Starts a server that serves one connection.
     pub fn start(behaviour: SmtpBehaviour) -> SmtpServer {
+        SmtpServer::start_serving(behaviour, 1)
+    }
+
+    /// Starts a server that serves `connections` connections, one after the other (one message
+    /// each, as `send_email` does), then stops listening.
+    pub fn start_serving(behaviour: SmtpBehaviour, connections: usize) -> SmtpServer {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let (tx, rx) = mpsc::channel();
         let thread = std::thread::spawn(move || {
-            if let Ok((stream, _)) = listener.accept() {
+            for _ in 0..connections {
+                let Ok((stream, _)) = listener.accept() else { return };
                 stream.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
                 let mut session = Session::default();
                 if let Err(e) = serve(stream, &behaviour, &mut session) {
                     session.error = Some(e.to_string());
                 }
-                let _ = tx.send(session);
+                if tx.send(session).is_err() {
+                    return;
+                }
             }
         });
         SmtpServer { port, sessions: rx, _thread: thread }
     }
 
-    /// The session, once the client has gone.
+    /// The next session, once its client has gone (waits up to 30 s).
     pub fn session(&self) -> Session {
         self.sessions.recv_timeout(Duration::from_secs(30)).expect("the SMTP server saw no session")
+    }
+
+    /// Every session finished so far, without waiting.
+    pub fn finished_sessions(&self) -> Vec<Session> {
+        self.sessions.try_iter().collect()
     }
 }
 
@@ -356,20 +386,26 @@ pub fn closed_port() -> u16 {
 /// One HTTP request as the server received it.
 #[derive(Debug, Clone)]
 pub struct HttpRequest {
+    /// `POST`, `GET`…
     pub method: String,
+    /// Path and query.
     pub path: String,
     /// Header names in lower case.
     pub headers: Vec<(String, String)>,
+    /// The body, as received.
     pub body: Vec<u8>,
 }
 
 impl HttpRequest {
+    /// A header's value, by name in any case.
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
 }
 
+/// An HTTP server on 127.0.0.1 (an SMS provider's API) running on a thread of its own.
 pub struct HttpServer {
+    /// The port it listens on.
     pub port: u16,
     requests: mpsc::Receiver<HttpRequest>,
     _thread: JoinHandle<()>,
@@ -378,11 +414,17 @@ pub struct HttpServer {
 impl HttpServer {
     /// Serves one request with this status and body.
     pub fn start(status: u16, body: &'static str) -> HttpServer {
+        HttpServer::start_serving(status, body, 1)
+    }
+
+    /// Serves `requests` requests (one per connection), each with this status and body.
+    pub fn start_serving(status: u16, body: &'static str, requests: usize) -> HttpServer {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let (tx, rx) = mpsc::channel();
         let thread = std::thread::spawn(move || {
-            if let Ok((stream, _)) = listener.accept() {
+            for _ in 0..requests {
+                let Ok((stream, _)) = listener.accept() else { return };
                 stream.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
                 if let Ok(request) = read_request(&stream) {
                     let reason = if status < 300 { "OK" } else { "Error" };
@@ -400,8 +442,14 @@ impl HttpServer {
         HttpServer { port, requests: rx, _thread: thread }
     }
 
+    /// The next request (waits up to 30 s).
     pub fn request(&self) -> HttpRequest {
         self.requests.recv_timeout(Duration::from_secs(30)).expect("the HTTP server received no request")
+    }
+
+    /// Every request received so far, without waiting.
+    pub fn received(&self) -> Vec<HttpRequest> {
+        self.requests.try_iter().collect()
     }
 }
 
@@ -433,11 +481,14 @@ fn read_request(stream: &TcpStream) -> io::Result<HttpRequest> {
 /// A MIME entity: unfolded headers and raw body.
 #[derive(Debug)]
 pub struct Part {
+    /// Unfolded headers, in order.
     pub headers: Vec<(String, String)>,
+    /// The raw body (still transfer-encoded).
     pub body: Vec<u8>,
 }
 
 impl Part {
+    /// Splits headers and body.
     pub fn parse(raw: &[u8]) -> Part {
         let split = raw.windows(4).position(|w| w == b"\r\n\r\n").expect("headers end with an empty line");
         let head = String::from_utf8(raw[..split].to_vec()).expect("headers are ASCII");
@@ -456,6 +507,7 @@ impl Part {
         Part { headers, body }
     }
 
+    /// A header's value, by name in any case.
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
