@@ -82,7 +82,7 @@ describe("DossierView", () => {
     const items = [...document.querySelectorAll("nav li")];
     expect(items).toHaveLength(9);
     expect(items[0]?.querySelector("[aria-current=page]")?.textContent).toContain("Tableau de bord");
-    expect(document.querySelectorAll("nav [aria-disabled=true]")).toHaveLength(6);
+    expect(document.querySelectorAll("nav [aria-disabled=true]")).toHaveLength(5);
     expect(items[1]?.textContent).toContain("bientôt");
     expect(items[6]?.textContent).not.toContain("bientôt");
   });
