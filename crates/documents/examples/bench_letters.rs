@@ -1,0 +1,106 @@
+//! Rendering speed and size of letters (issue 7 target: ≥ 500 letters per second on one core,
+//! < 60 KB per letter). Run: `cargo run --release -p encours-documents --example bench_letters`.
+
+use std::time::Instant;
+
+use chrono::NaiveDate;
+use encours_documents::{
+    render_letter, Delivery, InvoiceRow, LegalBreakdown, Letter, LetterKind, Party, PaymentDetails, Signature, Tone,
+};
+use encours_domain::{Iban, Money, PostalAddress, Siren};
+use rust_decimal::Decimal;
+
+fn letter(n: usize, invoices: usize, kind: LetterKind) -> Letter {
+    let date = NaiveDate::from_ymd_opt(2026, 11, 24).unwrap_or_default();
+    let party = |name: String, siren: &str| Party {
+        name,
+        siren: Siren::parse(siren).ok(),
+        address: PostalAddress {
+            lines: vec!["12 rue de l'Église".to_owned()],
+            postcode: "69003".to_owned(),
+            city: "Lyon".to_owned(),
+            country: "FR".to_owned(),
+        },
+        contact: None,
+    };
+    let rows = (0..invoices)
+        .map(|i| {
+            let amount = Money::eur(Decimal::new(123_456 + i as i64 * 100 + n as i64, 2));
+            InvoiceRow {
+                number: format!("FA-2026-{n:04}-{i:03}"),
+                issue_date: date - chrono::Days::new(90),
+                due_date: date - chrono::Days::new(60),
+                days_late: 60,
+                amount_incl_vat: amount,
+                paid: Money::eur(Decimal::ZERO),
+                open: amount,
+            }
+        })
+        .collect();
+    Letter {
+        kind,
+        creditor: party("Atelier Lumière & Fils SARL".to_owned(), "732829320"),
+        debtor: party(format!("Client n° {n} — Bœuf & Cœur SAS"), "404833048"),
+        place: "Lyon".to_owned(),
+        date,
+        reference: format!("REL-2026-{n:05}"),
+        subject: "Factures échues restant à régler".to_owned(),
+        body: vec![
+            "Madame, Monsieur,".to_owned(),
+            "Sauf erreur de notre part, les factures ci-dessous restent impayées.".to_owned(),
+        ],
+        invoices: rows,
+        legal: matches!(kind, LetterKind::MiseEnDemeure { .. }).then(|| {
+            let mut l = LegalBreakdown::new(Money::eur(Decimal::from(40)));
+            l.indemnity_count = u32::try_from(invoices).unwrap_or(0);
+            l
+        }),
+        payment: Some(PaymentDetails {
+            iban: Iban::parse("FR7630006000011234567890189").ok(),
+            bic: Some("AGRIFRPP".to_owned()),
+            other: None,
+        }),
+        closing: vec!["Veuillez agréer, Madame, Monsieur, nos salutations distinguées.".to_owned()],
+        delivery: Delivery::RegisteredPaper { tracking_number: None },
+        signature: Signature { name: "Hélène Dupré".to_owned(), title: None },
+    }
+}
+
+fn main() {
+    // Load the fonts once before timing, as a batch run does.
+    if let Err(e) = encours_documents::system_fonts() {
+        eprintln!("{e}");
+        return;
+    }
+    for (label, invoices, kind, count) in [
+        ("reminder, 3 invoices", 3, LetterKind::Reminder { tone: Tone::Ferme }, 500usize),
+        ("mise en demeure, 3 invoices", 3, LetterKind::MiseEnDemeure { deadline_days: 8 }, 500),
+        ("reminder, 60 invoices", 60, LetterKind::Reminder { tone: Tone::Ferme }, 100),
+    ] {
+        let letters: Vec<Letter> = (0..count).map(|n| letter(n, invoices, kind)).collect();
+        let start = Instant::now();
+        let mut bytes = 0usize;
+        let mut largest = 0usize;
+        for l in &letters {
+            match render_letter(l) {
+                Ok(pdf) => {
+                    bytes += pdf.len();
+                    largest = largest.max(pdf.len());
+                }
+                Err(e) => {
+                    eprintln!("{e}");
+                    return;
+                }
+            }
+        }
+        let elapsed = start.elapsed();
+        // Only printed ratios use floats here.
+        let per_second = f64::from(u32::try_from(count).unwrap_or(u32::MAX)) / elapsed.as_secs_f64();
+        println!(
+            "{label}: {count} letters in {:.2} s = {per_second:.0} letters/s, mean {} B, largest {} B",
+            elapsed.as_secs_f64(),
+            bytes / count,
+            largest
+        );
+    }
+}

@@ -1,0 +1,64 @@
+//! Where the letters' fonts come from, and the errors when there is none.
+
+mod common;
+
+use std::path::Path;
+
+use common::*;
+use encours_documents::{render_letter_with, system_fonts, DocumentError, FontSet, Tone};
+
+#[test]
+fn bytes_that_are_not_a_font_are_refused_by_name() {
+    let err = FontSet::from_bytes("Bidon", b"not a font", b"nor this").unwrap_err();
+    assert_eq!(err, DocumentError::FontUnreadable { font: "Bidon regular".to_owned() });
+}
+
+#[test]
+fn a_missing_font_file_names_the_file() {
+    let missing = Path::new("/nonexistent/Font-Regular.ttf");
+    let err = FontSet::from_files("X", missing, missing).unwrap_err();
+    assert!(matches!(&err, DocumentError::FontFile { path, .. } if path == missing), "{err:?}");
+    assert!(err.to_string().contains("/nonexistent/Font-Regular.ttf"), "{err}");
+}
+
+#[test]
+fn the_no_font_error_says_what_to_install() {
+    let err = DocumentError::NoSystemFont { tried: vec!["/usr/share/fonts/a.ttf".into()], last_error: None };
+    let message = err.to_string();
+    assert!(message.contains("fonts-liberation2") && message.contains("a.ttf"), "{message}");
+}
+
+#[test]
+fn a_system_font_with_french_coverage_is_found_here() {
+    let Ok(fonts) = system_fonts() else {
+        eprintln!("SKIPPED: no system font on this machine: {:?}", system_fonts().err());
+        return;
+    };
+    assert!(["Liberation Sans", "DejaVu Sans", "Arial"].contains(&fonts.name()), "{}", fonts.name());
+    assert!(fonts.has_narrow_nbsp(), "Liberation and DejaVu both have U+202F");
+}
+
+#[test]
+fn a_font_given_by_the_caller_is_embedded_instead() {
+    let dir = Path::new("/usr/share/fonts/truetype/dejavu");
+    let (regular, bold) = (dir.join("DejaVuSans.ttf"), dir.join("DejaVuSans-Bold.ttf"));
+    if !regular.is_file() || !bold.is_file() {
+        eprintln!("SKIPPED: DejaVu Sans is not installed here");
+        return;
+    }
+    let fonts = FontSet::from_files("DejaVu Sans", &regular, &bold).unwrap();
+    let pdf = render_letter_with(&reminder(Tone::Ferme), &fonts).unwrap();
+    let path = out_dir().join("dejavu.pdf");
+    std::fs::write(&path, &pdf).unwrap();
+    if !have("pdffonts") {
+        return;
+    }
+    let out = std::process::Command::new("pdffonts").arg(&path).output().unwrap();
+    let listing = String::from_utf8_lossy(&out.stdout);
+    // Both faces embedded ("yes") and subset ("yes"), with a ToUnicode map ("yes").
+    assert!(listing.contains("ENCREG+DejaVuSans ") && listing.contains("ENCBLD+DejaVuSans-Bold"), "{listing}");
+    for line in listing.lines().filter(|l| l.starts_with("ENC")) {
+        assert!(line.contains("yes yes yes"), "not embedded, subset and Unicode: {line}");
+    }
+    assert_clean_layout("dejavu", &pdf);
+}
