@@ -19,6 +19,16 @@ import type { ExposureView } from "../bindings/ExposureView";
 import type { ForecastWeekView } from "../bindings/ForecastWeekView";
 import type { DossierSummary } from "../bindings/DossierSummary";
 import type { MatchRunReport } from "../bindings/MatchRunReport";
+import type { NewPromise } from "../bindings/NewPromise";
+import type { OutboxActionView } from "../bindings/OutboxActionView";
+import type { PhoneOutcomeInput } from "../bindings/PhoneOutcomeInput";
+import type { PhoneTaskView } from "../bindings/PhoneTaskView";
+import type { PlannedActionView } from "../bindings/PlannedActionView";
+import type { PlanView } from "../bindings/PlanView";
+import type { PromisesView } from "../bindings/PromisesView";
+import type { RunReport } from "../bindings/RunReport";
+import type { ScenarioDto } from "../bindings/ScenarioDto";
+import type { TemplateDto } from "../bindings/TemplateDto";
 import type { OpenItemsFilter } from "../bindings/OpenItemsFilter";
 import type { OpenItemsView } from "../bindings/OpenItemsView";
 import type { OpenItemView } from "../bindings/OpenItemView";
@@ -729,6 +739,238 @@ export function fakeDashboard(view: DashboardView = dashboardFixture(), summary?
       let release: () => void = () => {};
       hold = new Promise<void>((resolve) => (release = resolve));
       return () => release();
+    },
+  };
+  return fake;
+}
+
+// --- Dunning -------------------------------------------------------------------------------------
+
+/** A planned action for the dunning fakes. */
+export function plannedAction(
+  key: string,
+  client: [number, string],
+  extra: Partial<PlannedActionView> = {},
+): PlannedActionView {
+  return {
+    key,
+    kind: "reminder",
+    clientId: client[0],
+    clientName: client[1],
+    scenario: "Standard",
+    stepName: "Relance courtoise",
+    level: 1,
+    channel: "email",
+    tone: "courtois",
+    templateId: "relance_courtoise",
+    needsValidation: false,
+    escalation: false,
+    currency: "EUR",
+    amount: "1200.00",
+    referenceDue: "2026-10-31",
+    daysLate: 24,
+    invoices: [
+      {
+        invoiceId: client[0] * 10,
+        number: `F-${client[0]}-001`,
+        dueDate: "2026-10-31",
+        outstanding: "1200.00",
+        dunned: "1200.00",
+        daysLate: 24,
+        partiallyApproved: false,
+      },
+    ],
+    note: "Première relance après l'échéance",
+    ...extra,
+  };
+}
+
+/** A realistic plan: three clients, one action needing validation, two paused invoices. */
+export function planFixture(): PlanView {
+  return {
+    asOf: "2026-11-24",
+    actions: [
+      plannedAction("k1", [1, "Boulangerie Martin"], { daysLate: 40, level: 2, stepName: "Relance ferme", tone: "ferme", templateId: "relance_ferme" }),
+      plannedAction("k2", [2, "Garage Dupuis"], { amount: "3400.50" }),
+      plannedAction("k3", [1, "Boulangerie Martin"], { channel: "phone", stepName: "Appel", templateId: "appel" }),
+      plannedAction("k4", [3, "SARL Lenoir"], {
+        level: 4,
+        channel: "lrar",
+        tone: "mise_en_demeure",
+        stepName: "Mise en demeure",
+        templateId: "mise_en_demeure",
+        needsValidation: true,
+        escalation: true,
+      }),
+    ],
+    paused: [
+      { clientId: 4, clientName: "Hôtel du Port", invoiceId: 40, number: "F-4-001", amount: "800.00", currency: "EUR", rule: "dispute", reason: "Litige ouvert le 12/11/2026" },
+      { clientId: 5, clientName: "Atelier Roux", invoiceId: null, number: null, amount: "950.00", currency: "EUR", rule: "promise", reason: "Promesse de paiement pour le 30/11/2026" },
+    ],
+    pausedByRule: [
+      { rule: "dispute", items: 1 },
+      { rule: "promise", items: 1 },
+    ],
+    alreadyRecorded: 0,
+    defaultScenarios: true,
+  };
+}
+
+/** The templates of the fixture's actions. */
+export function templatesFixture(): TemplateDto[] {
+  const template = (id: string, tone: string, subject: string, body: string): TemplateDto => ({
+    id,
+    language: "fr",
+    tone,
+    subject,
+    body,
+    variables: [...body.matchAll(/\{(\w+)\}/g)].map((m) => m[1] ?? ""),
+  });
+  return [
+    template("relance_courtoise", "courtois", "Rappel : facture échue", "Bonjour {client},\nSauf erreur, {montant_du} restent dus.\n{societe}"),
+    template("relance_ferme", "ferme", "Relance : {montant_du} impayés", "Madame, Monsieur,\n{factures}\n{societe}"),
+    template("appel", "courtois", "Appeler {client}", "Montant : {montant_du}"),
+    template("mise_en_demeure", "mise_en_demeure", "Mise en demeure", "Nous vous mettons en demeure de payer {montant_du} sous {delai}."),
+  ];
+}
+
+const KNOWN_VARIABLES = ["client", "societe", "factures", "montant_du", "date_echeance", "jours_retard", "penalites", "indemnite", "date", "delai"];
+
+/** An in-memory stand-in for the dunning commands, to hand to `mockIPC`. */
+export interface FakeDunning {
+  /** Every command received, with its arguments, in order. */
+  readonly calls: [string, unknown][];
+  plan: PlanView;
+  outbox: OutboxActionView[];
+  tasks: PhoneTaskView[];
+  promises: PromisesView;
+  scenarios: ScenarioDto[];
+  templates: TemplateDto[];
+  handle(cmd: string, args: unknown): unknown;
+  /** Makes the next call of `cmd` fail with `error`. */
+  failNext(cmd: string, error: ApiError): void;
+}
+
+/**
+ * The fake records the whole plan on `dunning_run` the way the core does: each action once (a
+ * second run records nothing and counts them as already recorded), a phone task per call, actions
+ * needing validation left `planned`. `update_template` refuses an unknown `{variable}`, naming it.
+ */
+export function fakeDunning(plan: PlanView = planFixture()): FakeDunning {
+  const calls: [string, unknown][] = [];
+  const failures = new Map<string, ApiError>();
+  const recorded = new Set<string>();
+  let nextId = 100;
+  const fake: FakeDunning = {
+    calls,
+    plan,
+    outbox: [],
+    tasks: [],
+    promises: { asOf: plan.asOf, promises: [], due: 0, kept: 0, keptRate: null },
+    scenarios: [
+      {
+        id: 0,
+        name: "Standard",
+        priority: 10,
+        active: true,
+        minAmount: null,
+        maxAmount: null,
+        riskGrades: [],
+        nafPrefixes: [],
+        clientIds: [],
+        steps: [
+          { name: "Rappel", anchor: "due_date", offsetDays: -3, channel: "email", tone: "courtois", templateId: "relance_courtoise", needsValidation: false },
+          { name: "Relance ferme", anchor: "due_date", offsetDays: 15, channel: "email", tone: "ferme", templateId: "relance_ferme", needsValidation: false },
+          { name: "Mise en demeure", anchor: "previous_step", offsetDays: 15, channel: "lrar", tone: "mise_en_demeure", templateId: "mise_en_demeure", needsValidation: true },
+        ],
+      },
+    ],
+    templates: templatesFixture(),
+    handle(cmd, args) {
+      calls.push([cmd, args]);
+      const failure = failures.get(cmd);
+      if (failure) {
+        failures.delete(cmd);
+        throw failure;
+      }
+      const a = (args ?? {}) as Record<string, unknown>;
+      switch (cmd) {
+        case "dunning_plan":
+          return structuredClone({ ...fake.plan, actions: fake.plan.actions.filter((x) => !recorded.has(x.key)) });
+        case "templates":
+          return structuredClone(fake.templates);
+        case "scenarios":
+          return structuredClone(fake.scenarios);
+        case "dunning_actions":
+          return structuredClone(fake.outbox);
+        case "phone_tasks":
+          return structuredClone(a.openOnly ? fake.tasks.filter((x) => x.state === "open") : fake.tasks);
+        case "promises":
+          return structuredClone(fake.promises);
+        case "dunning_run": {
+          const report: RunReport = { asOf: fake.plan.asOf, recorded: [], alreadyRecorded: 0, phoneTasks: 0, waitingValidation: 0, wroteDefaults: fake.plan.defaultScenarios };
+          for (const x of fake.plan.actions) {
+            if (recorded.has(x.key)) {
+              report.alreadyRecorded += 1;
+              continue;
+            }
+            recorded.add(x.key);
+            const id = nextId++;
+            const state = x.needsValidation ? "planned" : "validated";
+            const subject = `${x.stepName} — ${x.clientName}`;
+            fake.outbox.unshift({ id, kind: x.kind, clientId: x.clientId, clientName: x.clientName, level: x.level, channel: x.channel, tone: x.tone, currency: x.currency, amount: x.amount, subject, body: `Bonjour ${x.clientName}`, needsValidation: x.needsValidation, state, outcome: null, plannedOn: fake.plan.asOf });
+            if (x.channel === "phone") {
+              fake.tasks.push({ id: id + 1000, actionId: id, clientId: x.clientId, clientName: x.clientName, dueOn: fake.plan.asOf, subject, body: "Appeler au 01 23 45 67 89", state: "open", outcome: null });
+              report.phoneTasks += 1;
+            }
+            if (x.needsValidation) report.waitingValidation += 1;
+            report.recorded.push({ id, clientName: x.clientName, channel: x.channel, state, subject, amount: x.amount });
+          }
+          fake.plan = { ...fake.plan, alreadyRecorded: recorded.size, defaultScenarios: false };
+          return report;
+        }
+        case "set_action_state": {
+          const row = fake.outbox.find((x) => x.id === a.action);
+          if (!row) throw { code: "InvalidInput", message: `no action ${String(a.action)}` } satisfies ApiError;
+          row.state = String(a.actionState);
+          return null;
+        }
+        case "record_phone_outcome": {
+          const task = fake.tasks.find((x) => x.id === a.task && x.state === "open");
+          if (!task) throw { code: "InvalidInput", message: `phone task ${String(a.task)} does not exist or is already done` } satisfies ApiError;
+          const outcome = a.outcome as PhoneOutcomeInput;
+          task.state = "done";
+          task.outcome = outcome.kind;
+          if (outcome.kind === "promise") {
+            fake.promises.promises.unshift({ id: nextId++, clientId: task.clientId, clientName: task.clientName, madeOn: fake.plan.asOf, promisedFor: outcome.date, amount: outcome.amount, currency: "EUR", channel: "phone", paid: "0.00", state: "pending" });
+          }
+          return null;
+        }
+        case "record_promise": {
+          const p = a.promise as NewPromise;
+          const id = nextId++;
+          const clientName = fake.plan.actions.find((x) => x.clientId === p.clientId)?.clientName ?? fake.plan.paused.find((x) => x.clientId === p.clientId)?.clientName ?? `#${p.clientId}`;
+          fake.promises.promises.unshift({ id, clientId: p.clientId, clientName, madeOn: fake.plan.asOf, promisedFor: p.promisedFor, amount: p.amount, currency: p.currency ?? "EUR", channel: p.channel, paid: "0.00", state: "pending" });
+          return id;
+        }
+        case "update_template": {
+          const tp = a.template as TemplateDto;
+          for (const m of `${tp.subject}${tp.body}`.matchAll(/\{([^}]*)\}/g)) {
+            const name = m[1] ?? "";
+            if (!KNOWN_VARIABLES.includes(name)) {
+              throw { code: "InvalidInput", message: `template ${tp.id}: unknown variable {${name}} (known: ${KNOWN_VARIABLES.join(", ")})` } satisfies ApiError;
+            }
+          }
+          const variables = [...`${tp.subject}${tp.body}`.matchAll(/\{(\w+)\}/g)].map((m) => m[1] ?? "");
+          fake.templates = fake.templates.map((x) => (x.id === tp.id ? { ...tp, variables } : x));
+          return null;
+        }
+        default:
+          throw new Error(`unexpected command ${cmd}`);
+      }
+    },
+    failNext(cmd, error) {
+      failures.set(cmd, error);
     },
   };
   return fake;

@@ -80,11 +80,14 @@ describe("DossierView", () => {
   it("marks future sections as disabled", () => {
     render();
     const items = [...document.querySelectorAll("nav li")];
-    expect(items).toHaveLength(9);
+    expect(items).toHaveLength(10);
     expect(items[0]?.querySelector("[aria-current=page]")?.textContent).toContain("Tableau de bord");
     expect(document.querySelectorAll("nav [aria-disabled=true]")).toHaveLength(5);
     expect(items[1]?.textContent).toContain("bientôt");
-    expect(items[6]?.textContent).not.toContain("bientôt");
+    expect(items[2]?.textContent).toContain("Plan du jour");
+    expect(items[2]?.textContent).not.toContain("bientôt");
+    expect(items[3]?.textContent).toContain("Relances");
+    expect(items[7]?.textContent).not.toContain("bientôt");
   });
 
   it("navigates between the dashboard and the imports with links", () => {
