@@ -64,6 +64,7 @@ node "$HERE/app.e2e.mjs"
 rc=$?
 # Files dropped on the window with the mouse: a real X drag (needs xdotool and python3-gi).
 node "$HERE/dragdrop.e2e.mjs" || rc=1
+node "$HERE/dunning.e2e.mjs" || rc=1
 stop_driver
 trap - EXIT
 exit $rc
