@@ -104,6 +104,15 @@ try {
     typeof cli === "number" ? `window ${shown}, CLI ${cli}` : `window ${shown}; ${cli.message}`,
   );
 
+  // Tick the first action: the preview shows its step and template.
+  const firstRow = await browser.$("input.plan-select");
+  if (await firstRow.isExisting()) {
+    await firstRow.click();
+    await browser.$("#plan-preview-client").waitForExist({ timeout: 10_000 });
+    await browser.pause(300);
+    await browser.saveScreenshot(join(ARTIFACTS, "dunning-preview.png"));
+  }
+
   // Queue the whole plan: every planned action is recorded once.
   const queue = await browser.$("#plan-queue");
   await queue.waitForEnabled({ timeout: 30_000 });
@@ -141,10 +150,25 @@ try {
     `${again} recorded, ${already} already queued`,
   );
 
+  const outbox = await browser.$("#outbox-table");
+  if (await outbox.isExisting()) {
+    await outbox.scrollIntoView();
+    await browser.pause(300);
+    await browser.saveScreenshot(join(ARTIFACTS, "dunning-outbox.png"));
+  }
+
   await browser.$("#nav-dunning").click();
   await browser.$("#phone-tasks").waitForExist({ timeout: 30_000 });
   await browser.pause(500);
   await browser.saveScreenshot(join(ARTIFACTS, "dunning-phone.png"));
+  await browser.$("#dunning-tab-promises").click();
+  await browser.$("#promise-form").waitForExist({ timeout: 10_000 });
+  await browser.pause(300);
+  await browser.saveScreenshot(join(ARTIFACTS, "dunning-promises.png"));
+  await browser.$("#dunning-tab-scenarios").click();
+  await browser.$("#scenarios").waitForExist({ timeout: 10_000 });
+  await browser.pause(300);
+  await browser.saveScreenshot(join(ARTIFACTS, "dunning-scenarios.png"));
 } catch (error) {
   console.error(error instanceof Error ? (error.stack ?? error.message) : error);
   if (browser) {
