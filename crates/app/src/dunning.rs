@@ -764,7 +764,8 @@ fn templates_or_defaults(d: &Dossier) -> Result<Vec<Template>, ApiError> {
 
 fn compute(d: &Dossier, as_of: NaiveDate) -> Result<(Plan, bool), ApiError> {
     let (scenarios, defaults) = scenarios_or_defaults(d)?;
-    let snapshot = store::snapshot(d, as_of, engine::horizon_days(&scenarios))?;
+    let anchored = scenarios.iter().flat_map(|s| s.steps.iter()).any(|st| st.anchor == Anchor::MadeAvailable);
+    let snapshot = store::snapshot(d, as_of, engine::horizon_days(&scenarios), anchored)?;
     Ok((engine::plan(as_of, &snapshot, &scenarios), defaults))
 }
 

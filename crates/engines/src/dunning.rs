@@ -154,6 +154,14 @@ enum ItemVerdict {
 }
 
 fn judge_item(item: &DunningItem, disputed: &HashSet<InvoiceId>) -> ItemVerdict {
+    if item.statuses.is_empty() {
+        // Most overdue invoices predate the reform or never received a status: nothing to replay.
+        return if disputed.contains(&item.invoice_id) {
+            ItemVerdict::Pause(PauseReason::Dispute { status: None })
+        } else {
+            ItemVerdict::Dun { dunned: item.outstanding, partially_approved: false, made_available: None }
+        };
+    }
     let mut state = InvoiceState::new(Money::new(item.outstanding, item.currency));
     let mut history: Vec<_> = item.statuses.iter().collect();
     history.sort_by_key(|e| e.at);
@@ -222,34 +230,37 @@ fn plus(date: NaiveDate, days: i32) -> NaiveDate {
     }
 }
 
+/// `ordered`: the active scenarios with steps, by priority.
 fn choose_scenario<'s>(
     scenarios: &'s [Scenario],
+    ordered: &[&'s Scenario],
     client: &DunningClient,
     overdue: Decimal,
     over: Option<&ClientOverride>,
 ) -> Option<&'s Scenario> {
     if let Some(ClientOverride::Scenario { scenario }) = over {
-        if let Some(s) = scenarios.iter().find(|s| s.id == *scenario) {
+        if let Some(s) = scenarios.iter().find(|s| s.id == *scenario && !s.steps.is_empty()) {
             return Some(s);
         }
     }
-    let mut candidates: Vec<&Scenario> = scenarios.iter().filter(|s| s.active && !s.steps.is_empty()).collect();
-    candidates.sort_by_key(|s| (s.priority, s.id));
-    candidates.into_iter().find(|s| s.filter.matches(client, overdue))
+    ordered.iter().copied().find(|s| s.filter.matches(client, overdue))
 }
 
 /// Builds today's plan (see the module documentation for the rules).
 pub fn plan(as_of: NaiveDate, snapshot: &DunningSnapshot, scenarios: &[Scenario]) -> Plan {
     let done: HashMap<&str, NaiveDate> = snapshot.history.iter().map(|a| (a.key.as_str(), a.on)).collect();
     let disputed: HashSet<InvoiceId> = snapshot.disputes.iter().flat_map(|d| d.invoice_ids.iter().copied()).collect();
-    let unknown = |id: ClientId| DunningClient {
-        id,
-        name: format!("client {}", id.0),
+    // Every item's client is in the snapshot (foreign key); the fallback only keeps this total.
+    let unknown = DunningClient {
+        id: ClientId(0),
+        name: "(client inconnu)".to_owned(),
         naf: None,
         risk_grade: None,
         language: "fr".to_owned(),
     };
-    let client_of = |id: ClientId| snapshot.clients.get(&id).cloned().unwrap_or_else(|| unknown(id));
+    let client_of = |id: ClientId| snapshot.clients.get(&id).unwrap_or(&unknown);
+    let mut ordered: Vec<&Scenario> = scenarios.iter().filter(|s| s.active && !s.steps.is_empty()).collect();
+    ordered.sort_by_key(|s| (s.priority, s.id));
 
     let mut out = Plan { as_of, actions: Vec::new(), paused: Vec::new(), already_done: 0 };
     let push = |out: &mut Plan, a: PlannedAction| {
@@ -288,7 +299,7 @@ pub fn plan(as_of: NaiveDate, snapshot: &DunningSnapshot, scenarios: &[Scenario]
         let pause = |out: &mut Plan, reason: PauseReason| {
             out.paused.push(Paused {
                 client_id: client,
-                client_name: client_of(client).name,
+                client_name: client_of(client).name.clone(),
                 invoice: Some((item.invoice_id, item.number.clone())),
                 amount: Money::new(item.outstanding, item.currency),
                 reason,
@@ -415,7 +426,8 @@ pub fn plan(as_of: NaiveDate, snapshot: &DunningSnapshot, scenarios: &[Scenario]
         let client = client_of(*client_id);
         let overdue: Vec<&Dunnable<'_>> = items.iter().filter(|d| d.item.due_date < as_of).collect();
         let overdue_total: Decimal = overdue.iter().map(|d| d.dunned).sum();
-        let Some(scenario) = choose_scenario(scenarios, &client, overdue_total, snapshot.overrides.get(client_id))
+        let Some(scenario) =
+            choose_scenario(scenarios, &ordered, client, overdue_total, snapshot.overrides.get(client_id))
         else {
             continue;
         };
@@ -481,7 +493,7 @@ pub fn plan(as_of: NaiveDate, snapshot: &DunningSnapshot, scenarios: &[Scenario]
             if s.offset_days >= 0 && date.is_some_and(|d| d <= as_of) {
                 reached = Some(i);
             }
-            previous_done = done.get(key_of(i).as_str()).copied();
+            previous_done = if done.is_empty() { None } else { done.get(key_of(i).as_str()).copied() };
         }
         let Some(step) = reached else { continue };
         let invoices: Vec<PlannedInvoice> = overdue.iter().map(|d| planned(d, as_of)).collect();

@@ -106,3 +106,14 @@ CREATE INDEX phone_tasks_open ON phone_tasks(state, due_on);
 
 -- How a promise was made (phone, email, letter, platform, other); NULL for older promises.
 ALTER TABLE promises ADD COLUMN channel TEXT;
+
+-- Today's plan reads the open invoices due by a horizon: this covering index holds every column it
+-- needs, ordered by due date, so the read is one range scan with no table lookup (the existing
+-- open-items index starts with the client).
+CREATE INDEX invoices_dunning ON invoices(due_date, client_id, currency, outstanding, issue_date, number)
+    WHERE outstanding > 0;
+
+-- The statuses that change dunning (legal-rules B.2: 206–211, 213, 220), covering, so the plan reads
+-- them in one scan; 203 (only needed by steps anchored on it) stays in status_events_invoice.
+CREATE INDEX status_events_dunning ON status_events(invoice_id, code, at, amounts_json)
+    WHERE code IN (206, 207, 208, 209, 210, 211, 213, 220);

@@ -8,7 +8,7 @@
 //! ledger. Writes go through a [`DunningWriter`]: one transaction, one audit entry per change, so
 //! that a run is recorded whole or not at all and every action is in the journal.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{NaiveDate, NaiveDateTime};
 use encours_domain::dunning::{
@@ -25,9 +25,6 @@ use crate::dossier::insert_audit;
 use crate::{Dossier, StoreError};
 
 const AT_FORMAT: &str = "%Y-%m-%dT%H:%M:%S";
-
-/// Lifecycle codes that change what dunning does (legal-rules B.2): 203 (anchor), 206–211, 213, 220.
-const DUNNING_CODES: &str = "203, 206, 207, 208, 209, 210, 211, 213, 220";
 
 /// How long after its date a broken promise is still followed up.
 pub const BROKEN_PROMISE_WINDOW_DAYS: u64 = 60;
@@ -59,6 +56,22 @@ fn parse_anchor(s: &str) -> Result<Anchor, StoreError> {
 
 fn parse_tone(s: &str) -> Result<Tone, StoreError> {
     Tone::parse(s).ok_or_else(|| StoreError::Decode(format!("tone {s:?}")))
+}
+
+fn status_event(invoice: InvoiceId, code: u16, at: &str, amounts: &str) -> Result<StatusEvent, StoreError> {
+    let amounts: Vec<StatusAmount> = if amounts == "[]" { Vec::new() } else { serde_json::from_str(amounts)? };
+    Ok(StatusEvent {
+        invoice_id: invoice,
+        status: LifecycleStatus::from_code(code),
+        at: NaiveDateTime::parse_from_str(at, AT_FORMAT)
+            .map_err(|x| StoreError::Decode(format!("date-time {at:?}: {x}")))?,
+        reason_code: None,
+        reason: None,
+        action_code: None,
+        action: None,
+        amounts,
+        source: Source::at("dossier", "status_events"),
+    })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -128,76 +141,98 @@ pub fn templates(d: &Dossier) -> Result<Vec<Template>, StoreError> {
 /// outstanding) due on or before `as_of + horizon_days`, with their dunning-relevant statuses and
 /// stored collection state; the clients they belong to; open disputes; promises pending or broken
 /// within [`BROKEN_PROMISE_WINDOW_DAYS`]; collective procedures; overrides; the actions recorded.
+/// `made_available`: also read each item's 203 Mise à disposition (only steps anchored on it need it).
 ///
 /// Open amounts are today's (the ledger's current state): the plan is for today, and an earlier
 /// `as_of` only moves the calendar.
-pub fn snapshot(d: &Dossier, as_of: NaiveDate, horizon_days: u64) -> Result<DunningSnapshot, StoreError> {
+///
+/// Every read is a range or a scan of a covering index (migration 0007's `invoices_dunning` and
+/// `status_events_dunning`, 0005's `clients_analytics` and `payments_booked`): no lookup per
+/// candidate into the tables, whose pages would each have to be decrypted.
+pub fn snapshot(
+    d: &Dossier,
+    as_of: NaiveDate,
+    horizon_days: u64,
+    made_available: bool,
+) -> Result<DunningSnapshot, StoreError> {
     let horizon = as_of.checked_add_days(chrono::Days::new(horizon_days)).unwrap_or(as_of);
     let mut snap = DunningSnapshot::default();
 
-    // Open items due by the horizon: the partial index of open items holds client, currency, due
-    // date and outstanding; only the candidates' rows are then read for their number.
     let mut items = d.conn.prepare_cached(
-        "SELECT i.id, i.client_id, i.number, i.issue_date, i.due_date, i.currency, i.outstanding,
-                c.dunning_hold, c.invoice_id IS NOT NULL
-         FROM invoices i INDEXED BY invoices_open_items
-         LEFT JOIN invoice_collection c ON c.invoice_id = i.id
-         WHERE i.outstanding <> 0 AND i.outstanding > 0 AND i.due_date <= ?1",
+        "SELECT id, client_id, number, issue_date, due_date, currency, outstanding
+         FROM invoices INDEXED BY invoices_dunning WHERE outstanding > 0 AND due_date <= ?1",
     )?;
-    let mut statuses = d.conn.prepare_cached(&format!(
-        "SELECT code, at, amounts_json FROM status_events INDEXED BY status_events_invoice
-         WHERE invoice_id = ?1 AND code IN ({DUNNING_CODES})"
-    ))?;
     let mut rows = items.query([horizon.to_string()])?;
+    let mut index: HashMap<i64, usize> = HashMap::new();
+    let mut clients: HashSet<i64> = HashSet::new();
     while let Some(r) = rows.next()? {
         let id: i64 = r.get(0)?;
-        let hold: Option<String> = r.get(7)?;
-        let has_row: bool = r.get(8)?;
-        let mut item = DunningItem {
+        let client: i64 = r.get(1)?;
+        index.insert(id, snap.items.len());
+        clients.insert(client);
+        snap.items.push(DunningItem {
             invoice_id: InvoiceId(id),
-            client_id: ClientId(r.get(1)?),
+            client_id: ClientId(client),
             number: r.get(2)?,
             issue_date: parse_date(&r.get::<_, String>(3)?)?,
             due_date: parse_date(&r.get::<_, String>(4)?)?,
             currency: currency(&r.get::<_, String>(5)?)?,
             outstanding: from_units(r.get(6)?),
             statuses: Vec::new(),
-            stored_hold: has_row.then_some(hold),
-        };
-        let mut s = statuses.query([id])?;
-        while let Some(e) = s.next()? {
-            let at: String = e.get(1)?;
-            let amounts: Vec<StatusAmount> = serde_json::from_str(&e.get::<_, String>(2)?)?;
-            item.statuses.push(StatusEvent {
-                invoice_id: item.invoice_id,
-                status: LifecycleStatus::from_code(e.get(0)?),
-                at: NaiveDateTime::parse_from_str(&at, AT_FORMAT)
-                    .map_err(|x| StoreError::Decode(format!("date-time {at:?}: {x}")))?,
-                reason_code: None,
-                reason: None,
-                action_code: None,
-                action: None,
-                amounts,
-                source: Source::at("dossier", "status_events"),
-            });
+            stored_hold: None,
+        });
+    }
+    drop(rows);
+
+    // The dunning statuses of every invoice, in one scan of their covering partial index; those of
+    // the candidates are kept.
+    let mut statuses = d.conn.prepare_cached(
+        "SELECT invoice_id, code, at, amounts_json FROM status_events INDEXED BY status_events_dunning
+         WHERE code IN (206, 207, 208, 209, 210, 211, 213, 220)",
+    )?;
+    let mut rows = statuses.query([])?;
+    let mut with_211 = Vec::new();
+    while let Some(r) = rows.next()? {
+        let Some(&i) = index.get(&r.get::<_, i64>(0)?) else { continue };
+        let code: u16 = r.get(1)?;
+        let event = status_event(snap.items[i].invoice_id, code, &r.get::<_, String>(2)?, &r.get::<_, String>(3)?)?;
+        if code == 211 {
+            with_211.push(i);
         }
-        snap.items.push(item);
+        snap.items[i].statuses.push(event);
+    }
+    drop(rows);
+    if made_available {
+        let mut stmt = d.conn.prepare_cached(
+            "SELECT at FROM status_events INDEXED BY status_events_invoice WHERE invoice_id = ?1 AND code = 203",
+        )?;
+        for item in &mut snap.items {
+            let ats: Vec<String> = stmt.query_map([item.invoice_id.0], |r| r.get(0))?.collect::<Result<_, _>>()?;
+            for at in ats {
+                item.statuses.push(status_event(item.invoice_id, 203, &at, "[]")?);
+            }
+        }
+    }
+    // A 211 holds until the payment is matched: the match clears the stored hold (app::collect).
+    let mut hold = d.conn.prepare_cached("SELECT dunning_hold FROM invoice_collection WHERE invoice_id = ?1")?;
+    for i in with_211 {
+        let item = &mut snap.items[i];
+        item.stored_hold = hold.query_row([item.invoice_id.0], |r| r.get::<_, Option<String>>(0)).optional()?;
     }
 
-    let mut client = d.conn.prepare_cached("SELECT name, naf FROM clients WHERE id = ?1")?;
-    let ids: Vec<ClientId> = {
-        let mut v: Vec<ClientId> = snap.items.iter().map(|i| i.client_id).collect();
-        v.sort();
-        v.dedup();
-        v
-    };
-    for id in ids {
-        if let Some((name, naf)) =
-            client.query_row([id.0], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?))).optional()?
-        {
-            snap.clients.insert(id, DunningClient { id, name, naf, risk_grade: None, language: "fr".to_owned() });
+    let mut stmt = d.conn.prepare_cached("SELECT id, name, naf FROM clients INDEXED BY clients_analytics")?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let id: i64 = r.get(0)?;
+        if clients.contains(&id) {
+            let id = ClientId(id);
+            snap.clients.insert(
+                id,
+                DunningClient { id, name: r.get(1)?, naf: r.get(2)?, risk_grade: None, language: "fr".to_owned() },
+            );
         }
     }
+    drop(rows);
 
     for row in crate::analytics::disputes_open_at(d, as_of)? {
         snap.disputes.push(OpenDispute {
@@ -208,17 +243,18 @@ pub fn snapshot(d: &Dossier, as_of: NaiveDate, horizon_days: u64) -> Result<Dunn
         });
     }
 
+    // Promises pending, or whose date passed within the window. What was paid since a promise was
+    // made is only needed for those whose date passed (kept or broken): one range scan of the
+    // payments booked since the earliest of them. A pending promise pauses until its date.
     let window = as_of.checked_sub_days(chrono::Days::new(BROKEN_PROMISE_WINDOW_DAYS)).unwrap_or(as_of);
     let far = NaiveDate::from_ymd_opt(9999, 12, 31).unwrap_or(as_of);
-    let mut paid = d.conn.prepare_cached(
-        "SELECT coalesce(sum(amount), 0) FROM payments INDEXED BY payments_client
-         WHERE client_id = ?1 AND currency = ?2 AND booked_on >= ?3 AND booked_on <= ?4",
-    )?;
+    let mut past: HashMap<i64, Vec<(usize, Currency)>> = HashMap::new();
+    let mut earliest: Option<NaiveDate> = None;
     for p in crate::analytics::promises_between(d, window, far, as_of)? {
-        let paid_since: i64 = paid
-            .query_row(params![p.client_id, p.currency.code(), p.made_on.to_string(), as_of.to_string()], |r| {
-                r.get(0)
-            })?;
+        if p.promised_for < as_of {
+            past.entry(p.client_id).or_default().push((snap.promises.len(), p.currency));
+            earliest = Some(earliest.map_or(p.made_on, |e: NaiveDate| e.min(p.made_on)));
+        }
         snap.promises.push(PromiseFact {
             id: p.id,
             client_id: ClientId(p.client_id),
@@ -226,8 +262,28 @@ pub fn snapshot(d: &Dossier, as_of: NaiveDate, horizon_days: u64) -> Result<Dunn
             made_on: p.made_on,
             promised_for: p.promised_for,
             amount: from_units(p.amount),
-            paid_since: from_units(paid_since),
+            paid_since: Decimal::ZERO,
         });
+    }
+    if let Some(from) = earliest {
+        let mut stmt = d.conn.prepare_cached(
+            "SELECT client_id, currency, amount, booked_on FROM payments INDEXED BY payments_booked
+             WHERE booked_on >= ?1 AND booked_on <= ?2",
+        )?;
+        let mut rows = stmt.query([from.to_string(), as_of.to_string()])?;
+        while let Some(r) = rows.next()? {
+            let Some(client) = r.get::<_, Option<i64>>(0)? else { continue };
+            let Some(list) = past.get(&client) else { continue };
+            let cur = currency(&r.get::<_, String>(1)?)?;
+            let amount = from_units(r.get(2)?);
+            let booked = parse_date(&r.get::<_, String>(3)?)?;
+            for &(i, promised_in) in list {
+                let p = &mut snap.promises[i];
+                if booked >= p.made_on && promised_in == cur {
+                    p.paid_since += amount;
+                }
+            }
+        }
     }
 
     let mut stmt = d.conn.prepare_cached("SELECT client_id, kind, judgment_on FROM client_insolvency")?;
