@@ -20,6 +20,9 @@
 //! - **dispute resolution time**: mean days from opening to resolution of the disputes resolved in
 //!   the 12 months to `D`; **promise-kept rate**: kept / promises whose date fell in those 12
 //!   months (by count, as recorded);
+//! - **share of automatic reminders**: of the reminders that went out in the KPI period, those an
+//!   email or SMS step sent with nobody's validation; letters, registered letters, validated steps
+//!   and calls made are by hand (`store::analytics::reminders_sent_between`);
 //! - **bad-debt ratio**: not available: the ledger records no write-off (654) yet.
 
 pub mod dto;
@@ -484,11 +487,16 @@ fn key_figures(d: &Dossier, s: &Snapshot, h: &History) -> Result<Kpis, ApiError>
     let kept = promises.iter().filter(|p| p.state == "kept").count();
     let promise_kept = kpi::percent(Decimal::from(kept), Decimal::from(promises.len()));
 
-    let mut notes = vec![
-        "Taux de créances irrécouvrables : non disponible, le dossier n'enregistre pas encore de pertes (654)."
-            .to_owned(),
-        "Part des relances automatiques : non disponible, les relances ne sont pas encore gérées.".to_owned(),
-    ];
+    // Reminders over the KPI period: sent by the scenarios on their own, or by a person.
+    let (automatic, by_hand) = store::reminders_sent_between(d, period_start, as_of)?;
+    let automatic_share = kpi::percent(Decimal::from(automatic), Decimal::from(automatic + by_hand));
+
+    let mut notes =
+        vec!["Taux de créances irrécouvrables : non disponible, le dossier n'enregistre pas encore de pertes (654)."
+            .to_owned()];
+    if automatic_share.is_none() {
+        notes.push("Part des relances automatiques : aucune relance envoyée sur la période.".to_owned());
+    }
     if ar_begin.is_none() {
         notes.push("CEI : pas d'historique au début de la période.".to_owned());
     }
@@ -511,7 +519,7 @@ fn key_figures(d: &Dossier, s: &Snapshot, h: &History) -> Result<Kpis, ApiError>
         promise_kept_percent: promise_kept.map(one),
         cash_collected: money(period_cash),
         average_age_days: t.age.mean().map(one),
-        automatic_reminder_percent: None,
+        automatic_reminder_percent: automatic_share.map(one),
     };
     let first = h.points.len().saturating_sub(SERIES_MONTHS as usize);
     let dso_points = h.points.iter().skip(first).map(|p| point_view(h, p, as_of)).collect();
@@ -724,7 +732,7 @@ pub fn dashboard(d: &Dossier, as_of: NaiveDate) -> Result<DashboardView, ApiErro
 
 /// Names this computation of the dashboard in its materialised form: change it when the figures
 /// change, so that a dossier never shows figures of an older computation.
-const DASHBOARD_CODE: &str = concat!("dashboard/", env!("CARGO_PKG_VERSION"), "/1");
+const DASHBOARD_CODE: &str = concat!("dashboard/", env!("CARGO_PKG_VERSION"), "/2");
 
 /// The dashboard computed from the ledger, without reading or writing its materialised form.
 pub fn compute_dashboard(d: &Dossier, as_of: NaiveDate) -> Result<DashboardView, ApiError> {

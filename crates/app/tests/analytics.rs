@@ -9,9 +9,9 @@ use encours_app::analytics::{self, export, AnalyticsOptions};
 use encours_app::{Dossier, KeySource};
 use encours_demo::{DemoConfig, DemoSink};
 use encours_domain::{
-    Allocation, AllocationFrom, AllocationId, Client, ClientId, Currency, Dispute, DisputeState, Invoice, InvoiceId,
-    InvoiceKind, InvoiceTotals, Money, Payment, PaymentId, PaymentTerms, PostalAddress, Promise, Siren, Source,
-    StatusEvent,
+    Allocation, AllocationFrom, AllocationId, Client, ClientId, Contact, Currency, Dispute, DisputeState, Invoice,
+    InvoiceId, InvoiceKind, InvoiceTotals, Money, Payment, PaymentId, PaymentTerms, PostalAddress, Promise, Siren,
+    Source, StatusEvent,
 };
 use encours_store::analytics::{self as store, Rebuild};
 use encours_store::{DossierKey, LedgerWriter, StoreError};
@@ -412,4 +412,49 @@ fn every_report_exports_to_csv_and_xlsx() {
     let bytes = std::fs::read(&xlsx).unwrap();
     assert_eq!(&bytes[..2], b"PK", "an XLSX is a zip archive");
     assert!(!dir.path().join("report.xlsx.part").exists());
+}
+
+#[test]
+fn the_share_of_automatic_reminders_counts_the_reminders_that_went_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut d = new_dossier(dir.path(), "relances");
+    // One client per step of the default scenario: due 2, 16, 31 and 46 days ago (J+1 and J+15
+    // emails, J+30 letter, J+45 mise en demeure).
+    let mut w = d.writer("test", now()).unwrap();
+    for (id, due) in [(1, "2026-11-28"), (2, "2026-11-14"), (3, "2026-10-30"), (4, "2026-10-15")] {
+        let mut c = client(id, "PME");
+        c.contacts = vec![Contact {
+            name: "Compta".into(),
+            role: "comptabilité".into(),
+            email: Some(format!("compta{id}@client.fr")),
+            phone: Some("0612345678".into()),
+            ..Default::default()
+        }];
+        w.client(&c).unwrap();
+        w.invoice(&invoice(id, id, "1200.00", "2026-09-01", due)).unwrap();
+    }
+    w.commit("test", "test.load", serde_json::json!({})).unwrap();
+    let as_of = now().date();
+    let share = |d: &Dossier| analytics::compute_dashboard(d, as_of).unwrap().key_figures.automatic_reminder_percent;
+    assert_eq!(share(&d), None, "nothing has gone out yet");
+
+    encours_app::dunning::dunning_run(&mut d, as_of, now()).unwrap();
+    assert_eq!(share(&d), None, "queued is not sent");
+    // Queued: validated when nobody has to look at it first, planned (awaiting a person) otherwise.
+    let planned = encours_app::dunning::dunning_actions(&d, None, 100).unwrap();
+    let automatic = |a: &&encours_app::dunning::OutboxActionView| {
+        !a.needs_validation && (a.channel == "email" || a.channel == "sms")
+    };
+    let auto: Vec<i64> = planned.iter().filter(automatic).map(|a| a.id).collect();
+    let hand: Vec<i64> = planned.iter().filter(|a| !automatic(a) && a.channel != "phone").map(|a| a.id).collect();
+    assert_eq!((auto.len(), hand.len()), (2, 2), "two emails, a letter and a mise en demeure: {planned:#?}");
+    for &id in auto.iter().chain(&hand[..1]) {
+        encours_app::dunning::set_action_state(&mut d, id, "sent", None, now()).unwrap();
+    }
+    // A reminder that failed did not go out.
+    encours_app::dunning::set_action_state(&mut d, hand[1], "failed", Some("refused"), now()).unwrap();
+    assert_eq!(share(&d).as_deref(), Some("66.7"), "2 automatic of 3 sent");
+    // The stored dashboard follows the ledger: recording the actions changed its version.
+    let stored = analytics::dashboard(&d, as_of).unwrap().key_figures.automatic_reminder_percent;
+    assert_eq!(stored.as_deref(), Some("66.7"));
 }

@@ -554,6 +554,32 @@ pub fn promises_between(
     Ok(out)
 }
 
+/// Reminders that went out with the date they were planned in `from ..= to`: `(automatic, by hand)`.
+///
+/// Automatic: an email or SMS of a scenario step that needs nobody's validation, sent by the run.
+/// By hand: everything a person had to do or approve — a step that needed validation (mise en
+/// demeure…), a letter or registered letter to print and post, a phone call (collections-anchors
+/// (d), "share of reminders sent automatically vs by hand"). Cancelled, failed and not yet sent
+/// actions are not reminders that went out; a call counts once made (its task done), whatever
+/// its outcome.
+pub fn reminders_sent_between(d: &Dossier, from: NaiveDate, to: NaiveDate) -> Result<(u64, u64), StoreError> {
+    let (automatic, by_hand): (i64, i64) = d.conn.query_row(
+        "SELECT coalesce(sum(needs_validation = 0 AND channel IN ('email', 'sms')), 0),
+                coalesce(sum(NOT (needs_validation = 0 AND channel IN ('email', 'sms'))), 0)
+         FROM dunning_actions INDEXED BY dunning_actions_state
+         WHERE state = 'sent' AND planned_on >= ?1 AND planned_on <= ?2 AND channel <> 'phone'",
+        params![from.to_string(), to.to_string()],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    let calls: i64 = d.conn.query_row(
+        "SELECT count(*) FROM phone_tasks WHERE state = 'done' AND substr(done_at, 1, 10) >= ?1
+         AND substr(done_at, 1, 10) <= ?2",
+        params![from.to_string(), to.to_string()],
+        |r| r.get(0),
+    )?;
+    Ok((u64::try_from(automatic).unwrap_or(0), u64::try_from(by_hand + calls).unwrap_or(0)))
+}
+
 /// Invoices whose collection a status had stopped by the date (210 Refusée, 213 Rejetée, 220
 /// Annulée, legal-rules B.2).
 pub fn stopped_invoices(d: &Dossier, as_of: NaiveDate) -> Result<HashSet<i64>, StoreError> {
