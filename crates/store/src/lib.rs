@@ -7,11 +7,13 @@
 //!   use is chosen explicitly).
 //! - [`Dossier`]: create / open (versioned migrations, WAL, foreign keys), integrity check, audit journal.
 //! - [`LedgerWriter`]: one transaction per unit of work for loading records.
+//! - [`channels`]: the dossier's sending settings (no secrets) and the dispatch journal of the outbox.
 //! - [`dunning`]: scenarios, templates, the dunning snapshot and the outbox of dunning actions.
 //! - [`queries`]: read models (summary, exports).
 
 mod amount;
 pub mod analytics;
+pub mod channels;
 mod dossier;
 pub mod dunning;
 mod error;

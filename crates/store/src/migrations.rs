@@ -17,6 +17,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0005_analytics.sql"),
     include_str!("../migrations/0006_document_encoding.sql"),
     include_str!("../migrations/0007_dunning.sql"),
+    include_str!("../migrations/0008_channels.sql"),
 ];
 
 /// The schema version this build writes.
