@@ -11,6 +11,7 @@
 pub mod analytics;
 mod collect;
 mod demo;
+pub mod dispatch;
 mod dossier;
 pub mod dunning;
 pub mod dto;

@@ -612,3 +612,57 @@ pub fn decode_words(value: &str) -> String {
     }
     String::from_utf8(bytes).expect("UTF-8 words")
 }
+
+// ---------------------------------------------------------------------------------------------------
+// Keyring
+
+/// (service, account) → secret.
+type Secrets = std::sync::Arc<std::sync::Mutex<std::collections::HashMap<(String, String), Vec<u8>>>>;
+
+/// An in-memory keyring shared by every entry, so that what one entry stores another one reads
+/// (keyring's own mock keeps each entry apart, which cannot test a round trip).
+#[derive(Debug, Default)]
+pub struct MemoryKeyring(Secrets);
+
+impl MemoryKeyring {
+    /// Makes a fresh in-memory keyring the process-wide default: the tests never touch the real one.
+    pub fn install() {
+        keyring::set_default_credential_builder(Box::<MemoryKeyring>::default());
+    }
+}
+
+#[derive(Debug)]
+struct MemoryCredential {
+    key: (String, String),
+    map: Secrets,
+}
+
+impl keyring::credential::CredentialApi for MemoryCredential {
+    fn set_secret(&self, secret: &[u8]) -> keyring::Result<()> {
+        self.map.lock().unwrap().insert(self.key.clone(), secret.to_vec());
+        Ok(())
+    }
+    fn get_secret(&self) -> keyring::Result<Vec<u8>> {
+        self.map.lock().unwrap().get(&self.key).cloned().ok_or(keyring::Error::NoEntry)
+    }
+    fn delete_credential(&self) -> keyring::Result<()> {
+        self.map.lock().unwrap().remove(&self.key).map(|_| ()).ok_or(keyring::Error::NoEntry)
+    }
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+}
+
+impl keyring::credential::CredentialBuilderApi for MemoryKeyring {
+    fn build(
+        &self,
+        _target: Option<&str>,
+        service: &str,
+        user: &str,
+    ) -> keyring::Result<Box<keyring::credential::Credential>> {
+        Ok(Box::new(MemoryCredential { key: (service.to_owned(), user.to_owned()), map: self.0.clone() }))
+    }
+    fn as_any(&self) -> &dyn std::any::Any {
+        self
+    }
+}

@@ -2,16 +2,13 @@
 //! in-memory store for the round trip, since each mock entry is independent): never the real keyring.
 //! One test function, because the default credential builder is process-wide.
 
-use std::any::Any;
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use encours_channels::testing::MemoryKeyring;
 use encours_channels::{
     forget_smtp_password, sms_api_key, sms_api_key_entry, smtp_password, smtp_password_entry, store_sms_api_key,
     store_smtp_password, ApiKeyPlacement, MailAddress, Security, SmsBody, SmsSettings, SmtpSettings,
 };
-use keyring::credential::{Credential, CredentialApi, CredentialBuilder, CredentialBuilderApi};
 
 fn smtp(host: &str, port: u16) -> SmtpSettings {
     SmtpSettings {
@@ -23,44 +20,6 @@ fn smtp(host: &str, port: u16) -> SmtpSettings {
         reply_to: None,
         timeout: Duration::from_secs(30),
         extra_root_certificate_pem: None,
-    }
-}
-
-/// (service, account) → secret.
-type Secrets = Arc<Mutex<HashMap<(String, String), Vec<u8>>>>;
-
-/// A shared map behind every entry, so that what one entry stores another one reads.
-#[derive(Debug, Default)]
-struct MemoryStore(Secrets);
-
-#[derive(Debug)]
-struct MemoryCredential {
-    key: (String, String),
-    map: Secrets,
-}
-
-impl CredentialApi for MemoryCredential {
-    fn set_secret(&self, secret: &[u8]) -> keyring::Result<()> {
-        self.map.lock().unwrap().insert(self.key.clone(), secret.to_vec());
-        Ok(())
-    }
-    fn get_secret(&self) -> keyring::Result<Vec<u8>> {
-        self.map.lock().unwrap().get(&self.key).cloned().ok_or(keyring::Error::NoEntry)
-    }
-    fn delete_credential(&self) -> keyring::Result<()> {
-        self.map.lock().unwrap().remove(&self.key).map(|_| ()).ok_or(keyring::Error::NoEntry)
-    }
-    fn as_any(&self) -> &dyn Any {
-        self
-    }
-}
-
-impl CredentialBuilderApi for MemoryStore {
-    fn build(&self, _target: Option<&str>, service: &str, user: &str) -> keyring::Result<Box<Credential>> {
-        Ok(Box::new(MemoryCredential { key: (service.to_owned(), user.to_owned()), map: self.0.clone() }))
-    }
-    fn as_any(&self) -> &dyn Any {
-        self
     }
 }
 
@@ -82,8 +41,7 @@ fn secrets_go_to_named_keyring_entries() {
     assert!(store_smtp_password(&settings, "").is_err(), "an empty password is not stored");
 
     // Round trip through one shared store: what is stored under these settings is read back, and only there.
-    let builder: Box<CredentialBuilder> = Box::<MemoryStore>::default();
-    keyring::set_default_credential_builder(builder);
+    MemoryKeyring::install();
     store_smtp_password(&settings, "pâssword 1").unwrap();
     assert_eq!(smtp_password(&smtp("smtp.dupont-sa.fr", 587)).unwrap().as_deref(), Some("pâssword 1"));
     assert_eq!(smtp_password(&smtp("smtp.dupont-sa.fr", 465)).unwrap(), None);
