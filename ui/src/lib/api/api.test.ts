@@ -38,6 +38,39 @@ async function rejection(promise: Promise<unknown>): Promise<CommandError> {
 }
 
 describe("api", () => {
+  it("sends the dunning commands with the argument names the shell expects", async () => {
+    const calls: [string, unknown][] = [];
+    mockIPC((cmd, args) => {
+      calls.push([cmd, args]);
+      return cmd === "record_promise" || cmd === "update_scenario" ? 7 : null;
+    });
+    const template = { id: "relance", language: "fr", tone: "ferme", subject: "S", body: "{client}", variables: [] };
+    await api.dunningPlan();
+    await api.dunningRun();
+    await api.dunningActions("planned", 50);
+    await api.setActionState(3, "validated");
+    expect(
+      await api.recordPromise({ clientId: 1, invoiceIds: [], promisedFor: "2026-12-01", amount: "10.00", currency: null, channel: "phone" }),
+    ).toBe(7);
+    await api.promises();
+    await api.phoneTasks(true);
+    await api.recordPhoneOutcome(4, { kind: "no_answer" });
+    await api.templates();
+    await api.updateTemplate(template);
+    expect(calls).toEqual([
+      ["dunning_plan", {}],
+      ["dunning_run", {}],
+      ["dunning_actions", { actionState: "planned", limit: 50 }],
+      ["set_action_state", { action: 3, actionState: "validated", outcome: null }],
+      ["record_promise", { promise: { clientId: 1, invoiceIds: [], promisedFor: "2026-12-01", amount: "10.00", currency: null, channel: "phone" } }],
+      ["promises", { asOf: null }],
+      ["phone_tasks", { openOnly: true }],
+      ["record_phone_outcome", { task: 4, outcome: { kind: "no_answer" } }],
+      ["templates", {}],
+      ["update_template", { template }],
+    ]);
+  });
+
   it("sends each command with camelCase arguments", async () => {
     const calls: [string, unknown][] = [];
     mockIPC((cmd, args) => {
