@@ -225,7 +225,10 @@ fn stored<T: serde::de::DeserializeOwned>(d: &Dossier, channel: &str) -> Result<
 /// The dossier's SMTP settings, if configured, saying whether the keyring holds their password.
 pub fn smtp_settings(d: &Dossier) -> Result<Option<SmtpSettingsDto>, ApiError> {
     let Some(mut dto) = stored::<SmtpSettingsDto>(d, "smtp")? else { return Ok(None) };
-    dto.has_password = smtp_password(&dto.to_settings()?).map_err(keyring_error)?.is_some();
+    // No user name, no password: the keyring is not asked (it may be absent on a server).
+    if non_empty(&dto.username).is_some() {
+        dto.has_password = smtp_password(&dto.to_settings()?).map_err(keyring_error)?.is_some();
+    }
     Ok(Some(dto))
 }
 

@@ -10,6 +10,8 @@ use chrono::{NaiveDate, NaiveDateTime};
 use clap::{Parser, Subcommand};
 use encours_app::{ApiError, DemoOptions, ErrorCode};
 
+mod dispatch;
+
 /// Encours: your clients' receivables, up to date every day.
 #[derive(Parser, Debug)]
 #[command(name = "encours", version, about)]
@@ -158,6 +160,12 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         csv: Option<PathBuf>,
     },
+    /// The dossier's sending channels: `smtp` and `sms` set them (secrets go to the OS keyring),
+    /// `show` prints them.
+    Settings {
+        #[command(subcommand)]
+        command: dispatch::SettingsCommand,
+    },
     /// Export clients and open items as CSV.
     Export {
         /// Folder to write `clients.csv` and `open-items.csv` into; without it, the clients CSV goes to standard output.
@@ -261,6 +269,7 @@ fn run(cli: Cli) -> Result<(), ApiError> {
     let path = dossier_path(cli.dossier)?;
     let (keys, _) = encours_app::key_source()?;
     match command {
+        Command::Settings { command } => dispatch::settings(&path, &keys, command, now)?,
         Command::Init { siren, name } => {
             let d = encours_app::create_dossier(&path, &siren, &name, &keys, now)?;
             println!("created {} for {} (SIREN {})", d.path().display(), name.trim(), siren.trim());
