@@ -12,6 +12,8 @@ use encours_app::{ApiError, DemoOptions, ErrorCode};
 
 mod dispatch;
 
+mod dunning;
+
 /// Encours: your clients' receivables, up to date every day.
 #[derive(Parser, Debug)]
 #[command(name = "encours", version, about)]
@@ -160,6 +162,12 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         csv: Option<PathBuf>,
     },
+    /// Dunning: `plan` shows today's reminders and what is held back (nothing recorded); `run` records
+    /// them in the outbox for the channels (a second run records nothing).
+    Dunning {
+        #[command(subcommand)]
+        command: dunning::DunningCommand,
+    },
     /// The dossier's sending channels: `smtp` and `sms` set them (secrets go to the OS keyring),
     /// `show` prints them.
     Settings {
@@ -269,6 +277,7 @@ fn run(cli: Cli) -> Result<(), ApiError> {
     let path = dossier_path(cli.dossier)?;
     let (keys, _) = encours_app::key_source()?;
     match command {
+        Command::Dunning { command } => dunning::run(&path, &keys, command, today, now)?,
         Command::Settings { command } => dispatch::settings(&path, &keys, command, now)?,
         Command::Init { siren, name } => {
             let d = encours_app::create_dossier(&path, &siren, &name, &keys, now)?;
