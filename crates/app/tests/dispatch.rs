@@ -281,9 +281,24 @@ fn a_refused_connection_fails_only_the_emails_naming_host_and_port_and_a_retry_s
     let retry = SendSelection { action_ids: Some(emails.clone()), retry_failed: true };
     let report = dispatch::send_outbox(&mut d, today, november(), &retry, None).unwrap();
     assert_eq!((report.sent, report.failed), (2, 0), "{report:?}");
-    assert_eq!(server.session().rcpt_to.len(), 1);
+    for _ in &emails {
+        assert_eq!(server.session().rcpt_to.len(), 1);
+    }
     let sent = dispatch::dispatch_journal(&d, Some("sent")).unwrap();
     assert!(sent.iter().all(|s| s.attempts == 2), "{sent:?}");
+
+    // A send interrupted after its claim (the process stopped while the server answered) is
+    // reported, never sent again blindly: the message may have left.
+    let third = actions
+        .iter()
+        .find(|a| a.channel == "email" && a.state == "validated" && !emails.contains(&a.id))
+        .expect("a third email")
+        .id;
+    assert!(encours_store::channels::begin_dispatch(&mut d, third, "test", november()).unwrap());
+    let report = dispatch::send_outbox(&mut d, today, november(), &only(&[third]), None).unwrap();
+    assert_eq!(report.interrupted, vec![third]);
+    assert!(report.outcomes.is_empty(), "{report:?}");
+    assert!(server.finished_sessions().is_empty(), "nothing reached the server");
 }
 
 #[test]
@@ -412,7 +427,7 @@ fn settings_are_checked_before_they_are_stored() {
     assert!(!stored.has_key);
     assert_eq!(stored.body_template, "To={to}&Body={text}");
 
-    // No SMTP server set: an email fails with a message saying what to do, not a panic.
+    // An empty outbox: a send does nothing and writes nothing.
     let today: NaiveDate = november().date();
     let report = dispatch::send_outbox(&mut d, today, november(), &SendSelection::default(), None).unwrap();
     assert!(report.outcomes.is_empty(), "an empty outbox sends nothing");
