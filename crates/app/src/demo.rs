@@ -47,7 +47,7 @@ impl DemoSink for WriterSink<'_, '_> {
     }
     fn invoice(&mut self, i: &Invoice) -> Result<(), StoreError> {
         self.invoices += 1;
-        if self.invoices % 100_000 == 0 {
+        if self.invoices.is_multiple_of(100_000) {
             (self.progress)(self.invoices);
         }
         self.writer.invoice(i)

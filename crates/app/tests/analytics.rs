@@ -428,7 +428,6 @@ fn the_share_of_automatic_reminders_counts_the_reminders_that_went_out() {
             role: "comptabilité".into(),
             email: Some(format!("compta{id}@client.fr")),
             phone: Some("0612345678".into()),
-            ..Default::default()
         }];
         w.client(&c).unwrap();
         w.invoice(&invoice(id, id, "1200.00", "2026-09-01", due)).unwrap();

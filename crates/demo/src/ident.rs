@@ -43,7 +43,7 @@ impl SirenPlan {
     pub(crate) fn new(seed_bits: u64, seller: &Siren) -> SirenPlan {
         // SPAN = 2^7 · 5^7 · 7: a multiplier that is odd and not a multiple of 5 or 7 is prime to it.
         let mut mul = 10_000_001 + (seed_bits % 50_000_000);
-        while mul % 2 == 0 || mul % 5 == 0 || mul % 7 == 0 {
+        while mul.is_multiple_of(2) || mul.is_multiple_of(5) || mul.is_multiple_of(7) {
             mul += 1;
         }
         SirenPlan { mul, add: (seed_bits >> 32) % SPAN, avoid: seller.number() / 10 }

@@ -75,7 +75,7 @@ pub fn luhn_valid(digits: &str) -> bool {
         }
         sum += d;
     }
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 macro_rules! string_id {
@@ -188,7 +188,7 @@ impl Siret {
         }
         let valid = if digits.starts_with(LA_POSTE_SIREN) {
             let sum: u32 = digits.bytes().map(|b| u32::from(b - b'0')).sum();
-            sum % 5 == 0 || luhn_valid(&digits)
+            sum.is_multiple_of(5) || luhn_valid(&digits)
         } else {
             luhn_valid(&digits)
         };

@@ -76,7 +76,7 @@ fn records(file: &str, body: &[u8], diagnostics: &mut Vec<Diagnostic>) -> Result
             });
         }
     } else {
-        if body.len() % RECORD != 0 {
+        if !body.len().is_multiple_of(RECORD) {
             return Err(BankError::file(
                 file,
                 format!(
