@@ -128,8 +128,6 @@ fn secret(variable: &str, what: &str) -> Result<Option<String>, ApiError> {
 }
 
 /// Runs `encours dunning send` on the dossier at `path`.
-// Called by `DunningCommand::Send` in `dunning.rs`, whose owner registers it (one variant, one arm).
-#[allow(dead_code)]
 pub fn send(
     path: &Path,
     keys: &KeySource,

@@ -36,6 +36,9 @@ pub enum DunningCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Send the outbox: emails with the letter PDF and SMS through the dossier's channels
+    /// (`encours settings`), letters saved to --out to print; nothing is sent twice.
+    Send(crate::dispatch::SendArgs),
 }
 
 fn io(e: std::io::Error) -> ApiError {
@@ -133,6 +136,7 @@ pub fn run(
             )
             .map_err(io)?;
         }
+        DunningCommand::Send(args) => return crate::dispatch::send(path, keys, args, today, now),
         DunningCommand::Run { as_of, json } => {
             let mut d = encours_app::open_dossier(path, keys)?;
             let r = dunning::dunning_run(&mut d, as_of.unwrap_or(today), now)?;
