@@ -6,6 +6,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use encours_app::analytics::DashboardView;
+use encours_app::dispatch::{self, SendReport, SendSelection};
 use encours_app::dunning::{
     self, NewPromise, OutboxActionView, PhoneOutcomeInput, PhoneTaskView, PlanView, PromisesView, RunReport,
     ScenarioDto, TemplateDto,
@@ -219,6 +220,19 @@ async fn dunning_run(state: tauri::State<'_, AppState>) -> Result<RunReport, Api
     .await
 }
 
+/// Sends the outbox: emails (with their letter) and SMS through the dossier's channel settings;
+/// letters and registered letters are saved as PDFs to print in `courrier-a-imprimer` beside the
+/// dossier file (each named in the report). Nothing already sent goes twice.
+#[tauri::command]
+async fn send_outbox(state: tauri::State<'_, AppState>) -> Result<SendReport, ApiError> {
+    with_dossier(&state, |d| {
+        let now = now();
+        let letters = d.path().parent().map(|folder| folder.join("courrier-a-imprimer"));
+        dispatch::send_outbox(d, now.date(), now, &SendSelection::default(), letters.as_deref())
+    })
+    .await
+}
+
 /// The dunning outbox (all states or one), newest first.
 #[tauri::command]
 async fn dunning_actions(
@@ -419,6 +433,7 @@ pub fn run() {
             ignore_payment,
             dunning_plan,
             dunning_run,
+            send_outbox,
             dunning_actions,
             set_action_state,
             record_promise,

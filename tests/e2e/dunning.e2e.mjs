@@ -8,6 +8,7 @@
 //
 // Prints "e2e dunning: N passed, M failed" last and exits non-zero on any failure.
 import { execFileSync } from "node:child_process";
+import net from "node:net";
 import { mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
@@ -26,6 +27,7 @@ const CHECKS = [
   "Plan du jour shows as many planned actions as the CLI",
   "queueing the plan records every planned action",
   "queueing again records nothing new",
+  "sending the outbox delivers each email with its letter to the SMTP server, once",
 ];
 /** @type {{ name: string, ok: boolean, detail: string }[]} */
 const results = [];
@@ -45,6 +47,52 @@ function finish() {
 }
 
 /** The number of planned actions the CLI computes, or an Error saying why there is none. */
+/**
+ * A minimal SMTP server on 127.0.0.1 (no TLS, no AUTH: the dossier is set to `plain-local`, which
+ * Encours allows only towards this machine). Collects each message as sent after DATA.
+ */
+function startSmtpServer() {
+  const messages = [];
+  const server = net.createServer((socket) => {
+    socket.setEncoding("latin1");
+    let pending = "";
+    let data = null;
+    socket.write("220 localhost ESMTP encours-e2e\r\n");
+    socket.on("data", (chunk) => {
+      pending += chunk;
+      let end;
+      while ((end = pending.indexOf("\r\n")) >= 0) {
+        const line = pending.slice(0, end);
+        pending = pending.slice(end + 2);
+        if (data !== null) {
+          if (line === ".") {
+            messages.push(data);
+            data = null;
+            socket.write("250 2.0.0 queued\r\n");
+          } else {
+            data += `${line.startsWith("..") ? line.slice(1) : line}\r\n`;
+          }
+          continue;
+        }
+        const verb = line.slice(0, 4).toUpperCase();
+        if (verb === "EHLO") socket.write("250-localhost\r\n250 8BITMIME\r\n");
+        else if (verb === "HELO" || verb === "MAIL" || verb === "RCPT" || verb === "RSET" || verb === "NOOP") {
+          socket.write("250 2.0.0 ok\r\n");
+        } else if (verb === "DATA") {
+          data = "";
+          socket.write("354 end with <CRLF>.<CRLF>\r\n");
+        } else if (verb === "QUIT") {
+          socket.end("221 2.0.0 bye\r\n");
+        } else socket.write("502 5.5.2 not implemented\r\n");
+      }
+    });
+    socket.on("error", () => {});
+  });
+  return new Promise((resolveServer) => {
+    server.listen(0, "127.0.0.1", () => resolveServer({ server, port: server.address().port, messages }));
+  });
+}
+
 function cliPlannedActions(dossierPath) {
   try {
     const output = execFileSync(CLI, ["--dossier", dossierPath, "dunning", "plan", "--json"], {
@@ -70,6 +118,7 @@ if (!APP || !CLI) {
 mkdirSync(ARTIFACTS, { recursive: true });
 
 let browser;
+let smtp;
 try {
   browser = await remote({
     hostname: "127.0.0.1",
@@ -157,6 +206,36 @@ try {
     await browser.saveScreenshot(join(ARTIFACTS, "dunning-outbox.png"));
   }
 
+  // Send for real: the dossier's SMTP settings point at a server this test runs on 127.0.0.1.
+  smtp = await startSmtpServer();
+  execFileSync(
+    CLI,
+    ["--dossier", dossierPath, "settings", "smtp", "--host", "127.0.0.1", "--port", String(smtp.port),
+      "--security", "plain-local", "--from", "relances@atelier-demo.fr"],
+    { env: process.env, encoding: "utf8", timeout: 60_000 },
+  );
+  await browser.$("#outbox-send").click();
+  const sentCount = await browser.$("#outbox-sent-count");
+  await sentCount.waitForExist({ timeout: 120_000 });
+  const sent = Number(await sentCount.getAttribute("data-value"));
+  const failedSends = Number(await browser.$("#outbox-failed-count").getAttribute("data-value"));
+  await browser.waitUntil(async () => smtp.messages.length >= sent, { timeout: 10_000, interval: 100 }).catch(() => {});
+  const withPdf = smtp.messages.filter((m) => m.includes("application/pdf")).length;
+  await (await browser.$("#outbox-sent")).scrollIntoView();
+  await browser.pause(300);
+  await browser.saveScreenshot(join(ARTIFACTS, "dunning-sent.png"));
+  // Again: nothing that went out goes twice.
+  await browser.$("#outbox-send").click();
+  await browser
+    .waitUntil(async () => (await browser.$("#outbox-sent-count").getAttribute("data-value")) === "0", { timeout: 60_000, interval: 250 })
+    .catch(() => {});
+  const secondSent = Number(await browser.$("#outbox-sent-count").getAttribute("data-value"));
+  record(
+    "sending the outbox delivers each email with its letter to the SMTP server, once",
+    sent > 0 && smtp.messages.length === sent && withPdf === sent && secondSent === 0,
+    `window: ${sent} sent, ${failedSends} failed; server: ${smtp.messages.length} messages, ${withPdf} with a PDF; second send: ${secondSent}`,
+  );
+
   await browser.$("#nav-dunning").click();
   await browser.$("#phone-tasks").waitForExist({ timeout: 30_000 });
   await browser.pause(500);
@@ -179,6 +258,7 @@ try {
     }
   }
 } finally {
+  smtp?.server.close();
   if (browser) {
     try {
       await browser.deleteSession();

@@ -47,6 +47,7 @@ describe("api", () => {
     const template = { id: "relance", language: "fr", tone: "ferme", subject: "S", body: "{client}", variables: [] };
     await api.dunningPlan();
     await api.dunningRun();
+    await api.sendOutbox();
     await api.dunningActions("planned", 50);
     await api.setActionState(3, "validated");
     expect(
@@ -60,6 +61,7 @@ describe("api", () => {
     expect(calls).toEqual([
       ["dunning_plan", {}],
       ["dunning_run", {}],
+      ["send_outbox", {}],
       ["dunning_actions", { actionState: "planned", limit: 50 }],
       ["set_action_state", { action: 3, actionState: "validated", outcome: null }],
       ["record_promise", { promise: { clientId: 1, invoiceIds: [], promisedFor: "2026-12-01", amount: "10.00", currency: null, channel: "phone" } }],

@@ -17,6 +17,7 @@ import type { PhoneTaskView } from "../bindings/PhoneTaskView";
 import type { PlanView } from "../bindings/PlanView";
 import type { PromisesView } from "../bindings/PromisesView";
 import type { RunReport } from "../bindings/RunReport";
+import type { SendReport } from "../bindings/SendReport";
 import type { ScenarioDto } from "../bindings/ScenarioDto";
 import type { TemplateDto } from "../bindings/TemplateDto";
 import type { OpenItemsFilter } from "../bindings/OpenItemsFilter";
@@ -100,6 +101,11 @@ export const api = {
    * no per-action run). Nothing is sent here; running twice records nothing new.
    */
   dunningRun: (): Promise<RunReport> => call<RunReport>("dunning_run"),
+  /**
+   * Sends the outbox for real: emails with their letter and SMS through the dossier's channel
+   * settings; letters to print saved beside the dossier. What was sent never goes twice.
+   */
+  sendOutbox: (): Promise<SendReport> => call<SendReport>("send_outbox"),
   /** The dunning outbox, newest first: every state, or only `state` (`planned`, `validated`, …). */
   dunningActions: (state: string | null, limit: number): Promise<OutboxActionView[]> =>
     call<OutboxActionView[]>("dunning_actions", { actionState: state, limit }),

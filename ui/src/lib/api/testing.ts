@@ -28,6 +28,7 @@ import type { PlanView } from "../bindings/PlanView";
 import type { PromisesView } from "../bindings/PromisesView";
 import type { RunReport } from "../bindings/RunReport";
 import type { ScenarioDto } from "../bindings/ScenarioDto";
+import type { SendReport } from "../bindings/SendReport";
 import type { TemplateDto } from "../bindings/TemplateDto";
 import type { OpenItemsFilter } from "../bindings/OpenItemsFilter";
 import type { OpenItemsView } from "../bindings/OpenItemsView";
@@ -927,6 +928,23 @@ export function fakeDunning(plan: PlanView = planFixture()): FakeDunning {
             report.recorded.push({ id, clientName: x.clientName, channel: x.channel, state, subject, amount: x.amount });
           }
           fake.plan = { ...fake.plan, alreadyRecorded: recorded.size, defaultScenarios: false };
+          return report;
+        }
+        case "send_outbox": {
+          // Like the core: what is ready (validated, or needing nobody) goes once; emails are sent,
+          // letters are to print, phone tasks are left to a person.
+          const report: SendReport = { asOf: fake.plan.asOf, sent: 0, toPrint: 0, failed: 0, skipped: 0, interrupted: [], outcomes: [] };
+          for (const row of fake.outbox.filter((x) => x.state === "validated")) {
+            const printed = row.channel === "letter" || row.channel === "lrar" || row.channel === "lre";
+            const outcome = row.channel === "phone" ? "skipped" : printed ? "to_print" : "sent";
+            if (outcome === "skipped") report.skipped += 1;
+            else {
+              row.state = "sent";
+              if (printed) report.toPrint += 1;
+              else report.sent += 1;
+            }
+            report.outcomes.push({ actionId: row.id, clientName: row.clientName, channel: row.channel, outcome, messageId: outcome === "sent" ? `<${row.id}@encours.test>` : null, detail: null, file: printed ? `/tmp/${row.id}.pdf` : null });
+          }
           return report;
         }
         case "set_action_state": {

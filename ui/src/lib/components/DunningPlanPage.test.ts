@@ -100,6 +100,24 @@ describe("DunningPlanPage", () => {
     expect(document.querySelectorAll("#outbox-table tr.outbox-row")).toHaveLength(4);
   });
 
+  it("sends the outbox once: what is ready goes, what waits for a person stays", async () => {
+    const fake = await render();
+    await click("#plan-queue");
+    await click("#outbox-send");
+    expect(fake.calls.filter(([c]) => c === "send_outbox")).toHaveLength(1);
+    const sent = Number(el("#outbox-sent-count").getAttribute("data-value"));
+    const ready = fake.outbox.filter((x) => x.state === "sent").length;
+    expect(sent).toBeGreaterThan(0);
+    expect(el("#outbox-sent").textContent).toContain(`Envoyées : ${sent}`);
+    // The mise en demeure still waits for its validation.
+    expect(document.querySelectorAll("#outbox-table tr[data-state=planned]")).toHaveLength(1);
+    expect(document.querySelectorAll("#outbox-table tr[data-state=sent]")).toHaveLength(ready);
+
+    await click("#outbox-send");
+    expect(el("#outbox-sent-count").getAttribute("data-value")).toBe("0");
+    expect(el("#outbox-sent").textContent).toContain("Envoyées : 0");
+  });
+
   it("validates the ticked outbox actions one by one through the API", async () => {
     const fake = await render();
     await click("#plan-queue");
