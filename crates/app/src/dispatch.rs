@@ -521,7 +521,7 @@ impl<'p> Context<'p> {
             letters_dir,
             company: d.company()?,
             templates,
-            rates: LegalRates::defaults(),
+            rates: crate::rates::legal_rates(d)?,
             smtp: None,
             sms: None,
         })
@@ -655,6 +655,12 @@ impl<'p> Context<'p> {
             match self.breakdown(a, client, &facts) {
                 Ok(b) => Some(b),
                 Err(LegalError::MissingRate { .. }) if !self.uses_penalties(a) => None,
+                Err(e @ LegalError::MissingRate { .. }) => {
+                    return Err(format!(
+                        "the late-payment breakdown cannot be computed: {e} (import the updated table: encours \
+                         --dossier … rates import FILE.csv)"
+                    ))
+                }
                 Err(e) => return Err(format!("the late-payment breakdown cannot be computed: {e}")),
             }
         } else {

@@ -23,6 +23,7 @@ pub mod items;
 mod lifecycle;
 pub mod matching;
 mod money_in;
+pub mod rates;
 pub mod simulate;
 
 pub use demo::{generate_demo, open_or_create_demo, DemoOptions, DEMO_COMPANY_NAME, DEMO_COMPANY_SIREN};

@@ -385,6 +385,54 @@ fn a_missing_rate_fails_only_the_letters_that_claim_penalties_with_the_rate_tabl
 }
 
 #[test]
+fn rate_tables_imported_into_the_dossier_let_the_penalties_run_into_a_new_half_year() {
+    let dir = tempfile::tempdir().unwrap();
+    let letters = dir.path().join("letters");
+    let mut d = demo_dossier(dir.path(), november());
+    let today = november().date();
+    dunning::dunning_run(&mut d, today, november()).unwrap();
+    let letter_ids: Vec<i64> =
+        outbox(&d).iter().filter(|a| a.channel == "letter" && a.state == "validated").map(|a| a.id).collect();
+    assert!(!letter_ids.is_empty());
+    let shipped = encours_app::rates::rate_tables(&d).unwrap();
+    assert!(shipped.iter().all(|t| t.origin == "shipped"), "{shipped:?}");
+
+    // A broken file changes nothing and says where it is broken.
+    let err = encours_app::rates::import_rate_table(
+        &mut d,
+        "ecb.csv",
+        "effective_date,mro_percent\n2026-01-01,x\n",
+        november(),
+    )
+    .unwrap_err();
+    assert!(err.message.starts_with("ecb.csv: ") && err.message.contains("line 2"), "{}", err.message);
+    assert_eq!(encours_app::rates::rate_tables(&d).unwrap(), shipped);
+
+    // The user imports the tables once the H2 2026 rates are known (test values: the ECB held its
+    // rate; a legal rate for the half-year).
+    let ecb = include_str!("../../../assets/rates/ecb_mro.csv")
+        .replace("covered_until,2026-02-05", "covered_until,2026-12-31");
+    let legal = include_str!("../../../assets/rates/legal_interest.csv")
+        .replace("covered_until,2026-06-30", "2026-07-01,2.50,6.50\ncovered_until,2026-12-31");
+    for (file, text) in [("ecb_mro.csv", &ecb), ("legal_interest.csv", &legal)] {
+        let t = encours_app::rates::import_rate_table(&mut d, file, text, november()).unwrap();
+        assert_eq!((t.origin.as_str(), t.covered_until.to_string().as_str()), ("dossier", "2026-12-31"));
+    }
+    // The letters that claim penalties now go, with their breakdown.
+    let report = dispatch::send_outbox(&mut d, today, november(), &only(&letter_ids), Some(&letters)).unwrap();
+    assert_eq!(report.to_print as usize, letter_ids.len(), "{report:?}");
+    let file = outcome(&report, letter_ids[0]).file.clone().unwrap();
+    let text = pdf_text(&std::fs::read(file).unwrap(), dir.path());
+    assert!(text.contains("Décompte des sommes dues"), "{text}");
+    // And the journal says which tables were imported.
+    let journal = d.audit_entries(1_000_000).unwrap();
+    let imported: Vec<&str> =
+        journal.iter().filter(|e| e.action == "rates.import").filter_map(|e| e.entity_id.as_deref()).collect();
+    assert_eq!(imported.len(), 2, "{imported:?}");
+    assert!(imported.contains(&"ecb_mro") && imported.contains(&"legal_interest"));
+}
+
+#[test]
 fn settings_are_checked_before_they_are_stored() {
     let dir = tempfile::tempdir().unwrap();
     keyring();

@@ -13,6 +13,7 @@ use encours_app::{ApiError, DemoOptions, ErrorCode};
 mod dispatch;
 
 mod dunning;
+mod rates;
 
 /// Encours: your clients' receivables, up to date every day.
 #[derive(Parser, Debug)]
@@ -168,6 +169,12 @@ enum Command {
         #[command(subcommand)]
         command: dunning::DunningCommand,
     },
+    /// The ECB and legal-interest rate tables penalties are computed with: `show` what is in force,
+    /// `import` an updated table when a new rate is published.
+    Rates {
+        #[command(subcommand)]
+        command: rates::RatesCommand,
+    },
     /// The dossier's sending channels: `smtp` and `sms` set them (secrets go to the OS keyring),
     /// `show` prints them.
     Settings {
@@ -279,6 +286,7 @@ fn run(cli: Cli) -> Result<(), ApiError> {
     match command {
         Command::Dunning { command } => dunning::run(&path, &keys, command, today, now)?,
         Command::Settings { command } => dispatch::settings(&path, &keys, command, now)?,
+        Command::Rates { command } => rates::run(&path, &keys, command, now)?,
         Command::Init { siren, name } => {
             let d = encours_app::create_dossier(&path, &siren, &name, &keys, now)?;
             println!("created {} for {} (SIREN {})", d.path().display(), name.trim(), siren.trim());

@@ -23,6 +23,7 @@ mod ledger;
 mod migrations;
 pub mod money_in;
 pub mod queries;
+pub mod rates;
 
 pub use amount::{from_units, to_units, AMOUNT_SCALE};
 pub use dossier::{AuditEntry, Company, Dossier, IntegrityReport};

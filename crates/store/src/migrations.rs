@@ -18,6 +18,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0006_document_encoding.sql"),
     include_str!("../migrations/0007_dunning.sql"),
     include_str!("../migrations/0008_channels.sql"),
+    include_str!("../migrations/0009_rate_tables.sql"),
 ];
 
 /// The schema version this build writes.
