@@ -481,52 +481,75 @@ fn pause_rule(r: &PauseReason) -> (&'static str, String) {
     }
 }
 
-fn action_view(a: &PlannedAction) -> PlannedActionView {
+/// An ISO date written without the formatting machinery (the plan writes a hundred thousand).
+fn iso_date(d: NaiveDate) -> String {
+    use chrono::Datelike;
+    let (y, m, day) = (d.year(), d.month(), d.day());
+    if !(0..=9999).contains(&y) {
+        return d.to_string();
+    }
+    let mut s = String::with_capacity(10);
+    for (n, width) in [(y.unsigned_abs(), 4u32), (m, 2), (day, 2)] {
+        if !s.is_empty() {
+            s.push('-');
+        }
+        for k in (0..width).rev() {
+            s.push(char::from(b'0' + ((n / 10u32.pow(k)) % 10) as u8));
+        }
+    }
+    s
+}
+
+fn action_view(a: PlannedAction) -> PlannedActionView {
     PlannedActionView {
-        key: a.key.clone(),
+        key: a.key,
         kind: a.kind.code().to_owned(),
         client_id: a.client_id.0,
-        client_name: a.client_name.clone(),
-        scenario: a.scenario.as_ref().map(|s| s.1.clone()),
-        step_name: a.step_name.clone(),
+        client_name: a.client_name,
+        scenario: a.scenario.map(|s| s.1),
+        step_name: a.step_name,
         level: a.level,
         channel: a.channel.code().to_owned(),
         tone: a.tone.code().to_owned(),
-        template_id: a.template_id.clone(),
+        template_id: a.template_id,
         needs_validation: a.needs_validation,
         escalation: a.escalation,
         currency: a.currency.code().to_owned(),
         amount: money(a.amount),
-        reference_due: a.reference_due.to_string(),
+        reference_due: iso_date(a.reference_due),
         days_late: a.days_late,
         invoices: a
             .invoices
-            .iter()
+            .into_iter()
             .map(|i| PlannedInvoiceView {
                 invoice_id: i.invoice_id.0,
-                number: i.number.clone(),
-                due_date: i.due_date.to_string(),
+                number: i.number,
+                due_date: iso_date(i.due_date),
                 outstanding: money(i.outstanding),
                 dunned: money(i.dunned),
                 days_late: i.days_late,
                 partially_approved: i.partially_approved,
             })
             .collect(),
-        note: a.note.clone(),
+        note: a.note,
     }
 }
 
-fn plan_view(p: &Plan, default_scenarios: bool) -> PlanView {
+fn plan_view(p: Plan, default_scenarios: bool) -> PlanView {
     let paused: Vec<PausedView> = p
         .paused
-        .iter()
+        .into_iter()
         .map(|x| {
             let (rule, reason) = pause_rule(&x.reason);
+            let (invoice_id, number) = match x.invoice {
+                Some((id, n)) => (Some(id.0), Some(n)),
+                None => (None, None),
+            };
             PausedView {
                 client_id: x.client_id.0,
-                client_name: x.client_name.clone(),
-                invoice_id: x.invoice.as_ref().map(|i| i.0 .0),
-                number: x.invoice.as_ref().map(|i| i.1.clone()),
+                client_name: x.client_name,
+                invoice_id,
+                number,
                 amount: money(x.amount.amount),
                 currency: x.amount.currency.code().to_owned(),
                 rule: rule.to_owned(),
@@ -540,7 +563,7 @@ fn plan_view(p: &Plan, default_scenarios: bool) -> PlanView {
     }
     PlanView {
         as_of: p.as_of.to_string(),
-        actions: p.actions.iter().map(action_view).collect(),
+        actions: p.actions.into_iter().map(action_view).collect(),
         paused,
         paused_by_rule: counts.into_iter().map(|(rule, items)| PauseCount { rule, items }).collect(),
         already_recorded: p.already_done as u64,
@@ -772,7 +795,7 @@ fn compute(d: &Dossier, as_of: NaiveDate) -> Result<(Plan, bool), ApiError> {
 /// Today's plan (read only: nothing is recorded).
 pub fn dunning_plan(d: &Dossier, as_of: NaiveDate) -> Result<PlanView, ApiError> {
     let (plan, defaults) = compute(d, as_of)?;
-    Ok(plan_view(&plan, defaults))
+    Ok(plan_view(plan, defaults))
 }
 
 /// Records today's plan in the outbox (one transaction, an audit entry per action) with each
@@ -1112,6 +1135,13 @@ pub fn set_insolvency(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_are_written_in_iso() {
+        for d in ["2026-11-23", "0999-01-09", "2024-02-29"] {
+            assert_eq!(iso_date(d.parse().unwrap()), d);
+        }
+    }
 
     #[test]
     fn amounts_are_written_the_french_way() {

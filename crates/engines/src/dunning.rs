@@ -383,9 +383,15 @@ pub fn plan(as_of: NaiveDate, snapshot: &DunningSnapshot, scenarios: &[Scenario]
     }
 
     // Broken promises: one follow-up each, on what the client still owes.
+    let mut first_group: HashMap<ClientId, (ClientId, Currency)> = HashMap::new();
+    for key in groups.keys() {
+        first_group.entry(key.0).or_insert(*key);
+    }
     for p in broken {
         let client = client_of(p.client_id);
-        let Some(((_, currency), items)) = groups.iter().find(|((c, _), _)| *c == p.client_id) else { continue };
+        let Some(key) = first_group.get(&p.client_id) else { continue };
+        let Some(items) = groups.get(key) else { continue };
+        let currency = &key.1;
         let covered: Vec<PlannedInvoice> = items
             .iter()
             .filter(|d| p.invoice_ids.is_empty() || p.invoice_ids.contains(&d.item.invoice_id))
