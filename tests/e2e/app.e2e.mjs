@@ -8,16 +8,9 @@
 // inspect`; then imports a bank statement of the demo's clients (`encours bank simulate`), runs
 // the automatic lettrage from the Rapprochement screen and accepts a proposal. Prints "e2e: N passed, M failed" last and exits non-zero on any failure.
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readdirSync } from "node:fs";
-import { createRequire } from "node:module";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-
-const HERE = dirname(fileURLToPath(import.meta.url));
-const ARTIFACTS = join(HERE, "artifacts");
-// webdriverio is a devDependency of ui/ (one `npm ci` installs everything): resolve it from there.
-const requireFromUi = createRequire(join(HERE, "..", "..", "ui", "package.json"));
-const { remote } = requireFromUi("webdriverio");
+import { readdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { ARTIFACTS, HERE, checks, openSession } from "./harness.mjs";
 
 const APP = process.env.APP;
 const CLI = process.env.ENCOURS_CLI;
@@ -27,9 +20,7 @@ const IMPORT_TIMEOUT_MS = 120_000;
 const CORPUS = resolve(process.env.ENCOURS_CORPUS ?? join(HERE, "..", "..", "..", "shared", "corpus"));
 const IMPORT_FOLDER = join(CORPUS, "cii");
 
-/** @type {{ name: string, ok: boolean, detail: string }[]} */
-const results = [];
-const CHECKS = [
+const { record, finish } = checks("", [
   "a missing dossier shows the DossierNotFound message",
   "demo opens and shows its summary",
   "open balance matches the CLI",
@@ -42,13 +33,8 @@ const CHECKS = [
   "a bank statement imported through the Imports screen lists its credits to reconcile",
   "the automatic run matches what the CLI dry run announced",
   "accepting a proposal makes the payment a manual match",
-];
+]);
 const MISSING_PATH = "/nonexistent-encours-e2e/missing.encours";
-
-function record(name, ok, detail = "") {
-  results.push({ name, ok, detail });
-  console.log(`${ok ? "ok  " : "FAIL"} ${name}${detail ? ` — ${detail}` : ""}`);
-}
 
 /** The files an import of `folder` reads: PDF and XML files, recursively, sorted. */
 function invoiceFiles(folder) {
@@ -64,38 +50,14 @@ async function intValue(element) {
   return value === null || value === "" ? Number.NaN : Number(value);
 }
 
-function finish() {
-  for (const name of CHECKS) {
-    if (!results.some((r) => r.name === name)) record(name, false, "not run");
-  }
-  const passed = results.filter((r) => r.ok).length;
-  const failed = results.length - passed;
-  console.log(`e2e: ${passed} passed, ${failed} failed`);
-  process.exit(failed === 0 ? 0 : 1);
-}
-
 if (!APP || !CLI) {
   console.error("APP and ENCOURS_CLI must be set (see tests/e2e/run.sh)");
   finish();
 }
-mkdirSync(ARTIFACTS, { recursive: true });
 
 let browser;
 try {
-  browser = await remote({
-    hostname: "127.0.0.1",
-    port: 4444,
-    logLevel: "warn",
-    // A session that cannot start should fail in a minute, not after three two-minute retries.
-    connectionRetryTimeout: 60_000,
-    connectionRetryCount: 0,
-    capabilities: {
-      browserName: "wry",
-      "tauri:options": { application: APP },
-      // Without it WebdriverIO 9 asks for BiDi and tauri-driver refuses the session.
-      "wdio:enforceWebDriverClassic": true,
-    },
-  });
+  browser = await openSession(APP);
 
   // The session is returned before the page has loaded.
   const demoButton = await browser.$("#open-demo");

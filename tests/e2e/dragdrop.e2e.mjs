@@ -9,41 +9,21 @@
 //
 // Prints "e2e dragdrop: N passed, M failed" last and exits non-zero on any failure.
 import { execFileSync, spawn } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-
-const HERE = dirname(fileURLToPath(import.meta.url));
-const ARTIFACTS = join(HERE, "artifacts");
-const requireFromUi = createRequire(join(HERE, "..", "..", "ui", "package.json"));
-const { remote } = requireFromUi("webdriverio");
+import { writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { ARTIFACTS, HERE, checks, openSession } from "./harness.mjs";
 
 const APP = process.env.APP;
 const CORPUS = resolve(process.env.ENCOURS_CORPUS ?? join(HERE, "..", "..", "..", "shared", "corpus"));
 const DEMO_TIMEOUT_MS = 120_000;
 
-const CHECKS = [
+const { record, finish } = checks("dragdrop", [
   "files dragged over the window light up the drop zone",
   "files dropped with the mouse are imported, each with its line in the report",
   "the broken file among them is reported by name, the others are imported",
-];
-/** @type {{ name: string, ok: boolean, detail: string }[]} */
-const results = [];
+]);
 
-function record(name, ok, detail = "") {
-  results.push({ name, ok, detail });
-  console.log(`${ok ? "ok  " : "FAIL"} ${name}${detail ? ` — ${detail}` : ""}`);
-}
 
-function finish() {
-  for (const name of CHECKS) {
-    if (!results.some((r) => r.name === name)) record(name, false, "not run");
-  }
-  const passed = results.filter((r) => r.ok).length;
-  console.log(`e2e dragdrop: ${passed} passed, ${results.length - passed} failed`);
-  process.exit(passed === results.length ? 0 : 1);
-}
 
 /** Runs xdotool with the given arguments (the display is the test's own, from xvfb-run). */
 function xdotool(...args) {
@@ -85,7 +65,6 @@ if (!APP) {
   console.error("APP must be set (see tests/e2e/run.sh)");
   finish();
 }
-mkdirSync(ARTIFACTS, { recursive: true });
 
 // Two invoices of the corpus (one CII, one UBL) and a file that is not one.
 const broken = join(ARTIFACTS, "facture-cassee.xml");
@@ -99,18 +78,7 @@ const dropped = [
 let browser;
 let source;
 try {
-  browser = await remote({
-    hostname: "127.0.0.1",
-    port: 4444,
-    logLevel: "warn",
-    connectionRetryTimeout: 60_000,
-    connectionRetryCount: 0,
-    capabilities: {
-      browserName: "wry",
-      "tauri:options": { application: APP },
-      "wdio:enforceWebDriverClassic": true,
-    },
-  });
+  browser = await openSession(APP);
 
   const demoButton = await browser.$("#open-demo");
   await demoButton.waitForEnabled({ timeout: 30_000 });

@@ -9,42 +9,21 @@
 // Prints "e2e dunning: N passed, M failed" last and exits non-zero on any failure.
 import { execFileSync } from "node:child_process";
 import net from "node:net";
-import { mkdirSync } from "node:fs";
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-
-const HERE = dirname(fileURLToPath(import.meta.url));
-const ARTIFACTS = join(HERE, "artifacts");
-const requireFromUi = createRequire(join(HERE, "..", "..", "ui", "package.json"));
-const { remote } = requireFromUi("webdriverio");
+import { join } from "node:path";
+import { ARTIFACTS, checks, openSession } from "./harness.mjs";
 
 const APP = process.env.APP;
 const CLI = process.env.ENCOURS_CLI;
 const DEMO_TIMEOUT_MS = 120_000;
 
-const CHECKS = [
+const { record, finish } = checks("dunning", [
   "Plan du jour shows as many planned actions as the CLI",
   "queueing the plan records every planned action",
   "queueing again records nothing new",
   "sending the outbox delivers each email with its letter to the SMTP server, once",
-];
-/** @type {{ name: string, ok: boolean, detail: string }[]} */
-const results = [];
+]);
 
-function record(name, ok, detail = "") {
-  results.push({ name, ok, detail });
-  console.log(`${ok ? "ok  " : "FAIL"} ${name}${detail ? ` — ${detail}` : ""}`);
-}
 
-function finish() {
-  for (const name of CHECKS) {
-    if (!results.some((r) => r.name === name)) record(name, false, "not run");
-  }
-  const passed = results.filter((r) => r.ok).length;
-  console.log(`e2e dunning: ${passed} passed, ${results.length - passed} failed`);
-  process.exit(passed === results.length ? 0 : 1);
-}
 
 /** The number of planned actions the CLI computes, or an Error saying why there is none. */
 /**
@@ -115,23 +94,11 @@ if (!APP || !CLI) {
   console.error("APP and ENCOURS_CLI must be set (see tests/e2e/run.sh)");
   finish();
 }
-mkdirSync(ARTIFACTS, { recursive: true });
 
 let browser;
 let smtp;
 try {
-  browser = await remote({
-    hostname: "127.0.0.1",
-    port: 4444,
-    logLevel: "warn",
-    connectionRetryTimeout: 60_000,
-    connectionRetryCount: 0,
-    capabilities: {
-      browserName: "wry",
-      "tauri:options": { application: APP },
-      "wdio:enforceWebDriverClassic": true,
-    },
-  });
+  browser = await openSession(APP);
 
   const demoButton = await browser.$("#open-demo");
   await demoButton.waitForEnabled({ timeout: 30_000 });
