@@ -1,21 +1,11 @@
 //! The `encours` binary, run as a user runs it, on real encrypted dossiers.
 
+mod common;
+
+use common::encours;
+
 use std::path::Path;
 use std::process::{Command, Output};
-
-const KEY: &str = "1f2e3d4c5b6a79881f2e3d4c5b6a79881f2e3d4c5b6a79881f2e3d4c5b6a7988";
-const TODAY: &str = "2026-11-23";
-
-fn encours(dossier: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_encours"))
-        .arg("--dossier")
-        .arg(dossier)
-        .args(["--today", TODAY])
-        .args(args)
-        .env("ENCOURS_KEY_HEX", KEY)
-        .output()
-        .expect("the encours binary runs")
-}
 
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()

@@ -1,26 +1,11 @@
 //! `encours settings` and the send side of dunning, run as a user runs them: settings are checked,
 //! stored in the dossier without secrets, and shown back.
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod common;
 
-const KEY: &str = "5b4b5c6d7e8f90a13a4b5c6d7e8f90a13a4b5c6d7e8f90a13a4b5c6d7e8f90a2";
+use common::{encours, encours_on};
 
-fn encours(dossier: &Path, args: &[&str]) -> Output {
-    encours_on(dossier, "2026-11-23", args)
-}
-
-fn encours_on(dossier: &Path, today: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_encours"))
-        .arg("--dossier")
-        .arg(dossier)
-        .args(["--today", today])
-        .args(args)
-        .env("ENCOURS_KEY_HEX", KEY)
-        .env_remove("ENCOURS_SMTP_PASSWORD")
-        .output()
-        .expect("the encours binary runs")
-}
+use std::process::Output;
 
 #[test]
 fn smtp_settings_are_checked_stored_and_shown() {

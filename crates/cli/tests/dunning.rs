@@ -1,33 +1,11 @@
 //! `encours dunning plan` and `encours dunning run`, run as a user runs them on a demo dossier: the
 //! plan prints as a table and as JSON, the run records it, and a second run records nothing.
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod common;
+
+use common::{encours, json, ok, TODAY};
 
 use rust_decimal::Decimal;
-
-const KEY: &str = "4b5c6d7e8f90a13a4b5c6d7e8f90a13a4b5c6d7e8f90a13a4b5c6d7e8f90a13a";
-const TODAY: &str = "2026-11-23";
-
-fn encours(dossier: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_encours"))
-        .arg("--dossier")
-        .arg(dossier)
-        .args(["--today", TODAY])
-        .args(args)
-        .env("ENCOURS_KEY_HEX", KEY)
-        .output()
-        .expect("the encours binary runs")
-}
-
-fn ok(o: &Output) -> String {
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn json(dossier: &Path, args: &[&str]) -> serde_json::Value {
-    serde_json::from_str(&ok(&encours(dossier, args))).expect("JSON on standard output")
-}
 
 #[test]
 fn the_plan_prints_as_a_table_and_json_and_a_second_run_records_nothing() {

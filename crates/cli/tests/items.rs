@@ -1,33 +1,11 @@
 //! `encours items`, run as a user runs it on a demo dossier: the lists add up to the figures of
 //! `encours report aging`, today and on a past date.
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod common;
+
+use common::{encours, json, ok, TODAY};
 
 use rust_decimal::Decimal;
-
-const KEY: &str = "3a4b5c6d7e8f90a13a4b5c6d7e8f90a13a4b5c6d7e8f90a13a4b5c6d7e8f90a1";
-const TODAY: &str = "2026-11-23";
-
-fn encours(dossier: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_encours"))
-        .arg("--dossier")
-        .arg(dossier)
-        .args(["--today", TODAY])
-        .args(args)
-        .env("ENCOURS_KEY_HEX", KEY)
-        .output()
-        .expect("the encours binary runs")
-}
-
-fn ok(o: &Output) -> String {
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn json(dossier: &Path, args: &[&str]) -> serde_json::Value {
-    serde_json::from_str(&ok(&encours(dossier, args))).expect("JSON on standard output")
-}
 
 fn dec(v: &serde_json::Value) -> Decimal {
     v.as_str().unwrap_or_else(|| panic!("{v} is a decimal string")).parse().unwrap()

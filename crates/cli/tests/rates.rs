@@ -1,17 +1,8 @@
 //! `encours rates`: the tables in force, and an updated table imported into the dossier.
 
-use std::process::{Command, Output};
+mod common;
 
-fn encours(dossier: &std::path::Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_encours"))
-        .arg("--dossier")
-        .arg(dossier)
-        .args(["--today", "2026-11-23"])
-        .args(args)
-        .env("ENCOURS_KEY_HEX", "6c".repeat(32))
-        .output()
-        .expect("the encours binary runs")
-}
+use common::encours;
 
 #[test]
 fn rates_show_the_shipped_tables_and_an_imported_one_takes_over() {

@@ -1,26 +1,8 @@
 //! `encours report`, run as a user runs it on a demo dossier.
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod common;
 
-const KEY: &str = "2a3b4c5d6e7f80912a3b4c5d6e7f80912a3b4c5d6e7f80912a3b4c5d6e7f8091";
-const TODAY: &str = "2026-11-23";
-
-fn encours(dossier: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_encours"))
-        .arg("--dossier")
-        .arg(dossier)
-        .args(["--today", TODAY])
-        .args(args)
-        .env("ENCOURS_KEY_HEX", KEY)
-        .output()
-        .expect("the encours binary runs")
-}
-
-fn ok(o: &Output) -> String {
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
+use common::{encours, ok, TODAY};
 
 #[test]
 fn every_report_prints_writes_csv_and_xlsx() {
