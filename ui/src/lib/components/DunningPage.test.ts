@@ -1,9 +1,10 @@
 // @vitest-environment jsdom
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
-import { flushSync, mount, tick, unmount } from "svelte";
+import { flushSync, mount, unmount } from "svelte";
 import { afterEach, describe, expect, it } from "vitest";
 import { fakeDunning, type FakeDunning } from "../api/testing";
 import { locale } from "../i18n";
+import { click, el, settle } from "../testing/dom";
 import DunningPage from "./DunningPage.svelte";
 
 let component: ReturnType<typeof mount> | undefined;
@@ -15,13 +16,6 @@ afterEach(() => {
   clearMocks();
 });
 
-async function settle(): Promise<void> {
-  for (let i = 0; i < 6; i++) {
-    await new Promise((resolve) => setTimeout(resolve, 0));
-    await tick();
-  }
-  flushSync();
-}
 
 async function render(prepare: (fake: FakeDunning) => void = () => {}): Promise<FakeDunning> {
   const fake = fakeDunning();
@@ -33,19 +27,10 @@ async function render(prepare: (fake: FakeDunning) => void = () => {}): Promise<
   return fake;
 }
 
-const el = <T extends Element = HTMLElement>(selector: string): T => {
-  const found = document.querySelector<T>(selector);
-  if (!found) throw new Error(`missing ${selector}`);
-  return found;
-};
 async function type(selector: string, text: string): Promise<void> {
   const input = el<HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement>(selector);
   input.value = text;
   input.dispatchEvent(new Event(input instanceof HTMLSelectElement ? "change" : "input", { bubbles: true }));
-  await settle();
-}
-async function click(selector: string): Promise<void> {
-  el(selector).click();
   await settle();
 }
 

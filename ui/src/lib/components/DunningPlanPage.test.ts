@@ -1,9 +1,10 @@
 // @vitest-environment jsdom
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
-import { flushSync, mount, tick, unmount } from "svelte";
+import { flushSync, mount, unmount } from "svelte";
 import { afterEach, describe, expect, it } from "vitest";
 import { fakeDunning, type FakeDunning } from "../api/testing";
 import { locale } from "../i18n";
+import { click, el, settle, value } from "../testing/dom";
 import { NBSP, NNBSP } from "../i18n/format";
 import DunningPlanPage from "./DunningPlanPage.svelte";
 
@@ -16,13 +17,6 @@ afterEach(() => {
   clearMocks();
 });
 
-async function settle(): Promise<void> {
-  for (let i = 0; i < 6; i++) {
-    await new Promise((resolve) => setTimeout(resolve, 0));
-    await tick();
-  }
-  flushSync();
-}
 
 async function render(): Promise<FakeDunning> {
   const fake = fakeDunning();
@@ -33,16 +27,6 @@ async function render(): Promise<FakeDunning> {
   return fake;
 }
 
-const el = <T extends Element = HTMLElement>(selector: string): T => {
-  const found = document.querySelector<T>(selector);
-  if (!found) throw new Error(`missing ${selector}`);
-  return found;
-};
-const value = (selector: string): string | null => el(selector).getAttribute("data-value");
-const click = async (selector: string): Promise<void> => {
-  el(selector).click();
-  await settle();
-};
 
 describe("DunningPlanPage", () => {
   it("shows the plan grouped per client with counts, amounts and the paused items with their rule", async () => {
