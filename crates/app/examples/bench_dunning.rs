@@ -9,7 +9,10 @@
 //!
 //! Opens the dossier (applying migrations the first time, timed apart), computes the plan RUNS
 //! times and prints the median, minimum and maximum, then the parts (snapshot read, engine) once,
-//! and the plan's size. Nothing is written. Timings are the only floats here (printing).
+//! and the plan's size. Nothing is written to the dossier. Timings are the only floats here (printing).
+//!
+//! With `ENCOURS_BENCH_JSON=FILE`, the last plan is also written to FILE as the JSON of
+//! `encours dunning plan --json`, so that a change can be checked to plan exactly the same thing.
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -66,6 +69,10 @@ fn main() {
     let plan = engine::plan(as_of, &snapshot, &scenarios);
     println!("  engine {}", ms(started.elapsed()));
     let view = last.expect("at least one run");
+    if let Some(file) = std::env::var_os("ENCOURS_BENCH_JSON") {
+        let json = serde_json::to_string_pretty(&view).expect("the plan serialises");
+        std::fs::write(&file, json + "\n").expect("the JSON file is written");
+    }
     println!(
         "plan of {as_of}: {} actions ({} needing validation), {} items held back {:?}",
         plan.actions.len(),
