@@ -680,6 +680,7 @@ impl<'p> Context<'p> {
                 siren: Some(self.company.siren.clone()),
                 ..Party::default()
             },
+            letterhead: Default::default(),
             debtor: Party {
                 name: client.name.clone(),
                 siren: client.siren.as_deref().and_then(|s| Siren::parse(s).ok()),

@@ -40,6 +40,7 @@ fn letter(n: usize, invoices: usize, kind: LetterKind) -> Letter {
     Letter {
         kind,
         creditor: party("Atelier Lumière & Fils SARL".to_owned(), "732829320"),
+        letterhead: Default::default(),
         debtor: party(format!("Client n° {n} — Bœuf & Cœur SAS"), "404833048"),
         place: "Lyon".to_owned(),
         date,
@@ -59,6 +60,7 @@ fn letter(n: usize, invoices: usize, kind: LetterKind) -> Letter {
             iban: Iban::parse("FR7630006000011234567890189").ok(),
             bic: Some("AGRIFRPP".to_owned()),
             other: None,
+            creditor_reference: None,
         }),
         closing: vec!["Veuillez agréer, Madame, Monsieur, nos salutations distinguées.".to_owned()],
         delivery: Delivery::RegisteredPaper { tracking_number: None },

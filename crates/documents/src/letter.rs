@@ -4,7 +4,7 @@
 
 use chrono::NaiveDate;
 use encours_domain::legal::{IndemnityReason, InterestBreakdown, InterestLine, RecoveryIndemnity};
-use encours_domain::{Contact, Iban, Money, MoneyError, PostalAddress, Siren};
+use encours_domain::{Contact, CreditorRef, Iban, Money, MoneyError, PostalAddress, Siren};
 use rust_decimal::Decimal;
 
 /// The tone of a reminder letter (issue 6 §6: three tones before the mise en demeure).
@@ -59,6 +59,10 @@ pub struct PaymentDetails {
     pub bic: Option<String>,
     /// Free text added after the bank details (e.g. "ou par chèque à l'ordre de …").
     pub other: Option<String>,
+    /// The ISO 11649 structured reference the payer must quote (`encours_domain::CreditorRef`).
+    /// With an IBAN and an amount to pay, it puts the SEPA EPC QR code on the page (EPC069-12),
+    /// so the payment can be made from a phone and matched automatically.
+    pub creditor_reference: Option<CreditorRef>,
 }
 
 /// One invoice in the table.
@@ -196,6 +200,27 @@ pub enum Delivery {
     RegisteredElectronic,
 }
 
+/// The company's letterhead beyond its [`Party`] (name, SIREN, address): the company profile
+/// settings. Printed at the top left of the first page of every document.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Letterhead {
+    /// The logo, PNG or JPEG bytes; drawn at most 45 × 18 mm above the company name. A logo that
+    /// cannot be read is refused ([`crate::DocumentError::Logo`]) rather than silently dropped.
+    pub logo: Option<Vec<u8>>,
+    /// Intra-community VAT number (e.g. "FR40732829320").
+    pub vat_number: Option<String>,
+    /// Switchboard phone number, as written (printed "Tél. …"); when `None`, the creditor
+    /// contact's phone is used.
+    pub phone: Option<String>,
+    /// Company e-mail address; when `None`, the creditor contact's e-mail is used.
+    pub email: Option<String>,
+    /// Web site, printed as given.
+    pub website: Option<String>,
+    /// Legal line of the footer, e.g. "SARL au capital de 20 000 € — RCS Lyon 732 829 320"
+    /// (printed in the footer of every page after the name).
+    pub legal_line: Option<String>,
+}
+
 /// Who signs.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Signature {
@@ -212,6 +237,9 @@ pub struct Letter {
     pub kind: LetterKind,
     /// Who writes and is owed the money.
     pub creditor: Party,
+    /// The creditor's letterhead: logo, VAT number, phone, e-mail (`Letterhead::default()`: the
+    /// creditor [`Party`] alone).
+    pub letterhead: Letterhead,
     /// Who owes it.
     pub debtor: Party,
     /// Town written before the date ("Lyon, le 24 novembre 2026").

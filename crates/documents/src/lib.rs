@@ -14,11 +14,14 @@
 //! built-in Helvetica and where the font comes from.
 #![deny(missing_docs)]
 
+mod declaration;
 mod fonts;
 pub mod format;
+mod injonction;
 mod layout;
 mod letter;
 mod render;
+mod statement;
 
 use std::path::PathBuf;
 use std::sync::OnceLock;
@@ -27,10 +30,17 @@ use chrono::Datelike;
 use encours_domain::MoneyError;
 use printpdf::{FontId, PdfDocument, PdfFont, PdfSaveOptions};
 
-pub use fonts::FontSet;
-pub use letter::{
-    BreakdownRow, Delivery, InvoiceRow, LegalBreakdown, Letter, LetterKind, Party, PaymentDetails, Signature, Tone,
+pub use declaration::{
+    born_before_judgment, declaration_deadline, relief_from_foreclosure_deadline, BodaccNotice, DeclarantCapacity,
+    DeclarationDeCreance, Procedure, ProcedureKind, Security,
 };
+pub use fonts::FontSet;
+pub use injonction::{Court, Exhibit, ExhibitContent, InjonctionDossier};
+pub use letter::{
+    BreakdownRow, Delivery, InvoiceRow, LegalBreakdown, Letter, LetterKind, Letterhead, Party, PaymentDetails,
+    Signature, Tone,
+};
+pub use statement::{EntryKind, Statement, StatementEntry};
 
 /// What can stop a document from being rendered.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -78,6 +88,25 @@ pub enum DocumentError {
     /// Amounts in different currencies, or an overflow, while adding up the letter.
     #[error("cannot add up the letter's amounts: {0}")]
     Money(#[from] MoneyError),
+    /// The logo is not a PNG or JPEG image this crate can read.
+    #[error("the logo cannot be used: {0}")]
+    Logo(String),
+    /// An exhibit of an injonction de payer dossier cannot be appended (no partial dossier).
+    #[error("exhibit n° {number} ({title}) cannot be appended: {reason}")]
+    Exhibit {
+        /// Its number in the bordereau (from 1).
+        number: usize,
+        /// Its title.
+        title: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The payment details cannot be put in a SEPA EPC QR code (EPC069-12).
+    #[error("no SEPA QR code: {0}")]
+    Qr(String),
+    /// Something this version cannot render yet.
+    #[error("not supported yet: {0}")]
+    Unsupported(&'static str),
 }
 
 fn check(letter: &Letter) -> Result<(), DocumentError> {
@@ -145,6 +174,25 @@ pub fn render_letter_with(letter: &Letter, fonts: &FontSet) -> Result<Vec<u8>, D
     let mut warnings = Vec::new();
     let bytes = doc.with_pages(pages).save(&PdfSaveOptions::default(), &mut warnings);
     Ok(stable_trailer_id(bytes))
+}
+
+/// Renders a relevé de compte to PDF bytes with the embedded fonts.
+pub fn render_statement(statement: &Statement) -> Result<Vec<u8>, DocumentError> {
+    let _ = statement;
+    Err(DocumentError::Unsupported("relevé de compte"))
+}
+
+/// Renders an injonction de payer dossier (request, décompte, bordereau and exhibits appended)
+/// to PDF bytes with the embedded fonts.
+pub fn render_injonction(dossier: &InjonctionDossier) -> Result<Vec<u8>, DocumentError> {
+    let _ = dossier;
+    Err(DocumentError::Unsupported("injonction de payer"))
+}
+
+/// Renders a déclaration de créance to PDF bytes with the embedded fonts.
+pub fn render_declaration(declaration: &DeclarationDeCreance) -> Result<Vec<u8>, DocumentError> {
+    let _ = declaration;
+    Err(DocumentError::Unsupported("déclaration de créance"))
 }
 
 /// FNV-1a, 64 bits: enough to tell two documents apart in a trailer `/ID` (not a security hash).

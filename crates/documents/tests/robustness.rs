@@ -49,6 +49,7 @@ fn the_sample_letters_have_nothing_outside_the_margins_and_nothing_overlapping()
 fn empty_optional_fields_give_a_valid_letter() {
     let letter = Letter {
         creditor: Party { name: "A".to_owned(), ..Default::default() },
+        letterhead: Default::default(),
         debtor: Party { name: "B".to_owned(), ..Default::default() },
         place: String::new(),
         reference: String::new(),

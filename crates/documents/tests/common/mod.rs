@@ -79,6 +79,7 @@ pub fn reminder(tone: Tone) -> Letter {
     Letter {
         kind: LetterKind::Reminder { tone },
         creditor: creditor(),
+        letterhead: Default::default(),
         debtor: debtor(),
         place: "Lyon".to_owned(),
         date: d(2026, 11, 24),
@@ -96,6 +97,7 @@ pub fn reminder(tone: Tone) -> Letter {
             iban: Some(Iban::parse("FR76 3000 6000 0112 3456 7890 189").unwrap()),
             bic: Some("AGRIFRPP".to_owned()),
             other: None,
+            creditor_reference: None,
         }),
         closing: vec![
             "Si votre règlement a été effectué entre-temps, nous vous prions de ne pas tenir compte de ce courrier."
