@@ -7,6 +7,8 @@
 //!   use is chosen explicitly).
 //! - [`Dossier`]: create / open (versioned migrations, WAL, foreign keys), integrity check, audit journal.
 //! - [`LedgerWriter`]: one transaction per unit of work for loading records.
+//! - [`company`]: the company's letterhead profile and logo.
+//! - [`letters`]: what the legal documents read (a client's ledger as of a date, the journal).
 //! - [`channels`]: the dossier's sending settings (no secrets) and the dispatch journal of the outbox.
 //! - [`dunning`]: scenarios, templates, the dunning snapshot and the outbox of dunning actions.
 //! - [`queries`]: read models (summary, exports).
@@ -14,12 +16,14 @@
 mod amount;
 pub mod analytics;
 pub mod channels;
+pub mod company;
 mod dossier;
 pub mod dunning;
 mod error;
 pub mod items;
 pub mod keys;
 mod ledger;
+pub mod letters;
 mod migrations;
 pub mod money_in;
 pub mod queries;
