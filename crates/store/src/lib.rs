@@ -10,6 +10,7 @@
 //! - [`company`]: the company's letterhead profile and logo.
 //! - [`letters`]: what the legal documents read (a client's ledger as of a date, the journal).
 //! - [`channels`]: the dossier's sending settings (no secrets) and the dispatch journal of the outbox.
+//! - [`disputes`]: dispute dossiers (origin, evidence, tasks, events, resolution).
 //! - [`dunning`]: scenarios, templates, the dunning snapshot and the outbox of dunning actions.
 //! - [`queries`]: read models (summary, exports).
 
@@ -17,6 +18,7 @@ mod amount;
 pub mod analytics;
 pub mod channels;
 pub mod company;
+pub mod disputes;
 mod dossier;
 pub mod dunning;
 mod error;

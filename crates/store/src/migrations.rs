@@ -20,6 +20,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0008_channels.sql"),
     include_str!("../migrations/0009_rate_tables.sql"),
     include_str!("../migrations/0010_company_profile.sql"),
+    include_str!("../migrations/0011_disputes.sql"),
 ];
 
 /// The schema version this build writes.
