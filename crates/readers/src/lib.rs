@@ -14,5 +14,6 @@
 pub mod bank;
 pub mod einvoice;
 pub mod fec;
+pub mod ibm_ar;
 pub mod lifecycle;
 mod xml;
