@@ -8,8 +8,8 @@ use std::sync::{Arc, Mutex};
 use encours_app::analytics::DashboardView;
 use encours_app::dispatch::{self, SendReport, SendSelection};
 use encours_app::dunning::{
-    self, NewPromise, OutboxActionView, PhoneOutcomeInput, PhoneTaskView, PlanView, PromisesView, RunReport,
-    ScenarioDto, TemplateDto,
+    self, NewPromise, OutboxActionView, PhoneOutcomeInput, PhoneTaskView, PlanView, PreviewView, PromisesView,
+    RunReport, RunSelection, ScenarioDto, TemplateDto,
 };
 use encours_app::items::{OpenItemsFilter, OpenItemsView};
 use encours_app::matching::{self, BankLineView, MatchRunReport, ReconciliationView};
@@ -218,6 +218,29 @@ async fn dunning_run(state: tauri::State<'_, AppState>) -> Result<RunReport, Api
         dunning::dunning_run(d, now.date(), now)
     })
     .await
+}
+
+/// Records only the selected clients' and actions' part of today's plan (idempotent too).
+#[tauri::command]
+async fn dunning_run_selected(
+    state: tauri::State<'_, AppState>,
+    selection: RunSelection,
+) -> Result<RunReport, ApiError> {
+    with_dossier(&state, move |d| {
+        let now = now();
+        dunning::dunning_run_selected(d, now.date(), now, &selection)
+    })
+    .await
+}
+
+/// The message one action of today's plan would record, filled in (what is missing listed).
+#[tauri::command]
+async fn dunning_preview(
+    state: tauri::State<'_, AppState>,
+    client_id: i64,
+    key: String,
+) -> Result<PreviewView, ApiError> {
+    with_dossier(&state, move |d| dunning::dunning_preview(d, now().date(), client_id, &key)).await
 }
 
 /// Sends the outbox: emails (with their letter) and SMS through the dossier's channel settings;
@@ -433,6 +456,8 @@ pub fn run() {
             ignore_payment,
             dunning_plan,
             dunning_run,
+            dunning_run_selected,
+            dunning_preview,
             send_outbox,
             dunning_actions,
             set_action_state,

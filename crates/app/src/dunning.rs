@@ -203,6 +203,62 @@ pub struct RunReport {
     pub waiting_validation: u64,
     /// The default scenario and templates were written to the dossier by this run (first use).
     pub wrote_defaults: bool,
+    /// For a run of selected actions: the keys asked for that are not in today's plan (recorded by
+    /// an earlier run, or no longer due). Empty for a run of the whole plan.
+    pub not_planned: Vec<String>,
+}
+
+/// Which actions of today's plan a run records: those of the listed clients and those whose key is
+/// listed (an action matching either is recorded). In JSON `{"clientIds": [12], "keys": []}`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct RunSelection {
+    /// Every action of these clients.
+    #[ts(type = "Array<number>")]
+    #[serde(default)]
+    pub client_ids: Vec<i64>,
+    /// These actions ([`PlannedActionView::key`]).
+    #[serde(default)]
+    pub keys: Vec<String>,
+}
+
+impl RunSelection {
+    fn is_empty(&self) -> bool {
+        self.client_ids.is_empty() && self.keys.is_empty()
+    }
+
+    fn takes(&self, a: &PlannedAction) -> bool {
+        self.client_ids.contains(&a.client_id.0) || self.keys.iter().any(|k| *k == a.key)
+    }
+}
+
+/// The message an action of today's plan would record: its template filled with the values a run
+/// uses (same code), so the preview is what will be queued.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct PreviewView {
+    /// The action's key.
+    pub key: String,
+    /// Client id.
+    #[ts(type = "number")]
+    pub client_id: i64,
+    /// Client name.
+    pub client_name: String,
+    /// Channel code.
+    pub channel: String,
+    /// The template family (empty for a proposal outside the templates).
+    pub template_id: String,
+    /// The language of the template used (the client's, else French).
+    pub language: String,
+    /// Subject, filled.
+    pub subject: String,
+    /// Body, filled.
+    pub body: String,
+    /// Variables left as `{name}` because they have no value (or are unknown): a run would refuse
+    /// this action until the template or the data is fixed.
+    pub missing_variables: Vec<String>,
 }
 
 /// A row of the dunning outbox.
@@ -744,6 +800,22 @@ fn values(a: &PlannedAction, company: &str, as_of: NaiveDate) -> BTreeMap<String
     v
 }
 
+/// The template of an action: its family in the action's language (the client's), else in French.
+fn template_for<'t>(a: &PlannedAction, templates: &'t [Template]) -> Result<&'t Template, ApiError> {
+    templates
+        .iter()
+        .find(|t| t.id == a.template_id && t.language == a.language)
+        .or_else(|| templates.iter().find(|t| t.id == a.template_id && t.language == "fr"))
+        .ok_or_else(|| ApiError::invalid(format!("no template {:?} for the step {:?}", a.template_id, a.step_name)))
+}
+
+/// The text of a proposal outside the templates (claim declaration, injonction de payer): a plain
+/// description for the person who validates it.
+fn proposal_text(a: &PlannedAction, v: &BTreeMap<String, String>) -> (String, String) {
+    let body = format!("{}\n{}\nMontant : {}", a.note, v["factures"], v["montant_du"]);
+    (format!("{} — {}", a.step_name, a.client_name), body)
+}
+
 /// Subject and body of an action: its template rendered, or for a proposal outside the templates
 /// (claim declaration, injonction de payer) a plain description for the person who validates it.
 fn render(
@@ -754,14 +826,9 @@ fn render(
 ) -> Result<(String, String), ApiError> {
     let v = values(a, company, as_of);
     if a.template_id.is_empty() {
-        let body = format!("{}\n{}\nMontant : {}", a.note, v["factures"], v["montant_du"]);
-        return Ok((format!("{} — {}", a.step_name, a.client_name), body));
+        return Ok(proposal_text(a, &v));
     }
-    let t = templates
-        .iter()
-        .find(|t| t.id == a.template_id && t.language == a.language)
-        .or_else(|| templates.iter().find(|t| t.id == a.template_id && t.language == "fr"))
-        .ok_or_else(|| ApiError::invalid(format!("no template {:?} for the step {:?}", a.template_id, a.step_name)))?;
+    let t = template_for(a, templates)?;
     let r = t.render(&v).map_err(|e| ApiError::invalid(format!("{} ({}): {e}", a.client_name, a.step_name)))?;
     Ok((r.subject, r.body))
 }
@@ -798,11 +865,68 @@ pub fn dunning_plan(d: &Dossier, as_of: NaiveDate) -> Result<PlanView, ApiError>
     Ok(plan_view(plan, defaults))
 }
 
+/// The message an action of today's plan would record, filled with the same values and template as
+/// [`dunning_run`] uses (what is missing is listed instead of failing). `client_id` must be the
+/// action's client: a key of another client, or one no longer planned today (recorded by an earlier
+/// run, paid since), is an error saying so.
+pub fn dunning_preview(d: &Dossier, as_of: NaiveDate, client_id: i64, key: &str) -> Result<PreviewView, ApiError> {
+    let (plan, _) = compute(d, as_of)?;
+    let a = plan.actions.iter().find(|a| a.key == key && a.client_id.0 == client_id).ok_or_else(|| {
+        ApiError::invalid(format!("action {key:?} of client {client_id} is not in the plan of {as_of}"))
+    })?;
+    let templates = templates_or_defaults(d)?;
+    let company = d.company()?.name;
+    let v = values(a, &company, as_of);
+    let (template_id, language, subject, body, missing) = if a.template_id.is_empty() {
+        let (subject, body) = proposal_text(a, &v);
+        (String::new(), a.language.clone(), subject, body, Vec::new())
+    } else {
+        let t = template_for(a, &templates)?;
+        let (r, missing) = t.preview(&v);
+        (t.id.clone(), t.language.clone(), r.subject, r.body, missing)
+    };
+    Ok(PreviewView {
+        key: a.key.clone(),
+        client_id,
+        client_name: a.client_name.clone(),
+        channel: a.channel.code().to_owned(),
+        template_id,
+        language,
+        subject,
+        body,
+        missing_variables: missing,
+    })
+}
+
 /// Records today's plan in the outbox (one transaction, an audit entry per action) with each
 /// action's rendered text, and a phone task per call. Every template is rendered before anything is
 /// written: an unknown or empty variable stops the run with an error naming it, and nothing is
 /// recorded. Actions already recorded are not recorded again.
 pub fn dunning_run(d: &mut Dossier, as_of: NaiveDate, now: NaiveDateTime) -> Result<RunReport, ApiError> {
+    run(d, as_of, now, None)
+}
+
+/// Records only the selected actions of today's plan (see [`RunSelection`]), as [`dunning_run`]
+/// records the whole plan: same texts, same keys, so a later run (selected or whole) never records
+/// them twice. An empty selection is refused rather than taken as "everything".
+pub fn dunning_run_selected(
+    d: &mut Dossier,
+    as_of: NaiveDate,
+    now: NaiveDateTime,
+    selection: &RunSelection,
+) -> Result<RunReport, ApiError> {
+    if selection.is_empty() {
+        return Err(ApiError::invalid("no client or action selected: nothing to record"));
+    }
+    run(d, as_of, now, Some(selection))
+}
+
+fn run(
+    d: &mut Dossier,
+    as_of: NaiveDate,
+    now: NaiveDateTime,
+    selection: Option<&RunSelection>,
+) -> Result<RunReport, ApiError> {
     let wrote_defaults = {
         let mut w = d.dunning_writer("system", now)?;
         let wrote = w.ensure_defaults(&[default_scenario()], &default_templates())?;
@@ -810,22 +934,33 @@ pub fn dunning_run(d: &mut Dossier, as_of: NaiveDate, now: NaiveDateTime) -> Res
         wrote
     };
     let (plan, _) = compute(d, as_of)?;
+    let chosen: Vec<&PlannedAction> = match selection {
+        None => plan.actions.iter().collect(),
+        Some(sel) => plan.actions.iter().filter(|a| sel.takes(a)).collect(),
+    };
+    let not_planned: Vec<String> = match selection {
+        None => Vec::new(),
+        Some(sel) => sel.keys.iter().filter(|k| !plan.actions.iter().any(|a| a.key == **k)).cloned().collect(),
+    };
     let templates = templates_or_defaults(d)?;
     let company = d.company()?.name;
-    let mut rendered = Vec::with_capacity(plan.actions.len());
-    for a in &plan.actions {
+    let mut rendered = Vec::with_capacity(chosen.len());
+    for a in &chosen {
         rendered.push(render(a, &templates, &company, as_of)?);
     }
     let mut w = d.dunning_writer("system", now)?;
     let mut report = RunReport {
         as_of: as_of.to_string(),
         recorded: Vec::new(),
-        already_recorded: plan.already_done as u64,
+        // A selected run counts only its own actions found already recorded (below and
+        // `not_planned`); the whole plan's count is the plan's.
+        already_recorded: if selection.is_none() { plan.already_done as u64 } else { 0 },
         phone_tasks: 0,
         waiting_validation: 0,
         wrote_defaults,
+        not_planned,
     };
-    for (a, (subject, body)) in plan.actions.iter().zip(rendered) {
+    for (a, (subject, body)) in chosen.into_iter().zip(rendered) {
         let record = ActionRecord {
             key: a.key.clone(),
             kind: a.kind.code().to_owned(),

@@ -35,6 +35,12 @@ pub enum DunningCommand {
         /// Print JSON.
         #[arg(long)]
         json: bool,
+        /// Record only this client's actions (repeat for several); with --key, either matches.
+        #[arg(long = "client", value_name = "ID")]
+        clients: Vec<i64>,
+        /// Record only the action of this key (as in `dunning plan --json`; repeat for several).
+        #[arg(long = "key", value_name = "KEY")]
+        keys: Vec<String>,
     },
     /// Send the outbox: emails with the letter PDF and SMS through the dossier's channels
     /// (`encours settings`), letters saved to --out to print; nothing is sent twice.
@@ -102,7 +108,12 @@ fn print_run(out: &mut impl Write, r: &RunReport) -> Result<(), ApiError> {
         r.already_recorded,
         if r.wrote_defaults { "; default French scenario and templates written to the dossier" } else { "" }
     )
-    .map_err(io)
+    .map_err(io)?;
+    if !r.not_planned.is_empty() {
+        writeln!(out, "not in today's plan (already recorded or no longer due): {}", r.not_planned.join(", "))
+            .map_err(io)?;
+    }
+    Ok(())
 }
 
 /// Runs a dunning subcommand on the dossier at `path`.
@@ -137,9 +148,15 @@ pub fn run(
             .map_err(io)?;
         }
         DunningCommand::Send(args) => return crate::dispatch::send(path, keys, args, today, now),
-        DunningCommand::Run { as_of, json } => {
+        DunningCommand::Run { as_of, json, clients, keys: action_keys } => {
             let mut d = encours_app::open_dossier(path, keys)?;
-            let r = dunning::dunning_run(&mut d, as_of.unwrap_or(today), now)?;
+            let as_of = as_of.unwrap_or(today);
+            let r = if clients.is_empty() && action_keys.is_empty() {
+                dunning::dunning_run(&mut d, as_of, now)?
+            } else {
+                let selection = dunning::RunSelection { client_ids: clients, keys: action_keys };
+                dunning::dunning_run_selected(&mut d, as_of, now, &selection)?
+            };
             if json {
                 writeln!(out, "{}", serde_json::to_string_pretty(&r).unwrap_or_default()).map_err(io)?;
             } else {

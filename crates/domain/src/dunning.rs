@@ -562,6 +562,43 @@ impl Template {
         };
         Ok(Rendered { subject: fill(&self.subject)?, body: fill(&self.body)? })
     }
+
+    /// Fills what can be filled, for a preview: a variable without a value (or unknown) stays
+    /// written `{name}` and is listed, in order of first use, instead of failing as
+    /// [`Template::render`] does. Filled values are the same as `render`'s, so a preview with
+    /// nothing missing is exactly the text a run records.
+    pub fn preview(&self, values: &BTreeMap<String, String>) -> (Rendered, Vec<String>) {
+        let mut missing: Vec<String> = Vec::new();
+        let mut fill = |text: &str| -> String {
+            let mut out = String::with_capacity(text.len());
+            let mut rest = text;
+            while let Some(open) = rest.find('{') {
+                out.push_str(&rest[..open]);
+                let after = &rest[open + 1..];
+                let Some(close) = after.find('}') else {
+                    // An unclosed brace is kept as written (`check` refuses it on saving).
+                    out.push_str(&rest[open..]);
+                    return out;
+                };
+                let name = &after[..close];
+                match values.get(name).filter(|v| !v.trim().is_empty()) {
+                    Some(v) if TEMPLATE_VARIABLES.iter().any(|(k, _)| *k == name) => out.push_str(v),
+                    _ => {
+                        out.push_str(&rest[open..open + close + 2]);
+                        if !missing.iter().any(|m| m == name) {
+                            missing.push(name.to_owned());
+                        }
+                    }
+                }
+                rest = &after[close + 1..];
+            }
+            out.push_str(rest);
+            out
+        };
+        let subject = fill(&self.subject);
+        let body = fill(&self.body);
+        (Rendered { subject, body }, missing)
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -756,6 +793,27 @@ mod tests {
         assert!(matches!(t.render(&v), Err(TemplateError::MissingValue { name, .. }) if name == "factures"));
         let bad = Template { body: "reste {montant_du".into(), ..t };
         assert!(matches!(bad.check(), Err(TemplateError::Unclosed { .. })));
+    }
+
+    #[test]
+    fn a_preview_fills_what_it_can_and_lists_the_rest() {
+        let t = default_templates().into_iter().find(|t| t.id == "relance_courtoise").unwrap();
+        // Everything known and filled: the preview is the rendered text, nothing missing.
+        let (r, missing) = t.preview(&values());
+        assert_eq!(r, t.render(&values()).unwrap());
+        assert!(missing.is_empty());
+        // A value missing and an unknown variable stay written and are listed once each.
+        let mut v = values();
+        v.remove("factures");
+        v.insert("jours_retard".into(), "".into());
+        let t = Template { body: format!("{} {{inconnue}} {{factures}}", t.body), ..t };
+        let (r, missing) = t.preview(&v);
+        assert_eq!(missing, vec!["factures".to_owned(), "jours_retard".to_owned(), "inconnue".to_owned()]);
+        assert!(r.body.contains("{factures}") && r.body.contains("{inconnue}") && r.body.contains("<societe>"));
+        assert!(r.body.ends_with("{inconnue} {factures}"), "{}", r.body);
+        // An unclosed brace is kept as written.
+        let t = Template { subject: "reste {montant_du".into(), ..t };
+        assert_eq!(t.preview(&values()).0.subject, "reste {montant_du");
     }
 
     #[test]

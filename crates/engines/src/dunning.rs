@@ -503,26 +503,31 @@ pub fn plan(as_of: NaiveDate, snapshot: &DunningSnapshot, scenarios: &[Scenario]
         }
         let Some(step) = reached else { continue };
         let invoices: Vec<PlannedInvoice> = overdue.iter().map(|d| planned(d, as_of)).collect();
-        let mut a = base(step, oldest, invoices.clone());
+        let mise_en_demeure_on = if scenario.steps[step].tone == Tone::MiseEnDemeure && !done.is_empty() {
+            done.get(key_of(step).as_str()).copied()
+        } else {
+            None
+        };
+        // The injonction de payer proposed after a recorded mise en demeure whose deadline passed
+        // lists the same invoices; only then are they copied.
+        let payment_order = mise_en_demeure_on
+            .filter(|sent| sent.checked_add_days(Days::new(MISE_EN_DEMEURE_DEADLINE_DAYS)).is_some_and(|d| d <= as_of))
+            .map(|sent| (sent, invoices.clone()));
+        let mut a = base(step, oldest, invoices);
         a.note = format!("niveau {} : la plus ancienne échue le {}", step + 1, oldest.item.due_date);
-        let mise_en_demeure_on =
-            if scenario.steps[step].tone == Tone::MiseEnDemeure { done.get(a.key.as_str()).copied() } else { None };
         push(&mut out, a);
         // After a recorded mise en demeure whose deadline passed: propose an injonction de payer.
-        if let Some(sent) = mise_en_demeure_on {
-            if sent.checked_add_days(Days::new(MISE_EN_DEMEURE_DEADLINE_DAYS)).is_some_and(|d| d <= as_of) {
-                let mut p = base(step, oldest, invoices);
-                p.key =
-                    action_key(ActionKind::PaymentOrder, *client_id, Some(scenario.id), 0, oldest.item.invoice_id.0);
-                p.kind = ActionKind::PaymentOrder;
-                p.step_name = "proposer une injonction de payer".to_owned();
-                p.channel = Channel::Letter;
-                p.template_id = String::new();
-                p.needs_validation = true;
-                p.escalation = true;
-                p.note = format!("mise en demeure du {sent} restée sans paiement (CPC 1405)");
-                push(&mut out, p);
-            }
+        if let Some((sent, invoices)) = payment_order {
+            let mut p = base(step, oldest, invoices);
+            p.key = action_key(ActionKind::PaymentOrder, *client_id, Some(scenario.id), 0, oldest.item.invoice_id.0);
+            p.kind = ActionKind::PaymentOrder;
+            p.step_name = "proposer une injonction de payer".to_owned();
+            p.channel = Channel::Letter;
+            p.template_id = String::new();
+            p.needs_validation = true;
+            p.escalation = true;
+            p.note = format!("mise en demeure du {sent} restée sans paiement (CPC 1405)");
+            push(&mut out, p);
         }
     }
 

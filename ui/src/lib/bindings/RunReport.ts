@@ -28,4 +28,9 @@ waitingValidation: number,
 /**
  * The default scenario and templates were written to the dossier by this run (first use).
  */
-wroteDefaults: boolean, };
+wroteDefaults: boolean, 
+/**
+ * For a run of selected actions: the keys asked for that are not in today's plan (recorded by
+ * an earlier run, or no longer due). Empty for a run of the whole plan.
+ */
+notPlanned: Array<string>, };
