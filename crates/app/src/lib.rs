@@ -12,6 +12,7 @@ pub mod analytics;
 mod collect;
 mod demo;
 pub mod dispatch;
+pub mod disputes;
 mod dossier;
 pub mod dto;
 pub mod dunning;

@@ -6,8 +6,9 @@
 //! status history (kept whole in `status_events`), so the history stays the single truth and a
 //! better engine re-reads old statuses correctly.
 
-use encours_domain::{Dispute, DisputeState, LifecycleStatus, StatusEvent};
+use encours_domain::{InvoiceId, LifecycleStatus, StatusEvent};
 use encours_engines::lifecycle::{Effect, InvoiceState};
+use encours_store::disputes::{NewDispute, StatusOrigin};
 use encours_store::money_in::CollectionState;
 use encours_store::{LedgerWriter, StoreError};
 
@@ -62,19 +63,22 @@ fn carry_out(
             _ => "taken in charge by the buyer".to_owned(),
         },
         Effect::OpenDispute(d) => {
+            // A dispute dossier of its own per status event (issue 8 §1), keeping what the
+            // platform said: reason MDT-113/114 and requested action MDT-121/122 (legal-rules B.2).
             let disputed = d.disputed.unwrap_or(invoice.outstanding);
-            let id = writer.next_dispute_id()?;
-            writer.dispute(&Dispute {
-                id,
+            let origin = status_origin(invoice.id, d);
+            let id = writer.open_dispute_record(&NewDispute {
                 client_id: invoice.client,
                 invoice_ids: vec![invoice.id],
-                opened_on: d.at.date(),
                 reason: d.reason,
-                disputed_amount: disputed,
-                state: DisputeState::Open,
-                resolved_on: None,
+                disputed,
+                invoiced: invoice.outstanding,
+                origin: "status".to_owned(),
+                status: Some(origin),
                 note: dispute_note(d),
+                opened_at: d.at,
             })?;
+            writer.dispute_event(id, "opened", &format!("ouvert par le statut {}", dispute_note(d)), "platform")?;
             stored.disputed_amount = Some(disputed.amount);
             format!("dispute opened ({disputed})")
         }
@@ -82,14 +86,23 @@ fn carry_out(
             let disputed = d.disputed.unwrap_or(invoice.outstanding);
             if let Some(id) = writer.open_dispute_of(invoice.id)? {
                 writer.update_dispute(id, d.reason, disputed, &dispute_note(d))?;
+                writer.restate_dispute(id, d.reason, disputed, &status_origin(invoice.id, d))?;
+                writer.dispute_event(
+                    id,
+                    "updated",
+                    &format!("mis à jour par le statut {}", dispute_note(d)),
+                    "platform",
+                )?;
             }
             stored.disputed_amount = Some(disputed.amount);
             format!("dispute updated ({disputed})")
         }
         Effect::PauseDunning { .. } => "dunning paused".to_owned(),
-        Effect::CloseDispute { at, .. } => {
+        Effect::CloseDispute { status, at } => {
             if let Some(id) = writer.open_dispute_of(invoice.id)? {
                 writer.resolve_dispute(id, at.date())?;
+                writer.dispute_closed_by_status(id, status.code())?;
+                writer.dispute_event(id, "resolved", &format!("clos par le statut {}", status.code()), "platform")?;
             }
             "dispute closed".to_owned()
         }
@@ -136,4 +149,16 @@ fn dispute_note(d: &encours_engines::lifecycle::DisputeDetails) -> String {
         parts.push(format!("requested action {action}"));
     }
     parts.join(" · ")
+}
+
+fn status_origin(invoice: InvoiceId, d: &encours_engines::lifecycle::DisputeDetails) -> StatusOrigin {
+    StatusOrigin {
+        invoice_id: invoice.0,
+        code: d.status.code(),
+        at: Some(d.at),
+        reason_code: d.reason_code.clone(),
+        reason_text: d.reason_text.clone(),
+        action_code: d.action_code.clone(),
+        action_text: d.action_text.clone(),
+    }
 }
