@@ -73,6 +73,20 @@ describe("api", () => {
     ]);
   });
 
+  it("sends the partial run and the preview with the argument names the shell expects", async () => {
+    const calls: [string, unknown][] = [];
+    mockIPC((cmd, args) => {
+      calls.push([cmd, args]);
+      return null;
+    });
+    await api.dunningRunSelected({ clientIds: [12], keys: ["reminder:12:1:2:345"] });
+    await api.dunningPreview(12, "reminder:12:1:2:345");
+    expect(calls).toEqual([
+      ["dunning_run_selected", { selection: { clientIds: [12], keys: ["reminder:12:1:2:345"] } }],
+      ["dunning_preview", { clientId: 12, key: "reminder:12:1:2:345" }],
+    ]);
+  });
+
   it("sends each command with camelCase arguments", async () => {
     const calls: [string, unknown][] = [];
     mockIPC((cmd, args) => {

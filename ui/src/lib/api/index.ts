@@ -15,8 +15,10 @@ import type { OutboxActionView } from "../bindings/OutboxActionView";
 import type { PhoneOutcomeInput } from "../bindings/PhoneOutcomeInput";
 import type { PhoneTaskView } from "../bindings/PhoneTaskView";
 import type { PlanView } from "../bindings/PlanView";
+import type { PreviewView } from "../bindings/PreviewView";
 import type { PromisesView } from "../bindings/PromisesView";
 import type { RunReport } from "../bindings/RunReport";
+import type { RunSelection } from "../bindings/RunSelection";
 import type { SendReport } from "../bindings/SendReport";
 import type { ScenarioDto } from "../bindings/ScenarioDto";
 import type { TemplateDto } from "../bindings/TemplateDto";
@@ -97,10 +99,19 @@ export const api = {
   /** Today's dunning plan (read only): the actions due, what is paused and why. */
   dunningPlan: (): Promise<PlanView> => call<PlanView>("dunning_plan"),
   /**
-   * Records today's WHOLE plan in the dunning outbox with each action's rendered text (the core has
-   * no per-action run). Nothing is sent here; running twice records nothing new.
+   * Records today's WHOLE plan in the dunning outbox with each action's rendered text (for a part
+   * of it, `dunningRunSelected`). Nothing is sent here; running twice records nothing new.
    */
   dunningRun: (): Promise<RunReport> => call<RunReport>("dunning_run"),
+  /**
+   * Records only the actions of the selected clients and the selected actions (by key), with the
+   * same texts and keys as the whole run: nothing is ever recorded twice.
+   */
+  dunningRunSelected: (selection: RunSelection): Promise<RunReport> =>
+    call<RunReport>("dunning_run_selected", { selection }),
+  /** The message one action of today's plan would record, filled in as the run fills it. */
+  dunningPreview: (clientId: number, key: string): Promise<PreviewView> =>
+    call<PreviewView>("dunning_preview", { clientId, key }),
   /**
    * Sends the outbox for real: emails with their letter and SMS through the dossier's channel
    * settings; letters to print saved beside the dossier. What was sent never goes twice.

@@ -28,6 +28,8 @@ import type { PlanView } from "../bindings/PlanView";
 import type { PromisesView } from "../bindings/PromisesView";
 import type { RunReport } from "../bindings/RunReport";
 import type { ScenarioDto } from "../bindings/ScenarioDto";
+import type { PreviewView } from "../bindings/PreviewView";
+import type { RunSelection } from "../bindings/RunSelection";
 import type { SendReport } from "../bindings/SendReport";
 import type { TemplateDto } from "../bindings/TemplateDto";
 import type { OpenItemsFilter } from "../bindings/OpenItemsFilter";
@@ -853,9 +855,12 @@ export interface FakeDunning {
 }
 
 /**
- * The fake records the whole plan on `dunning_run` the way the core does: each action once (a
- * second run records nothing and counts them as already recorded), a phone task per call, actions
- * needing validation left `planned`. `update_template` refuses an unknown `{variable}`, naming it.
+ * The fake records the whole plan on `dunning_run` (or the selected part on `dunning_run_selected`)
+ * the way the core does: each action once (a second run records nothing and counts them as already
+ * recorded), a phone task per call, actions needing validation left `planned`. `dunning_preview`
+ * fills the action's template (what has no value stays `{name}` and is listed).
+ * `update_template` refuses an unknown `{variable}`, naming it; `update_scenario` a step whose
+ * template does not exist.
  */
 export function fakeDunning(plan: PlanView = planFixture()): FakeDunning {
   const calls: [string, unknown][] = [];
@@ -870,7 +875,7 @@ export function fakeDunning(plan: PlanView = planFixture()): FakeDunning {
     promises: { asOf: plan.asOf, promises: [], due: 0, kept: 0, keptRate: null },
     scenarios: [
       {
-        id: 0,
+        id: 1,
         name: "Standard",
         priority: 10,
         active: true,
@@ -908,9 +913,18 @@ export function fakeDunning(plan: PlanView = planFixture()): FakeDunning {
           return structuredClone(a.openOnly ? fake.tasks.filter((x) => x.state === "open") : fake.tasks);
         case "promises":
           return structuredClone(fake.promises);
-        case "dunning_run": {
-          const report: RunReport = { asOf: fake.plan.asOf, recorded: [], alreadyRecorded: 0, phoneTasks: 0, waitingValidation: 0, wroteDefaults: fake.plan.defaultScenarios };
-          for (const x of fake.plan.actions) {
+        case "dunning_run":
+        case "dunning_run_selected": {
+          const selection = cmd === "dunning_run_selected" ? (a.selection as RunSelection) : null;
+          if (selection && selection.clientIds.length === 0 && selection.keys.length === 0) {
+            throw { code: "InvalidInput", message: "no client or action selected: nothing to record" } satisfies ApiError;
+          }
+          const chosen = selection
+            ? fake.plan.actions.filter((x) => selection.clientIds.includes(x.clientId) || selection.keys.includes(x.key))
+            : fake.plan.actions;
+          const notPlanned = selection ? selection.keys.filter((k) => recorded.has(k) || !fake.plan.actions.some((x) => x.key === k)) : [];
+          const report: RunReport = { asOf: fake.plan.asOf, recorded: [], alreadyRecorded: 0, phoneTasks: 0, waitingValidation: 0, wroteDefaults: fake.plan.defaultScenarios, notPlanned };
+          for (const x of chosen) {
             if (recorded.has(x.key)) {
               report.alreadyRecorded += 1;
               continue;
@@ -929,6 +943,46 @@ export function fakeDunning(plan: PlanView = planFixture()): FakeDunning {
           }
           fake.plan = { ...fake.plan, alreadyRecorded: recorded.size, defaultScenarios: false };
           return report;
+        }
+        case "dunning_preview": {
+          const x = fake.plan.actions.find((y) => y.key === a.key && y.clientId === a.clientId && !recorded.has(y.key));
+          if (!x) throw { code: "InvalidInput", message: `action ${String(a.key)} of client ${String(a.clientId)} is not in the plan of ${fake.plan.asOf}` } satisfies ApiError;
+          const tp = fake.templates.find((y) => y.id === x.templateId);
+          if (!tp) throw { code: "InvalidInput", message: `no template ${x.templateId} for the step ${x.stepName}` } satisfies ApiError;
+          // The values the core fills in, written the way it writes them.
+          const values: Record<string, string> = {
+            client: x.clientName,
+            societe: "Encours Démo",
+            factures: x.invoices.map((i) => `- facture n° ${i.number}, échéance ${i.dueDate}, reste dû ${i.dunned} €`).join("\n"),
+            montant_du: `${x.amount.replace(".", ",")} €`,
+            date_echeance: x.referenceDue,
+            jours_retard: String(Math.max(x.daysLate, 0)),
+            date: fake.plan.asOf,
+            delai: "huit jours",
+          };
+          const missing: string[] = [];
+          const fill = (text: string): string =>
+            text.replace(/\{([^}]*)\}/g, (whole, name: string) => {
+              const value = values[name];
+              if (value) return value;
+              if (!missing.includes(name)) missing.push(name);
+              return whole;
+            });
+          const preview: PreviewView = { key: x.key, clientId: x.clientId, clientName: x.clientName, channel: x.channel, templateId: tp.id, language: tp.language, subject: fill(tp.subject), body: fill(tp.body), missingVariables: missing };
+          return preview;
+        }
+        case "update_scenario": {
+          const sc = a.scenario as ScenarioDto;
+          if (sc.name.trim() === "") throw { code: "InvalidInput", message: "a scenario needs a name" } satisfies ApiError;
+          for (const st of sc.steps) {
+            if (!fake.templates.some((y) => y.id === st.templateId)) {
+              throw { code: "InvalidInput", message: `step ${JSON.stringify(st.name)}: no template ${JSON.stringify(st.templateId)}` } satisfies ApiError;
+            }
+          }
+          const id = sc.id > 0 ? sc.id : nextId++;
+          const stored: ScenarioDto = { ...structuredClone(sc), id, steps: sc.steps.map((st) => ({ ...st, needsValidation: st.needsValidation || st.tone === "mise_en_demeure" })) };
+          fake.scenarios = fake.scenarios.some((y) => y.id === id) ? fake.scenarios.map((y) => (y.id === id ? stored : y)) : [...fake.scenarios, stored];
+          return id;
         }
         case "send_outbox": {
           // Like the core: what is ready (validated, or needing nobody) goes once; emails are sent,

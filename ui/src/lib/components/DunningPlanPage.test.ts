@@ -48,20 +48,57 @@ describe("DunningPlanPage", () => {
     expect(el("#plan-queue").textContent).toContain("Mettre tout le plan en file d'envoi (4)");
   });
 
-  it("selects rows and all, and previews the selected action's template", async () => {
-    await render();
+  it("selects rows and all, and previews the selected action's text filled in by the core", async () => {
+    const fake = await render();
     expect(el("#plan-preview").textContent).toContain("Cochez ou cliquez une action");
     el<HTMLInputElement>("[data-key=k2] input.plan-select").click();
     await settle();
     expect(value("#plan-selected-count")).toBe("1");
     expect(el("#plan-preview-client").textContent).toBe("Garage Dupuis");
-    expect(el("#plan-preview-text").textContent).toContain("Bonjour {client}");
+    // The text the run would record, not the raw template.
+    expect(fake.calls).toContainEqual(["dunning_preview", { clientId: 2, key: "k2" }]);
+    expect(el("#plan-preview-text").textContent).toContain("Bonjour Garage Dupuis");
+    expect(el("#plan-preview-text").textContent).toContain("3400,50 €");
+    expect(el("#plan-preview-text").textContent).not.toContain("{client}");
+    expect(el("#plan-preview-template").textContent).toContain("relance_courtoise (fr)");
+    expect(document.querySelector("#plan-preview-missing")).toBeNull();
     await click("#plan-select-all");
     expect(value("#plan-selected-count")).toBe("4");
     expect(el("#plan-preview").textContent).toContain("Action 2 sur 4 sélectionnées");
     expect(el("#plan-preview-client").textContent).toBe("Garage Dupuis");
     await click("#plan-select-all");
     expect(value("#plan-selected-count")).toBe("0");
+  });
+
+  it("lists the variables a template cannot fill in the preview", async () => {
+    const fake = await render();
+    const tp = fake.templates.find((x) => x.id === "relance_ferme");
+    if (tp) tp.body = "{factures}\nPénalités : {penalites}";
+    await click("[data-key=k1] button.link");
+    expect(el("#plan-preview-missing").textContent).toContain("{penalites}");
+    expect(el("#plan-preview-text").textContent).toContain("F-1-001");
+  });
+
+  it("queues only the ticked actions, once", async () => {
+    const fake = await render();
+    expect(el<HTMLButtonElement>("#plan-queue-selected").disabled).toBe(true);
+    el<HTMLInputElement>("[data-key=k2] input.plan-select").click();
+    el<HTMLInputElement>("[data-key=k4] input.plan-select").click();
+    await settle();
+    expect(el("#plan-queue-selected").textContent).toContain("Mettre la sélection en file (2)");
+    await click("#plan-queue-selected");
+    expect(fake.calls.filter(([c]) => c === "dunning_run")).toHaveLength(0);
+    expect(fake.calls.filter(([c]) => c === "dunning_run_selected").map(([, a]) => a)).toEqual([
+      { selection: { clientIds: [], keys: ["k2", "k4"] } },
+    ]);
+    expect(value("#plan-report-recorded")).toBe("2");
+    expect(value("#plan-count-actions")).toBe("2");
+    expect(document.querySelectorAll("#outbox-table tr.outbox-row")).toHaveLength(2);
+    // The rest of the plan stays; queueing the whole plan now records only the rest.
+    expect(document.querySelector("[data-key=k2]")).toBeNull();
+    await click("#plan-queue");
+    expect(value("#plan-report-recorded")).toBe("2");
+    expect(document.querySelectorAll("#outbox-table tr.outbox-row")).toHaveLength(4);
   });
 
   it("queues the whole plan, shows the report, and a second queue adds nothing", async () => {
