@@ -15,6 +15,58 @@ pub const DEMO_COMPANY_SIREN: &str = "100000009";
 /// The name of the demo company.
 pub const DEMO_COMPANY_NAME: &str = "Atelier Démo Lumière SAS";
 
+/// The demo company's letterhead: fictitious, complete, so every demo letter shows an address,
+/// bank details (a valid IBAN: its mod-97 key is right) and a signatory.
+pub fn demo_company_profile() -> crate::dossier::CompanyProfileDto {
+    crate::dossier::CompanyProfileDto {
+        address_lines: vec!["12 rue des Lumières".to_owned(), "Bâtiment B".to_owned()],
+        postcode: "69002".to_owned(),
+        city: "Lyon".to_owned(),
+        country: "FR".to_owned(),
+        // FR + the key computed from the SIREN (legal-rules B.6).
+        vat_number: Siren::parse(DEMO_COMPANY_SIREN).ok().map(|s| s.vat_number().as_str().to_owned()),
+        phone: Some("04 72 00 00 00".to_owned()),
+        email: Some("recouvrement@atelier-demo-lumiere.fr".to_owned()),
+        website: Some("www.atelier-demo-lumiere.fr".to_owned()),
+        iban: Some("FR7630006000011234567890189".to_owned()),
+        bic: Some("AGRIFRPPXXX".to_owned()),
+        signatory_name: "Camille Martin".to_owned(),
+        signatory_title: Some("Responsable du recouvrement".to_owned()),
+        town: "Lyon".to_owned(),
+        legal_line: Some("SAS au capital de 50 000 € — RCS Lyon 100 000 009".to_owned()),
+        legal_form: Some("SAS".to_owned()),
+        ..crate::dossier::CompanyProfileDto::default()
+    }
+}
+
+/// One demo client goes into redressement judiciaire three weeks before "today", published at the
+/// BODACC a week later, so the déclaration de créance has a client it applies to: the client with
+/// the third largest overdue balance (the largest ones stay for the mise en demeure and the
+/// injonction de payer).
+fn record_demo_insolvency(dossier: &mut Dossier, now: NaiveDateTime) -> Result<(), ApiError> {
+    let today = now.date();
+    let judgment = today - chrono::Days::new(21);
+    let published = judgment + chrono::Days::new(8);
+    let items = encours_store::items::open_items(
+        dossier,
+        &encours_store::items::OpenItemsQuery {
+            as_of: judgment,
+            filter: encours_store::items::ItemFilter::DaysPastDue { min: Some(1), max: None },
+            currency: Some(encours_domain::Currency::EUR),
+            limit: 1_000_000,
+        },
+    )?;
+    let mut per_client: std::collections::BTreeMap<i64, i64> = std::collections::BTreeMap::new();
+    for it in items.items.iter().filter(|i| i.open > 0 && !i.disputed) {
+        *per_client.entry(it.client_id).or_default() += it.open;
+    }
+    let mut ranked: Vec<(i64, i64)> = per_client.into_iter().collect();
+    ranked.sort_by_key(|(c, amount)| (std::cmp::Reverse(*amount), *c));
+    let Some((client, _)) = ranked.get(2).or(ranked.last()).copied() else { return Ok(()) };
+    let note = format!("BODACC A (fictif), jugement d'ouverture publié le {published}");
+    crate::dunning::set_insolvency(dossier, client, Some(("redressement", judgment)), &note, now)
+}
+
 /// What to generate.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct DemoOptions {
@@ -90,6 +142,10 @@ pub fn generate_demo(
     let stats = encours_demo::generate(&config, &mut sink)?;
     let detail = serde_json::json!({ "seed": options.seed, "clients": options.clients, "invoices": options.invoices });
     writer.commit("system", "demo.generate", detail)?;
+    if encours_store::company::profile(dossier)?.is_none() {
+        crate::dossier::update_company_profile(dossier, &demo_company_profile(), now)?;
+    }
+    record_demo_insolvency(dossier, now)?;
     Ok(DemoReport {
         seed: options.seed,
         clients: stats.clients,

@@ -35,17 +35,13 @@ use encours_channels::{
     ApiKeyPlacement, Attachment, Email, MailAddress, Security, SmsBody, SmsSettings, SmtpSettings,
 };
 use encours_documents::{
-    render_letter, Delivery, InvoiceRow, LegalBreakdown, Letter, LetterKind, Party, Signature, Tone as LetterTone,
+    render_letter, Delivery, InvoiceRow, LegalBreakdown, Letter, LetterKind, Party, Tone as LetterTone,
 };
 use encours_domain::dunning::{default_templates, template_variables, Channel, RegisteredKind, Template};
-use encours_domain::legal::{
-    late_penalties_on_balance, recovery_indemnity, CollectiveProceedings, DebtorKind, LegalError, LegalRates,
-    PenaltyBasis,
-};
+use encours_domain::legal::{CollectiveProceedings, DebtorKind, LegalError, LegalRates, PenaltyBasis};
 use encours_domain::{Money, Siren};
 use encours_store::channels::{self as store, DispatchOutcome, SendableAction};
 use encours_store::Dossier;
-use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -499,7 +495,8 @@ fn skip_reason(a: &SendableAction) -> Option<&'static str> {
 struct Context<'p> {
     as_of: NaiveDate,
     letters_dir: Option<&'p Path>,
-    company: encours_store::Company,
+    /// The creditor (company and profile), or why a letter cannot be made.
+    creditor: Result<crate::letters::Creditor, String>,
     templates: Vec<Template>,
     rates: LegalRates,
     /// The SMTP settings and password, or why there are none (read once, at the first email).
@@ -519,7 +516,7 @@ impl<'p> Context<'p> {
         Ok(Context {
             as_of,
             letters_dir,
-            company: d.company()?,
+            creditor: crate::letters::creditor(d).map_err(|e| e.message),
             templates,
             rates: crate::rates::legal_rates(d)?,
             smtp: None,
@@ -630,6 +627,7 @@ impl<'p> Context<'p> {
     }
 
     fn letter_pdf(&self, d: &Dossier, a: &SendableAction, client: &store::ClientFacts) -> Result<Vec<u8>, String> {
+        let creditor = self.creditor.as_ref().map_err(Clone::clone)?;
         let ids: Vec<_> = a.invoices.iter().map(|(id, ..)| *id).collect();
         let facts = store::invoice_facts(d, &ids).map_err(|e| e.to_string())?;
         let kind = match a.tone.as_str() {
@@ -652,7 +650,7 @@ impl<'p> Context<'p> {
             });
         }
         let legal = if matches!(a.tone.as_str(), "ferme" | "dernier_avis" | "mise_en_demeure") {
-            match self.breakdown(a, client, &facts) {
+            match self.breakdown(d, a, client, &facts) {
                 Ok(b) => Some(b),
                 Err(LegalError::MissingRate { .. }) if !self.uses_penalties(a) => None,
                 Err(e @ LegalError::MissingRate { .. }) => {
@@ -673,77 +671,75 @@ impl<'p> Context<'p> {
             .map(|p| p.lines().filter(|l| !l.trim_start().starts_with("- facture n° ")).collect::<Vec<_>>().join("\n"))
             .filter(|p| !p.trim().is_empty())
             .collect();
+        // One invoice: its RF reference, so the transfer matches by itself (and the QR code carries it).
+        let reference = match facts.as_slice() {
+            [f] => Some(encours_domain::CreditorRef::for_invoice(&f.number, f.id)),
+            _ => None,
+        };
         let letter = Letter {
             kind,
-            creditor: Party {
-                name: self.company.name.clone(),
-                siren: Some(self.company.siren.clone()),
-                ..Party::default()
-            },
-            letterhead: Default::default(),
+            creditor: creditor.party.clone(),
+            letterhead: creditor.letterhead.clone(),
             debtor: Party {
                 name: client.name.clone(),
                 siren: client.siren.as_deref().and_then(|s| Siren::parse(s).ok()),
                 address: client.address.clone(),
                 contact: client.contacts.first().cloned(),
             },
-            place: String::new(),
+            place: creditor.place.clone(),
             date: self.as_of,
             reference: format!("R-{}", a.id),
             subject: a.subject.clone(),
             body,
             invoices: rows,
             legal,
-            payment: None,
+            payment: creditor.payment(reference),
             closing: Vec::new(),
             delivery: match a.channel {
                 Channel::RegisteredLetter(RegisteredKind::Lrar) => Delivery::RegisteredPaper { tracking_number: None },
                 Channel::RegisteredLetter(RegisteredKind::Lre) => Delivery::RegisteredElectronic,
                 _ => Delivery::Ordinary,
             },
-            signature: Signature { name: self.company.name.clone(), title: None },
+            signature: creditor.signature.clone(),
         };
         render_letter(&letter).map_err(|e| format!("the letter cannot be rendered: {e}"))
     }
 
     /// L441-10 penalties on each invoice's balance day by day (payments lower the base the day
-    /// after), at the default rate (ECB + 10 points: no contractual rate is read from the invoices
-    /// yet), and the €40 indemnity per late invoice (D441-5; none for a consumer or in a collective
-    /// procedure). Legal interest starts at the mise en demeure, so a letter sent today claims none.
+    /// after), at each invoice's contractual rate read from its PMD note (else ECB + 10, floored at
+    /// 3 × the legal rate: `crate::letters::penalty_bases`), and the €40 indemnity per late
+    /// invoice (D441-5; none for a consumer or in a collective procedure). Legal interest starts at
+    /// the mise en demeure, so a letter sent today claims none.
     fn breakdown(
         &self,
+        d: &Dossier,
         a: &SendableAction,
         client: &store::ClientFacts,
         facts: &[store::InvoiceFacts],
     ) -> Result<LegalBreakdown, LegalError> {
-        let mut b = LegalBreakdown::new(Money::eur(Decimal::from(40)));
+        let ids: Vec<_> = facts.iter().map(|f| f.id).collect();
+        let bases = crate::letters::penalty_bases(d, &ids).map_err(|e| LegalError::InvalidInput(e.message))?;
         let debtor = if client.is_individual { DebtorKind::Consumer } else { DebtorKind::Professional };
         let proceedings =
             if client.insolvent { CollectiveProceedings::ForbidsPaymentOnDueDate } else { CollectiveProceedings::None };
-        for f in facts {
-            let dunned = a.invoices.iter().find(|(id, ..)| *id == f.id).map_or(f.outstanding, |(.., x)| *x);
-            let paid: Vec<_> = f
-                .allocations
-                .iter()
-                .filter(|(on, _)| *on <= self.as_of)
-                .map(|(on, amount)| (*on, Money::new(*amount, f.currency)))
-                .collect();
-            // The base is what was claimable: the dunned part plus what was paid on it (for a 206,
-            // only the approved part; otherwise the amount due incl. VAT).
-            let base: Decimal = dunned + paid.iter().map(|(_, m)| m.amount).sum::<Decimal>();
-            let penalties = late_penalties_on_balance(
-                Money::new(base, f.currency),
-                f.due_date,
-                self.as_of,
-                &paid,
-                PenaltyBasis::LegalDefault,
-                &self.rates,
-            )?;
-            b.add_penalties(&f.number, &penalties)
-                .map_err(|_| LegalError::CurrencyMismatch { left: f.currency, right: a.currency })?;
-            b.add_indemnity(&recovery_indemnity(f.due_date, self.as_of, debtor, proceedings));
-        }
-        Ok(b)
+        let claims: Vec<crate::letters::Claim<'_>> = facts
+            .iter()
+            .map(|f| crate::letters::Claim {
+                number: &f.number,
+                due_date: f.due_date,
+                currency: f.currency,
+                // For a 206, only the approved part is dunned; otherwise the amount still due.
+                claimed: a.invoices.iter().find(|(id, ..)| *id == f.id).map_or(f.outstanding, |(.., x)| *x),
+                paid: f
+                    .allocations
+                    .iter()
+                    .filter(|(on, _)| *on <= self.as_of)
+                    .map(|(on, amount)| (*on, Money::new(*amount, f.currency)))
+                    .collect(),
+                basis: bases.get(&f.id).copied().unwrap_or(PenaltyBasis::LegalDefault),
+            })
+            .collect();
+        crate::letters::legal_breakdown(&claims, self.as_of, debtor, proceedings, &self.rates)
     }
 }
 

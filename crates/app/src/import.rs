@@ -897,6 +897,9 @@ fn store_invoice(
     invoice.client_id = client_id;
     invoice.source = Source::at(label, invoice.source.locator.clone());
     writer.imported_invoice(&invoice, Some(document), Some(key))?;
+    // The contractual penalty terms (PMD note) are kept with the invoice: the letters compute its
+    // penalties at that rate (issue 6 §3, legal-rules A.1).
+    writer.penalty_terms(invoice.id, &crate::letters::KeptPenaltyTerms::of(&read.penalty_terms).json())?;
     // Lifecycle statuses that arrived before their invoice are attached now (when any waits at
     // all: looking for them costs more than the rest of the invoice's inserts).
     if writer.has_pending_statuses()? {

@@ -21,14 +21,20 @@ mod export;
 mod fec;
 mod import;
 pub mod items;
+pub mod letters;
 mod lifecycle;
 pub mod matching;
 mod money_in;
 pub mod rates;
 pub mod simulate;
 
-pub use demo::{generate_demo, open_or_create_demo, DemoOptions, DEMO_COMPANY_NAME, DEMO_COMPANY_SIREN};
-pub use dossier::{check_integrity, create_dossier, key_source, open_dossier, remove_dossier_files, summary};
+pub use demo::{
+    demo_company_profile, generate_demo, open_or_create_demo, DemoOptions, DEMO_COMPANY_NAME, DEMO_COMPANY_SIREN,
+};
+pub use dossier::{
+    check_bic, check_integrity, company_logo, company_profile, create_dossier, key_source, open_dossier,
+    remove_dossier_files, set_company_logo, summary, update_company_profile, CompanyProfileDto,
+};
 pub use dto::{AppInfo, DemoReport, DossierSummary, KeyMode};
 pub use encours_store::{Dossier, KeySource};
 pub use error::{ApiError, ErrorCode};

@@ -34,7 +34,7 @@ mod ubl;
 
 pub use error::{Origin, ReadError};
 pub use inspect::inspect_json;
-pub use notes::{PenaltyRate, PenaltyTerms};
+pub use notes::{penalty_terms_from_texts, PenaltyRate, PenaltyTerms};
 pub use pdf::PdfInfo;
 
 /// Largest file accepted: far above any real invoice, low enough to refuse a mistaken import of a

@@ -68,6 +68,20 @@ fn normalise(text: &str) -> String {
     out
 }
 
+/// Reads the penalty terms again from notes and payment terms kept apart from their document (a
+/// dossier keeps each invoice's notes, BG-1, and its payment terms text, BT-20): the same rules as
+/// when the invoice is read, for invoices stored before their terms were kept.
+/// `notes` are `(subject code, text)` pairs.
+pub fn penalty_terms_from_texts(notes: &[(Option<&str>, &str)], payment_terms: &[&str]) -> PenaltyTerms {
+    use super::extract::At;
+    let notes: Vec<Note<'_>> = notes
+        .iter()
+        .map(|(subject, text)| Note { subject: subject.map(str::to_owned), text: (*text).to_owned(), at: At::Nowhere })
+        .collect();
+    let terms: Vec<Text<'_>> = payment_terms.iter().map(|t| Text { value: t, at: At::Nowhere }).collect();
+    parse(&notes, &terms)
+}
+
 /// Reads the penalty terms from the notes (BG-1) and the payment terms texts (BT-20).
 pub(crate) fn parse(notes: &[Note<'_>], payment_terms: &[Text<'_>]) -> PenaltyTerms {
     // Each text normalised once, beside its original: (text, normalised).
