@@ -10,3 +10,4 @@ pub mod analytics;
 pub mod dunning;
 pub mod lifecycle;
 pub mod matching;
+pub mod scoring;

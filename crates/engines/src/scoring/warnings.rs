@@ -1,0 +1,341 @@
+//! Early warnings (collections-anchors e.4): pure rules over a client's recent behaviour, each
+//! returning at most one alert with a deduplication key, so a daily run never raises the same
+//! alert twice.
+//!
+//! | rule | fires when | key period |
+//! | --- | --- | --- |
+//! | [`delays_lengthening`] | weighted days beyond terms rose two months in a row, by 5 days or more in all | month |
+//! | [`repeated_incidents`] | 3 or more incidents (207, 210, 206, partial payment, broken promise) in 90 days | month |
+//! | [`falling_activity`] | invoicing of the last 3 months down 30 % or more on a year before | month |
+//! | [`dispute_jump`] | 2 or more disputes in 90 days and at least twice the client's usual quarterly rate | month |
+//! | [`score_drop`] | the score fell 15 points or more since the previous score | month |
+//! | [`collective_procedure`] | a collective procedure is known (BODACC) | its judgment |
+//! | [`ceased_activity`] | activity has ceased (SIRENE) | its date |
+//!
+//! The key is `client:rule:period`: a behavioural alert is raised at most once a calendar month
+//! per client and rule, an event alert once per event.
+
+use chrono::{Datelike, NaiveDate};
+use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
+
+use super::features::{ClientFeatures, ExternalFacts, MonthlyDelay, ProcedureKind};
+
+/// Which rule raised an alert.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AlertKind {
+    /// Delays lengthening two months in a row.
+    DelaysLengthening,
+    /// Repeated incidents.
+    RepeatedIncidents,
+    /// Falling activity.
+    FallingActivity,
+    /// A jump in disputes.
+    DisputeJump,
+    /// A score drop.
+    ScoreDrop,
+    /// A collective procedure.
+    CollectiveProcedure,
+    /// Ceased activity.
+    CeasedActivity,
+}
+
+impl AlertKind {
+    fn slug(self) -> &'static str {
+        match self {
+            AlertKind::DelaysLengthening => "delays_lengthening",
+            AlertKind::RepeatedIncidents => "repeated_incidents",
+            AlertKind::FallingActivity => "falling_activity",
+            AlertKind::DisputeJump => "dispute_jump",
+            AlertKind::ScoreDrop => "score_drop",
+            AlertKind::CollectiveProcedure => "collective_procedure",
+            AlertKind::CeasedActivity => "ceased_activity",
+        }
+    }
+}
+
+/// One alert.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Alert {
+    /// The client.
+    pub client_id: String,
+    /// The rule.
+    pub kind: AlertKind,
+    /// The deduplication key (`client:rule:period`).
+    pub key: String,
+    /// The day the rule fired.
+    pub raised_on: NaiveDate,
+    /// What happened, in French.
+    pub message: String,
+}
+
+/// What the rules look at for one client on one day.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WarningInput {
+    /// The client.
+    pub client_id: String,
+    /// The day of the run.
+    pub as_of: NaiveDate,
+    /// Weighted days beyond terms of the last complete months, oldest first
+    /// ([`super::features::monthly_delays`]).
+    pub monthly: Vec<MonthlyDelay>,
+    /// The client's features on that day.
+    pub features: ClientFeatures,
+    /// The score now and the previous one (0–100), when the client has been scored before.
+    pub score_now: Option<u8>,
+    /// The previous score.
+    pub score_before: Option<u8>,
+    /// External facts.
+    pub external: ExternalFacts,
+}
+
+fn month_key(d: NaiveDate) -> String {
+    format!("{:04}-{:02}", d.year(), d.month())
+}
+
+fn alert(i: &WarningInput, kind: AlertKind, period: String, message: String) -> Alert {
+    Alert {
+        client_id: i.client_id.clone(),
+        kind,
+        key: format!("{}:{}:{period}", i.client_id, kind.slug()),
+        raised_on: i.as_of,
+        message,
+    }
+}
+
+/// Delays lengthening two months in a row: the last three complete months each have a figure,
+/// each higher than the one before, and the rise is at least 5 days in all (a rise of a day or
+/// two is noise on a handful of invoices).
+pub fn delays_lengthening(i: &WarningInput) -> Option<Alert> {
+    let n = i.monthly.len();
+    let last: Vec<f64> = i.monthly.get(n.checked_sub(3)?..)?.iter().map(|m| m.dbt).collect::<Option<Vec<f64>>>()?;
+    let (a, b, c) = (*last.first()?, *last.get(1)?, *last.get(2)?);
+    (b > a && c > b && c - a >= 5.0).then(|| {
+        alert(
+            i,
+            AlertKind::DelaysLengthening,
+            month_key(i.as_of),
+            format!("retards qui s'allongent depuis 2 mois : {a:.0}, puis {b:.0}, puis {c:.0} jours après l'échéance"),
+        )
+    })
+}
+
+/// Three or more incidents in 90 days.
+pub fn repeated_incidents(i: &WarningInput) -> Option<Alert> {
+    let n = i.features.incidents_90d;
+    (n >= 3).then(|| {
+        alert(
+            i,
+            AlertKind::RepeatedIncidents,
+            month_key(i.as_of),
+            format!("{n} incidents en 90 jours (litiges, refus, paiements partiels, promesses non tenues)"),
+        )
+    })
+}
+
+/// Invoicing of the last three months down 30 % or more on the same months a year before.
+pub fn falling_activity(i: &WarningInput) -> Option<Alert> {
+    let t = i.features.activity_trend?;
+    (t <= -0.30).then(|| {
+        alert(
+            i,
+            AlertKind::FallingActivity,
+            month_key(i.as_of),
+            format!("activité en baisse de {:.0} % sur un an", -t * 100.0),
+        )
+    })
+}
+
+/// Two or more disputes in 90 days, at least twice the client's usual quarterly rate over the year.
+pub fn dispute_jump(i: &WarningInput) -> Option<Alert> {
+    let recent = i.features.disputes_90d;
+    let earlier = i.features.disputes_12m.saturating_sub(recent);
+    // The usual quarterly rate over the three quarters before: earlier / 3.
+    let usual = f64::from(earlier) / 3.0;
+    (recent >= 2 && f64::from(recent) >= 2.0 * usual).then(|| {
+        alert(
+            i,
+            AlertKind::DisputeJump,
+            month_key(i.as_of),
+            format!("{recent} litiges en 90 jours, contre {usual:.1} par trimestre auparavant").replace('.', ","),
+        )
+    })
+}
+
+/// The score fell 15 points or more since the previous score.
+pub fn score_drop(i: &WarningInput) -> Option<Alert> {
+    let (now, before) = (i.score_now?, i.score_before?);
+    (before >= now.saturating_add(15)).then(|| {
+        alert(
+            i,
+            AlertKind::ScoreDrop,
+            month_key(i.as_of),
+            format!("score en baisse de {} points ({before} → {now})", before - now),
+        )
+    })
+}
+
+/// A collective procedure is known: dunning stops (L622-21) and the claim must be declared.
+pub fn collective_procedure(i: &WarningInput) -> Option<Alert> {
+    let p = i.external.collective_procedure?;
+    let name = match p.kind {
+        ProcedureKind::Sauvegarde => "procédure de sauvegarde",
+        ProcedureKind::Redressement => "redressement judiciaire",
+        ProcedureKind::Liquidation => "liquidation judiciaire",
+    };
+    Some(alert(
+        i,
+        AlertKind::CollectiveProcedure,
+        format!("{}:{:?}", p.judgment_date, p.kind).to_lowercase(),
+        format!("{name} ouverte le {} : relances arrêtées, créance à déclarer", p.judgment_date),
+    ))
+}
+
+/// Activity has ceased.
+pub fn ceased_activity(i: &WarningInput) -> Option<Alert> {
+    let c = i.external.ceased_on?;
+    Some(alert(i, AlertKind::CeasedActivity, c.to_string(), format!("activité cessée le {c}")))
+}
+
+/// Every rule, in the table's order.
+pub fn early_warnings(i: &WarningInput) -> Vec<Alert> {
+    [
+        delays_lengthening,
+        repeated_incidents,
+        falling_activity,
+        dispute_jump,
+        score_drop,
+        collective_procedure,
+        ceased_activity,
+    ]
+    .iter()
+    .filter_map(|rule| rule(i))
+    .collect()
+}
+
+/// The alerts whose key was not raised before (and only the first of equal keys in `alerts`).
+pub fn not_yet_raised(alerts: Vec<Alert>, raised: &HashSet<String>) -> Vec<Alert> {
+    let mut seen: HashSet<String> = HashSet::new();
+    alerts.into_iter().filter(|a| !raised.contains(&a.key) && seen.insert(a.key.clone())).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scoring::features::{tests::d, CollectiveProcedure};
+
+    fn input() -> WarningInput {
+        WarningInput {
+            client_id: "c1".into(),
+            as_of: d(2026, 5, 10),
+            monthly: Vec::new(),
+            features: ClientFeatures::default(),
+            score_now: None,
+            score_before: None,
+            external: ExternalFacts::default(),
+        }
+    }
+
+    fn months(v: &[Option<f64>]) -> Vec<MonthlyDelay> {
+        v.iter()
+            .enumerate()
+            .map(|(k, &dbt)| MonthlyDelay { month: d(2026, 1 + u32::try_from(k).unwrap(), 1), dbt })
+            .collect()
+    }
+
+    #[test]
+    fn delays_lengthening_needs_two_rises_in_a_row_and_five_days() {
+        let mut i = input();
+        i.monthly = months(&[Some(0.0), Some(3.0), Some(9.0)]);
+        let a = delays_lengthening(&i).unwrap();
+        assert_eq!(a.key, "c1:delays_lengthening:2026-05");
+        assert_eq!(a.message, "retards qui s'allongent depuis 2 mois : 0, puis 3, puis 9 jours après l'échéance");
+        i.monthly = months(&[Some(0.0), Some(9.0), Some(8.0)]); // one rise only
+        assert!(delays_lengthening(&i).is_none());
+        i.monthly = months(&[Some(1.0), Some(2.0), Some(3.0)]); // two rises, 2 days in all
+        assert!(delays_lengthening(&i).is_none());
+        i.monthly = months(&[None, Some(2.0), Some(30.0)]); // a month without payment
+        assert!(delays_lengthening(&i).is_none());
+    }
+
+    #[test]
+    fn repeated_incidents_from_three() {
+        let mut i = input();
+        i.features.incidents_90d = 2;
+        assert!(repeated_incidents(&i).is_none());
+        i.features.incidents_90d = 3;
+        assert_eq!(repeated_incidents(&i).unwrap().kind, AlertKind::RepeatedIncidents);
+    }
+
+    #[test]
+    fn falling_activity_from_minus_thirty_percent() {
+        let mut i = input();
+        i.features.activity_trend = Some(-0.29);
+        assert!(falling_activity(&i).is_none());
+        i.features.activity_trend = Some(-0.4);
+        assert_eq!(falling_activity(&i).unwrap().message, "activité en baisse de 40 % sur un an");
+        i.features.activity_trend = None;
+        assert!(falling_activity(&i).is_none());
+    }
+
+    #[test]
+    fn a_dispute_jump_is_relative_to_the_usual_rate() {
+        let mut i = input();
+        i.features.disputes_90d = 2;
+        i.features.disputes_12m = 2;
+        assert!(dispute_jump(&i).is_some());
+        // Six disputes in the three quarters before: two a quarter is usual.
+        i.features.disputes_12m = 8;
+        assert!(dispute_jump(&i).is_none());
+        i.features.disputes_90d = 4;
+        i.features.disputes_12m = 10;
+        assert_eq!(dispute_jump(&i).unwrap().message, "4 litiges en 90 jours, contre 2,0 par trimestre auparavant");
+    }
+
+    #[test]
+    fn score_drop_from_fifteen_points() {
+        let mut i = input();
+        (i.score_before, i.score_now) = (Some(80), Some(66));
+        assert!(score_drop(&i).is_none());
+        i.score_now = Some(65);
+        assert_eq!(score_drop(&i).unwrap().message, "score en baisse de 15 points (80 → 65)");
+        i.score_before = None;
+        assert!(score_drop(&i).is_none());
+    }
+
+    #[test]
+    fn events_are_keyed_by_the_event_not_the_month() {
+        let mut i = input();
+        i.external.collective_procedure =
+            Some(CollectiveProcedure { kind: ProcedureKind::Liquidation, judgment_date: d(2026, 4, 2) });
+        i.external.ceased_on = Some(d(2026, 4, 30));
+        let p = collective_procedure(&i).unwrap();
+        assert_eq!(p.key, "c1:collective_procedure:2026-04-02:liquidation");
+        assert!(p.message.starts_with("liquidation judiciaire ouverte le 2026-04-02"));
+        assert_eq!(ceased_activity(&i).unwrap().key, "c1:ceased_activity:2026-04-30");
+        // A month later the same events give the same keys.
+        i.as_of = d(2026, 6, 10);
+        assert_eq!(collective_procedure(&i).unwrap().key, p.key);
+    }
+
+    #[test]
+    fn an_alert_is_not_raised_twice() {
+        let mut i = input();
+        i.features.incidents_90d = 5;
+        i.external.ceased_on = Some(d(2026, 4, 30));
+        let first = early_warnings(&i);
+        assert_eq!(first.len(), 2);
+        let raised: HashSet<String> = first.iter().map(|a| a.key.clone()).collect();
+        // The next day: same month, same event — nothing new.
+        i.as_of = d(2026, 5, 11);
+        assert!(not_yet_raised(early_warnings(&i), &raised).is_empty());
+        // Next month the behavioural rule may fire again; the event never does.
+        i.as_of = d(2026, 6, 1);
+        let again = not_yet_raised(early_warnings(&i), &raised);
+        assert_eq!(again.iter().map(|a| a.kind).collect::<Vec<_>>(), vec![AlertKind::RepeatedIncidents]);
+        // Duplicates inside one run are dropped too.
+        let twice = vec![again[0].clone(), again[0].clone()];
+        assert_eq!(not_yet_raised(twice, &HashSet::new()).len(), 1);
+    }
+}
