@@ -60,7 +60,7 @@ fn letter(n: usize, invoices: usize, kind: LetterKind) -> Letter {
             iban: Iban::parse("FR7630006000011234567890189").ok(),
             bic: Some("AGRIFRPP".to_owned()),
             other: None,
-            creditor_reference: None,
+            creditor_reference: encours_domain::CreditorRef::from_body(&format!("REL2026{n:05}")).ok(),
         }),
         closing: vec!["Veuillez agréer, Madame, Monsieur, nos salutations distinguées.".to_owned()],
         delivery: Delivery::RegisteredPaper { tracking_number: None },
@@ -70,10 +70,7 @@ fn letter(n: usize, invoices: usize, kind: LetterKind) -> Letter {
 
 fn main() {
     // Load the fonts once before timing, as a batch run does.
-    if let Err(e) = encours_documents::system_fonts() {
-        eprintln!("{e}");
-        return;
-    }
+    let _ = encours_documents::FontSet::embedded();
     for (label, invoices, kind, count) in [
         ("reminder, 3 invoices", 3, LetterKind::Reminder { tone: Tone::Ferme }, 500usize),
         ("mise en demeure, 3 invoices", 3, LetterKind::MiseEnDemeure { deadline_days: 8 }, 500),

@@ -1,26 +1,31 @@
-//! The fonts a letter is set in: a regular and a bold TrueType face, embedded and subset in the PDF.
+//! The fonts a document is set in: a regular and a bold TrueType face, embedded in the PDF.
 //!
 //! Why not the PDF built-in Helvetica (no file needed at all)? It was tried (printpdf 0.12.8,
 //! rendered with pdftoppm and read back with pdftotext, 2026-11-24): accents, "€", "œ" and « »
 //! come out right, because the 14 standard fonts use WinAnsiEncoding, but the narrow no-break
 //! space U+202F that French number formats put between thousands ("1 234,56 €") is not in
 //! WinAnsi and printed as "1?234,56"; and a built-in font is not embedded, so the page looks like
-//! whatever the reader substitutes and can never be PDF/A (issue 7 §5). So letters embed a real
-//! TrueType font, subset to the glyphs used (a letter stays in the tens of KB).
+//! whatever the reader substitutes and can never be PDF/A (issue 7 §5).
 //!
-//! No font file is committed (no vendored blobs): [`FontSet::system`] looks for a font that every
-//! desktop already has, in this order — Liberation Sans (metric-compatible with Arial, so a letter
-//! lays out the same on Linux, macOS and Windows), DejaVu Sans, then Arial on macOS and Windows.
-//! A caller that ships its own font (issue 7 wants them in `assets/fonts` with their licence)
-//! passes the bytes to [`FontSet::from_bytes`].
+//! The documents use "Encours Sans" ([`FontSet::embedded`]): Liberation Sans 2.1.5 subset once to
+//! what French business documents print (see `assets/fonts/README.md`), compiled into the binary.
+//! Because it is already small (~23 KB a face), a PDF embeds it as it is: no subsetting per
+//! document, and its PDF objects (the compressed font file, the ToUnicode map, the widths) are
+//! built once per process ([`Face`]). A font given at run time ([`FontSet::from_bytes`],
+//! [`FontSet::system`]) is subset once, at load, to the same characters.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+
+use std::sync::OnceLock;
 
 use printpdf::ParsedFont;
 
 use crate::format::{NARROW_NBSP, NBSP};
 use crate::DocumentError;
+
+const EMBEDDED_REGULAR: &[u8] = include_bytes!("../../../assets/fonts/EncoursSans-Regular.ttf");
+const EMBEDDED_BOLD: &[u8] = include_bytes!("../../../assets/fonts/EncoursSans-Bold.ttf");
 
 /// Characters a French letter cannot do without: a font missing one is refused with its name.
 const REQUIRED: &str = "àâäçéèêëîïôöùûüÿœæÀÂÄÇÉÈÊËÎÏÔÖÙÛÜŸŒÆ€«»°’–—…\u{a0}";
@@ -59,44 +64,110 @@ const CANDIDATES: &[(&str, &str, &str)] = &[
     ("Arial", "C:\\Windows\\Fonts\\arial.ttf", "C:\\Windows\\Fonts\\arialbd.ttf"),
 ];
 
-/// One parsed face with the advance widths the line breaker needs.
+/// The characters a document can print (the set `assets/fonts/make-fonts.sh` keeps): ASCII,
+/// Latin-1, Latin Extended-A, typographic punctuation, U+202F, ‰ ‹ › € № ™ −. Anything else is
+/// printed "?" (never an invisible .notdef box).
+const CHARSET: &[(u32, u32)] = &[
+    (0x20, 0x7E),
+    (0xA0, 0x17F),
+    (0x192, 0x192),
+    (0x2C6, 0x2C6),
+    (0x2DC, 0x2DC),
+    (0x2010, 0x2027),
+    (0x202F, 0x2030),
+    (0x2039, 0x203A),
+    (0x20AC, 0x20AC),
+    (0x2116, 0x2116),
+    (0x2122, 0x2122),
+    (0x2212, 0x2212),
+];
+
+/// Above this size a font given at run time is subset at load (a whole DejaVu Sans is 700 KB).
+const SUBSET_ABOVE: usize = 120_000;
+
+fn charset() -> impl Iterator<Item = char> {
+    CHARSET.iter().flat_map(|(a, b)| (*a..=*b).filter_map(char::from_u32))
+}
+
+/// One face, ready to set text and to be embedded: glyph ids and advance widths of every
+/// printable character, and its PDF objects built once.
 #[derive(Debug)]
 pub(crate) struct Face {
-    pub(crate) parsed: ParsedFont,
     units_per_em: f32,
-    /// Advance widths (font units) of the characters already measured; Latin-1 and the French
-    /// punctuation are measured at load, anything else on first use.
-    widths: HashMap<char, u16>,
+    /// Glyph id and advance width (font units) of each printable character.
+    glyphs: HashMap<char, (u16, u16)>,
     /// The font has U+202F; when not, it is printed as U+00A0 (a slightly wider space).
     has_narrow_nbsp: bool,
+    /// What the PDF embeds.
+    pub(crate) pdf: FacePdf,
+}
+
+/// The parts of a face's PDF objects that never change: computed and compressed once.
+#[derive(Debug)]
+pub(crate) struct FacePdf {
+    /// `/BaseFont` (PostScript name with a subset tag, e.g. `ENCREG+EncoursSans-Regular`).
+    pub base_font: String,
+    /// The TrueType file, zlib-compressed (`/FontFile2`), and its uncompressed length.
+    pub font_file: Vec<u8>,
+    pub font_file_len: usize,
+    /// The ToUnicode CMap, zlib-compressed: text copied or extracted from the PDF is real text.
+    pub to_unicode: Vec<u8>,
+    /// The CIDFont `/W` array (widths in 1/1000 em of every glyph used).
+    pub widths: String,
+    /// `/FontBBox`, `/Ascent`, `/Descent`, `/CapHeight` in 1/1000 em.
+    pub bbox: [i32; 4],
+    pub ascent: i32,
+    pub descent: i32,
+    pub cap_height: i32,
+    pub stem_v: i32,
+}
+
+fn compress(bytes: &[u8], level: u8) -> Vec<u8> {
+    miniz_oxide::deflate::compress_to_vec_zlib(bytes, level)
 }
 
 impl Face {
-    fn parse(bytes: &[u8], font: &str, face: &str) -> Result<Face, DocumentError> {
+    fn parse(bytes: &[u8], font: &str, face: &str, tag: &str) -> Result<Face, DocumentError> {
+        let unreadable = || DocumentError::FontUnreadable { font: format!("{font} {face}") };
         let mut warnings = Vec::new();
-        let parsed = ParsedFont::from_bytes(bytes, 0, &mut warnings)
-            .ok_or_else(|| DocumentError::FontUnreadable { font: format!("{font} {face}") })?;
-        let units_per_em = f32::from(parsed.pdf_font_metrics.units_per_em.max(1));
+        let mut parsed = ParsedFont::from_bytes(bytes, 0, &mut warnings).ok_or_else(unreadable)?;
+        let mut embedded = bytes.to_vec();
+        if bytes.len() > SUBSET_ABOVE {
+            // A large font given at run time: keep the document characters only, once.
+            let ids: std::collections::BTreeMap<u16, String> =
+                charset().filter_map(|c| parsed.lookup_glyph_index(c as u32).map(|g| (g, c.to_string()))).collect();
+            let subset = printpdf::subset_font(&parsed, &ids).map_err(|_| unreadable())?;
+            parsed = ParsedFont::from_bytes(&subset.bytes, 0, &mut warnings).ok_or_else(unreadable)?;
+            embedded = subset.bytes;
+        }
         let missing: String = REQUIRED.chars().filter(|c| parsed.lookup_glyph_index(*c as u32).is_none()).collect();
         if !missing.is_empty() {
             return Err(DocumentError::FontCoverage { font: format!("{font} {face}"), missing });
         }
-        let has_narrow_nbsp = parsed.lookup_glyph_index(NARROW_NBSP as u32).is_some();
-        let mut f = Face { parsed, units_per_em, widths: HashMap::new(), has_narrow_nbsp };
-        let common = (' '..='~').chain('\u{a0}'..='\u{ff}').chain(REQUIRED.chars()).chain([NARROW_NBSP]);
-        for c in common {
-            let w = f.measure(c);
-            f.widths.insert(c, w);
+        let m = &parsed.pdf_font_metrics;
+        let upem = m.units_per_em.max(1);
+        let mut glyphs = HashMap::new();
+        for c in charset() {
+            if let Some(gid) = parsed.lookup_glyph_index(c as u32).filter(|g| *g != 0) {
+                let width = parsed.get_or_decode_glyph(gid).map(|g| g.horz_advance).unwrap_or(0);
+                glyphs.insert(c, (gid, width));
+            }
         }
-        Ok(f)
-    }
-
-    fn measure(&self, c: char) -> u16 {
-        self.parsed
-            .lookup_glyph_index(c as u32)
-            .and_then(|gid| self.parsed.get_or_decode_glyph(gid))
-            .map(|g| g.horz_advance)
-            .unwrap_or(0)
+        let has_narrow_nbsp = glyphs.contains_key(&NARROW_NBSP);
+        let scale = |v: i32| v * 1000 / i32::from(upem);
+        let pdf = FacePdf {
+            base_font: format!("{tag}+{}{}", font.replace(' ', ""), if face == "bold" { "-Bold" } else { "-Regular" }),
+            font_file: compress(&embedded, 6),
+            font_file_len: embedded.len(),
+            to_unicode: compress(to_unicode_cmap(&glyphs).as_bytes(), 6),
+            widths: widths_array(&glyphs, upem),
+            bbox: [scale(m.x_min.into()), scale(m.y_min.into()), scale(m.x_max.into()), scale(m.y_max.into())],
+            ascent: scale(m.ascender.into()),
+            descent: scale(m.descender.into()),
+            cap_height: scale(m.ascender.into()) * 7 / 10,
+            stem_v: if face == "bold" { 140 } else { 80 },
+        };
+        Ok(Face { units_per_em: f32::from(upem), glyphs, has_narrow_nbsp, pdf })
     }
 
     /// The character as it will be printed: U+202F becomes U+00A0 when the font lacks it, other
@@ -108,25 +179,78 @@ impl Face {
         if c.is_control() {
             return ' ';
         }
-        if self.widths.contains_key(&c) || self.parsed.lookup_glyph_index(c as u32).is_some() {
+        if self.glyphs.contains_key(&c) {
             c
         } else {
             '?'
         }
     }
 
+    /// The glyph ids of a text as a PDF hex string body (Identity-H: two bytes a glyph).
+    pub(crate) fn encode(&self, text: &str, out: &mut Vec<u8>) {
+        const HEX: &[u8; 16] = b"0123456789ABCDEF";
+        for c in text.chars() {
+            let gid = self.glyphs.get(&self.printable(c)).map(|g| g.0).unwrap_or(0);
+            for shift in [12, 8, 4, 0] {
+                out.push(HEX[usize::from((gid >> shift) & 0xF)]);
+            }
+        }
+    }
+
     /// Width of a text in points at a size in points.
     pub(crate) fn width_pt(&self, text: &str, size_pt: f32) -> f32 {
         // Font units → points: layout geometry, not money, so a float is the right type here.
-        let units: f32 = text
-            .chars()
-            .map(|c| {
-                let c = self.printable(c);
-                f32::from(self.widths.get(&c).copied().unwrap_or_else(|| self.measure(c)))
-            })
-            .sum();
+        let units: f32 =
+            text.chars().map(|c| f32::from(self.glyphs.get(&self.printable(c)).map(|g| g.1).unwrap_or(0))).sum();
         units * size_pt / self.units_per_em
     }
+}
+
+/// `/W [first [w w w …] …]`: runs of consecutive glyph ids.
+fn widths_array(glyphs: &HashMap<char, (u16, u16)>, upem: u16) -> String {
+    let mut by_gid: Vec<(u16, u16)> = glyphs.values().copied().collect();
+    by_gid.sort_unstable();
+    by_gid.dedup_by_key(|g| g.0);
+    let mut out = String::from("[");
+    let mut prev: Option<u16> = None;
+    for (gid, w) in by_gid {
+        let w = u32::from(w) * 1000 / u32::from(upem.max(1));
+        match prev {
+            Some(p) if p + 1 == gid => out.push_str(&format!(" {w}")),
+            Some(_) => out.push_str(&format!("] {gid} [{w}")),
+            None => out.push_str(&format!("{gid} [{w}")),
+        }
+        prev = Some(gid);
+    }
+    if prev.is_some() {
+        out.push(']');
+    }
+    out.push(']');
+    out
+}
+
+/// The ToUnicode CMap: each glyph id back to its character (the lowest code point when several
+/// share a glyph, e.g. the space and the no-break space).
+fn to_unicode_cmap(glyphs: &HashMap<char, (u16, u16)>) -> String {
+    let mut by_gid: Vec<(u16, char)> = glyphs.iter().map(|(c, (g, _))| (*g, *c)).collect();
+    by_gid.sort_unstable();
+    by_gid.dedup_by_key(|g| g.0);
+    let mut out = String::from(
+        "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n/CIDSystemInfo << /Registry (Adobe) \
+         /Ordering (UCS) /Supplement 0 >> def\n/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n\
+         1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n",
+    );
+    for chunk in by_gid.chunks(100) {
+        out.push_str(&format!("{} beginbfchar\n", chunk.len()));
+        for (gid, c) in chunk {
+            let mut units = [0u16; 2];
+            let hex: String = c.encode_utf16(&mut units).iter().map(|u| format!("{u:04X}")).collect();
+            out.push_str(&format!("<{gid:04X}> <{hex}>\n"));
+        }
+        out.push_str("endbfchar\n");
+    }
+    out.push_str("endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n");
+    out
 }
 
 /// A regular and a bold face, parsed once and reused for every letter.
@@ -143,8 +267,19 @@ impl FontSet {
     pub fn from_bytes(name: &str, regular: &[u8], bold: &[u8]) -> Result<FontSet, DocumentError> {
         Ok(FontSet {
             name: name.to_owned(),
-            regular: Face::parse(regular, name, "regular")?,
-            bold: Face::parse(bold, name, "bold")?,
+            regular: Face::parse(regular, name, "regular", "ENCREG")?,
+            bold: Face::parse(bold, name, "bold", "ENCBLD")?,
+        })
+    }
+
+    /// Encours Sans, compiled into the binary (`assets/fonts`): what every document is set in
+    /// unless the caller gives other fonts. Parsed once per process.
+    pub fn embedded() -> &'static FontSet {
+        static FONTS: OnceLock<FontSet> = OnceLock::new();
+        FONTS.get_or_init(|| {
+            FontSet::from_bytes("Encours Sans", EMBEDDED_REGULAR, EMBEDDED_BOLD)
+                // The files are checked by the crate's tests (fonts.rs): they always parse.
+                .unwrap_or_else(|e| panic!("the embedded fonts of assets/fonts are broken: {e}"))
         })
     }
 

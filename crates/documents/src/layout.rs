@@ -1,14 +1,13 @@
-//! A small page composer over printpdf's operations: positioned text in two faces, lines, filled
-//! rectangles, word wrapping with real glyph widths, and page breaks.
+//! A small page composer: positioned text in two faces, lines, filled
+//! rectangles, images, word wrapping with real glyph widths, and page breaks; each page is a PDF
+//! content stream written directly (`pdf.rs` assembles the file).
 //!
 //! Positions are in millimetres from the TOP-left corner of an A4 page (the way a letter's layout
 //! is specified); they are turned into PDF points from the bottom-left when an operation is
-//! written. Geometry is `f32` because printpdf's units are; no amount of money is ever a float here:
+//! written. Geometry is `f32` (points on paper); no amount of money is ever a float here:
 //! amounts arrive already formatted as text.
 
-use printpdf::{
-    Color, FontId, Greyscale, Line, LinePoint, Mm, Op, PaintMode, PdfFontHandle, PdfPage, Point, Pt, Rect, TextItem,
-};
+use std::io::Write;
 
 use crate::fonts::{Face, FontSet};
 
@@ -26,11 +25,6 @@ pub(crate) const CONTENT_BOTTOM: f32 = 276.0;
 pub(crate) const CONTINUATION_TOP: f32 = 24.0;
 
 const PT_PER_MM: f32 = 72.0 / 25.4;
-
-/// Resource names of the two embedded faces; fixed (not printpdf's random ids) so that the same
-/// letter gives the same bytes, and six capitals so that PDF tools see them as subset tags.
-pub(crate) const REGULAR_ID: &str = "ENCREG";
-pub(crate) const BOLD_ID: &str = "ENCBLD";
 
 /// How a piece of text is set.
 #[derive(Clone, Copy, Debug)]
@@ -58,30 +52,35 @@ impl Style {
     }
 }
 
-fn pt(mm: f32) -> Pt {
-    Mm(mm).into()
+/// A count (modules, rows, pixels) as geometry: exact up to 65 535, clamped above (a page never
+/// needs more), without the lossy `as f32` cast clippy warns about for money's sake.
+pub(crate) fn count(n: usize) -> f32 {
+    f32::from(u16::try_from(n).unwrap_or(u16::MAX))
 }
 
-fn point(x: f32, y_from_top: f32) -> Point {
-    Point { x: pt(x), y: pt(PAGE_H - y_from_top) }
+fn pt(mm: f32) -> f32 {
+    mm * PT_PER_MM
 }
 
-fn grey(level: f32) -> Color {
-    Color::Greyscale(Greyscale { percent: level, icc_profile: None })
+/// An image placed on the pages (logo); `pdf.rs` writes it once as `/Im{index}`.
+pub(crate) struct Placed {
+    pub image: std::sync::Arc<crate::image::Image>,
 }
 
 /// Lays out pages one after the other.
 pub(crate) struct Composer<'a> {
     fonts: &'a FontSet,
-    pages: Vec<Vec<Op>>,
-    ops: Vec<Op>,
+    pages: Vec<Vec<u8>>,
+    ops: Vec<u8>,
+    /// Images drawn so far (`/Im0`, `/Im1`, …).
+    pub images: Vec<Placed>,
     /// Current vertical position (mm from the top): the next baseline goes at or below it.
     pub y: f32,
 }
 
 impl<'a> Composer<'a> {
     pub(crate) fn new(fonts: &'a FontSet) -> Composer<'a> {
-        Composer { fonts, pages: Vec::new(), ops: Vec::new(), y: 0.0 }
+        Composer { fonts, pages: Vec::new(), ops: Vec::with_capacity(8192), images: Vec::new(), y: 0.0 }
     }
 
     fn face(&self, style: Style) -> &'a Face {
@@ -103,16 +102,18 @@ impl<'a> Composer<'a> {
             return;
         }
         let face = self.face(style);
-        let printable: String = text.chars().map(|c| face.printable(c)).collect();
-        let id = if style.bold { BOLD_ID } else { REGULAR_ID };
-        self.ops.extend([
-            Op::StartTextSection,
-            Op::SetFillColor { col: grey(style.grey) },
-            Op::SetFont { font: PdfFontHandle::External(FontId(id.to_owned())), size: Pt(style.size) },
-            Op::SetTextCursor { pos: point(x, y) },
-            Op::ShowText { items: vec![TextItem::Text(printable)] },
-            Op::EndTextSection,
-        ]);
+        let font = if style.bold { "F2" } else { "F1" };
+        // Writing to a Vec<u8> cannot fail.
+        let _ = write!(
+            self.ops,
+            "BT /{font} {:.1} Tf {:.2} g {:.2} {:.2} Td <",
+            style.size,
+            style.grey,
+            pt(x),
+            pt(PAGE_H - y)
+        );
+        face.encode(text, &mut self.ops);
+        self.ops.extend_from_slice(b"> Tj ET\n");
     }
 
     /// Writes a text ending at `x_right`.
@@ -187,36 +188,84 @@ impl<'a> Composer<'a> {
     }
 
     fn line(&mut self, x1: f32, y1: f32, x2: f32, y2: f32, thickness_pt: f32, level: f32) {
-        self.ops.extend([
-            Op::SetOutlineColor { col: grey(level) },
-            Op::SetOutlineThickness { pt: Pt(thickness_pt) },
-            Op::DrawLine {
-                line: Line {
-                    points: vec![
-                        LinePoint { p: point(x1, y1), bezier: false },
-                        LinePoint { p: point(x2, y2), bezier: false },
-                    ],
-                    is_closed: false,
-                },
-            },
-        ]);
+        let _ = writeln!(
+            self.ops,
+            "{level:.2} G {thickness_pt:.2} w {:.2} {:.2} m {:.2} {:.2} l S",
+            pt(x1),
+            pt(PAGE_H - y1),
+            pt(x2),
+            pt(PAGE_H - y2)
+        );
     }
 
     /// A filled rectangle whose top-left corner is at (`x`, `y_top`).
     pub(crate) fn fill_rect(&mut self, x: f32, y_top: f32, w: f32, h: f32, level: f32) {
-        self.ops.extend([
-            Op::SetFillColor { col: grey(level) },
-            Op::DrawRectangle {
-                rectangle: Rect {
-                    x: pt(x),
-                    y: pt(PAGE_H - y_top - h),
-                    width: pt(w),
-                    height: pt(h),
-                    mode: Some(PaintMode::Fill),
-                    winding_order: None,
-                },
-            },
-        ]);
+        let _ = writeln!(
+            self.ops,
+            "{level:.2} g {:.2} {:.2} {:.2} {:.2} re f",
+            pt(x),
+            pt(PAGE_H - y_top - h),
+            pt(w),
+            pt(h)
+        );
+    }
+
+    /// A rectangle outline.
+    pub(crate) fn stroke_rect(&mut self, x: f32, y_top: f32, w: f32, h: f32, thickness_pt: f32, level: f32) {
+        let _ = writeln!(
+            self.ops,
+            "{level:.2} G {thickness_pt:.2} w {:.2} {:.2} {:.2} {:.2} re S",
+            pt(x),
+            pt(PAGE_H - y_top - h),
+            pt(w),
+            pt(h)
+        );
+    }
+
+    /// A QR code (`modules` rows of dark/light) as black squares, top-left at (`x`, `y_top`),
+    /// `size` mm wide: vector rectangles, sharp at any resolution. Horizontal runs of dark
+    /// modules are one rectangle each, and the whole code is one fill.
+    pub(crate) fn qr(&mut self, x: f32, y_top: f32, size: f32, modules: &[Vec<bool>]) {
+        let n = modules.len().max(1);
+        let m = size / count(n);
+        self.ops.extend_from_slice(b"0 g\n");
+        for (row, line) in modules.iter().enumerate() {
+            let mut col = 0;
+            while col < line.len() {
+                if !line[col] {
+                    col += 1;
+                    continue;
+                }
+                let start = col;
+                while col < line.len() && line[col] {
+                    col += 1;
+                }
+                let _ = write!(
+                    self.ops,
+                    "{:.3} {:.3} {:.3} {:.3} re ",
+                    pt(x + count(start) * m),
+                    pt(PAGE_H - y_top - count(row + 1) * m),
+                    pt(count(col - start) * m),
+                    pt(m)
+                );
+            }
+            self.ops.push(b'\n');
+        }
+        self.ops.extend_from_slice(b"f\n");
+    }
+
+    /// Draws an image with its top-left corner at (`x`, `y_top`), `w` × `h` mm.
+    pub(crate) fn image(&mut self, image: std::sync::Arc<crate::image::Image>, x: f32, y_top: f32, w: f32, h: f32) {
+        let index = self.images.len();
+        self.images.push(Placed { image });
+        let _ = writeln!(
+            self.ops,
+            "q {:.2} 0 0 {:.2} {:.2} {:.2} cm /Im{index} Do Q",
+            pt(w),
+            pt(h),
+            pt(x),
+            pt(PAGE_H - y_top - h)
+        );
     }
 
     /// Room left on the page below the current position, in mm.
@@ -255,18 +304,25 @@ impl<'a> Composer<'a> {
 
     /// The pages composed so far, the current one included, each with `decorate(page, count)`
     /// applied (footer and running header: they need the page count, known only now).
-    pub(crate) fn finish(mut self, mut decorate: impl FnMut(&mut Composer<'a>, usize, usize)) -> Vec<PdfPage> {
+    pub(crate) fn finish(mut self, mut decorate: impl FnMut(&mut Composer<'a>, usize, usize)) -> Composed {
         self.pages.push(std::mem::take(&mut self.ops));
         let bodies = std::mem::take(&mut self.pages);
         let count = bodies.len();
-        bodies
+        let pages = bodies
             .into_iter()
             .enumerate()
             .map(|(i, body)| {
                 self.ops = body;
                 decorate(&mut self, i + 1, count);
-                PdfPage::new(Mm(PAGE_W), Mm(PAGE_H), std::mem::take(&mut self.ops))
+                std::mem::take(&mut self.ops)
             })
-            .collect()
+            .collect();
+        Composed { pages, images: self.images }
     }
+}
+
+/// Laid-out pages: their content streams and the images they draw.
+pub(crate) struct Composed {
+    pub pages: Vec<Vec<u8>>,
+    pub images: Vec<Placed>,
 }

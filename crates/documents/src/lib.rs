@@ -15,25 +15,27 @@
 #![deny(missing_docs)]
 
 mod declaration;
+mod epc;
 mod fonts;
 pub mod format;
+mod image;
 mod injonction;
 mod layout;
 mod letter;
+mod pdf;
 mod render;
 mod statement;
 
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use chrono::Datelike;
 use encours_domain::MoneyError;
-use printpdf::{FontId, PdfDocument, PdfFont, PdfSaveOptions};
 
 pub use declaration::{
     born_before_judgment, declaration_deadline, relief_from_foreclosure_deadline, BodaccNotice, DeclarantCapacity,
     DeclarationDeCreance, Procedure, ProcedureKind, Security,
 };
+pub use epc::{epc_payload, EpcPayment};
 pub use fonts::FontSet;
 pub use injonction::{Court, Exhibit, ExhibitContent, InjonctionDossier};
 pub use letter::{
@@ -110,12 +112,7 @@ pub enum DocumentError {
 }
 
 fn check(letter: &Letter) -> Result<(), DocumentError> {
-    if letter.creditor.name.trim().is_empty() {
-        return Err(DocumentError::MissingField("creditor name"));
-    }
-    if letter.debtor.name.trim().is_empty() {
-        return Err(DocumentError::MissingField("debtor name"));
-    }
+    check_parties(&letter.creditor, &letter.debtor)?;
     if letter.invoices.is_empty() && !matches!(letter.kind, LetterKind::AccountStatement) {
         return Err(DocumentError::NoInvoices);
     }
@@ -123,15 +120,16 @@ fn check(letter: &Letter) -> Result<(), DocumentError> {
 }
 
 /// The fonts found on this computer, looked up once per process (parsing a font takes longer than
-/// setting a letter).
+/// setting a letter). Documents no longer need them ([`FontSet::embedded`] is compiled in); kept
+/// for a caller that wants the system's font.
 pub fn system_fonts() -> Result<&'static FontSet, DocumentError> {
     static FONTS: OnceLock<Result<FontSet, DocumentError>> = OnceLock::new();
     FONTS.get_or_init(FontSet::system).as_ref().map_err(Clone::clone)
 }
 
-/// Renders a letter to PDF bytes with the system fonts ([`system_fonts`]).
+/// Renders a letter to PDF bytes with the embedded fonts ([`FontSet::embedded`]).
 pub fn render_letter(letter: &Letter) -> Result<Vec<u8>, DocumentError> {
-    render_letter_with(letter, system_fonts()?)
+    render_letter_with(letter, FontSet::embedded())
 }
 
 /// Renders a letter to PDF bytes with the given fonts.
@@ -139,47 +137,66 @@ pub fn render_letter_with(letter: &Letter, fonts: &FontSet) -> Result<Vec<u8>, D
     check(letter)?;
     let sums = render::Sums::of(letter)?;
     let mut composer = layout::Composer::new(fonts);
-    render::compose(&mut composer, letter, &sums);
-    let pages = composer.finish(|c, page, count| render::decorate(c, letter, page, count));
-
+    render::compose(&mut composer, letter, &sums)?;
+    let composed = composer.finish(|c, page, count| render::decorate(c, letter, page, count));
     let title = match (letter.subject.trim(), letter.kind) {
         ("", LetterKind::MiseEnDemeure { .. }) => "Mise en demeure".to_owned(),
         ("", LetterKind::AccountStatement) => "Relevé de compte".to_owned(),
         ("", LetterKind::Reminder { .. }) => "Relance".to_owned(),
         (subject, _) => subject.to_owned(),
     };
-    let mut doc = PdfDocument::new(&title);
-    doc.resources.fonts.map.insert(FontId(layout::REGULAR_ID.to_owned()), PdfFont::new(fonts.regular.parsed.clone()));
-    doc.resources.fonts.map.insert(FontId(layout::BOLD_ID.to_owned()), PdfFont::new(fonts.bold.parsed.clone()));
-    let info = &mut doc.metadata.info;
-    info.author = letter.creditor.name.trim().to_owned();
-    info.creator = "Encours".to_owned();
-    info.producer = "Encours (printpdf)".to_owned();
-    info.subject = format!("{} — {}", letter.debtor.name.trim(), letter.reference.trim());
-    info.identifier = letter.reference.trim().to_owned();
-    let date = printpdf::OffsetDateTime::new_in_offset(
-        printpdf::Date {
-            year: letter.date.year(),
-            // chrono guarantees 1..=12 and 1..=31.
-            month: u8::try_from(letter.date.month()).unwrap_or(1),
-            day: u8::try_from(letter.date.day()).unwrap_or(1),
-        },
-        printpdf::Time { hour: 0, minute: 0, second: 0, millisecond: 0 },
-        printpdf::Offset { hours: 0, minutes: 0, seconds: 0, milliseconds: 0 },
-    );
-    info.creation_date = date;
-    info.modification_date = date;
-    info.metadata_date = date;
-
-    let mut warnings = Vec::new();
-    let bytes = doc.with_pages(pages).save(&PdfSaveOptions::default(), &mut warnings);
-    Ok(stable_trailer_id(bytes))
+    let info = pdf::Info {
+        title,
+        author: letter.creditor.name.trim().to_owned(),
+        subject: format!("{} — {}", letter.debtor.name.trim(), letter.reference.trim()),
+        keywords: letter.reference.trim().to_owned(),
+        date: letter.date,
+    };
+    Ok(pdf::write(&info, fonts, &composed))
 }
 
 /// Renders a relevé de compte to PDF bytes with the embedded fonts.
 pub fn render_statement(statement: &Statement) -> Result<Vec<u8>, DocumentError> {
-    let _ = statement;
-    Err(DocumentError::Unsupported("relevé de compte"))
+    render_statement_with(statement, FontSet::embedded())
+}
+
+/// Renders a relevé de compte to PDF bytes with the given fonts.
+pub fn render_statement_with(statement: &Statement, fonts: &FontSet) -> Result<Vec<u8>, DocumentError> {
+    check_parties(&statement.creditor, &statement.debtor)?;
+    let sums = statement::StatementSums::of(statement)?;
+    let mut composer = layout::Composer::new(fonts);
+    statement::compose(&mut composer, statement, &sums)?;
+    let running = running_header(&statement.debtor, &statement.reference, statement.date);
+    let composed = composer.finish(|c, page, count| {
+        render::page_frame(c, &statement.creditor, &statement.letterhead, &running, page, count)
+    });
+    let info = pdf::Info {
+        title: format!("Relevé de compte au {}", format::date_long(statement.date)),
+        author: statement.creditor.name.trim().to_owned(),
+        subject: format!("{} — {}", statement.debtor.name.trim(), statement.reference.trim()),
+        keywords: statement.reference.trim().to_owned(),
+        date: statement.date,
+    };
+    Ok(pdf::write(&info, fonts, &composed))
+}
+
+fn check_parties(creditor: &Party, debtor: &Party) -> Result<(), DocumentError> {
+    if creditor.name.trim().is_empty() {
+        return Err(DocumentError::MissingField("creditor name"));
+    }
+    if debtor.name.trim().is_empty() {
+        return Err(DocumentError::MissingField("debtor name"));
+    }
+    Ok(())
+}
+
+fn running_header(debtor: &Party, reference: &str, date: chrono::NaiveDate) -> String {
+    let mut running = vec![debtor.name.trim().to_owned()];
+    if !reference.trim().is_empty() {
+        running.push(format!("Réf. {}", reference.trim()));
+    }
+    running.push(format::date_long(date));
+    running.join(" — ")
 }
 
 /// Renders an injonction de payer dossier (request, décompte, bordereau and exhibits appended)
@@ -193,30 +210,4 @@ pub fn render_injonction(dossier: &InjonctionDossier) -> Result<Vec<u8>, Documen
 pub fn render_declaration(declaration: &DeclarationDeCreance) -> Result<Vec<u8>, DocumentError> {
     let _ = declaration;
     Err(DocumentError::Unsupported("déclaration de créance"))
-}
-
-/// FNV-1a, 64 bits: enough to tell two documents apart in a trailer `/ID` (not a security hash).
-fn fnv1a(seed: u64, bytes: &[u8]) -> u64 {
-    bytes.iter().fold(seed, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3))
-}
-
-/// printpdf writes the trailer `/ID[(…32 chars…)(…32 chars…)]` from a process-wide counter, so the
-/// same letter rendered twice differs. The two strings are replaced, in place and at the same
-/// length, by a hash of the rest of the file: same letter, same bytes (issue 7 §5).
-fn stable_trailer_id(mut bytes: Vec<u8>) -> Vec<u8> {
-    const MARK: &[u8] = b"/ID[(";
-    let Some(start) = bytes.windows(MARK.len()).rposition(|w| w == MARK) else { return bytes };
-    let first = start + MARK.len();
-    let (second, end) = (first + 34, first + 34 + 32);
-    let shape_ok =
-        bytes.get(first + 32..first + 34) == Some(b")(".as_slice()) && bytes.get(end..end + 1) == Some(b")".as_slice());
-    if !shape_ok {
-        return bytes;
-    }
-    let mut content = bytes.clone();
-    content.drain(first..end);
-    let id = format!("{:016X}{:016X}", fnv1a(0xcbf2_9ce4_8422_2325, &content), fnv1a(0x6c62_272e_07bb_0142, &content));
-    bytes[first..first + 32].copy_from_slice(id.as_bytes());
-    bytes[second..end].copy_from_slice(id.as_bytes());
-    bytes
 }

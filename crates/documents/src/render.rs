@@ -17,18 +17,20 @@
 use encours_domain::{Money, MoneyError};
 
 use crate::format;
-use crate::layout::{Composer, Style, CONTINUATION_TOP, LEFT, RIGHT};
-use crate::letter::{BreakdownRow, Delivery, InvoiceRow, Letter, LetterKind, Party, Tone};
+use crate::layout::{count, Composer, Style, CONTINUATION_TOP, LEFT, RIGHT};
+use crate::letter::{
+    BreakdownRow, Delivery, InvoiceRow, LegalBreakdown, Letter, LetterKind, Letterhead, Party, PaymentDetails, Tone,
+};
 use crate::DocumentError;
 
-const BODY: Style = Style::regular(10.0);
-const SMALL: Style = Style::regular(8.5);
-const CELL: Style = Style::regular(8.5);
-const CELL_BOLD: Style = Style::bold(8.5);
-const ROW_H: f32 = 5.2;
-const HEADER_H: f32 = 6.0;
-const PAD: f32 = 1.5;
-const RULE: f32 = 0.75;
+pub(crate) const BODY: Style = Style::regular(10.0);
+pub(crate) const SMALL: Style = Style::regular(8.5);
+pub(crate) const CELL: Style = Style::regular(8.5);
+pub(crate) const CELL_BOLD: Style = Style::bold(8.5);
+pub(crate) const ROW_H: f32 = 5.2;
+pub(crate) const HEADER_H: f32 = 6.0;
+pub(crate) const PAD: f32 = 1.5;
+pub(crate) const RULE: f32 = 0.75;
 
 /// The sums the letter prints, all in the invoices' currency.
 pub(crate) struct Sums {
@@ -44,21 +46,25 @@ pub(crate) struct Sums {
 
 impl Sums {
     pub(crate) fn of(letter: &Letter) -> Result<Sums, DocumentError> {
-        let currency = letter
-            .invoices
+        Sums::of_parts(&letter.invoices, letter.legal.as_ref())
+    }
+
+    /// The sums of invoices and a legal breakdown.
+    pub(crate) fn of_parts(invoices: &[InvoiceRow], legal: Option<&LegalBreakdown>) -> Result<Sums, DocumentError> {
+        let currency = invoices
             .first()
             .map(|r| r.open.currency)
-            .or_else(|| letter.legal.as_ref().map(|l| l.indemnity_unit.currency))
+            .or_else(|| legal.map(|l| l.indemnity_unit.currency))
             .unwrap_or(encours_domain::Currency::EUR);
         let zero = Money::zero(currency);
         fn sum<'a>(zero: Money, values: impl Iterator<Item = &'a Money>) -> Result<Money, MoneyError> {
             values.into_iter().try_fold(zero, |acc, m| acc.checked_add(m))
         }
-        let amount = sum(zero, letter.invoices.iter().map(|r| &r.amount_incl_vat))?;
-        let paid = sum(zero, letter.invoices.iter().map(|r| &r.paid))?;
-        let open = sum(zero, letter.invoices.iter().map(|r| &r.open))?;
+        let amount = sum(zero, invoices.iter().map(|r| &r.amount_incl_vat))?;
+        let paid = sum(zero, invoices.iter().map(|r| &r.paid))?;
+        let open = sum(zero, invoices.iter().map(|r| &r.open))?;
         let (mut penalties, mut indemnities, mut interest) = (zero, zero, zero);
-        if let Some(legal) = &letter.legal {
+        if let Some(legal) = legal {
             penalties = match legal.penalties_total {
                 Some(total) => total,
                 None => sum(zero, legal.penalties.iter().map(|p| &p.amount))?,
@@ -79,7 +85,7 @@ impl Sums {
     }
 }
 
-fn one_line_address(p: &Party) -> String {
+pub(crate) fn one_line_address(p: &Party) -> String {
     let mut parts: Vec<String> = p.address.lines.iter().filter(|l| !l.trim().is_empty()).cloned().collect();
     let city = format!("{} {}", p.address.postcode, p.address.city).trim().to_owned();
     if !city.is_empty() {
@@ -88,15 +94,25 @@ fn one_line_address(p: &Party) -> String {
     parts.join(", ")
 }
 
-fn siren_text(p: &Party) -> Option<String> {
+pub(crate) fn siren_text(p: &Party) -> Option<String> {
     p.siren.as_ref().map(|s| format!("SIREN {}", format::siren(s.as_str())))
 }
 
-/// The creditor's letterhead; returns the y below it.
-fn letterhead(c: &mut Composer, creditor: &Party) -> f32 {
+/// The creditor's letterhead (logo, name, address, SIREN, VAT number, phone, e-mail); returns
+/// the y below it.
+pub(crate) fn letterhead(c: &mut Composer, creditor: &Party, head: &Letterhead) -> Result<f32, DocumentError> {
     const WIDTH: f32 = 85.0;
     let name_style = Style::bold(12.0);
     let mut y = 20.0;
+    if let Some(bytes) = head.logo.as_deref() {
+        // At most 45 × 18 mm, aspect kept, top-left at (20, 12).
+        let image = crate::image::logo(bytes)?;
+        let (w, h) = (count(image.width as usize), count(image.height as usize));
+        let scale = (45.0 / w).min(18.0 / h);
+        let (w, h) = (w * scale, h * scale);
+        c.image(image, LEFT, 12.0, w, h);
+        y = 12.0 + h + 5.0;
+    }
     // At most two lines of name; a longer one ends its second line with "…".
     let name_lines = c.wrap(&creditor.name, WIDTH, name_style);
     for (i, line) in name_lines.iter().take(2).enumerate() {
@@ -114,20 +130,34 @@ fn letterhead(c: &mut Composer, creditor: &Party) -> f32 {
     if !city.is_empty() {
         lines.push(city);
     }
-    if let Some(siren) = siren_text(creditor) {
-        lines.push(siren);
+    let mut ids = Vec::new();
+    ids.extend(siren_text(creditor));
+    if let Some(vat) = head.vat_number.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+        ids.push(format!("TVA {vat}"));
     }
-    if let Some(contact) = &creditor.contact {
-        let who = [contact.name.trim(), contact.role.trim()].into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>();
+    if !ids.is_empty() {
+        lines.push(ids.join(" — "));
+    }
+    let contact = creditor.contact.as_ref();
+    if let Some(k) = contact {
+        let who = [k.name.trim(), k.role.trim()].into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>();
         if !who.is_empty() {
             lines.push(who.join(" — "));
         }
-        if let Some(phone) = contact.phone.as_deref().filter(|s| !s.trim().is_empty()) {
-            lines.push(format!("Tél. {phone}"));
+    }
+    let phone = head.phone.as_deref().or(contact.and_then(|k| k.phone.as_deref())).filter(|s| !s.trim().is_empty());
+    let email = head.email.as_deref().or(contact.and_then(|k| k.email.as_deref())).filter(|s| !s.trim().is_empty());
+    match (phone, email) {
+        (Some(p), Some(e)) if c.width(&format!("Tél. {p} — {e}"), SMALL) <= WIDTH => {
+            lines.push(format!("Tél. {p} — {e}"))
         }
-        if let Some(email) = contact.email.as_deref().filter(|s| !s.trim().is_empty()) {
-            lines.push(email.to_owned());
+        (p, e) => {
+            lines.extend(p.map(|p| format!("Tél. {p}")));
+            lines.extend(e.map(str::to_owned));
         }
+    }
+    if let Some(site) = head.website.as_deref().filter(|s| !s.trim().is_empty()) {
+        lines.push(site.trim().to_owned());
     }
     let style = SMALL.grey(0.2);
     for line in lines.into_iter().take(8) {
@@ -135,7 +165,7 @@ fn letterhead(c: &mut Composer, creditor: &Party) -> f32 {
         c.text(LEFT, y, &fitted, style);
         y += style.line_height();
     }
-    y
+    Ok(y)
 }
 
 /// The debtor's address in the envelope window (see the module documentation for the geometry).
@@ -200,32 +230,40 @@ fn delivery_mention(c: &mut Composer, delivery: &Delivery) {
     }
 }
 
-struct Column {
-    title: &'static str,
-    width: f32,
-    right: bool,
+pub(crate) struct Column {
+    pub title: &'static str,
+    pub width: f32,
+    pub right: bool,
 }
 
-const INVOICE_COLUMNS: [Column; 7] = [
-    Column { title: "N° de facture", width: 36.0, right: false },
+/// The invoice table; "Cumul" is the running total of what is still owed (issue 7 §1).
+const INVOICE_COLUMNS: [Column; 8] = [
+    Column { title: "N° de facture", width: 28.0, right: false },
     Column { title: "Date", width: 19.0, right: false },
     Column { title: "Échéance", width: 19.0, right: false },
-    Column { title: "Retard", width: 16.0, right: true },
-    Column { title: "Montant TTC", width: 28.0, right: true },
-    Column { title: "Réglé", width: 24.0, right: true },
-    Column { title: "Reste dû", width: 28.0, right: true },
+    Column { title: "Retard", width: 12.0, right: true },
+    Column { title: "Montant TTC", width: 24.0, right: true },
+    Column { title: "Réglé", width: 21.0, right: true },
+    Column { title: "Reste dû", width: 23.0, right: true },
+    Column { title: "Cumul", width: 24.0, right: true },
 ];
 
 /// A ruled table that flows across pages and repeats its header row on each.
-struct Table<'c> {
+pub(crate) struct Table<'c> {
     columns: &'c [Column],
     segment_top: f32,
+    header_style: Style,
 }
 
 impl<'c> Table<'c> {
-    fn start(c: &mut Composer, columns: &'c [Column]) -> Table<'c> {
+    pub(crate) fn start(c: &mut Composer, columns: &'c [Column]) -> Table<'c> {
+        Table::start_with(c, columns, CELL_BOLD)
+    }
+
+    /// A table whose header row is set in `header_style` (a smaller one for a dense table).
+    pub(crate) fn start_with(c: &mut Composer, columns: &'c [Column], header_style: Style) -> Table<'c> {
         c.ensure(HEADER_H + ROW_H * 2.0);
-        let mut t = Table { columns, segment_top: c.y };
+        let mut t = Table { columns, segment_top: c.y, header_style };
         t.header(c);
         t
     }
@@ -234,15 +272,26 @@ impl<'c> Table<'c> {
         self.segment_top = c.y;
         c.fill_rect(LEFT, c.y, RIGHT - LEFT, HEADER_H, 0.9);
         c.hline(LEFT, RIGHT, c.y, RULE, 0.3);
-        self.cells(c, c.y + 4.2, &self.columns.iter().map(|col| col.title.to_owned()).collect::<Vec<_>>(), CELL_BOLD);
+        let titles = self.columns.iter().map(|col| col.title.to_owned()).collect::<Vec<_>>();
+        self.cells(c, c.y + 4.2, &titles, self.header_style);
         c.y += HEADER_H;
         c.hline(LEFT, RIGHT, c.y, RULE, 0.3);
     }
 
     fn cells(&self, c: &mut Composer, baseline: f32, values: &[String], style: Style) {
         let mut x = LEFT;
-        for (col, value) in self.columns.iter().zip(values) {
-            let text = c.fit(value, col.width - 2.0 * PAD, style);
+        for (i, (col, value)) in self.columns.iter().zip(values).enumerate() {
+            // A left-aligned text may run over the empty cells that follow it ("Total (60 factures)").
+            let mut room = col.width;
+            if !col.right {
+                for (next, v) in self.columns.iter().zip(values).skip(i + 1) {
+                    if !v.is_empty() {
+                        break;
+                    }
+                    room += next.width;
+                }
+            }
+            let text = c.fit(value, room - 2.0 * PAD, style);
             if col.right {
                 c.text_right(x + col.width - PAD, baseline, &text, style);
             } else {
@@ -252,17 +301,15 @@ impl<'c> Table<'c> {
         }
     }
 
-    /// Vertical rules of the part of the table on this page.
+    /// The outer vertical rules of the part of the table on this page (no inner ones: a label
+    /// such as "Total (60 factures)" may run over the empty cells next to it).
     fn close_segment(&self, c: &mut Composer) {
-        let mut x = LEFT;
-        c.vline(x, self.segment_top, c.y, RULE, 0.3);
-        for col in self.columns {
-            x += col.width;
-            c.vline(x, self.segment_top, c.y, if (x - RIGHT).abs() < 0.01 { RULE } else { 0.4 }, 0.3);
-        }
+        let right = LEFT + self.columns.iter().map(|col| col.width).sum::<f32>();
+        c.vline(LEFT, self.segment_top, c.y, RULE, 0.3);
+        c.vline(right, self.segment_top, c.y, RULE, 0.3);
     }
 
-    fn row(&mut self, c: &mut Composer, values: &[String], style: Style, rule_above: bool) {
+    pub(crate) fn row(&mut self, c: &mut Composer, values: &[String], style: Style, rule_above: bool) {
         if c.room() < ROW_H {
             self.close_segment(c);
             c.new_page();
@@ -276,13 +323,13 @@ impl<'c> Table<'c> {
         c.hline(LEFT, RIGHT, c.y, 0.3, 0.7);
     }
 
-    fn finish(self, c: &mut Composer) {
+    pub(crate) fn finish(self, c: &mut Composer) {
         c.hline(LEFT, RIGHT, c.y, RULE, 0.3);
         self.close_segment(c);
     }
 }
 
-fn invoice_cells(r: &InvoiceRow) -> Vec<String> {
+pub(crate) fn invoice_cells(r: &InvoiceRow, running: &Money) -> Vec<String> {
     vec![
         r.number.clone(),
         format::date_short(r.issue_date),
@@ -291,19 +338,23 @@ fn invoice_cells(r: &InvoiceRow) -> Vec<String> {
         format::money(&r.amount_incl_vat),
         format::money(&r.paid),
         format::money(&r.open),
+        format::money(running),
     ]
 }
 
-fn invoice_table(c: &mut Composer, letter: &Letter, sums: &Sums) {
-    if letter.invoices.is_empty() {
+pub(crate) fn invoice_table(c: &mut Composer, invoices: &[InvoiceRow], sums: &Sums) {
+    if invoices.is_empty() {
         c.paragraph("Aucune facture ouverte à cette date.", LEFT, RIGHT - LEFT, BODY, 3.0);
         return;
     }
     let mut table = Table::start(c, &INVOICE_COLUMNS);
-    for r in &letter.invoices {
-        table.row(c, &invoice_cells(r), CELL, false);
+    let mut running = Money::zero(sums.open.currency);
+    for r in invoices {
+        // Same currency as the sums (checked by Sums::of); a mismatch keeps the last total.
+        running = running.checked_add(&r.open).unwrap_or(running);
+        table.row(c, &invoice_cells(r, &running), CELL, false);
     }
-    let n = letter.invoices.len();
+    let n = invoices.len();
     let label =
         if n == 1 { "Total (1 facture)".to_owned() } else { format!("Total ({} factures)", format::integer(n as i64)) };
     let totals = [
@@ -314,13 +365,14 @@ fn invoice_table(c: &mut Composer, letter: &Letter, sums: &Sums) {
         format::money(&sums.amount),
         format::money(&sums.paid),
         format::money(&sums.open),
+        String::new(),
     ];
     table.row(c, &totals, CELL_BOLD, true);
     table.finish(c);
     c.y += 4.0;
 }
 
-const BREAKDOWN_COLUMNS: [Column; 7] = [
+pub(crate) const BREAKDOWN_COLUMNS: [Column; 7] = [
     Column { title: "Facture", width: 34.0, right: false },
     Column { title: "Du", width: 20.0, right: false },
     Column { title: "Au", width: 20.0, right: false },
@@ -331,7 +383,7 @@ const BREAKDOWN_COLUMNS: [Column; 7] = [
 ];
 
 /// Legal interest lines are not on one invoice: their first column is a label.
-const INTEREST_COLUMNS: [Column; 7] = [
+pub(crate) const INTEREST_COLUMNS: [Column; 7] = [
     Column { title: "Sur", width: 34.0, right: false },
     Column { title: "Du", width: 20.0, right: false },
     Column { title: "Au", width: 20.0, right: false },
@@ -341,7 +393,7 @@ const INTEREST_COLUMNS: [Column; 7] = [
     Column { title: "Montant", width: 30.0, right: true },
 ];
 
-fn breakdown_cells(r: &BreakdownRow) -> Vec<String> {
+pub(crate) fn breakdown_cells(r: &BreakdownRow) -> Vec<String> {
     vec![
         r.label.clone(),
         format::date_short(r.from),
@@ -353,7 +405,7 @@ fn breakdown_cells(r: &BreakdownRow) -> Vec<String> {
     ]
 }
 
-fn section_title(c: &mut Composer, title: &str) {
+pub(crate) fn section_title(c: &mut Composer, title: &str) {
     let style = Style::bold(10.5);
     c.ensure(style.line_height() + HEADER_H + 2.0 * ROW_H);
     c.y += style.line_height();
@@ -361,9 +413,9 @@ fn section_title(c: &mut Composer, title: &str) {
     c.y += 2.0;
 }
 
-fn breakdown(c: &mut Composer, letter: &Letter, sums: &Sums) {
-    let Some(legal) = &letter.legal else { return };
-    section_title(c, "Décompte des sommes dues");
+pub(crate) fn breakdown(c: &mut Composer, legal: Option<&LegalBreakdown>, sums: &Sums, title: &str) {
+    let Some(legal) = legal else { return };
+    section_title(c, title);
     if !legal.penalties.is_empty() {
         c.paragraph(
             "Pénalités de retard (article L441-10 II du Code de commerce), intérêts simples sur le montant TTC, \
@@ -499,23 +551,37 @@ fn demand_mentions(letter: &Letter, sums: &Sums, deadline_days: u32) -> Vec<(Str
 }
 
 fn payment_paragraph(letter: &Letter, sums: &Sums) -> Option<String> {
-    let payment = letter.payment.as_ref()?;
+    let due =
+        (!matches!(letter.kind, LetterKind::AccountStatement)).then_some((&sums.claimed, letter.reference.as_str()));
+    bank_text(letter.payment.as_ref(), due)
+}
+
+/// "Règlement par virement sur notre compte IBAN …, BIC … : 1 234,56 €, en rappelant la référence
+/// RF…" — the RF creditor reference when there is one (it is what the bank matches on), else our
+/// reference. `due`: the amount asked and our reference; `None` for a statement with no demand.
+/// Spaces made unbreakable (an IBAN or a reference never splits across lines).
+fn nbsp(s: &str) -> String {
+    s.replace(' ', "\u{a0}")
+}
+
+pub(crate) fn bank_text(payment: Option<&PaymentDetails>, due: Option<(&Money, &str)>) -> Option<String> {
+    let payment = payment?;
     let mut text = match (&payment.iban, payment.bic.as_deref().filter(|b| !b.trim().is_empty())) {
         (Some(iban), Some(bic)) => {
-            format!("Règlement par virement sur notre compte IBAN {}, BIC {bic}", iban.grouped())
+            format!("Règlement par virement sur notre compte IBAN {}, BIC {bic}", nbsp(&iban.grouped()))
         }
-        (Some(iban), None) => format!("Règlement par virement sur notre compte IBAN {}", iban.grouped()),
+        (Some(iban), None) => format!("Règlement par virement sur notre compte IBAN {}", nbsp(&iban.grouped())),
         (None, _) => String::from("Règlement"),
     };
-    if matches!(letter.kind, LetterKind::AccountStatement) {
-        text.push('.');
-    } else {
-        text.push_str(&format!(" : {}", format::money(&sums.claimed)));
-        if !letter.reference.trim().is_empty() {
-            text.push_str(&format!(", en rappelant la référence {}", letter.reference.trim()));
+    if let Some((amount, reference)) = due {
+        text.push_str(&format!(" : {}", format::money(amount)));
+        match (&payment.creditor_reference, reference.trim()) {
+            (Some(rf), _) => text.push_str(&format!(", en indiquant la référence {}", nbsp(&rf.to_string()))),
+            (None, "") => {}
+            (None, ours) => text.push_str(&format!(", en rappelant la référence {ours}")),
         }
-        text.push('.');
     }
+    text.push('.');
     if let Some(other) = payment.other.as_deref().filter(|o| !o.trim().is_empty()) {
         text.push(' ');
         text.push_str(other.trim());
@@ -523,21 +589,21 @@ fn payment_paragraph(letter: &Letter, sums: &Sums) -> Option<String> {
     Some(text)
 }
 
-fn signature(c: &mut Composer, letter: &Letter) {
+pub(crate) fn signature(c: &mut Composer, creditor: &Party, signature: &crate::letter::Signature) {
     const X: f32 = 115.0;
     const WIDTH: f32 = RIGHT - X;
     c.ensure(30.0);
     c.y += 6.0;
-    let pour = c.fit(&format!("Pour {}", letter.creditor.name), WIDTH, BODY);
+    let pour = c.fit(&format!("Pour {}", creditor.name), WIDTH, BODY);
     c.text(X, c.y, &pour, BODY);
     // Room for the handwritten signature.
     c.y += 16.0;
-    if !letter.signature.name.trim().is_empty() {
-        let name = c.fit(letter.signature.name.trim(), WIDTH, Style::bold(10.0));
+    if !signature.name.trim().is_empty() {
+        let name = c.fit(signature.name.trim(), WIDTH, Style::bold(10.0));
         c.text(X, c.y, &name, Style::bold(10.0));
         c.y += BODY.line_height();
     }
-    if let Some(title) = letter.signature.title.as_deref().filter(|t| !t.trim().is_empty()) {
+    if let Some(title) = signature.title.as_deref().filter(|t| !t.trim().is_empty()) {
         let t = c.fit(title.trim(), WIDTH, BODY);
         c.text(X, c.y, &t, BODY);
         c.y += BODY.line_height();
@@ -553,42 +619,81 @@ fn title_of(kind: LetterKind) -> Option<&'static str> {
 }
 
 /// Lays the whole letter out.
-pub(crate) fn compose(c: &mut Composer, letter: &Letter, sums: &Sums) {
-    let below_head = letterhead(c, &letter.creditor);
-    window_address(c, &letter.debtor);
+/// The top of a first page: who writes to whom, where and when, how it is sent, references.
+pub(crate) struct Heading<'a> {
+    pub creditor: &'a Party,
+    pub letterhead: &'a Letterhead,
+    /// Printed in the envelope window.
+    pub addressee: &'a Party,
+    pub place: &'a str,
+    pub date: chrono::NaiveDate,
+    pub delivery: &'a Delivery,
+    /// "Nos réf. : …", "Votre SIREN : …", one line each.
+    pub refs: Vec<String>,
+    /// Centred title in capitals ("MISE EN DEMEURE").
+    pub title: Option<&'a str>,
+}
+
+/// The usual references: ours and the debtor's SIREN.
+pub(crate) fn refs(reference: &str, debtor: &Party) -> Vec<String> {
+    let mut refs = Vec::new();
+    if !reference.trim().is_empty() {
+        refs.push(format!("Nos réf. : {}", reference.trim()));
+    }
+    if let Some(siren) = &debtor.siren {
+        refs.push(format!("Votre SIREN : {}", format::siren(siren.as_str())));
+    }
+    refs
+}
+
+/// Sets a [`Heading`]; leaves `c.y` below it.
+pub(crate) fn heading(c: &mut Composer, h: &Heading) -> Result<(), DocumentError> {
+    let below_head = letterhead(c, h.creditor, h.letterhead)?;
+    window_address(c, h.addressee);
 
     c.y = below_head.max(88.0);
     c.y += BODY.line_height();
-    let place_date = if letter.place.trim().is_empty() {
-        format!("Le {}", format::date_long(letter.date))
+    let place_date = if h.place.trim().is_empty() {
+        format!("Le {}", format::date_long(h.date))
     } else {
-        format!("{}, le {}", letter.place.trim(), format::date_long(letter.date))
+        format!("{}, le {}", h.place.trim(), format::date_long(h.date))
     };
     let place_date = c.fit(&place_date, RIGHT - 110.0, BODY);
     c.text_right(RIGHT, c.y, &place_date, BODY);
     c.y += 3.0;
 
-    delivery_mention(c, &letter.delivery);
-    let mut refs = Vec::new();
-    if !letter.reference.trim().is_empty() {
-        refs.push(format!("Nos réf. : {}", letter.reference.trim()));
-    }
-    if let Some(siren) = &letter.debtor.siren {
-        refs.push(format!("Votre SIREN : {}", format::siren(siren.as_str())));
-    }
-    for r in refs {
+    delivery_mention(c, h.delivery);
+    for r in &h.refs {
         c.y += SMALL.line_height();
-        let fitted = c.fit(&r, RIGHT - LEFT, SMALL);
+        let fitted = c.fit(r, RIGHT - LEFT, SMALL);
         c.text(LEFT, c.y, &fitted, SMALL);
     }
     c.y += 3.0;
 
-    if let Some(title) = title_of(letter.kind) {
+    if let Some(title) = h.title {
         let style = Style::bold(14.0);
         c.y += style.line_height();
         c.text_center((LEFT + RIGHT) / 2.0, c.y, title, style);
         c.y += 2.0;
     }
+    Ok(())
+}
+
+/// Lays the whole letter out.
+pub(crate) fn compose(c: &mut Composer, letter: &Letter, sums: &Sums) -> Result<(), DocumentError> {
+    heading(
+        c,
+        &Heading {
+            creditor: &letter.creditor,
+            letterhead: &letter.letterhead,
+            addressee: &letter.debtor,
+            place: &letter.place,
+            date: letter.date,
+            delivery: &letter.delivery,
+            refs: refs(&letter.reference, &letter.debtor),
+            title: title_of(letter.kind),
+        },
+    )?;
     if !letter.subject.trim().is_empty() {
         c.paragraph(&format!("Objet : {}", letter.subject.trim()), LEFT, RIGHT - LEFT, Style::bold(10.0), 3.0);
     }
@@ -597,8 +702,8 @@ pub(crate) fn compose(c: &mut Composer, letter: &Letter, sums: &Sums) {
     }
     c.y += 1.5;
 
-    invoice_table(c, letter, sums);
-    breakdown(c, letter, sums);
+    invoice_table(c, &letter.invoices, sums);
+    breakdown(c, letter.legal.as_ref(), sums, "Décompte des sommes dues");
 
     let mut mentions: Vec<(String, Style)> = Vec::new();
     match letter.kind {
@@ -612,38 +717,116 @@ pub(crate) fn compose(c: &mut Composer, letter: &Letter, sums: &Sums) {
             Style::bold(10.0),
         )),
     }
-    if let Some(p) = payment_paragraph(letter, sums) {
-        mentions.push((p, BODY));
-    }
     for (text, style) in mentions {
         c.paragraph(&text, LEFT, RIGHT - LEFT, style, 2.2);
+    }
+    if let Some(p) = payment_paragraph(letter, sums) {
+        let amount = if matches!(letter.kind, LetterKind::AccountStatement) { sums.open } else { sums.claimed };
+        payment_block(c, &p, &letter.creditor, letter.payment.as_ref(), &amount)?;
     }
     for p in letter.closing.iter().filter(|p| !p.trim().is_empty()) {
         c.paragraph(p.trim(), LEFT, RIGHT - LEFT, BODY, 2.2);
     }
-    signature(c, letter);
+    signature(c, &letter.creditor, &letter.signature);
+    Ok(())
+}
+
+/// The side of the SEPA QR code, in mm (EPC069-12 recommends at least 2 × 2 cm on paper).
+const QR_SIZE: f32 = 26.0;
+
+/// The bank details paragraph, with the SEPA EPC QR code on its right when the IBAN, a positive
+/// amount in euros and the RF reference are known (issue 7 §2). Returns whether a QR was drawn.
+pub(crate) fn payment_block(
+    c: &mut Composer,
+    text: &str,
+    creditor: &Party,
+    payment: Option<&PaymentDetails>,
+    amount: &Money,
+) -> Result<bool, DocumentError> {
+    let qr = match payment {
+        Some(PaymentDetails { iban: Some(iban), bic, creditor_reference: Some(reference), .. })
+            if amount.is_positive() && amount.currency.code() == "EUR" =>
+        {
+            let payload = crate::epc::epc_payload(&crate::epc::EpcPayment {
+                name: creditor.name.clone(),
+                iban: iban.clone(),
+                bic: bic.clone(),
+                amount: *amount,
+                reference: reference.clone(),
+            })?;
+            Some((crate::epc::modules(&payload)?, reference))
+        }
+        _ => None,
+    };
+    let Some((modules, reference)) = qr else {
+        c.paragraph(text, LEFT, RIGHT - LEFT, BODY, 2.2);
+        return Ok(false);
+    };
+    let text_width = RIGHT - LEFT - QR_SIZE - 8.0;
+    let lines = c.wrap(&format::french_spacing(text), text_width, BODY).len() + 3;
+    let height = (count(lines) * BODY.line_height()).max(QR_SIZE + 7.0);
+    c.ensure(height + 2.0);
+    let top = c.y + 1.0;
+    c.stroke_rect(LEFT, top, RIGHT - LEFT, height, 0.5, 0.6);
+    c.y = top;
+    c.paragraph(text, LEFT + 3.0, text_width - 3.0, BODY, 1.0);
+    c.paragraph(
+        &format!(
+            "Plus simple : scannez le code ci-contre avec l'application de votre banque ; le bénéficiaire, l'IBAN, \
+             le montant et la référence {} sont remplis.",
+            nbsp(&reference.to_string())
+        ),
+        LEFT + 3.0,
+        text_width - 3.0,
+        SMALL,
+        0.0,
+    );
+    let qr_x = RIGHT - QR_SIZE - 3.0;
+    c.qr(qr_x, top + 2.0, QR_SIZE, &modules);
+    c.text_center(qr_x + QR_SIZE / 2.0, top + QR_SIZE + 5.5, "Virement SEPA (QR EPC)", Style::regular(6.5).grey(0.35));
+    c.y = top + height + 3.0;
+    Ok(true)
 }
 
 /// Footer on every page, running header from page 2.
 pub(crate) fn decorate(c: &mut Composer, letter: &Letter, page: usize, count: usize) {
+    let mut running = vec![letter.debtor.name.trim().to_owned()];
+    if !letter.reference.trim().is_empty() {
+        running.push(format!("Réf. {}", letter.reference.trim()));
+    }
+    running.push(format::date_long(letter.date));
+    page_frame(c, &letter.creditor, &letter.letterhead, &running.join(" — "), page, count);
+}
+
+/// The footer (creditor identity, legal line, "Page n/N") and, from page 2, the running header.
+pub(crate) fn page_frame(
+    c: &mut Composer,
+    creditor: &Party,
+    head: &Letterhead,
+    running: &str,
+    page: usize,
+    count: usize,
+) {
     let style = Style::regular(7.5).grey(0.35);
     c.hline(LEFT, RIGHT, 281.0, 0.4, 0.6);
-    let mut identity = vec![letter.creditor.name.trim().to_owned()];
-    identity.extend(siren_text(&letter.creditor));
-    let address = one_line_address(&letter.creditor);
-    if !address.is_empty() {
-        identity.push(address);
+    let mut identity = vec![creditor.name.trim().to_owned()];
+    match head.legal_line.as_deref().map(str::trim).filter(|l| !l.is_empty()) {
+        Some(line) => identity.push(line.to_owned()),
+        None => identity.extend(siren_text(creditor)),
     }
-    let identity = c.fit(&identity.join(" — "), 140.0, style);
-    c.text(LEFT, 286.0, &identity, style);
-    c.text_right(RIGHT, 286.0, &format!("Page {page}/{count}"), style);
+    if let Some(vat) = head.vat_number.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+        identity.push(format!("TVA {vat}"));
+    }
+    let address = one_line_address(creditor);
+    let first = c.fit(&identity.join(" — "), 145.0, style);
+    c.text(LEFT, 285.0, &first, style);
+    if !address.is_empty() {
+        let second = c.fit(&address, 145.0, style);
+        c.text(LEFT, 288.5, &second, style);
+    }
+    c.text_right(RIGHT, 285.0, &format!("Page {page}/{count}"), style);
     if page > 1 {
-        let mut running = vec![letter.debtor.name.trim().to_owned()];
-        if !letter.reference.trim().is_empty() {
-            running.push(format!("Réf. {}", letter.reference.trim()));
-        }
-        running.push(format::date_long(letter.date));
-        let running = c.fit(&running.join(" — "), 140.0, style);
+        let running = c.fit(running, 140.0, style);
         c.text(LEFT, CONTINUATION_TOP - 10.0, &running, style);
         c.text_right(RIGHT, CONTINUATION_TOP - 10.0, "(suite)", style);
         c.hline(LEFT, RIGHT, CONTINUATION_TOP - 8.0, 0.4, 0.6);

@@ -308,3 +308,136 @@ pub fn assert_clean_layout(name: &str, pdf: &[u8]) {
         }
     }
 }
+
+/// A 1×1 red PNG would be too small to see; this is a 60×20 two-colour logo made in memory.
+pub fn logo_png() -> Vec<u8> {
+    let (w, h) = (60u32, 20u32);
+    let mut rgba = Vec::new();
+    for y in 0..h {
+        for x in 0..w {
+            let inside = (x / 10 + y / 10) % 2 == 0;
+            rgba.extend_from_slice(if inside { &[0x1f, 0x4e, 0x8c, 0xff] } else { &[0xe8, 0x8b, 0x1a, 0x80] });
+        }
+    }
+    let mut out = Vec::new();
+    {
+        let mut enc = png::Encoder::new(&mut out, w, h);
+        enc.set_color(png::ColorType::Rgba);
+        enc.set_depth(png::BitDepth::Eight);
+        let mut writer = enc.write_header().unwrap();
+        writer.write_image_data(&rgba).unwrap();
+    }
+    out
+}
+
+pub fn letterhead() -> encours_documents::Letterhead {
+    encours_documents::Letterhead {
+        logo: Some(logo_png()),
+        vat_number: Some("FR40732829320".to_owned()),
+        phone: Some("04 72 00 00 01".to_owned()),
+        email: Some("contact@atelier-lumiere.fr".to_owned()),
+        website: None,
+        legal_line: Some("SARL au capital de 20 000 € — RCS Lyon 732 829 320".to_owned()),
+    }
+}
+
+pub fn payment_with_rf() -> PaymentDetails {
+    PaymentDetails {
+        iban: Some(Iban::parse("FR7630006000011234567890189").unwrap()),
+        bic: Some("AGRIFRPP".to_owned()),
+        other: None,
+        creditor_reference: Some(encours_domain::CreditorRef::from_body("REL20260042").unwrap()),
+    }
+}
+
+pub fn statement() -> encours_documents::Statement {
+    use encours_documents::{EntryKind, StatementEntry};
+    use encours_domain::LifecycleStatus;
+    let entry = |kind, date: NaiveDate, number: &str, due: Option<NaiveDate>, amount, open, status: Option<u16>| {
+        StatementEntry {
+            kind,
+            date,
+            number: number.to_owned(),
+            due_date: due,
+            amount: Money::eur(amount),
+            open: Money::eur(open),
+            status: status.map(LifecycleStatus::from_code),
+        }
+    };
+    encours_documents::Statement {
+        creditor: creditor(),
+        letterhead: letterhead(),
+        debtor: debtor(),
+        place: "Lyon".to_owned(),
+        date: d(2026, 11, 24),
+        reference: "REL-2026-0042".to_owned(),
+        intro: vec![
+            "Madame, Monsieur,".to_owned(),
+            "Veuillez trouver ci-dessous le relevé de votre compte.".to_owned(),
+        ],
+        entries: vec![
+            entry(
+                EntryKind::Invoice,
+                d(2026, 6, 2),
+                "FA-2026-00871",
+                Some(d(2026, 7, 2)),
+                dec!(2400.00),
+                dec!(2400.00),
+                Some(205),
+            ),
+            entry(
+                EntryKind::Invoice,
+                d(2026, 7, 15),
+                "FA-2026-01014",
+                Some(d(2026, 8, 14)),
+                dec!(18450.00),
+                dec!(13450.00),
+                Some(206),
+            ),
+            entry(
+                EntryKind::Invoice,
+                d(2026, 9, 20),
+                "FA-2026-01240",
+                Some(d(2026, 10, 20)),
+                dec!(1234.56),
+                dec!(1234.56),
+                Some(207),
+            ),
+            entry(
+                EntryKind::Invoice,
+                d(2026, 11, 2),
+                "FA-2026-01388",
+                Some(d(2026, 12, 2)),
+                dec!(96.10),
+                dec!(96.10),
+                None,
+            ),
+            entry(EntryKind::CreditNote, d(2026, 10, 3), "AV-2026-00112", None, dec!(150.00), dec!(150.00), None),
+            entry(EntryKind::Payment, d(2026, 11, 18), "VIR 18/11 BŒUF & CŒUR", None, dec!(500.00), dec!(500.00), None),
+        ],
+        payment: Some(payment_with_rf()),
+        closing: vec!["Nous restons à votre disposition pour tout rapprochement.".to_owned()],
+        signature: Signature {
+            name: "Hélène Dupré".to_owned(), title: Some("Responsable du recouvrement".to_owned())
+        },
+    }
+}
+
+/// Renders page `page` of a PDF to a PNG at `dpi` and returns its bytes path (pdftoppm), or None.
+pub fn png_page(name: &str, pdf: &[u8], page: usize, dpi: u32) -> Option<PathBuf> {
+    let path = out_dir().join(format!("{name}.pdf"));
+    std::fs::write(&path, pdf).unwrap();
+    if !have("pdftoppm") {
+        return None;
+    }
+    let prefix = out_dir().join(format!("{name}-p{page}-{dpi}"));
+    let p = page.to_string();
+    let out = Command::new("pdftoppm")
+        .args(["-png", "-r", &dpi.to_string(), "-f", &p, "-l", &p, "-singlefile"])
+        .arg(&path)
+        .arg(&prefix)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "pdftoppm failed: {}", String::from_utf8_lossy(&out.stderr));
+    Some(prefix.with_extension("png"))
+}
