@@ -26,6 +26,7 @@ mod lifecycle;
 pub mod matching;
 mod money_in;
 pub mod rates;
+pub mod scoring;
 pub mod simulate;
 
 pub use demo::{

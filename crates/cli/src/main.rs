@@ -181,6 +181,12 @@ enum Command {
         #[command(subcommand)]
         command: dispatch::SettingsCommand,
     },
+    /// Client risk scoring: `backtest` measures the score with a strict time split against the
+    /// naive "past late rate" score (AUC, Brier, recall at a 10 % alert budget).
+    Score {
+        #[command(subcommand)]
+        command: ScoreCommand,
+    },
     /// Export clients and open items as CSV.
     Export {
         /// Folder to write `clients.csv` and `open-items.csv` into; without it, the clients CSV goes to standard output.
@@ -240,6 +246,20 @@ enum EinvoiceCommand {
     },
 }
 
+#[derive(Subcommand, Debug)]
+enum ScoreCommand {
+    /// Backtest the client score: on the IBM accounts-receivable sample with --ibm-csv (the split of
+    /// scoring.md: trained on what was known on 2013-07-01, tested on the invoices issued after).
+    Backtest {
+        /// The IBM sample (`WA_Fn-UseC_-Accounts-Receivable.csv`); the dossier's own history is not wired yet.
+        #[arg(long, value_name = "FILE")]
+        ibm_csv: Option<PathBuf>,
+        /// Print JSON (`targets`: name, auc, brier, recall_at_10pct, naive_auc, n_test, …).
+        #[arg(long)]
+        json: bool,
+    },
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
@@ -278,6 +298,18 @@ fn run(cli: Cli) -> Result<(), ApiError> {
         }
         Command::Lifecycle { command: InspectCommand::Inspect { files, .. } } => {
             return print_json(&encours_app::inspect_lifecycle(&files));
+        }
+        Command::Score { command: ScoreCommand::Backtest { ibm_csv: Some(file), json } } => {
+            let report = encours_app::scoring::backtest_ibm_csv(&file)?;
+            if json {
+                let value =
+                    serde_json::to_value(&report).map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
+                let text = serde_json::to_string_pretty(&value).unwrap_or_default();
+                return writeln!(QuietPipe(std::io::stdout().lock()), "{text}")
+                    .map_err(|e| ApiError::new(ErrorCode::Io, format!("standard output: {e}")));
+            }
+            return write!(QuietPipe(std::io::stdout().lock()), "{}", encours_app::scoring::backtest_text(&report))
+                .map_err(|e| ApiError::new(ErrorCode::Io, format!("standard output: {e}")));
         }
         other => other,
     };
@@ -381,6 +413,11 @@ fn run(cli: Cli) -> Result<(), ApiError> {
                 .map_err(|e| ApiError::new(ErrorCode::Io, format!("{}: cannot write: {e}", out.display())))?;
             let credits = s.entries.iter().filter(|e| e.credit).count();
             println!("wrote {} ({} entries, {credits} credits)", out.display(), s.entries.len());
+        }
+        Command::Score { .. } => {
+            return Err(ApiError::invalid(
+                "score backtest on the dossier's own history is not available yet: give --ibm-csv FILE",
+            ))
         }
         Command::Einvoice { .. } | Command::Bank { .. } | Command::Lifecycle { .. } => {
             return Err(ApiError::new(ErrorCode::Internal, "inspection needs no dossier"))
