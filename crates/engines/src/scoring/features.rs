@@ -202,6 +202,11 @@ fn standing(inv: &LedgerInvoice, as_of: NaiveDate) -> Standing {
     Standing { settled_on, paid, partial_payments_in }
 }
 
+/// The day a document was fully paid, counting only what was applied strictly before `as_of`.
+pub fn settled_on(inv: &LedgerInvoice, as_of: NaiveDate) -> Option<NaiveDate> {
+    standing(inv, as_of).settled_on
+}
+
 fn months_before(d: NaiveDate, m: u32) -> NaiveDate {
     d.checked_sub_months(Months::new(m)).unwrap_or(NaiveDate::MIN)
 }

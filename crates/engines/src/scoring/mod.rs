@@ -21,6 +21,8 @@
 //! - [`features`]: a client's features from its ledger as of a date (collections-anchors e.1, e.4).
 //! - [`scorecard`]: score, grade, reasons and credit limit of a client.
 //! - [`warnings`]: the early-warning rules and their deduplication key.
+//! - [`portfolio`]: a day's run over every client (scores and new alerts), and a dossier's
+//!   history in the backtest's shape.
 //!
 //! # Shrinkage toward a prior
 //! Clients with little history are pulled toward the portfolio: every rate is smoothed with a
@@ -31,6 +33,7 @@ pub mod backtest;
 pub mod features;
 pub mod logistic;
 pub mod metrics;
+pub mod portfolio;
 pub mod scorecard;
 pub mod warnings;
 
