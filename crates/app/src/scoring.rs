@@ -12,7 +12,7 @@ use encours_readers::ibm_ar;
 
 use crate::{ApiError, ErrorCode};
 
-pub use encours_engines::scoring::backtest::{BacktestReport, FoldResult, TargetResult, TermWeight};
+pub use encours_engines::scoring::backtest::{BacktestReport, FoldResult, RollingMean, TargetResult, TermWeight};
 
 /// Runs the scoring backtest on the IBM sample at `path` (main split 2013-07-01, then the rolling
 /// quarterly folds). A file that cannot be read names itself and the line.
@@ -59,6 +59,12 @@ pub fn backtest_text(r: &BacktestReport) -> String {
         out.push_str(&format!(
             "  {} {:<20} auc {:.3} (naive {:.3})  recall@10% {:.3} (naive {:.3})  n_test {}\n",
             f.cutoff, f.name, f.auc, f.naive_auc, f.recall_at_10pct, f.naive_recall_at_10pct, f.n_test
+        ));
+    }
+    for m in &r.rolling_means {
+        out.push_str(&format!(
+            "  mean of {} folds, {:<20} auc {:.3} (naive {:.3})  recall@10% {:.3} (naive {:.3})\n",
+            m.folds, m.name, m.auc, m.naive_auc, m.recall_at_10pct, m.naive_recall_at_10pct
         ));
     }
     for w in &r.warnings {
