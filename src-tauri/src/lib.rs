@@ -12,8 +12,9 @@ use encours_app::dunning::{
     RunReport, RunSelection, ScenarioDto, TemplateDto,
 };
 use encours_app::items::{OpenItemsFilter, OpenItemsView};
+use encours_app::letters::{self, GeneratedLetter, LetterBatchReport, LetterProgress, LetterRequest};
 use encours_app::matching::{self, BankLineView, MatchRunReport, ReconciliationView};
-use encours_app::{ApiError, AppInfo, Dossier, DossierSummary, ErrorCode, ImportProgress, ImportReport, KeyMode};
+use encours_app::{ApiError, AppInfo, CompanyProfileDto, Dossier, DossierSummary, ErrorCode, ImportProgress, ImportReport, KeyMode};
 use tauri::ipc::Channel;
 use tauri::Manager;
 
@@ -372,6 +373,89 @@ async fn set_insolvency(
     .await
 }
 
+/// The company's letterhead profile.
+#[tauri::command]
+async fn company_profile(state: tauri::State<'_, AppState>) -> Result<CompanyProfileDto, ApiError> {
+    with_dossier(&state, |d| encours_app::company_profile(d)).await
+}
+
+/// Checks and saves the company's letterhead profile (audited); resolves with it as saved.
+#[tauri::command]
+async fn update_company_profile(
+    state: tauri::State<'_, AppState>,
+    profile: CompanyProfileDto,
+) -> Result<CompanyProfileDto, ApiError> {
+    with_dossier(&state, move |d| encours_app::update_company_profile(d, &profile, now())).await
+}
+
+/// Sets (PNG or JPEG bytes) or removes (null) the letterhead logo.
+#[tauri::command]
+async fn set_company_logo(
+    state: tauri::State<'_, AppState>,
+    bytes: Option<Vec<u8>>,
+) -> Result<CompanyProfileDto, ApiError> {
+    with_dossier(&state, move |d| encours_app::set_company_logo(d, bytes, now())).await
+}
+
+/// Where the letters of a dossier are saved: `courriers/` beside the dossier file.
+fn letters_folder(d: &encours_app::Dossier) -> PathBuf {
+    d.path().parent().map_or_else(|| PathBuf::from("courriers"), |folder| folder.join("courriers"))
+}
+
+/// Generates one document as of today into the dossier's `courriers/` folder; resolves with where
+/// it went.
+#[tauri::command]
+async fn generate_letter(state: tauri::State<'_, AppState>, request: LetterRequest) -> Result<GeneratedLetter, ApiError> {
+    with_dossier(&state, move |d| {
+        let folder = letters_folder(d);
+        letters::generate_letter(d, &request, now().date(), &folder)
+    })
+    .await
+}
+
+/// Generates every document of today's plan into `courriers/plan-DATE/`, reporting progress
+/// through `on_progress`.
+#[tauri::command]
+async fn generate_plan_letters(
+    state: tauri::State<'_, AppState>,
+    on_progress: Channel<LetterProgress>,
+) -> Result<LetterBatchReport, ApiError> {
+    with_dossier(&state, move |d| {
+        let today = now().date();
+        let folder = letters_folder(d).join(format!("plan-{today}"));
+        let mut progress = |p: &LetterProgress| {
+            // The window may have gone away; the batch goes on regardless.
+            let _ = on_progress.send(p.clone());
+        };
+        letters::generate_plan_letters(d, today, &folder, &mut progress)
+    })
+    .await
+}
+
+/// Opens a generated PDF with the system's viewer (xdg-open, open, or the Windows shell). Only
+/// existing `.pdf` files are opened.
+#[tauri::command]
+fn open_document(path: String) -> Result<(), ApiError> {
+    let p = PathBuf::from(&path);
+    if !p.is_file() || !p.extension().is_some_and(|e| e.eq_ignore_ascii_case("pdf")) {
+        return Err(ApiError::invalid(format!("{path}: not a PDF file")));
+    }
+    let mut command = if cfg!(target_os = "macos") {
+        std::process::Command::new("open")
+    } else if cfg!(windows) {
+        let mut c = std::process::Command::new("explorer");
+        c.arg("/open,");
+        c
+    } else {
+        std::process::Command::new("xdg-open")
+    };
+    command
+        .arg(&p)
+        .spawn()
+        .map(|_| ())
+        .map_err(|e| ApiError::new(ErrorCode::Io, format!("no program to open {path}: {e}")))
+}
+
 /// Imports files, folders and zip archives into the open dossier, off the UI thread, reporting
 /// progress through `on_progress`.
 #[tauri::command]
@@ -471,7 +555,13 @@ pub fn run() {
             update_template,
             pause_client,
             set_client_scenario,
-            set_insolvency
+            set_insolvency,
+            company_profile,
+            update_company_profile,
+            set_company_logo,
+            generate_letter,
+            generate_plan_letters,
+            open_document
         ])
         .run(tauri::generate_context!())
         .expect("error while running the Encours application");

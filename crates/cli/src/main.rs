@@ -13,6 +13,7 @@ use encours_app::{ApiError, DemoOptions, ErrorCode};
 mod dispatch;
 
 mod dunning;
+mod letters;
 mod rates;
 
 /// Encours: your clients' receivables, up to date every day.
@@ -179,8 +180,11 @@ enum Command {
     /// `show` prints them.
     Settings {
         #[command(subcommand)]
-        command: dispatch::SettingsCommand,
+        command: SettingsArgs,
     },
+    /// Generate a legal document as a PDF: a reminder (--tone courtois|ferme|dernier_avis), a mise
+    /// en demeure, a relevé de compte, an injonction de payer dossier or a déclaration de créance.
+    Letter(letters::LetterArgs),
     /// Client risk scoring: `backtest` measures the score with a strict time split against the
     /// naive "past late rate" score (AUC, Brier, recall at a 10 % alert budget).
     Score {
@@ -193,6 +197,16 @@ enum Command {
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
     },
+}
+
+/// `settings company` (the letterhead) beside the channel settings.
+#[derive(Subcommand, Debug)]
+enum SettingsArgs {
+    /// The company's letterhead printed on every letter: address, VAT number, contact, IBAN and
+    /// BIC, signatory, town, logo.
+    Company(letters::CompanyArgs),
+    #[command(flatten)]
+    Channels(dispatch::SettingsCommand),
 }
 
 #[derive(Subcommand, Debug)]
@@ -317,7 +331,11 @@ fn run(cli: Cli) -> Result<(), ApiError> {
     let (keys, _) = encours_app::key_source()?;
     match command {
         Command::Dunning { command } => dunning::run(&path, &keys, command, today, now)?,
-        Command::Settings { command } => dispatch::settings(&path, &keys, command, now)?,
+        Command::Settings { command: SettingsArgs::Channels(command) } => {
+            dispatch::settings(&path, &keys, command, now)?
+        }
+        Command::Settings { command: SettingsArgs::Company(args) } => letters::company(&path, &keys, args, now)?,
+        Command::Letter(args) => letters::letter(&path, &keys, args, today)?,
         Command::Rates { command } => rates::run(&path, &keys, command, now)?,
         Command::Init { siren, name } => {
             let d = encours_app::create_dossier(&path, &siren, &name, &keys, now)?;

@@ -25,6 +25,11 @@ import type { TemplateDto } from "../bindings/TemplateDto";
 import type { OpenItemsFilter } from "../bindings/OpenItemsFilter";
 import type { OpenItemsView } from "../bindings/OpenItemsView";
 import type { ReconciliationView } from "../bindings/ReconciliationView";
+import type { CompanyProfileDto } from "../bindings/CompanyProfileDto";
+import type { GeneratedLetter } from "../bindings/GeneratedLetter";
+import type { LetterBatchReport } from "../bindings/LetterBatchReport";
+import type { LetterProgress } from "../bindings/LetterProgress";
+import type { LetterRequest } from "../bindings/LetterRequest";
 import { toCommandError } from "./error";
 
 export { CommandError, isErrorCode, toCommandError } from "./error";
@@ -140,6 +145,25 @@ export const api = {
   templates: (): Promise<TemplateDto[]> => call<TemplateDto[]>("templates"),
   /** Creates or replaces a template; an unknown variable is refused with an error naming it. */
   updateTemplate: (template: TemplateDto): Promise<null> => call<null>("update_template", { template }),
+  /** The company's letterhead profile (address, VAT, contact, bank details, signatory, town). */
+  companyProfile: (): Promise<CompanyProfileDto> => call<CompanyProfileDto>("company_profile"),
+  /** Checks and saves the company's profile (an invalid IBAN, BIC or VAT number is refused). */
+  updateCompanyProfile: (profile: CompanyProfileDto): Promise<CompanyProfileDto> =>
+    call<CompanyProfileDto>("update_company_profile", { profile }),
+  /** Sets (PNG or JPEG bytes) or removes (null) the letterhead logo. */
+  setCompanyLogo: (bytes: Uint8Array | null): Promise<CompanyProfileDto> =>
+    call<CompanyProfileDto>("set_company_logo", { bytes: bytes ? Array.from(bytes) : null }),
+  /** Generates one document (reminder, demeure, statement, injonction, declaration) as of today. */
+  generateLetter: (request: LetterRequest): Promise<GeneratedLetter> =>
+    call<GeneratedLetter>("generate_letter", { request }),
+  /** Generates every document of today's plan; `onProgress` hears after each one. */
+  generatePlanLetters: (onProgress: (progress: LetterProgress) => void): Promise<LetterBatchReport> => {
+    const channel = new Channel<LetterProgress>();
+    channel.onmessage = onProgress;
+    return call<LetterBatchReport>("generate_plan_letters", { onProgress: channel });
+  },
+  /** Opens a generated PDF with the system's viewer. */
+  openDocument: (path: string): Promise<null> => call<null>("open_document", { path }),
 };
 
 export type Api = typeof api;
