@@ -11,6 +11,7 @@ use clap::{Parser, Subcommand};
 use encours_app::{ApiError, DemoOptions, ErrorCode};
 
 mod dispatch;
+mod disputes;
 
 mod dunning;
 mod letters;
@@ -169,6 +170,12 @@ enum Command {
     Dunning {
         #[command(subcommand)]
         command: dunning::DunningCommand,
+    },
+    /// Dispute dossiers: `list`, `show`, `open` by hand, `attach` evidence, `task`, `note`,
+    /// `resolve` (credit note, corrected invoice, partial agreement, rejected), `export` as one PDF.
+    Dispute {
+        #[command(subcommand)]
+        command: disputes::DisputeCommand,
     },
     /// The ECB and legal-interest rate tables penalties are computed with: `show` what is in force,
     /// `import` an updated table when a new rate is published.
@@ -337,6 +344,7 @@ fn run(cli: Cli) -> Result<(), ApiError> {
         Command::Settings { command: SettingsArgs::Company(args) } => letters::company(&path, &keys, args, now)?,
         Command::Letter(args) => letters::letter(&path, &keys, args, today)?,
         Command::Rates { command } => rates::run(&path, &keys, command, now)?,
+        Command::Dispute { command } => disputes::run(&path, &keys, command, today, now)?,
         Command::Init { siren, name } => {
             let d = encours_app::create_dossier(&path, &siren, &name, &keys, now)?;
             println!("created {} for {} (SIREN {})", d.path().display(), name.trim(), siren.trim());
