@@ -7,6 +7,9 @@ use std::sync::{Arc, Mutex};
 
 use encours_app::analytics::DashboardView;
 use encours_app::dispatch::{self, SendReport, SendSelection};
+use encours_app::disputes::{
+    self, DisputeFilter, DisputeListView, DisputeView, EvidenceContentView, EvidenceView, NewDisputeInput, ResolveInput,
+};
 use encours_app::dunning::{
     self, NewPromise, OutboxActionView, PhoneOutcomeInput, PhoneTaskView, PlanView, PreviewView, PromisesView,
     RunReport, RunSelection, ScenarioDto, TemplateDto,
@@ -14,7 +17,9 @@ use encours_app::dunning::{
 use encours_app::items::{OpenItemsFilter, OpenItemsView};
 use encours_app::letters::{self, GeneratedLetter, LetterBatchReport, LetterProgress, LetterRequest};
 use encours_app::matching::{self, BankLineView, MatchRunReport, ReconciliationView};
-use encours_app::{ApiError, AppInfo, CompanyProfileDto, Dossier, DossierSummary, ErrorCode, ImportProgress, ImportReport, KeyMode};
+use encours_app::{
+    ApiError, AppInfo, CompanyProfileDto, Dossier, DossierSummary, ErrorCode, ImportProgress, ImportReport, KeyMode,
+};
 use tauri::ipc::Channel;
 use tauri::Manager;
 
@@ -405,7 +410,10 @@ fn letters_folder(d: &encours_app::Dossier) -> PathBuf {
 /// Generates one document as of today into the dossier's `courriers/` folder; resolves with where
 /// it went.
 #[tauri::command]
-async fn generate_letter(state: tauri::State<'_, AppState>, request: LetterRequest) -> Result<GeneratedLetter, ApiError> {
+async fn generate_letter(
+    state: tauri::State<'_, AppState>,
+    request: LetterRequest,
+) -> Result<GeneratedLetter, ApiError> {
     with_dossier(&state, move |d| {
         let folder = letters_folder(d);
         letters::generate_letter(d, &request, now().date(), &folder)
@@ -506,6 +514,128 @@ fn open_on_start(args: impl Iterator<Item = String>) -> Option<String> {
     choice
 }
 
+/// The disputes that pass the filter, with the KPIs (as of today).
+#[tauri::command]
+async fn dispute_list(state: tauri::State<'_, AppState>, filter: DisputeFilter) -> Result<DisputeListView, ApiError> {
+    with_dossier(&state, move |d| disputes::dispute_list(d, &filter, now().date())).await
+}
+
+/// One dispute's dossier.
+#[tauri::command]
+async fn dispute_view(state: tauri::State<'_, AppState>, id: i64) -> Result<DisputeView, ApiError> {
+    with_dossier(&state, move |d| disputes::dispute(d, id, now().date())).await
+}
+
+/// Opens a dispute by hand; resolves with its id.
+#[tauri::command]
+async fn open_dispute(state: tauri::State<'_, AppState>, input: NewDisputeInput) -> Result<i64, ApiError> {
+    with_dossier(&state, move |d| disputes::open_dispute(d, &input, now())).await
+}
+
+/// Attaches a file (its name and bytes, read by the window) to a dispute.
+#[tauri::command]
+async fn attach_dispute_evidence(
+    state: tauri::State<'_, AppState>,
+    id: i64,
+    file_name: String,
+    bytes: Vec<u8>,
+    note: String,
+) -> Result<EvidenceView, ApiError> {
+    with_dossier(&state, move |d| disputes::attach_evidence(d, id, &file_name, &bytes, &note, now())).await
+}
+
+/// Attaches a file given by its path (dropped on the window, or typed) to a dispute.
+#[tauri::command]
+async fn attach_dispute_evidence_path(
+    state: tauri::State<'_, AppState>,
+    id: i64,
+    path: String,
+    note: String,
+) -> Result<EvidenceView, ApiError> {
+    with_dossier(&state, move |d| disputes::attach_evidence_file(d, id, std::path::Path::new(&path), &note, now()))
+        .await
+}
+
+/// An attached file with its bytes, to show it.
+#[tauri::command]
+async fn dispute_evidence(
+    state: tauri::State<'_, AppState>,
+    evidence_id: i64,
+) -> Result<EvidenceContentView, ApiError> {
+    with_dossier(&state, move |d| {
+        let (evidence, bytes) = disputes::evidence_content(d, evidence_id)?;
+        Ok(EvidenceContentView { evidence, bytes })
+    })
+    .await
+}
+
+/// The folder beside the dossier where dispute exports go.
+fn dispute_folder(d: &Dossier) -> Result<PathBuf, ApiError> {
+    let folder = d.path().parent().map(|p| p.join("litiges")).unwrap_or_else(|| PathBuf::from("litiges"));
+    std::fs::create_dir_all(&folder).map_err(|e| ApiError::new(ErrorCode::Io, format!("{}: {e}", folder.display())))?;
+    Ok(folder)
+}
+
+/// Writes an attached file to the `litiges` folder beside the dossier; resolves with its path.
+#[tauri::command]
+async fn export_dispute_evidence(state: tauri::State<'_, AppState>, evidence_id: i64) -> Result<String, ApiError> {
+    with_dossier(&state, move |d| {
+        let folder = dispute_folder(d)?;
+        Ok(disputes::export_evidence(d, evidence_id, &folder)?.display().to_string())
+    })
+    .await
+}
+
+/// Writes the dispute as one PDF (its evidence appended) to the `litiges` folder beside the
+/// dossier; resolves with its path.
+#[tauri::command]
+async fn export_dispute(state: tauri::State<'_, AppState>, id: i64) -> Result<String, ApiError> {
+    with_dossier(&state, move |d| {
+        let folder = dispute_folder(d)?;
+        Ok(disputes::export_dispute_pdf(d, id, &folder, now().date())?.0.display().to_string())
+    })
+    .await
+}
+
+/// Adds a task to a dispute; resolves with its id.
+#[tauri::command]
+async fn add_dispute_task(
+    state: tauri::State<'_, AppState>,
+    id: i64,
+    title: String,
+    owner: String,
+    due_on: String,
+) -> Result<i64, ApiError> {
+    with_dossier(&state, move |d| disputes::add_dispute_task(d, id, &title, &owner, &due_on, now())).await
+}
+
+/// Sets a dispute task's state (`todo`, `done`, `cancelled`).
+#[tauri::command]
+async fn set_dispute_task_state(
+    state: tauri::State<'_, AppState>,
+    task_id: i64,
+    task_state: String,
+) -> Result<(), ApiError> {
+    with_dossier(&state, move |d| disputes::set_dispute_task_state(d, task_id, &task_state, now())).await
+}
+
+/// Adds a note, call or decision to a dispute's timeline.
+#[tauri::command]
+async fn add_dispute_note(
+    state: tauri::State<'_, AppState>,
+    id: i64,
+    kind: String,
+    text: String,
+) -> Result<(), ApiError> {
+    with_dossier(&state, move |d| disputes::add_dispute_note(d, id, &kind, &text, now())).await
+}
+
+/// Resolves a dispute.
+#[tauri::command]
+async fn resolve_dispute(state: tauri::State<'_, AppState>, id: i64, input: ResolveInput) -> Result<(), ApiError> {
+    with_dossier(&state, move |d| disputes::resolve_dispute(d, id, &input, now())).await
+}
+
 /// Starts the desktop application.
 pub fn run() {
     tauri::Builder::default()
@@ -561,7 +691,19 @@ pub fn run() {
             set_company_logo,
             generate_letter,
             generate_plan_letters,
-            open_document
+            open_document,
+            dispute_list,
+            dispute_view,
+            open_dispute,
+            attach_dispute_evidence,
+            attach_dispute_evidence_path,
+            dispute_evidence,
+            export_dispute_evidence,
+            export_dispute,
+            add_dispute_task,
+            set_dispute_task_state,
+            add_dispute_note,
+            resolve_dispute
         ])
         .run(tauri::generate_context!())
         .expect("error while running the Encours application");

@@ -25,6 +25,13 @@ import type { TemplateDto } from "../bindings/TemplateDto";
 import type { OpenItemsFilter } from "../bindings/OpenItemsFilter";
 import type { OpenItemsView } from "../bindings/OpenItemsView";
 import type { ReconciliationView } from "../bindings/ReconciliationView";
+import type { DisputeFilter } from "../bindings/DisputeFilter";
+import type { DisputeListView } from "../bindings/DisputeListView";
+import type { DisputeView } from "../bindings/DisputeView";
+import type { EvidenceContentView } from "../bindings/EvidenceContentView";
+import type { EvidenceView } from "../bindings/EvidenceView";
+import type { NewDisputeInput } from "../bindings/NewDisputeInput";
+import type { ResolveInput } from "../bindings/ResolveInput";
 import type { CompanyProfileDto } from "../bindings/CompanyProfileDto";
 import type { GeneratedLetter } from "../bindings/GeneratedLetter";
 import type { LetterBatchReport } from "../bindings/LetterBatchReport";
@@ -145,6 +152,36 @@ export const api = {
   templates: (): Promise<TemplateDto[]> => call<TemplateDto[]>("templates"),
   /** Creates or replaces a template; an unknown variable is refused with an error naming it. */
   updateTemplate: (template: TemplateDto): Promise<null> => call<null>("update_template", { template }),
+  /** The disputes that pass the filter (newest first) with the dispute KPIs, as of today. */
+  disputeList: (filter: DisputeFilter): Promise<DisputeListView> => call<DisputeListView>("dispute_list", { filter }),
+  /** One dispute's dossier: invoices, amounts, evidence, tasks and timeline. */
+  disputeView: (id: number): Promise<DisputeView> => call<DisputeView>("dispute_view", { id }),
+  /** Opens a dispute by hand; resolves with its id. */
+  openDispute: (input: NewDisputeInput): Promise<number> => call<number>("open_dispute", { input }),
+  /** Attaches a file read by the window (name and bytes) to a dispute. */
+  attachDisputeEvidence: (id: number, fileName: string, bytes: Uint8Array, note: string): Promise<EvidenceView> =>
+    call<EvidenceView>("attach_dispute_evidence", { id, fileName, bytes: Array.from(bytes), note }),
+  /** Attaches a file given by its path on this computer to a dispute. */
+  attachDisputeEvidencePath: (id: number, path: string, note: string): Promise<EvidenceView> =>
+    call<EvidenceView>("attach_dispute_evidence_path", { id, path, note }),
+  /** An attached file with its bytes, to show it. */
+  disputeEvidence: (evidenceId: number): Promise<EvidenceContentView> =>
+    call<EvidenceContentView>("dispute_evidence", { evidenceId }),
+  /** Writes an attached file to the `litiges` folder beside the dossier; resolves with its path. */
+  exportDisputeEvidence: (evidenceId: number): Promise<string> => call<string>("export_dispute_evidence", { evidenceId }),
+  /** Writes the dispute as one PDF (PDF evidence appended) beside the dossier; resolves with its path. */
+  exportDispute: (id: number): Promise<string> => call<string>("export_dispute", { id }),
+  /** Adds a task (owner, due date) to a dispute; resolves with its id. */
+  addDisputeTask: (id: number, title: string, owner: string, dueOn: string): Promise<number> =>
+    call<number>("add_dispute_task", { id, title, owner, dueOn }),
+  /** Sets a dispute task's state: `todo`, `done` or `cancelled`. */
+  setDisputeTaskState: (taskId: number, taskState: string): Promise<null> =>
+    call<null>("set_dispute_task_state", { taskId, taskState }),
+  /** Adds a note, a call or a decision to a dispute's timeline. */
+  addDisputeNote: (id: number, kind: string, text: string): Promise<null> =>
+    call<null>("add_dispute_note", { id, kind, text }),
+  /** Resolves a dispute (credit note, corrected invoice, partial agreement, claim rejected). */
+  resolveDispute: (id: number, input: ResolveInput): Promise<null> => call<null>("resolve_dispute", { id, input }),
   /** The company's letterhead profile (address, VAT, contact, bank details, signatory, town). */
   companyProfile: (): Promise<CompanyProfileDto> => call<CompanyProfileDto>("company_profile"),
   /** Checks and saves the company's profile (an invalid IBAN, BIC or VAT number is refused). */
