@@ -153,6 +153,10 @@ pub struct ClientFeatures {
     pub credit_note_ratio: Option<f64>,
     /// Invoiced in the last 3 months ÷ the same 3 months a year before, minus 1 (−0.4: 40 % less).
     pub activity_trend: Option<f64>,
+    /// Invoices issued in the same 3 months a year before (the base `activity_trend` compares to).
+    pub activity_base_invoices: u32,
+    /// Invoices issued in the last 3 months.
+    pub activity_recent_invoices: u32,
     /// Open balance ÷ average monthly invoicing of the last 12 months (months of business owed).
     pub exposure_months: Option<f64>,
     /// Overdue share of the open balance.
@@ -336,6 +340,12 @@ pub fn client_features(ledger: &ClientLedger, as_of: NaiveDate, portfolio_late_r
         days_211_to_212: status_gap(&invoices, 211, 212, m12, as_of),
         credit_note_ratio: ratio(issued(m12, as_of, DocumentKind::CreditNote), invoiced_12m),
         activity_trend: ratio(recent, year_before).map(|r| r - 1.0),
+        activity_base_invoices: u32::try_from(
+            invoices.iter().filter(|i| i.issue_date >= m15 && i.issue_date < m12).count(),
+        )
+        .unwrap_or(u32::MAX),
+        activity_recent_invoices: u32::try_from(invoices.iter().filter(|i| i.issue_date >= m3).count())
+            .unwrap_or(u32::MAX),
         exposure_months: ratio(open_balance.max(Decimal::ZERO), monthly_invoicing),
         overdue_share: if open_balance > Decimal::ZERO { ratio(overdue, open_balance) } else { None },
         max_days_overdue,

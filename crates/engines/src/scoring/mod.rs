@@ -30,6 +30,8 @@
 //! score says how many invoices it rests on.
 
 pub mod backtest;
+#[cfg(test)]
+mod demo_check;
 pub mod features;
 pub mod logistic;
 pub mod metrics;

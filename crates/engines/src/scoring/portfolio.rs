@@ -18,6 +18,9 @@ use super::warnings::{early_warnings, not_yet_raised, Alert, WarningInput};
 /// are 28–37 %; a quarter is a cautious middle).
 pub const DEFAULT_LATE_RATE: f64 = 0.25;
 
+/// Months of delays the lengthening rule may look back over (three with payments among them).
+pub const MONTHS_OF_DELAYS: u32 = 5;
+
 /// One client's result.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ClientResult {
@@ -75,7 +78,7 @@ pub fn score_portfolio(
         let input = WarningInput {
             client_id: l.client_id.clone(),
             as_of,
-            monthly: monthly_delays(l, as_of, 3),
+            monthly: monthly_delays(l, as_of, MONTHS_OF_DELAYS),
             features,
             score_now: Some(score.score),
             score_before: previous.get(&l.client_id).copied(),

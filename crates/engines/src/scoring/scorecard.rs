@@ -151,11 +151,19 @@ impl Term {
             Term::CollectionGap => {
                 format!("{} jours entre paiement annoncé (211) et encaissement (212)", n(self.value(f)))
             }
-            Term::BrokenPromises => format!("{} promesses de paiement non tenues en 12 mois", f.broken_promises_12m),
+            Term::BrokenPromises => format!(
+                "{} en 12 mois",
+                plural(f.broken_promises_12m, "promesse de paiement non tenue", "promesses de paiement non tenues")
+            ),
             Term::Electronic => "factures surtout hors facturation électronique".to_string(),
             Term::Relationship => format!("relation commerciale récente ({} mois)", f.relationship_months),
         }
     }
+}
+
+/// "1 litige", "2 litiges" (French: 0 and 1 take the singular).
+fn plural(n: u32, one: &str, many: &str) -> String {
+    format!("{n} {}", if n > 1 { many } else { one })
 }
 
 /// The letter grade of a score.
@@ -244,6 +252,9 @@ pub struct Scorecard {
 
 /// Pseudo-count of the final shrinkage toward the portfolio.
 const SHRINK: f64 = 3.0;
+/// A term must add at least this much log-odds to be given as a reason (smaller pushes would list
+/// details that do not change the grade).
+const MIN_REASON: f64 = 0.15;
 
 impl Scorecard {
     /// The expert prior: weights set by hand on typical scales (mean, standard deviation per term),
@@ -253,10 +264,10 @@ impl Scorecard {
     pub fn prior() -> Scorecard {
         // (term, typical mean, typical standard deviation, weight)
         let table: [(Term, f64, f64, f64); 17] = [
-            (Term::LateRate, 0.3, 0.25, 0.8),
-            (Term::DaysBeyondTerms, 8.0, 12.0, 0.6),
+            (Term::LateRate, 0.5, 0.3, 0.4),
+            (Term::DaysBeyondTerms, 8.0, 12.0, 0.9),
             (Term::DelayTrend, 0.0, 8.0, 0.4),
-            (Term::DaysOverdue, 10.0, 25.0, 0.5),
+            (Term::DaysOverdue, 10.0, 30.0, 0.6),
             (Term::OverdueShare, 0.2, 0.3, 0.3),
             (Term::Exposure, 1.5, 1.5, 0.2),
             (Term::Disputes, 0.3, 1.0, 0.3),
@@ -313,7 +324,7 @@ impl Scorecard {
             .terms
             .iter()
             .zip(&contributions)
-            .filter(|(_, c)| **c > 0.05)
+            .filter(|(_, c)| **c > MIN_REASON)
             .map(|(t, c)| Reason { term: *t, contribution: a * c, text: t.reason(f) })
             .collect();
         reasons.sort_by(|x, y| y.contribution.total_cmp(&x.contribution));

@@ -4,11 +4,15 @@
 //!
 //! | rule | fires when | key period |
 //! | --- | --- | --- |
-//! | [`delays_lengthening`] | weighted days beyond terms rose two months in a row, by 5 days or more in all | month |
-//! | [`repeated_incidents`] | 3 or more incidents (207, 210, 206, partial payment, broken promise) in 90 days | month |
-//! | [`falling_activity`] | invoicing of the last 3 months down 30 % or more on a year before | month |
+//! | [`delays_lengthening`] | over the last three months with payments (within the series given), weighted days beyond terms rose twice in a row, by 10 days or more in all, to 15 days or more, and the last 3 months are 10 days or more above the client's 12 | month |
+//! | [`repeated_incidents`] | 4 or more incidents (207, 210, 206, partial payment, broken promise) in 90 days | month |
+//! | [`falling_activity`] | the last 3 months down 30 % or more in amount on the same months a year before, and fewer invoices than chance allows (one-sided binomial test at 1 %) | month |
 //! | [`dispute_jump`] | 2 or more disputes in 90 days and at least twice the client's usual quarterly rate | month |
-//! | [`score_drop`] | the score fell 15 points or more since the previous score | month |
+//! | [`score_drop`] | the score fell 25 points or more since the score the caller compares with (a month before), into grade E (below 40) | month |
+//!
+//! The thresholds were set on the generated demo portfolio (`demo_check`): looser ones alerted
+//! most healthy clients within a year (a small client's month with one late invoice, a quarter
+//! with one invoice instead of three), which would teach users to ignore the alerts.
 //! | [`collective_procedure`] | a collective procedure is known (BODACC) | its judgment |
 //! | [`ceased_activity`] | activity has ceased (SIRENE) | its date |
 //!
@@ -104,14 +108,17 @@ fn alert(i: &WarningInput, kind: AlertKind, period: String, message: String) -> 
     }
 }
 
-/// Delays lengthening two months in a row: the last three complete months each have a figure,
-/// each higher than the one before, and the rise is at least 5 days in all (a rise of a day or
-/// two is noise on a handful of invoices).
+/// Delays lengthening two months in a row: the last three months of the series that have a figure
+/// (a small client does not pay every month; empty months are skipped, the series bounds how far
+/// back), each higher than the one before, the rise is at least 10 days in all, the last month is at
+/// least 15 days beyond terms, and the last 3 months are at least 10 days above the client's
+/// 12-month figure (a chronic slow payer's months go up and down around its usual delay).
 pub fn delays_lengthening(i: &WarningInput) -> Option<Alert> {
-    let n = i.monthly.len();
-    let last: Vec<f64> = i.monthly.get(n.checked_sub(3)?..)?.iter().map(|m| m.dbt).collect::<Option<Vec<f64>>>()?;
+    let figures: Vec<f64> = i.monthly.iter().filter_map(|m| m.dbt).collect();
+    let last = figures.get(figures.len().checked_sub(3)?..)?;
     let (a, b, c) = (*last.first()?, *last.get(1)?, *last.get(2)?);
-    (b > a && c > b && c - a >= 5.0).then(|| {
+    let above_usual = i.features.delay_trend.is_some_and(|t| t >= 10.0);
+    (b > a && c > b && c - a >= 10.0 && c >= 15.0 && above_usual).then(|| {
         alert(
             i,
             AlertKind::DelaysLengthening,
@@ -121,10 +128,10 @@ pub fn delays_lengthening(i: &WarningInput) -> Option<Alert> {
     })
 }
 
-/// Three or more incidents in 90 days.
+/// Four or more incidents in 90 days.
 pub fn repeated_incidents(i: &WarningInput) -> Option<Alert> {
     let n = i.features.incidents_90d;
-    (n >= 3).then(|| {
+    (n >= 4).then(|| {
         alert(
             i,
             AlertKind::RepeatedIncidents,
@@ -134,10 +141,15 @@ pub fn repeated_incidents(i: &WarningInput) -> Option<Alert> {
     })
 }
 
-/// Invoicing of the last three months down 30 % or more on the same months a year before.
+/// Invoicing of the last three months down 30 % or more in amount on the same months a year
+/// before, and fewer invoices than chance allows: if nothing had changed, each of the invoices of
+/// both periods would fall in either with probability ½, and the rule asks that so few fall in the
+/// recent one have a probability under 1 % (so a client invoicing twice a quarter never trips it
+/// by luck, a client going from 12 invoices a quarter to 2 does).
 pub fn falling_activity(i: &WarningInput) -> Option<Alert> {
     let t = i.features.activity_trend?;
-    (t <= -0.30).then(|| {
+    let (base, recent) = (i.features.activity_base_invoices, i.features.activity_recent_invoices);
+    (t <= -0.30 && recent < base && binomial_lower_tail(base.saturating_add(recent), recent) < 0.01).then(|| {
         alert(
             i,
             AlertKind::FallingActivity,
@@ -145,6 +157,36 @@ pub fn falling_activity(i: &WarningInput) -> Option<Alert> {
             format!("activité en baisse de {:.0} % sur un an", -t * 100.0),
         )
     })
+}
+
+/// P(X ≤ k) for X ~ Binomial(n, ½).
+fn binomial_lower_tail(n: u32, k: u32) -> f64 {
+    if n > 1000 {
+        // Normal approximation with continuity correction; 0.5^n underflows past here.
+        let (mean, sd) = (f64::from(n) / 2.0, f64::from(n).sqrt() / 2.0);
+        let z = (f64::from(k) + 0.5 - mean) / sd;
+        return 0.5 * erfc(-z / std::f64::consts::SQRT_2);
+    }
+    let mut term = 0.5f64.powi(i32::try_from(n).unwrap_or(i32::MAX));
+    let mut sum = term;
+    for j in 0..k.min(n) {
+        term *= f64::from(n - j) / f64::from(j + 1);
+        sum += term;
+    }
+    sum.min(1.0)
+}
+
+/// The complementary error function (Abramowitz–Stegun 7.1.26, error below 1.5e-7).
+fn erfc(x: f64) -> f64 {
+    let t = 1.0 / (1.0 + 0.327_591_1 * x.abs());
+    let y = t
+        * (0.254_829_592 + t * (-0.284_496_736 + t * (1.421_413_741 + t * (-1.453_152_027 + t * 1.061_405_429))))
+        * (-x * x).exp();
+    if x >= 0.0 {
+        y
+    } else {
+        2.0 - y
+    }
 }
 
 /// Two or more disputes in 90 days, at least twice the client's usual quarterly rate over the year.
@@ -163,10 +205,12 @@ pub fn dispute_jump(i: &WarningInput) -> Option<Alert> {
     })
 }
 
-/// The score fell 15 points or more since the previous score.
+/// The score fell 25 points or more since the score the caller compares with (the app keeps the
+/// score of a month before), into grade E (below 40). A week's swing within the usual grades of a
+/// slow payer is not news; a fall into E is.
 pub fn score_drop(i: &WarningInput) -> Option<Alert> {
     let (now, before) = (i.score_now?, i.score_before?);
-    (before >= now.saturating_add(15)).then(|| {
+    (before >= now.saturating_add(25) && now < 40).then(|| {
         alert(
             i,
             AlertKind::ScoreDrop,
@@ -247,34 +291,51 @@ mod tests {
     #[test]
     fn delays_lengthening_needs_two_rises_in_a_row_and_five_days() {
         let mut i = input();
-        i.monthly = months(&[Some(0.0), Some(3.0), Some(9.0)]);
+        i.monthly = months(&[Some(5.0), Some(9.0), Some(16.0)]);
+        i.features.delay_trend = Some(9.0); // the client's usual delay: not a lengthening
+        assert!(delays_lengthening(&i).is_none());
+        i.features.delay_trend = Some(10.0);
         let a = delays_lengthening(&i).unwrap();
         assert_eq!(a.key, "c1:delays_lengthening:2026-05");
-        assert_eq!(a.message, "retards qui s'allongent depuis 2 mois : 0, puis 3, puis 9 jours après l'échéance");
-        i.monthly = months(&[Some(0.0), Some(9.0), Some(8.0)]); // one rise only
+        assert_eq!(a.message, "retards qui s'allongent depuis 2 mois : 5, puis 9, puis 16 jours après l'échéance");
+        i.monthly = months(&[Some(0.0), Some(19.0), Some(18.0)]); // one rise only
         assert!(delays_lengthening(&i).is_none());
-        i.monthly = months(&[Some(1.0), Some(2.0), Some(3.0)]); // two rises, 2 days in all
+        i.monthly = months(&[Some(10.0), Some(14.0), Some(18.0)]); // two rises, 8 days in all
         assert!(delays_lengthening(&i).is_none());
-        i.monthly = months(&[None, Some(2.0), Some(30.0)]); // a month without payment
+        i.monthly = months(&[Some(0.0), Some(5.0), Some(12.0)]); // still under 15 days late
         assert!(delays_lengthening(&i).is_none());
+        i.monthly = months(&[None, Some(2.0), Some(30.0)]); // only two months with payments
+        assert!(delays_lengthening(&i).is_none());
+        i.monthly = months(&[Some(1.0), None, Some(7.0), Some(30.0)]); // an empty month is skipped
+        assert!(delays_lengthening(&i).is_some());
     }
 
     #[test]
-    fn repeated_incidents_from_three() {
+    fn repeated_incidents_from_four() {
         let mut i = input();
-        i.features.incidents_90d = 2;
-        assert!(repeated_incidents(&i).is_none());
         i.features.incidents_90d = 3;
+        assert!(repeated_incidents(&i).is_none());
+        i.features.incidents_90d = 4;
         assert_eq!(repeated_incidents(&i).unwrap().kind, AlertKind::RepeatedIncidents);
     }
 
     #[test]
-    fn falling_activity_from_minus_thirty_percent() {
+    fn falling_activity_needs_a_fall_chance_does_not_explain() {
         let mut i = input();
+        // 12 invoices a year before, 2 now: P(X ≤ 2 | 14, ½) = 106 / 16384 < 1 %.
+        (i.features.activity_base_invoices, i.features.activity_recent_invoices) = (12, 2);
         i.features.activity_trend = Some(-0.29);
         assert!(falling_activity(&i).is_none());
-        i.features.activity_trend = Some(-0.4);
-        assert_eq!(falling_activity(&i).unwrap().message, "activité en baisse de 40 % sur un an");
+        i.features.activity_trend = Some(-0.6);
+        assert_eq!(falling_activity(&i).unwrap().message, "activité en baisse de 60 % sur un an");
+        // 4 then 0: P = 1/16, chance explains it.
+        (i.features.activity_base_invoices, i.features.activity_recent_invoices) = (4, 0);
+        assert!(falling_activity(&i).is_none());
+        // 12 then 4: P(X ≤ 4 | 16, ½) ≈ 3.8 %.
+        (i.features.activity_base_invoices, i.features.activity_recent_invoices) = (12, 4);
+        assert!(falling_activity(&i).is_none());
+        assert!((binomial_lower_tail(14, 2) - 106.0 / 16384.0).abs() < 1e-12);
+        assert!((binomial_lower_tail(2000, 1000) - 0.5089).abs() < 1e-3);
         i.features.activity_trend = None;
         assert!(falling_activity(&i).is_none());
     }
@@ -294,12 +355,14 @@ mod tests {
     }
 
     #[test]
-    fn score_drop_from_fifteen_points() {
+    fn score_drop_from_twenty_five_points_into_grade_e() {
         let mut i = input();
-        (i.score_before, i.score_now) = (Some(80), Some(66));
+        (i.score_before, i.score_now) = (Some(63), Some(39));
         assert!(score_drop(&i).is_none());
-        i.score_now = Some(65);
-        assert_eq!(score_drop(&i).unwrap().message, "score en baisse de 15 points (80 → 65)");
+        i.score_now = Some(38);
+        assert_eq!(score_drop(&i).unwrap().message, "score en baisse de 25 points (63 → 38)");
+        (i.score_before, i.score_now) = (Some(90), Some(45)); // a big drop that stays out of grade E
+        assert!(score_drop(&i).is_none());
         i.score_before = None;
         assert!(score_drop(&i).is_none());
     }
