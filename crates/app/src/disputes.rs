@@ -256,6 +256,18 @@ pub struct EvidenceView {
     pub note: String,
 }
 
+/// An attached file with its bytes, for viewing.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct EvidenceContentView {
+    /// The file's record.
+    pub evidence: EvidenceView,
+    /// Its bytes, as they were added.
+    #[ts(type = "Array<number>")]
+    pub bytes: Vec<u8>,
+}
+
 /// A task of a dispute.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]

@@ -755,6 +755,14 @@ impl LedgerWriter<'_> {
         Ok(())
     }
 
+    /// Adds an invoice to a dispute (a corrected invoice that replaces a disputed one).
+    pub fn dispute_link_invoice(&mut self, dispute: DisputeId, invoice: InvoiceId) -> Result<(), StoreError> {
+        self.tx
+            .prepare_cached("INSERT OR IGNORE INTO dispute_invoices (dispute_id, invoice_id) VALUES (?1, ?2)")?
+            .execute(params![dispute.0, invoice.0])?;
+        Ok(())
+    }
+
     /// What an invoice has open now, inside this unit of work.
     pub fn invoice_outstanding(&self, invoice: InvoiceId) -> Result<Option<Decimal>, StoreError> {
         Ok(self
