@@ -96,6 +96,9 @@ pub(crate) struct Face {
     units_per_em: f32,
     /// Glyph id and advance width (font units) of each printable character.
     glyphs: HashMap<char, (u16, u16)>,
+    /// The same for U+0000–U+017F, by code point: most characters of a French document, found
+    /// without hashing (setting a letter measures every line several times while wrapping).
+    latin: Vec<(u16, u16)>,
     /// The font has U+202F; when not, it is printed as U+00A0 (a slightly wider space).
     has_narrow_nbsp: bool,
     /// What the PDF embeds.
@@ -167,7 +170,10 @@ impl Face {
             cap_height: scale(m.ascender.into()) * 7 / 10,
             stem_v: if face == "bold" { 140 } else { 80 },
         };
-        Ok(Face { units_per_em: f32::from(upem), glyphs, has_narrow_nbsp, pdf })
+        let latin = (0u32..0x180)
+            .map(|cp| char::from_u32(cp).and_then(|c| glyphs.get(&c)).copied().unwrap_or((0, 0)))
+            .collect();
+        Ok(Face { units_per_em: f32::from(upem), glyphs, latin, has_narrow_nbsp, pdf })
     }
 
     /// The character as it will be printed: U+202F becomes U+00A0 when the font lacks it, other
@@ -179,18 +185,35 @@ impl Face {
         if c.is_control() {
             return ' ';
         }
-        if self.glyphs.contains_key(&c) {
+        if self.glyph(c).0 != 0 {
             c
         } else {
             '?'
         }
     }
 
+    /// Glyph id and advance of a character; (0, 0) when the font lacks it.
+    fn glyph(&self, c: char) -> (u16, u16) {
+        match self.latin.get(c as usize) {
+            Some(g) => *g,
+            None => self.glyphs.get(&c).copied().unwrap_or((0, 0)),
+        }
+    }
+
+    /// Glyph id and advance of a character as printed.
+    fn printed_glyph(&self, c: char) -> (u16, u16) {
+        let g = self.glyph(c);
+        if g.0 != 0 {
+            return g;
+        }
+        self.glyph(self.printable(c))
+    }
+
     /// The glyph ids of a text as a PDF hex string body (Identity-H: two bytes a glyph).
     pub(crate) fn encode(&self, text: &str, out: &mut Vec<u8>) {
         const HEX: &[u8; 16] = b"0123456789ABCDEF";
         for c in text.chars() {
-            let gid = self.glyphs.get(&self.printable(c)).map(|g| g.0).unwrap_or(0);
+            let gid = self.printed_glyph(c).0;
             for shift in [12, 8, 4, 0] {
                 out.push(HEX[usize::from((gid >> shift) & 0xF)]);
             }
@@ -200,8 +223,7 @@ impl Face {
     /// Width of a text in points at a size in points.
     pub(crate) fn width_pt(&self, text: &str, size_pt: f32) -> f32 {
         // Font units → points: layout geometry, not money, so a float is the right type here.
-        let units: f32 =
-            text.chars().map(|c| f32::from(self.glyphs.get(&self.printable(c)).map(|g| g.1).unwrap_or(0))).sum();
+        let units: f32 = text.chars().map(|c| f32::from(self.printed_glyph(c).1)).sum();
         units * size_pt / self.units_per_em
     }
 }

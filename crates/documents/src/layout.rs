@@ -104,14 +104,15 @@ impl<'a> Composer<'a> {
         let face = self.face(style);
         let font = if style.bold { "F2" } else { "F1" };
         // Writing to a Vec<u8> cannot fail.
-        let _ = write!(
-            self.ops,
-            "BT /{font} {:.1} Tf {:.2} g {:.2} {:.2} Td <",
-            style.size,
-            style.grey,
-            pt(x),
-            pt(PAGE_H - y)
-        );
+        self.ops.extend_from_slice(b"BT /");
+        self.ops.extend_from_slice(font.as_bytes());
+        self.num(style.size);
+        self.ops.extend_from_slice(b" Tf");
+        self.num(style.grey);
+        self.ops.extend_from_slice(b" g");
+        self.num(pt(x));
+        self.num(pt(PAGE_H - y));
+        self.ops.extend_from_slice(b" Td <");
         face.encode(text, &mut self.ops);
         self.ops.extend_from_slice(b"> Tj ET\n");
     }
@@ -149,18 +150,31 @@ impl<'a> Composer<'a> {
     /// "\n" forces a line break.
     pub(crate) fn wrap(&self, text: &str, width: f32, style: Style) -> Vec<String> {
         let mut lines = Vec::new();
+        let space = self.width(" ", style);
         for hard_line in text.split('\n') {
             let mut current = String::new();
+            let mut current_w = 0.0;
             for word in hard_line.split(' ').filter(|w| !w.is_empty()) {
-                let candidate = if current.is_empty() { word.to_owned() } else { format!("{current} {word}") };
-                if self.width(&candidate, style) <= width {
-                    current = candidate;
+                // Widths add up (no kerning): measure each word once, not the growing line.
+                let word_w = self.width(word, style);
+                let candidate_w = if current.is_empty() { word_w } else { current_w + space + word_w };
+                if candidate_w <= width {
+                    if !current.is_empty() {
+                        current.push(' ');
+                    }
+                    current.push_str(word);
+                    current_w = candidate_w;
                     continue;
                 }
                 if !current.is_empty() {
                     lines.push(std::mem::take(&mut current));
                 }
-                // The word alone may still be too wide: cut it into pieces that fit.
+                if word_w <= width {
+                    current.push_str(word);
+                    current_w = word_w;
+                    continue;
+                }
+                // The word alone is too wide: cut it into pieces that fit.
                 let mut piece = String::new();
                 for c in word.chars() {
                     piece.push(c);
@@ -170,6 +184,7 @@ impl<'a> Composer<'a> {
                         piece.push(c);
                     }
                 }
+                current_w = self.width(&piece, style);
                 current = piece;
             }
             lines.push(current);
@@ -188,47 +203,59 @@ impl<'a> Composer<'a> {
     }
 
     fn line(&mut self, x1: f32, y1: f32, x2: f32, y2: f32, thickness_pt: f32, level: f32) {
-        let _ = writeln!(
-            self.ops,
-            "{level:.2} G {thickness_pt:.2} w {:.2} {:.2} m {:.2} {:.2} l S",
-            pt(x1),
-            pt(PAGE_H - y1),
-            pt(x2),
-            pt(PAGE_H - y2)
-        );
+        self.num(level);
+        self.ops.extend_from_slice(b" G");
+        self.num(thickness_pt);
+        self.ops.extend_from_slice(b" w");
+        self.num(pt(x1));
+        self.num(pt(PAGE_H - y1));
+        self.ops.extend_from_slice(b" m");
+        self.num(pt(x2));
+        self.num(pt(PAGE_H - y2));
+        self.ops.extend_from_slice(b" l S\n");
+    }
+
+    /// ` x y w h re` for a rectangle given from its top-left corner, in mm.
+    fn rect(&mut self, x: f32, y_top: f32, w: f32, h: f32) {
+        self.num(pt(x));
+        self.num(pt(PAGE_H - y_top - h));
+        self.num(pt(w));
+        self.num(pt(h));
+        self.ops.extend_from_slice(b" re");
     }
 
     /// A filled rectangle whose top-left corner is at (`x`, `y_top`).
     pub(crate) fn fill_rect(&mut self, x: f32, y_top: f32, w: f32, h: f32, level: f32) {
-        let _ = writeln!(
-            self.ops,
-            "{level:.2} g {:.2} {:.2} {:.2} {:.2} re f",
-            pt(x),
-            pt(PAGE_H - y_top - h),
-            pt(w),
-            pt(h)
-        );
+        self.num(level);
+        self.ops.extend_from_slice(b" g");
+        self.rect(x, y_top, w, h);
+        self.ops.extend_from_slice(b" f\n");
     }
 
     /// A rectangle outline.
     pub(crate) fn stroke_rect(&mut self, x: f32, y_top: f32, w: f32, h: f32, thickness_pt: f32, level: f32) {
-        let _ = writeln!(
-            self.ops,
-            "{level:.2} G {thickness_pt:.2} w {:.2} {:.2} {:.2} {:.2} re S",
-            pt(x),
-            pt(PAGE_H - y_top - h),
-            pt(w),
-            pt(h)
-        );
+        self.num(level);
+        self.ops.extend_from_slice(b" G");
+        self.num(thickness_pt);
+        self.ops.extend_from_slice(b" w");
+        self.rect(x, y_top, w, h);
+        self.ops.extend_from_slice(b" S\n");
     }
 
     /// A QR code (`modules` rows of dark/light) as black squares, top-left at (`x`, `y_top`),
-    /// `size` mm wide: vector rectangles, sharp at any resolution. Horizontal runs of dark
-    /// modules are one rectangle each, and the whole code is one fill.
+    /// `size` mm wide: vector rectangles, sharp at any resolution. The page is scaled so that a
+    /// module is one unit (integers only in the stream), each horizontal run of dark modules is
+    /// one rectangle, and the whole code is one fill.
     pub(crate) fn qr(&mut self, x: f32, y_top: f32, size: f32, modules: &[Vec<bool>]) {
         let n = modules.len().max(1);
-        let m = size / count(n);
-        self.ops.extend_from_slice(b"0 g\n");
+        let m = pt(size / count(n));
+        self.ops.extend_from_slice(b"q");
+        self.num(m);
+        self.ops.extend_from_slice(b" 0 0");
+        self.num(-m);
+        self.num(pt(x));
+        self.num(pt(PAGE_H - y_top));
+        self.ops.extend_from_slice(b" cm 0 g\n");
         for (row, line) in modules.iter().enumerate() {
             let mut col = 0;
             while col < line.len() {
@@ -240,32 +267,56 @@ impl<'a> Composer<'a> {
                 while col < line.len() && line[col] {
                     col += 1;
                 }
-                let _ = write!(
-                    self.ops,
-                    "{:.3} {:.3} {:.3} {:.3} re ",
-                    pt(x + count(start) * m),
-                    pt(PAGE_H - y_top - count(row + 1) * m),
-                    pt(count(col - start) * m),
-                    pt(m)
-                );
+                let _ = write!(self.ops, "{start} {row} {} 1 re ", col - start);
             }
             self.ops.push(b'\n');
         }
-        self.ops.extend_from_slice(b"f\n");
+        self.ops.extend_from_slice(b"f Q\n");
+    }
+
+    /// Writes " 123.45": a number with at most two decimals, without float formatting (the
+    /// slowest part of writing a page otherwise).
+    fn num(&mut self, v: f32) {
+        // Geometry to hundredths of a point, far below what a printer shows.
+        let hundredths = (v * 100.0).round() as i64;
+        self.ops.push(b' ');
+        if hundredths < 0 {
+            self.ops.push(b'-');
+        }
+        let abs = hundredths.unsigned_abs();
+        let (int, frac) = (abs / 100, abs % 100);
+        let mut digits = [0u8; 20];
+        let mut i = digits.len();
+        let mut rest = int;
+        loop {
+            i -= 1;
+            digits[i] = b'0' + (rest % 10) as u8;
+            rest /= 10;
+            if rest == 0 {
+                break;
+            }
+        }
+        self.ops.extend_from_slice(&digits[i..]);
+        if frac != 0 {
+            self.ops.push(b'.');
+            self.ops.push(b'0' + (frac / 10) as u8);
+            if frac % 10 != 0 {
+                self.ops.push(b'0' + (frac % 10) as u8);
+            }
+        }
     }
 
     /// Draws an image with its top-left corner at (`x`, `y_top`), `w` × `h` mm.
     pub(crate) fn image(&mut self, image: std::sync::Arc<crate::image::Image>, x: f32, y_top: f32, w: f32, h: f32) {
         let index = self.images.len();
         self.images.push(Placed { image });
-        let _ = writeln!(
-            self.ops,
-            "q {:.2} 0 0 {:.2} {:.2} {:.2} cm /Im{index} Do Q",
-            pt(w),
-            pt(h),
-            pt(x),
-            pt(PAGE_H - y_top - h)
-        );
+        self.ops.extend_from_slice(b"q");
+        self.num(pt(w));
+        self.ops.extend_from_slice(b" 0 0");
+        self.num(pt(h));
+        self.num(pt(x));
+        self.num(pt(PAGE_H - y_top - h));
+        let _ = writeln!(self.ops, " cm /Im{index} Do Q");
     }
 
     /// Room left on the page below the current position, in mm.
