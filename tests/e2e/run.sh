@@ -65,6 +65,7 @@ rc=$?
 # Files dropped on the window with the mouse: a real X drag (needs xdotool and python3-gi).
 node "$HERE/dragdrop.e2e.mjs" || rc=1
 node "$HERE/dunning.e2e.mjs" || rc=1
+node "$HERE/disputes.e2e.mjs" || rc=1
 stop_driver
 trap - EXIT
 exit $rc
