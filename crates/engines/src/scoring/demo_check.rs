@@ -105,12 +105,29 @@ fn date(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
 }
 
-#[test]
-fn weekly_runs_on_the_demo_never_raise_an_alert_twice_and_lead_times_are_measured() {
-    let as_of = date("2026-11-23");
+fn demo(as_of: NaiveDate) -> Collector {
     let mut c = Collector::default();
     let seller = Siren::parse("552081317").unwrap();
     generate(&DemoConfig::standard(as_of, seller), &mut c).unwrap();
+    c
+}
+
+#[test]
+fn the_dossier_backtest_runs_on_the_demo_and_beats_chance() {
+    let as_of = date("2026-11-23");
+    let c = demo(as_of);
+    let ledgers: Vec<ClientLedger> = c.ledgers.values().cloned().collect();
+    let r = super::ledger_backtest::run(&ledgers, as_of, 6).unwrap();
+    eprintln!("{}", serde_json::to_string_pretty(&r).unwrap());
+    let t = &r.targets[0];
+    assert!(t.n_test > 300 && t.test_positives > 0, "{t:?}");
+    assert!(t.auc > 0.6, "{t:?}");
+}
+
+#[test]
+fn weekly_runs_on_the_demo_never_raise_an_alert_twice_and_lead_times_are_measured() {
+    let as_of = date("2026-11-23");
+    let c = demo(as_of);
     let ledgers: Vec<ClientLedger> = c.ledgers.values().cloned().collect();
 
     // Failing clients, recognised in the ledger (module doc).

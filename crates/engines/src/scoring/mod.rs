@@ -21,6 +21,7 @@
 //! - [`features`]: a client's features from its ledger as of a date (collections-anchors e.1, e.4).
 //! - [`scorecard`]: score, grade, reasons and credit limit of a client.
 //! - [`warnings`]: the early-warning rules and their deduplication key.
+//! - [`ledger_backtest`]: the dossier's own backtest of the client score (60 days overdue within 90).
 //! - [`portfolio`]: a day's run over every client (scores and new alerts), and a dossier's
 //!   history in the backtest's shape.
 //!
@@ -33,6 +34,7 @@ pub mod backtest;
 #[cfg(test)]
 mod demo_check;
 pub mod features;
+pub mod ledger_backtest;
 pub mod logistic;
 pub mod metrics;
 pub mod portfolio;
