@@ -75,24 +75,27 @@ fn carry_out(
                 invoiced: invoice.outstanding,
                 origin: "status".to_owned(),
                 status: Some(origin),
-                note: dispute_note(d),
+                // What the platform said is kept in its own fields (reason, action); the note is
+                // left to the people handling the dispute.
+                note: String::new(),
                 opened_at: d.at,
             })?;
-            writer.dispute_event(id, "opened", &format!("ouvert par le statut {}", dispute_note(d)), "platform")?;
+            writer.dispute_event_at(
+                id,
+                d.at,
+                "opened",
+                &format!("ouvert par le statut {}", status_words(d)),
+                "platform",
+            )?;
             stored.disputed_amount = Some(disputed.amount);
             format!("dispute opened ({disputed})")
         }
         Effect::UpdateDispute(d) => {
             let disputed = d.disputed.unwrap_or(invoice.outstanding);
             if let Some(id) = writer.open_dispute_of(invoice.id)? {
-                writer.update_dispute(id, d.reason, disputed, &dispute_note(d))?;
                 writer.restate_dispute(id, d.reason, disputed, &status_origin(invoice.id, d))?;
-                writer.dispute_event(
-                    id,
-                    "updated",
-                    &format!("mis à jour par le statut {}", dispute_note(d)),
-                    "platform",
-                )?;
+                let text = format!("mis à jour par le statut {}", status_words(d));
+                writer.dispute_event_at(id, d.at, "updated", &text, "platform")?;
             }
             stored.disputed_amount = Some(disputed.amount);
             format!("dispute updated ({disputed})")
@@ -102,7 +105,8 @@ fn carry_out(
             if let Some(id) = writer.open_dispute_of(invoice.id)? {
                 writer.resolve_dispute(id, at.date())?;
                 writer.dispute_closed_by_status(id, status.code())?;
-                writer.dispute_event(id, "resolved", &format!("clos par le statut {}", status.code()), "platform")?;
+                let text = format!("clos par le statut {} {}", status.code(), status.label_fr().unwrap_or_default());
+                writer.dispute_event_at(id, *at, "resolved", &text, "platform")?;
             }
             "dispute closed".to_owned()
         }
@@ -137,20 +141,6 @@ fn carry_out(
     })
 }
 
-fn dispute_note(d: &encours_engines::lifecycle::DisputeDetails) -> String {
-    let mut parts = vec![format!("status {}", d.status.code())];
-    if let Some(code) = &d.reason_code {
-        parts.push(format!("reason {code}"));
-    }
-    if let Some(text) = &d.reason_text {
-        parts.push(text.clone());
-    }
-    if let Some(action) = d.action_code.as_ref().or(d.action_text.as_ref()) {
-        parts.push(format!("requested action {action}"));
-    }
-    parts.join(" · ")
-}
-
 fn status_origin(invoice: InvoiceId, d: &encours_engines::lifecycle::DisputeDetails) -> StatusOrigin {
     StatusOrigin {
         invoice_id: invoice.0,
@@ -161,4 +151,23 @@ fn status_origin(invoice: InvoiceId, d: &encours_engines::lifecycle::DisputeDeta
         action_code: d.action_code.clone(),
         action_text: d.action_text.clone(),
     }
+}
+
+/// A status that opens or restates a dispute, in French for its timeline: "207 En litige · motif
+/// TX_TVA_ERR (Taux de TVA erroné) · action demandée NIN (Créer une Facture Rectificative)".
+fn status_words(d: &encours_engines::lifecycle::DisputeDetails) -> String {
+    let mut parts = vec![format!("{} {}", d.status.code(), d.status.label_fr().unwrap_or_default())];
+    match (&d.reason_code, &d.reason_text) {
+        (Some(code), Some(text)) => parts.push(format!("motif {code} ({})", text.trim())),
+        (Some(code), None) => parts.push(format!("motif {code}")),
+        (None, Some(text)) => parts.push(format!("motif : {}", text.trim())),
+        (None, None) => {}
+    }
+    match (&d.action_code, &d.action_text) {
+        (Some(code), Some(text)) => parts.push(format!("action demandée {code} ({})", text.trim())),
+        (Some(code), None) => parts.push(format!("action demandée {code}")),
+        (None, Some(text)) => parts.push(format!("action demandée : {}", text.trim())),
+        (None, None) => {}
+    }
+    parts.join(" · ")
 }

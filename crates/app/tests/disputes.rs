@@ -69,6 +69,18 @@ fn invoice_in_dispute(d: &mut encours_app::Dossier) -> (i64, i64, Decimal) {
 
 /// A credit note of the client, as an import or the FEC would store it.
 fn credit_note(d: &mut encours_app::Dossier, client: i64, number: &str, amount: Decimal) {
+    document(d, client, number, amount, InvoiceKind::CreditNote, 381);
+}
+
+/// A document of the client in the ledger.
+fn document(
+    d: &mut encours_app::Dossier,
+    client: i64,
+    number: &str,
+    amount: Decimal,
+    kind: InvoiceKind,
+    type_code: u16,
+) {
     let mut w = d.writer("test", now()).unwrap();
     let id = w.next_invoice_id().unwrap();
     let m = Money::eur(amount);
@@ -76,10 +88,10 @@ fn credit_note(d: &mut encours_app::Dossier, client: i64, number: &str, amount: 
         id,
         client_id: ClientId(client),
         number: number.to_owned(),
-        type_code: 381,
-        kind: InvoiceKind::CreditNote,
+        type_code,
+        kind,
         issue_date: now().date(),
-        due_date: now().date(),
+        due_date: now().date() + chrono::Days::new(30),
         instalments: vec![],
         delivery_date: None,
         currency: Currency::EUR,
@@ -216,6 +228,35 @@ fn a_rejected_claim_closes_the_status_dispute_and_dunning_resumes() {
     assert!(dunned(&d, invoice), "dunning resumes on the invoice");
     let view = disputes::dispute(&d, id, now().date()).unwrap();
     assert_eq!((view.summary.state.as_str(), view.summary.outcome.as_deref()), ("resolved", Some("rejected")));
+}
+
+#[test]
+fn a_corrected_invoice_replaces_the_disputed_one_which_is_cancelled_and_never_dunned() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut d = dossier(dir.path());
+    let (invoice, client, outstanding) = invoice_in_dispute(&mut d);
+    let id = disputes::dispute_list(&d, &DisputeFilter::default(), now().date()).unwrap().disputes[0].id;
+    document(&mut d, client, "F202500006-R", outstanding - dec("500"), InvoiceKind::Corrective, 384);
+    let missing = ResolveInput { outcome: "corrected".into(), ..ResolveInput::default() };
+    assert_eq!(disputes::resolve_dispute(&mut d, id, &missing, later(1)).unwrap_err().code, ErrorCode::InvalidInput);
+    disputes::resolve_dispute(
+        &mut d,
+        id,
+        &ResolveInput {
+            outcome: "corrected".into(),
+            corrected_invoice: Some("F202500006-R".into()),
+            ..ResolveInput::default()
+        },
+        later(1),
+    )
+    .unwrap();
+    let history: Vec<u16> =
+        encours_store::money_in::status_history(&d, InvoiceId(invoice)).unwrap().iter().map(|h| h.0).collect();
+    assert!(history.contains(&220), "the replaced invoice gets 220 Annulée (B.2): {history:?}");
+    assert_eq!(paused_rule(&d, invoice).map(|p| p.0).as_deref(), Some("cancelled"));
+    let view = disputes::dispute(&d, id, now().date()).unwrap();
+    assert_eq!(view.summary.invoices, vec!["F202500006".to_owned(), "F202500006-R".to_owned()]);
+    assert_eq!(view.summary.outcome.as_deref(), Some("corrected"));
 }
 
 #[test]

@@ -630,10 +630,24 @@ impl LedgerWriter<'_> {
         Ok(())
     }
 
-    /// Records an event of a dispute (its timeline).
+    /// Records an event of a dispute (its timeline), at the time of the unit of work.
     pub fn dispute_event(
         &mut self,
         dispute: DisputeId,
+        kind: &str,
+        text: &str,
+        actor: &str,
+    ) -> Result<i64, StoreError> {
+        let at = self.at;
+        self.dispute_event_at(dispute, at, kind, text, actor)
+    }
+
+    /// Records an event of a dispute at the time it happened (a lifecycle status's date-time, not
+    /// the time its message was imported).
+    pub fn dispute_event_at(
+        &mut self,
+        dispute: DisputeId,
+        at: NaiveDateTime,
         kind: &str,
         text: &str,
         actor: &str,
@@ -642,7 +656,7 @@ impl LedgerWriter<'_> {
             .prepare_cached(
                 "INSERT INTO dispute_events (dispute_id, at, kind, text, actor) VALUES (?1, ?2, ?3, ?4, ?5)",
             )?
-            .execute(params![dispute.0, at_str(self.at), kind, text, actor])?;
+            .execute(params![dispute.0, at_str(at), kind, text, actor])?;
         Ok(self.tx.last_insert_rowid())
     }
 

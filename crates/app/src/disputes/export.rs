@@ -161,7 +161,7 @@ fn cover(v: &DisputeView, company: &str, as_of: NaiveDate) -> Pages {
         0,
     );
     if let Some(outcome) = &s.outcome {
-        p.para(&format!("Issue : {outcome}"), 10, false, 0);
+        p.para(&format!("Issue : {}", super::outcome_fr(outcome)), 10, false, 0);
     }
     if !v.note.is_empty() {
         p.para(&format!("Note : {}", v.note), 10, false, 0);
@@ -206,14 +206,37 @@ fn cover(v: &DisputeView, company: &str, as_of: NaiveDate) -> Pages {
         p.line("aucune", 9, false, 10);
     }
     for t in &v.tasks {
-        p.para(&format!("{} · {} · pour le {} · {}", t.title, t.owner, t.due_on, t.state), 9, false, 10);
+        let state = match t.state.as_str() {
+            "done" => "fait",
+            "cancelled" => "annulée",
+            _ if t.overdue => "à faire, en retard",
+            _ => "à faire",
+        };
+        p.para(&format!("{} · {} · pour le {} · {state}", t.title, t.owner, t.due_on), 9, false, 10);
     }
     p.gap(8);
     p.line("Chronologie", 12, true, 0);
     for e in &v.timeline {
-        p.para(&format!("{} · {} · {}", e.at.replace('T', " "), e.kind, e.text), 9, false, 10);
+        p.para(&format!("{} · {} · {}", e.at.replace('T', " "), kind_fr(&e.kind), e.text), 9, false, 10);
     }
     p
+}
+
+/// The timeline kind in French.
+fn kind_fr(kind: &str) -> &str {
+    match kind {
+        "status" => "statut",
+        "dunning" => "relance",
+        "opened" => "ouverture",
+        "updated" => "mise à jour",
+        "note" => "note",
+        "call" => "appel",
+        "decision" => "décision",
+        "evidence" => "pièce",
+        "task" | "task_state" => "tâche",
+        "resolved" => "résolution",
+        other => other,
+    }
 }
 
 /// Copies the inherited page attributes (PDF 32000-1 §7.7.3.4) onto the page itself, so it keeps
