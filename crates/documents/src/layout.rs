@@ -334,6 +334,11 @@ impl<'a> Composer<'a> {
         }
     }
 
+    /// Pages started so far, the current one included.
+    pub(crate) fn pages_so_far(&self) -> usize {
+        self.pages.len() + 1
+    }
+
     /// Closes the page and starts the next one at the continuation top.
     pub(crate) fn new_page(&mut self) {
         self.pages.push(std::mem::take(&mut self.ops));

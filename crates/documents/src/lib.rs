@@ -22,6 +22,7 @@ mod image;
 mod injonction;
 mod layout;
 mod letter;
+mod merge;
 mod pdf;
 mod render;
 mod statement;
@@ -202,8 +203,45 @@ fn running_header(debtor: &Party, reference: &str, date: chrono::NaiveDate) -> S
 /// Renders an injonction de payer dossier (request, décompte, bordereau and exhibits appended)
 /// to PDF bytes with the embedded fonts.
 pub fn render_injonction(dossier: &InjonctionDossier) -> Result<Vec<u8>, DocumentError> {
-    let _ = dossier;
-    Err(DocumentError::Unsupported("injonction de payer"))
+    render_injonction_with(dossier, FontSet::embedded())
+}
+
+/// Renders an injonction de payer dossier with the given fonts.
+pub fn render_injonction_with(dossier: &InjonctionDossier, fonts: &FontSet) -> Result<Vec<u8>, DocumentError> {
+    check_parties(&dossier.creditor, &dossier.debtor)?;
+    if dossier.invoices.is_empty() {
+        return Err(DocumentError::NoInvoices);
+    }
+    let sums = render::Sums::of_parts(&dossier.invoices, dossier.legal.as_ref())?;
+    let mut composer = layout::Composer::new(fonts);
+    let inserts = injonction::compose(&mut composer, dossier, &sums)?;
+    let running = format!(
+        "Requête en injonction de payer — {}",
+        running_header(&dossier.debtor, &dossier.reference, dossier.date)
+    );
+    let composed = composer
+        .finish(|c, page, count| render::page_frame(c, &dossier.creditor, &dossier.letterhead, &running, page, count));
+    let info = pdf::Info {
+        title: format!("Requête en injonction de payer — {}", dossier.debtor.name.trim()),
+        author: dossier.creditor.name.trim().to_owned(),
+        subject: format!("{} — {}", dossier.debtor.name.trim(), dossier.reference.trim()),
+        keywords: dossier.reference.trim().to_owned(),
+        date: dossier.date,
+    };
+    let bytes = pdf::write(&info, fonts, &composed);
+    if inserts.is_empty() {
+        return Ok(bytes);
+    }
+    let inserts: Vec<merge::Insert> = inserts
+        .iter()
+        .filter_map(|(i, after)| match dossier.exhibits.get(*i).map(|e| (&e.title, &e.content)) {
+            Some((title, ExhibitContent::Pdf(pdf))) => {
+                Some(merge::Insert { number: i + 1, title, pdf, after_page: *after })
+            }
+            _ => None,
+        })
+        .collect();
+    merge::append(&bytes, &inserts)
 }
 
 /// Renders a déclaration de créance to PDF bytes with the embedded fonts.

@@ -238,10 +238,10 @@ pub(crate) struct Column {
 
 /// The invoice table; "Cumul" is the running total of what is still owed (issue 7 §1).
 const INVOICE_COLUMNS: [Column; 8] = [
-    Column { title: "N° de facture", width: 28.0, right: false },
+    Column { title: "N° de facture", width: 27.0, right: false },
     Column { title: "Date", width: 19.0, right: false },
     Column { title: "Échéance", width: 19.0, right: false },
-    Column { title: "Retard", width: 12.0, right: true },
+    Column { title: "Retard", width: 13.0, right: true },
     Column { title: "Montant TTC", width: 24.0, right: true },
     Column { title: "Réglé", width: 21.0, right: true },
     Column { title: "Reste dû", width: 23.0, right: true },

@@ -441,3 +441,73 @@ pub fn png_page(name: &str, pdf: &[u8], page: usize, dpi: u32) -> Option<PathBuf
     assert!(out.status.success(), "pdftoppm failed: {}", String::from_utf8_lossy(&out.stderr));
     Some(prefix.with_extension("png"))
 }
+
+/// The shared corpus (real files), from `ENCOURS_CORPUS` or `../../../shared/corpus`.
+pub fn corpus() -> PathBuf {
+    std::env::var_os("ENCOURS_CORPUS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus"))
+}
+
+/// A real Factur-X invoice PDF of the corpus, when the corpus is there.
+pub fn corpus_invoice_pdf() -> Option<Vec<u8>> {
+    let path = corpus().join("facturx/F202500001_INV_20250201.pdf");
+    match std::fs::read(&path) {
+        Ok(b) => Some(b),
+        Err(_) => {
+            eprintln!("SKIPPED part: corpus file {} not found (set ENCOURS_CORPUS)", path.display());
+            None
+        }
+    }
+}
+
+pub fn injonction() -> encours_documents::InjonctionDossier {
+    use encours_documents::{Court, Exhibit, ExhibitContent, InjonctionDossier};
+    let mut exhibits = Vec::new();
+    if let Some(pdf) = corpus_invoice_pdf() {
+        exhibits.push(Exhibit {
+            title: "Facture n° F202500001 du 01/02/2025 (original)".to_owned(),
+            content: ExhibitContent::Pdf(pdf),
+        });
+    }
+    exhibits.push(Exhibit {
+        title: "Historique des statuts de la facture FA-2026-01014 (plateforme agréée)".to_owned(),
+        content: ExhibitContent::Text(vec![
+            "15/07/2026 10:02 — 200 Déposée — plateforme émettrice".to_owned(),
+            "15/07/2026 10:05 — 202 Reçue par la plateforme — plateforme réceptrice".to_owned(),
+            "17/07/2026 09:40 — 204 Prise en charge — acheteur".to_owned(),
+            "22/07/2026 16:12 — 206 Approuvée partiellement, montant approuvé 13 450,00 € — acheteur".to_owned(),
+        ]),
+    });
+    let med = encours_documents::render_letter(&mise_en_demeure(Some("1A 234 567 8901 2"))).unwrap();
+    exhibits.push(Exhibit {
+        title: "Mise en demeure du 24/11/2026, lettre recommandée n° 1A 234 567 8901 2".to_owned(),
+        content: ExhibitContent::Pdf(med),
+    });
+    InjonctionDossier {
+        creditor: creditor(),
+        letterhead: letterhead(),
+        creditor_legal_form: "SARL".to_owned(),
+        debtor: debtor(),
+        debtor_legal_form: "SAS".to_owned(),
+        court: Court {
+            name: "Tribunal de commerce d'Aix-en-Provence".to_owned(),
+            address: Some(PostalAddress {
+                lines: vec!["Place Verdun".to_owned()],
+                postcode: "13100".to_owned(),
+                city: "Aix-en-Provence".to_owned(),
+                country: "FR".to_owned(),
+            }),
+        },
+        place: "Lyon".to_owned(),
+        date: d(2026, 12, 10),
+        reference: "IP-2026-0003".to_owned(),
+        basis: "Fournitures et prestations facturées selon nos conditions générales de vente acceptées par le débiteur"
+            .to_owned(),
+        invoices: three_invoices(),
+        legal: Some(legal()),
+        mise_en_demeure: Some(d(2026, 11, 24)),
+        exhibits,
+        signature: Signature { name: "Hélène Dupré".to_owned(), title: Some("Gérante".to_owned()) },
+    }
+}
