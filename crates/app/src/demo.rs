@@ -18,13 +18,22 @@ pub const DEMO_COMPANY_NAME: &str = "Atelier Démo Lumière SAS";
 /// The demo company's letterhead: fictitious, complete, so every demo letter shows an address,
 /// bank details (a valid IBAN: its mod-97 key is right) and a signatory.
 pub fn demo_company_profile() -> crate::dossier::CompanyProfileDto {
+    match Siren::parse(DEMO_COMPANY_SIREN) {
+        Ok(siren) => demo_profile_for(&siren),
+        Err(_) => crate::dossier::CompanyProfileDto::default(),
+    }
+}
+
+/// The demo letterhead for a dossier of this SIREN (its VAT number and RCS line carry it).
+fn demo_profile_for(siren: &Siren) -> crate::dossier::CompanyProfileDto {
+    let digits = siren.as_str();
     crate::dossier::CompanyProfileDto {
         address_lines: vec!["12 rue des Lumières".to_owned(), "Bâtiment B".to_owned()],
         postcode: "69002".to_owned(),
         city: "Lyon".to_owned(),
         country: "FR".to_owned(),
         // FR + the key computed from the SIREN (legal-rules B.6).
-        vat_number: Siren::parse(DEMO_COMPANY_SIREN).ok().map(|s| s.vat_number().as_str().to_owned()),
+        vat_number: Some(siren.vat_number().as_str().to_owned()),
         phone: Some("04 72 00 00 00".to_owned()),
         email: Some("recouvrement@atelier-demo-lumiere.fr".to_owned()),
         website: Some("www.atelier-demo-lumiere.fr".to_owned()),
@@ -33,7 +42,12 @@ pub fn demo_company_profile() -> crate::dossier::CompanyProfileDto {
         signatory_name: "Camille Martin".to_owned(),
         signatory_title: Some("Responsable du recouvrement".to_owned()),
         town: "Lyon".to_owned(),
-        legal_line: Some("SAS au capital de 50 000 € — RCS Lyon 100 000 009".to_owned()),
+        legal_line: Some(format!(
+            "SAS au capital de 50 000 € — RCS Lyon {} {} {}",
+            digits.get(..3).unwrap_or(""),
+            digits.get(3..6).unwrap_or(""),
+            digits.get(6..).unwrap_or("")
+        )),
         legal_form: Some("SAS".to_owned()),
         ..crate::dossier::CompanyProfileDto::default()
     }
@@ -137,13 +151,13 @@ pub fn generate_demo(
             "the dossier already has clients; demo data goes into a new or empty dossier (choose another --dossier path)",
         ));
     }
-    let config = DemoConfig::new(options.seed, options.clients, options.invoices, now.date(), company.siren);
+    let config = DemoConfig::new(options.seed, options.clients, options.invoices, now.date(), company.siren.clone());
     let mut sink = WriterSink { writer: &mut writer, progress, invoices: 0 };
     let stats = encours_demo::generate(&config, &mut sink)?;
     let detail = serde_json::json!({ "seed": options.seed, "clients": options.clients, "invoices": options.invoices });
     writer.commit("system", "demo.generate", detail)?;
     if encours_store::company::profile(dossier)?.is_none() {
-        crate::dossier::update_company_profile(dossier, &demo_company_profile(), now)?;
+        crate::dossier::update_company_profile(dossier, &demo_profile_for(&company.siren), now)?;
     }
     record_demo_insolvency(dossier, now)?;
     Ok(DemoReport {
