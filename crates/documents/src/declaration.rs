@@ -157,3 +157,317 @@ pub fn relief_from_foreclosure_deadline(published: NaiveDate) -> NaiveDate {
 pub fn born_before_judgment(fait_generateur: NaiveDate, judgment_date: NaiveDate) -> bool {
     fait_generateur < judgment_date
 }
+
+mod page {
+    use super::*;
+    use crate::format;
+    use crate::layout::{Composer, Style, LEFT, RIGHT};
+    use crate::letter::Delivery;
+    use crate::render::{self, Column, Sums, Table, BODY, CELL, CELL_BOLD, SMALL};
+    use crate::DocumentError;
+    use encours_domain::Money;
+
+    const TO_FALL_DUE: [Column; 5] = [
+        Column { title: "N° de facture", width: 40.0, right: false },
+        Column { title: "Date", width: 28.0, right: false },
+        Column { title: "Échéance", width: 28.0, right: false },
+        Column { title: "Montant TTC", width: 37.0, right: true },
+        Column { title: "À échoir", width: 37.0, right: true },
+    ];
+
+    fn heading2(c: &mut Composer, title: &str) {
+        render::section_title(c, title);
+        c.y += 1.0;
+    }
+
+    fn capacity_text(capacity: DeclarantCapacity) -> &'static str {
+        match capacity {
+            DeclarantCapacity::LegalRepresentative => "représentant légal",
+            DeclarantCapacity::Employee => "préposé habilité",
+            DeclarantCapacity::Mandataire => "mandataire",
+        }
+    }
+
+    pub(crate) fn compose(
+        c: &mut Composer,
+        d: &DeclarationDeCreance,
+        due: &Sums,
+        to_fall_due: &Money,
+        total: &Money,
+    ) -> Result<(), DocumentError> {
+        let mut refs = render::refs(&d.reference, &Party::default());
+        let debtor_id = match &d.debtor.siren {
+            Some(s) => format!("{} (SIREN {})", d.debtor.name.trim(), format::siren(s.as_str())),
+            None => d.debtor.name.trim().to_owned(),
+        };
+        refs.push(format!("Débiteur : {debtor_id}"));
+        if let Some(b) = &d.procedure.bodacc {
+            refs.push(format!(
+                "Publication : {}, annonce n° {}, du {}",
+                b.issue.trim(),
+                b.number.trim(),
+                format::date_short(b.published)
+            ));
+        }
+        render::heading(
+            c,
+            &render::Heading {
+                creditor: &d.creditor,
+                letterhead: &d.letterhead,
+                addressee: &d.recipient,
+                place: &d.place,
+                date: d.date,
+                delivery: &Delivery::RegisteredPaper { tracking_number: None },
+                refs,
+                title: Some("DÉCLARATION DE CRÉANCE"),
+            },
+        )?;
+        let kind = d.procedure.kind;
+        let court = if d.procedure.court.trim().is_empty() { "tribunal" } else { d.procedure.court.trim() };
+        c.paragraph(
+            &format!(
+                "Objet : déclaration de créance — {} de {} (articles L622-24, L622-25 et R622-23 du Code de commerce)",
+                kind.label_fr(),
+                d.debtor.name.trim()
+            ),
+            LEFT,
+            RIGHT - LEFT,
+            Style::bold(10.0),
+            2.5,
+        );
+        c.paragraph("Maître,", LEFT, RIGHT - LEFT, BODY, 2.2);
+        c.paragraph(
+            &format!(
+                "Par jugement du {}, le {court} a ouvert une procédure de {} à l'égard de {debtor_id}, et vous a \
+                 désigné en qualité de {}. Conformément aux articles L622-24 et suivants du Code de commerce{}, nous \
+                 vous déclarons ci-après notre créance, née antérieurement au jugement d'ouverture.",
+                format::date_long(d.procedure.judgment_date),
+                kind.label_fr(),
+                kind.recipient_title(),
+                match kind {
+                    ProcedureKind::Sauvegarde => "",
+                    ProcedureKind::RedressementJudiciaire => ", applicables par renvoi de l'article L631-14",
+                    ProcedureKind::LiquidationJudiciaire => ", applicables par renvoi de l'article L641-3",
+                }
+            ),
+            LEFT,
+            RIGHT - LEFT,
+            BODY,
+            2.2,
+        );
+        if let (Some(b), Some(deadline)) = (&d.procedure.bodacc, d.deadline) {
+            c.paragraph(
+                &format!(
+                    "Délai de déclaration : deux mois à compter de la publication du jugement d'ouverture au BODACC \
+                     le {} (article R622-24 du Code de commerce), soit au plus tard le {}.",
+                    format::date_long(b.published),
+                    format::date_long(deadline)
+                ),
+                LEFT,
+                RIGHT - LEFT,
+                SMALL,
+                2.2,
+            );
+        }
+
+        heading2(c, "1. Créancier");
+        let mut who = vec![d.creditor.name.trim().to_owned()];
+        who.extend(render::siren_text(&d.creditor));
+        let addr = render::one_line_address(&d.creditor);
+        if !addr.is_empty() {
+            who.push(format!("siège : {addr}"));
+        }
+        c.paragraph(&who.join(" — "), LEFT, RIGHT - LEFT, BODY, 2.0);
+
+        heading2(
+            c,
+            &format!(
+                "2. Sommes échues au jour du jugement d'ouverture ({})",
+                format::date_short(d.procedure.judgment_date)
+            ),
+        );
+        render::invoice_table(c, &d.due, due);
+        if d.legal.is_some() {
+            render::breakdown(c, d.legal.as_ref(), due, "Pénalités et indemnités arrêtées au jugement d'ouverture");
+        }
+        c.paragraph(
+            &format!(
+                "Montant échu déclaré : {} (à titre chirographaire sauf sûreté ci-dessous).",
+                format::money(&due.claimed)
+            ),
+            LEFT,
+            RIGHT - LEFT,
+            Style::bold(10.0),
+            2.0,
+        );
+
+        heading2(c, "3. Sommes à échoir et dates d'échéance (article L622-25)");
+        if d.to_fall_due.is_empty() {
+            c.paragraph("Néant.", LEFT, RIGHT - LEFT, BODY, 2.0);
+        } else {
+            let mut t = Table::start(c, &TO_FALL_DUE);
+            for r in &d.to_fall_due {
+                let cells = [
+                    r.number.clone(),
+                    format::date_short(r.issue_date),
+                    format::date_short(r.due_date),
+                    format::money(&r.amount_incl_vat),
+                    format::money(&r.open),
+                ];
+                t.row(c, &cells, CELL, false);
+            }
+            let n = d.to_fall_due.len();
+            let label = if n == 1 { "Total (1 facture)".to_owned() } else { format!("Total ({n} factures)") };
+            t.row(
+                c,
+                &[label, String::new(), String::new(), String::new(), format::money(to_fall_due)],
+                CELL_BOLD,
+                true,
+            );
+            t.finish(c);
+            c.y += 3.0;
+        }
+
+        heading2(c, "4. Sûretés et privilèges (nature, assiette, date)");
+        if d.securities.is_empty() {
+            c.paragraph("Néant : créance chirographaire.", LEFT, RIGHT - LEFT, BODY, 2.0);
+        }
+        for s in &d.securities {
+            let mut text = format!("{} — assiette : {}", s.nature.trim(), s.assiette.trim());
+            if let Some(date) = s.date {
+                text.push_str(&format!(" — en date du {}", format::date_long(date)));
+            }
+            text.push_str(if s.published {
+                " — publiée."
+            } else {
+                " — non publiée (justificatif joint, R622-23 4°)."
+            });
+            c.paragraph(&text, LEFT, RIGHT - LEFT, BODY, 1.5);
+        }
+
+        heading2(c, "5. Intérêts et instance en cours (article R622-23)");
+        c.paragraph(
+            &match d.interest_method.as_deref().filter(|m| !m.trim().is_empty()) {
+                Some(m) => format!("Intérêts dont le cours n'est pas arrêté : {}", m.trim()),
+                None => {
+                    "Aucun intérêt ne continue de courir après le jugement d'ouverture (article L622-28 du Code de \
+                         commerce) : pénalités et intérêts sont arrêtés à sa date."
+                        .to_owned()
+                }
+            },
+            LEFT,
+            RIGHT - LEFT,
+            BODY,
+            1.5,
+        );
+        c.paragraph(
+            &match d.litigation.as_deref().filter(|m| !m.trim().is_empty()) {
+                Some(l) => format!("Instance en cours : {}", l.trim()),
+                None => "Aucune instance en cours relative à cette créance.".to_owned(),
+            },
+            LEFT,
+            RIGHT - LEFT,
+            BODY,
+            2.0,
+        );
+
+        heading2(c, "6. Montant total déclaré");
+        let lh = SMALL.line_height() + 0.6;
+        for (label, amount) in [("Sommes échues", &due.claimed), ("Sommes à échoir", to_fall_due)] {
+            c.y += lh;
+            c.text(90.0, c.y, label, SMALL);
+            c.text_right(RIGHT - 1.5, c.y, &format::money(amount), SMALL);
+        }
+        c.y += 1.5;
+        c.hline(90.0, RIGHT, c.y, 0.75, 0.3);
+        c.y += lh + 0.5;
+        c.text(90.0, c.y, "Total déclaré", Style::bold(10.0));
+        c.text_right(RIGHT - 1.5, c.y, &format::money(total), Style::bold(10.0));
+        c.y += 4.0;
+
+        heading2(c, "7. Pièces justificatives jointes (bordereau)");
+        if d.documents.is_empty() {
+            c.paragraph("Aucune pièce jointe.", LEFT, RIGHT - LEFT, BODY, 2.0);
+        }
+        for (i, doc) in d.documents.iter().enumerate() {
+            c.paragraph(&format!("Pièce n° {} — {}", i + 1, doc.trim()), LEFT, RIGHT - LEFT, BODY, 1.0);
+        }
+        c.y += 2.0;
+
+        let signer = if d.signature.name.trim().is_empty() {
+            "le soussigné".to_owned()
+        } else {
+            d.signature.name.trim().to_owned()
+        };
+        c.paragraph(
+            &format!(
+                "Je soussigné(e) {signer}, agissant en qualité de {} de {}, certifie sincère et véritable la présente \
+                 déclaration de créance d'un montant total de {} (article L622-25 du Code de commerce).",
+                capacity_text(d.capacity),
+                d.creditor.name.trim(),
+                format::money(total)
+            ),
+            LEFT,
+            RIGHT - LEFT,
+            Style::bold(10.0),
+            2.0,
+        );
+        c.paragraph(
+            "Nous vous prions d'agréer, Maître, l'expression de nos salutations distinguées.",
+            LEFT,
+            RIGHT - LEFT,
+            BODY,
+            1.0,
+        );
+        render::signature(c, &d.creditor, &d.signature);
+        Ok(())
+    }
+}
+
+pub(crate) use page::compose;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn the_deadline_is_two_months_after_the_bodacc_publication() {
+        // Tuesday 15 September 2026 + 2 months = Sunday 15 November → Monday 16 November (CPC 642).
+        assert_eq!(declaration_deadline(d(2026, 9, 15), false), d(2026, 11, 16));
+        // Friday 10 July 2026 + 2 months = Thursday 10 September: a working day, kept.
+        assert_eq!(declaration_deadline(d(2026, 7, 10), false), d(2026, 9, 10));
+    }
+
+    #[test]
+    fn a_creditor_outside_metropolitan_france_gets_two_more_months() {
+        // R622-24: + 2 months → 4 months; Thursday 10 September 2026 + 4 = Tuesday 10 November.
+        assert_eq!(declaration_deadline(d(2026, 7, 10), true), d(2026, 11, 10));
+    }
+
+    #[test]
+    fn a_day_missing_in_the_final_month_gives_its_last_day() {
+        // 31 December 2025 + 2 months: no 31 February → 28 February 2026, a Saturday → Monday 2 March.
+        assert_eq!(declaration_deadline(d(2025, 12, 31), false), d(2026, 3, 2));
+        // 30 December 2027 + 2 months = 29 February 2028 (leap year), a Tuesday.
+        assert_eq!(declaration_deadline(d(2027, 12, 30), false), d(2028, 2, 29));
+    }
+
+    #[test]
+    fn a_deadline_on_a_public_holiday_moves_to_the_next_working_day() {
+        // 11 September 2026 + 2 months = Wednesday 11 November (Armistice) → Thursday 12 November.
+        assert_eq!(declaration_deadline(d(2026, 9, 11), false), d(2026, 11, 12));
+        // 1 March 2026 + 2 months = Friday 1 May (Fête du Travail) → Monday 4 May (2, 3 are a weekend).
+        assert_eq!(declaration_deadline(d(2026, 3, 1), false), d(2026, 5, 4));
+    }
+
+    #[test]
+    fn relief_from_foreclosure_runs_six_months_and_the_cut_off_is_the_judgment_date() {
+        assert_eq!(relief_from_foreclosure_deadline(d(2026, 8, 31)), d(2027, 2, 28));
+        assert!(born_before_judgment(d(2026, 6, 30), d(2026, 7, 1)));
+        assert!(!born_before_judgment(d(2026, 7, 1), d(2026, 7, 1)), "a claim born on the judgment day is not prior");
+    }
+}

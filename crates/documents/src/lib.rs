@@ -246,6 +246,35 @@ pub fn render_injonction_with(dossier: &InjonctionDossier, fonts: &FontSet) -> R
 
 /// Renders a déclaration de créance to PDF bytes with the embedded fonts.
 pub fn render_declaration(declaration: &DeclarationDeCreance) -> Result<Vec<u8>, DocumentError> {
-    let _ = declaration;
-    Err(DocumentError::Unsupported("déclaration de créance"))
+    render_declaration_with(declaration, FontSet::embedded())
+}
+
+/// Renders a déclaration de créance with the given fonts.
+pub fn render_declaration_with(d: &DeclarationDeCreance, fonts: &FontSet) -> Result<Vec<u8>, DocumentError> {
+    check_parties(&d.creditor, &d.debtor)?;
+    if d.recipient.name.trim().is_empty() {
+        return Err(DocumentError::MissingField("mandataire judiciaire (recipient)"));
+    }
+    if d.due.is_empty() && d.to_fall_due.is_empty() {
+        return Err(DocumentError::NoInvoices);
+    }
+    let due = render::Sums::of_parts(&d.due, d.legal.as_ref())?;
+    let to_fall_due = d
+        .to_fall_due
+        .iter()
+        .try_fold(encours_domain::Money::zero(due.claimed.currency), |acc, r| acc.checked_add(&r.open.round()))?;
+    let total = due.claimed.checked_add(&to_fall_due)?;
+    let mut composer = layout::Composer::new(fonts);
+    declaration::compose(&mut composer, d, &due, &to_fall_due, &total)?;
+    let running = format!("Déclaration de créance — {}", running_header(&d.debtor, &d.reference, d.date));
+    let composed =
+        composer.finish(|c, page, count| render::page_frame(c, &d.creditor, &d.letterhead, &running, page, count));
+    let info = pdf::Info {
+        title: format!("Déclaration de créance — {}", d.debtor.name.trim()),
+        author: d.creditor.name.trim().to_owned(),
+        subject: format!("{} — {}", d.procedure.kind.label_fr(), d.debtor.name.trim()),
+        keywords: d.reference.trim().to_owned(),
+        date: d.date,
+    };
+    Ok(pdf::write(&info, fonts, &composed))
 }

@@ -511,3 +511,79 @@ pub fn injonction() -> encours_documents::InjonctionDossier {
         signature: Signature { name: "Hélène Dupré".to_owned(), title: Some("Gérante".to_owned()) },
     }
 }
+
+pub fn declaration() -> encours_documents::DeclarationDeCreance {
+    use encours_documents::{
+        declaration_deadline, BodaccNotice, DeclarantCapacity, DeclarationDeCreance, Procedure, ProcedureKind, Security,
+    };
+    let judgment = d(2026, 9, 8);
+    let published = d(2026, 9, 15);
+    // Due on the judgment date: the first two; the third falls due the day after it.
+    let mut due = three_invoices();
+    let third = due.pop().unwrap();
+    for r in &mut due {
+        r.days_late = (judgment - r.due_date).num_days();
+    }
+    let mut later = invoice(70, dec!(2150.00), dec!(0));
+    later.issue_date = d(2026, 9, 1);
+    later.due_date = d(2026, 10, 1);
+    let mut legal = LegalBreakdown::new(Money::eur(dec!(40)));
+    legal.indemnity_count = 2;
+    legal.penalties.push(BreakdownRow {
+        label: "FA-2026-01000".to_owned(),
+        from: d(2026, 8, 1),
+        to: judgment,
+        days: 39,
+        base: Money::eur(dec!(1234.56)),
+        rate_percent: dec!(12.15),
+        amount: Money::eur(dec!(16.03)),
+    });
+    DeclarationDeCreance {
+        creditor: creditor(),
+        letterhead: letterhead(),
+        debtor: debtor(),
+        procedure: Procedure {
+            kind: ProcedureKind::RedressementJudiciaire,
+            court: "Tribunal de commerce d'Aix-en-Provence".to_owned(),
+            judgment_date: judgment,
+            bodacc: Some(BodaccNotice {
+                issue: "BODACC A n° 20260178".to_owned(),
+                number: "1432".to_owned(),
+                published,
+            }),
+        },
+        recipient: Party {
+            name: "SELARL Mandataires Associés".to_owned(),
+            siren: None,
+            address: PostalAddress {
+                lines: vec!["8 cours Mirabeau".to_owned()],
+                postcode: "13100".to_owned(),
+                city: "Aix-en-Provence".to_owned(),
+                country: "FR".to_owned(),
+            },
+            contact: Some(Contact { name: "Maître Anne Roux".to_owned(), ..Default::default() }),
+        },
+        place: "Lyon".to_owned(),
+        date: d(2026, 10, 5),
+        reference: "DC-2026-0001".to_owned(),
+        deadline: Some(declaration_deadline(published, false)),
+        due,
+        legal: Some(legal),
+        to_fall_due: vec![third, later],
+        securities: vec![Security {
+            nature: "Clause de réserve de propriété (article 2367 du Code civil)".to_owned(),
+            assiette: "marchandises livrées au titre de la facture FA-2026-01014".to_owned(),
+            date: Some(d(2026, 1, 5)),
+            published: false,
+        }],
+        interest_method: None,
+        litigation: None,
+        documents: vec![
+            "Factures FA-2026-01000, FA-2026-01014, FA-2026-01040 et FA-2026-01070".to_owned(),
+            "Conditions générales de vente acceptées le 05/01/2026 (clause de réserve de propriété)".to_owned(),
+            "Relevé de compte au 08/09/2026".to_owned(),
+        ],
+        signature: Signature { name: "Hélène Dupré".to_owned(), title: Some("Gérante".to_owned()) },
+        capacity: DeclarantCapacity::LegalRepresentative,
+    }
+}
