@@ -587,7 +587,20 @@ fn timeline(d: &Dossier, r: &DisputeRecord) -> Result<Vec<TimelineEntryView>, Ap
             },
         ));
     }
-    for e in store::events(d, r.id)? {
+    let events = store::events(d, r.id)?;
+    if !events.iter().any(|e| e.kind == "opened") {
+        // Disputes recorded before schema 11, by the demo or from a call's outcome have no
+        // opening event: their opening date stands for it.
+        let at = r.opened_at.unwrap_or_else(|| r.opened_on.and_time(chrono::NaiveTime::MIN));
+        let how = match r.origin.as_str() {
+            "call" => "à l'issue d'un appel",
+            "status" => "par un statut de la plateforme",
+            _ => "enregistré",
+        };
+        let text = format!("litige ouvert ({}) {how}", r.reason.label_fr());
+        out.push((at, 2, TimelineEntryView { at: at.to_string(), kind: "opened".into(), text, actor: "user".into() }));
+    }
+    for e in events {
         out.push((e.at, 2, TimelineEntryView { at: e.at.to_string(), kind: e.kind, text: e.text, actor: e.actor }));
     }
     out.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));

@@ -373,3 +373,32 @@ fn a_dispute_opened_by_hand_gathers_evidence_tasks_and_notes_and_exports_as_one_
     let kpis = disputes::dispute_kpis(&d, now().date() + chrono::Days::new(1)).unwrap();
     assert_eq!((kpis.total.open, kpis.total.resolved), (0, 1));
 }
+
+#[test]
+fn on_the_demo_the_kpis_count_what_the_analytics_count_and_every_dispute_has_its_opening() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut d = dossier(dir.path());
+    encours_app::generate_demo(
+        &mut d,
+        encours_app::DemoOptions { seed: 7, clients: 40, invoices: 2_000 },
+        now(),
+        &mut |_| {},
+    )
+    .unwrap();
+    let as_of = now().date();
+    let list = disputes::dispute_list(&d, &DisputeFilter::default(), as_of).unwrap();
+    assert!(!list.disputes.is_empty(), "the demo has disputes");
+    let open = encours_store::analytics::disputes_open_at(&d, as_of).unwrap();
+    assert_eq!(list.kpis.total.open, open.len() as u64, "open disputes, as the dashboard counts them");
+    let open_eur: Decimal =
+        open.iter().filter(|r| r.currency == Currency::EUR).map(|r| encours_store::from_units(r.amount)).sum();
+    assert_eq!(dec(&list.kpis.total.open_amount), open_eur.round_dp(2));
+    let by_reason: u64 = list.kpis.by_reason.iter().map(|g| g.open).sum();
+    assert_eq!(by_reason, list.kpis.total.open, "the reasons add up to the total");
+    let resolved = DisputeFilter { state: Some("resolved".into()), ..DisputeFilter::default() };
+    let resolved = disputes::dispute_list(&d, &resolved, as_of).unwrap().disputes;
+    assert!(resolved.iter().all(|s| s.state == "resolved" && s.resolved_on.is_some()));
+    let first = &list.disputes[0];
+    let view = disputes::dispute(&d, first.id, as_of).unwrap();
+    assert_eq!(view.timeline.iter().filter(|e| e.kind == "opened").count(), 1, "{:#?}", view.timeline);
+}
