@@ -614,6 +614,8 @@ fn title_of(kind: LetterKind) -> Option<&'static str> {
     match kind {
         LetterKind::MiseEnDemeure { .. } => Some("MISE EN DEMEURE"),
         LetterKind::AccountStatement => Some("RELEVÉ DE COMPTE"),
+        // The last reminder says so at the top: the next letter is the formal notice.
+        LetterKind::Reminder { tone: Tone::DernierAvis } => Some("DERNIER AVIS AVANT MISE EN DEMEURE"),
         LetterKind::Reminder { .. } => None,
     }
 }
