@@ -184,26 +184,35 @@ pub struct ClientFeatures {
 struct Standing {
     settled_on: Option<NaiveDate>,
     paid: Decimal,
-    partial_payments_in: Vec<NaiveDate>,
+    /// The latest payment that left it partly paid.
+    last_partial: Option<NaiveDate>,
 }
 
 fn standing(inv: &LedgerInvoice, as_of: NaiveDate) -> Standing {
-    let mut payments: Vec<&LedgerPayment> = inv.payments.iter().filter(|p| p.date < as_of).collect();
-    payments.sort_by_key(|p| p.date);
-    let mut paid = Decimal::ZERO;
-    let mut settled_on = None;
-    let mut partial_payments_in = Vec::new();
-    for p in payments {
-        paid += p.amount;
-        if settled_on.is_none() {
-            if paid >= inv.amount {
-                settled_on = Some(p.date);
+    let mut s = Standing { settled_on: None, paid: Decimal::ZERO, last_partial: None };
+    let mut apply = |p: &LedgerPayment| {
+        if p.date >= as_of {
+            return;
+        }
+        s.paid += p.amount;
+        if s.settled_on.is_none() {
+            if s.paid >= inv.amount {
+                s.settled_on = Some(p.date);
             } else {
-                partial_payments_in.push(p.date);
+                s.last_partial = Some(p.date);
             }
         }
+    };
+    // Payments usually arrive in date order: sort a copy only when they do not (a rescoring of the
+    // whole portfolio walks every invoice several times).
+    if inv.payments.windows(2).all(|w| w[0].date <= w[1].date) {
+        inv.payments.iter().for_each(&mut apply);
+    } else {
+        let mut sorted: Vec<&LedgerPayment> = inv.payments.iter().collect();
+        sorted.sort_by_key(|p| p.date);
+        sorted.into_iter().for_each(&mut apply);
     }
-    Standing { settled_on, paid, partial_payments_in }
+    s
 }
 
 /// The day a document was fully paid, counting only what was applied strictly before `as_of`.
@@ -285,13 +294,12 @@ pub fn client_features(ledger: &ClientLedger, as_of: NaiveDate, portfolio_late_r
                     overdue += open;
                     max_days_overdue = max_days_overdue.max((as_of - inv.due_date).num_days());
                 }
-                let paid_recently =
-                    s.settled_on.is_some_and(|d| d >= m12) || s.partial_payments_in.iter().any(|d| *d >= m12);
-                if paid_recently {
+                let partial_since = |from: NaiveDate| s.last_partial.is_some_and(|d| d >= from);
+                if s.settled_on.is_some_and(|d| d >= m12) || partial_since(m12) {
                     paid_12m += 1;
-                    partial_12m += usize::from(s.partial_payments_in.iter().any(|d| *d >= m12));
+                    partial_12m += usize::from(partial_since(m12));
                 }
-                partial_90d += u32::from(s.partial_payments_in.iter().any(|d| *d >= day90));
+                partial_90d += u32::from(partial_since(day90));
             }
         }
     }
@@ -377,10 +385,14 @@ pub struct MonthlyDelay {
 /// amount-weighted days beyond terms of the invoices settled in it (the early-warning series).
 pub fn monthly_delays(ledger: &ClientLedger, as_of: NaiveDate, months: u32) -> Vec<MonthlyDelay> {
     let this_month = as_of.with_day(1).unwrap_or(as_of);
+    let first = months_before(this_month, months);
     let settled: Vec<(&LedgerInvoice, NaiveDate)> = ledger
         .invoices
         .iter()
         .filter(|i| i.kind == DocumentKind::Invoice && i.issue_date < as_of)
+        // The settling payment is one of the series' months: skip, without summing, invoices paid
+        // in full before it (most of a long history).
+        .filter(|i| i.payments.iter().any(|p| p.date >= first && p.date < this_month))
         .filter_map(|i| standing(i, as_of).settled_on.map(|on| (i, on)))
         .collect();
     (1..=months)

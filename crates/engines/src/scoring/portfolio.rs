@@ -47,7 +47,9 @@ pub struct PortfolioRun {
 pub fn portfolio_late_rate(ledgers: &[ClientLedger], as_of: NaiveDate) -> f64 {
     let from = as_of.checked_sub_months(Months::new(12)).unwrap_or(NaiveDate::MIN);
     let (mut n, mut late) = (0usize, 0usize);
-    for inv in ledgers.iter().flat_map(|l| &l.invoices).filter(|i| i.kind == DocumentKind::Invoice) {
+    let invoices = ledgers.iter().flat_map(|l| &l.invoices).filter(|i| i.kind == DocumentKind::Invoice);
+    // Only an invoice with a payment in the window can have been settled in it.
+    for inv in invoices.filter(|i| i.payments.iter().any(|p| p.date >= from && p.date < as_of)) {
         if let Some(on) = settled_on(inv, as_of).filter(|d| *d >= from) {
             n += 1;
             late += usize::from(on > inv.due_date);
