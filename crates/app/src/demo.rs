@@ -53,30 +53,33 @@ fn demo_profile_for(siren: &Siren) -> crate::dossier::CompanyProfileDto {
     }
 }
 
-/// One demo client goes into redressement judiciaire three weeks before "today", published at the
-/// BODACC a week later, so the déclaration de créance has a client it applies to: the client with
-/// the third largest overdue balance (the largest ones stay for the mise en demeure and the
-/// injonction de payer).
+/// One demo client went into redressement judiciaire two months before "today" (published at the
+/// BODACC a week later), so the déclaration de créance has a client it applies to: one that owed
+/// overdue invoices on the judgment date and owes nothing today, so that today's dunning plan (and
+/// every test of it) is the same as without the procedure; the one that owed the most then.
 fn record_demo_insolvency(dossier: &mut Dossier, now: NaiveDateTime) -> Result<(), ApiError> {
     let today = now.date();
-    let judgment = today - chrono::Days::new(21);
+    let judgment = today - chrono::Days::new(60);
     let published = judgment + chrono::Days::new(8);
-    let items = encours_store::items::open_items(
+    let query =
+        |as_of, filter| encours_store::items::OpenItemsQuery { as_of, filter, currency: None, limit: 1_000_000 };
+    let then = encours_store::items::open_items(
         dossier,
-        &encours_store::items::OpenItemsQuery {
-            as_of: judgment,
-            filter: encours_store::items::ItemFilter::DaysPastDue { min: Some(1), max: None },
-            currency: Some(encours_domain::Currency::EUR),
-            limit: 1_000_000,
-        },
+        &query(judgment, encours_store::items::ItemFilter::DaysPastDue { min: Some(1), max: None }),
     )?;
+    let owing_today: std::collections::HashSet<i64> =
+        encours_store::items::open_items(dossier, &query(today, encours_store::items::ItemFilter::All))?
+            .items
+            .iter()
+            .map(|i| i.client_id)
+            .collect();
     let mut per_client: std::collections::BTreeMap<i64, i64> = std::collections::BTreeMap::new();
-    for it in items.items.iter().filter(|i| i.open > 0 && !i.disputed) {
+    for it in then.items.iter().filter(|i| i.open > 0 && !i.disputed && !owing_today.contains(&i.client_id)) {
         *per_client.entry(it.client_id).or_default() += it.open;
     }
-    let mut ranked: Vec<(i64, i64)> = per_client.into_iter().collect();
-    ranked.sort_by_key(|(c, amount)| (std::cmp::Reverse(*amount), *c));
-    let Some((client, _)) = ranked.get(2).or(ranked.last()).copied() else { return Ok(()) };
+    let Some((client, _)) = per_client.into_iter().max_by_key(|(c, amount)| (*amount, std::cmp::Reverse(*c))) else {
+        return Ok(());
+    };
     let note = format!("BODACC A (fictif), jugement d'ouverture publié le {published}");
     crate::dunning::set_insolvency(dossier, client, Some(("redressement", judgment)), &note, now)
 }

@@ -369,7 +369,9 @@ fn a_missing_rate_fails_only_the_letters_that_claim_penalties_with_the_rate_tabl
     let report = dispatch::send_outbox(&mut d, today, november(), &only(&letter_ids), Some(&letters)).unwrap();
     assert_eq!(report.failed as usize, letter_ids.len(), "{report:?}");
     let detail = outcome(&report, letter_ids[0]).detail.clone().unwrap();
-    assert!(detail.contains("rate for 2026-07-01") && detail.contains("add the published rate"), "{detail}");
+    // The demo's invoices stipulate 3 × the legal rate (their PMD note): the legal-interest table
+    // is the one missing the half-year.
+    assert!(detail.contains("rate for 2026-12-31") && detail.contains("add the published rate"), "{detail}");
 
     // A dernier avis that does not speak of penalties goes without the breakdown.
     let mut template: TemplateDto =

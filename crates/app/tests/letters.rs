@@ -119,9 +119,11 @@ fn the_five_documents_of_a_demo_dossier_carry_the_company_the_amounts_and_the_ma
     assert!(lower.contains("déclarationdecréance"), "{text}");
     assert!(compact.contains("L622-24") || compact.contains("R622-24"), "{text}");
     assert!(compact.contains(&french(&g.amount)), "declared {}:\n{text}", g.amount);
-    // The demo records the opening judgment 21 days before "today", published 8 days later: the
-    // deadline is publication + 2 months, on a working day (R622-24, open-data §3.2).
-    let published = june().date() - chrono::Days::new(13);
+    // The demo records the BODACC publication in the procedure's note: the deadline is publication
+    // + 2 months, on a working day (R622-24, open-data §3.2).
+    let case = encours_store::letters::insolvency(&d, g.client_id).unwrap().expect("a procedure");
+    let published = letters::publication_date_in_note(&case.note).expect("the publication date in the note");
+    assert!(published < june().date() && published > case.judgment_on, "{case:?}");
     let deadline = encours_documents::declaration_deadline(published, false);
     assert!(
         compact.contains(&encours_documents::format::date_long(deadline).replace(' ', "")),
