@@ -402,3 +402,55 @@ fn on_the_demo_the_kpis_count_what_the_analytics_count_and_every_dispute_has_its
     let view = disputes::dispute(&d, first.id, as_of).unwrap();
     assert_eq!(view.timeline.iter().filter(|e| e.kind == "opened").count(), 1, "{:#?}", view.timeline);
 }
+
+/// The corpus invoice F202500006 and a 206 on it; returns the dossier's folder with it.
+fn partially_approved() -> (tempfile::TempDir, encours_app::Dossier) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut d = dossier(dir.path());
+    assert_eq!(import(&mut d, &[corpus().join(UC4_INVOICE)]).imported, 1);
+    // The corpus 207 turned into a 206 Approuvée partiellement (UNTDID 1373 code 49) of 8,000
+    // approved and 3,000 not approved, incl. VAT (MDG-43 MAPTTC / MNATTC, legal-rules B.2).
+    let xml = std::fs::read_to_string(corpus().join(UC4_207)).unwrap();
+    let amounts = r#"<ram:SpecifiedDocumentCharacteristic><ram:TypeCode>MAPTTC</ram:TypeCode><ram:ValueAmount currencyID="EUR">8000</ram:ValueAmount></ram:SpecifiedDocumentCharacteristic>
+<ram:SpecifiedDocumentCharacteristic><ram:TypeCode>MNATTC</ram:TypeCode><ram:ValueAmount currencyID="EUR">3000</ram:ValueAmount></ram:SpecifiedDocumentCharacteristic>
+</ram:SpecifiedDocumentStatus>"#;
+    let xml = xml
+        .replace(
+            "<ram:ProcessConditionCode>207</ram:ProcessConditionCode>",
+            "<ram:ProcessConditionCode>206</ram:ProcessConditionCode>",
+        )
+        .replace("<ram:StatusCode>46</ram:StatusCode>", "<ram:StatusCode>49</ram:StatusCode>")
+        .replace("</ram:SpecifiedDocumentStatus>", amounts);
+    assert!(xml.contains(">206<") && xml.contains("MNATTC"));
+    let file = dir.path().join("cdv-206.xml");
+    std::fs::write(&file, xml).unwrap();
+    let r = import(&mut d, &[file]);
+    assert_eq!(r.imported, 1, "{:#?}", r.files);
+    (dir, d)
+}
+
+#[test]
+fn a_206_opens_a_dispute_on_the_part_not_approved() {
+    let (_dir, d) = partially_approved();
+    let list = disputes::dispute_list(&d, &DisputeFilter::default(), now().date()).unwrap();
+    assert_eq!(list.disputes.len(), 1, "{:#?}", list.disputes);
+    let s = &list.disputes[0];
+    assert_eq!(s.status_code, Some(206));
+    assert_eq!((s.disputed.as_str(), s.undisputed.as_deref()), ("3000.00", Some("8000.00")));
+}
+
+/// Needs the dunning snapshot to leave out the disputes a 206 opened: the status replay already
+/// duns only the approved part, but today the open dispute record pauses the whole invoice
+/// (crates/store/src/dunning.rs `snapshot`, not owned by the disputes work; see its report).
+#[test]
+#[ignore = "the dunning snapshot pauses an invoice whose dispute a 206 opened (store::dunning::snapshot)"]
+fn after_a_206_the_approved_part_stays_dunned() {
+    let (_dir, d) = partially_approved();
+    let invoice = InvoiceId(encours_store::disputes::invoices_by_number(&d, "F202500006").unwrap()[0].0 .0);
+    assert_eq!(paused_rule(&d, invoice.0), None, "a 206 does not pause the approved part");
+    let p = dunning::dunning_plan(&d, now().date()).unwrap();
+    let dunned: Vec<_> =
+        p.actions.iter().flat_map(|a| a.invoices.iter()).filter(|i| i.invoice_id == invoice.0).collect();
+    assert_eq!(dunned.len(), 1);
+    assert_eq!(dec(&dunned[0].dunned), dec("8000"), "only the approved part is dunned");
+}
