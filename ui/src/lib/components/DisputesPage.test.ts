@@ -137,6 +137,23 @@ describe("DisputesPage — dossier", () => {
     expect(timelineKinds()).toEqual(["status", "opened", "evidence", "task", "task_state", "call"]);
   });
 
+  it("attaches a file by its path (the way the end-to-end test does) and exports it", async () => {
+    const fake = await render({ initialDispute: 1 });
+    await type("#dispute-evidence-path", "/home/marie/bl-0042.pdf");
+    await click("#dispute-evidence-add");
+    expect(fake.calls.find(([c]) => c === "attach_dispute_evidence_path")?.[1]).toEqual({
+      id: 1,
+      path: "/home/marie/bl-0042.pdf",
+      note: "",
+    });
+    expect(el("#evidence-1").getAttribute("data-sha256")).toBe("cd".repeat(32));
+    expect(el<HTMLInputElement>("#dispute-evidence-path").value).toBe("");
+    await click("#evidence-view-1");
+    expect(el("#evidence-viewer").textContent).toContain("Ce type de fichier ne s'affiche pas ici");
+    await click("#evidence-export-1");
+    expect(el("#dispute-notice").textContent).toBe("Fichier écrit : /dossiers/litiges/evidence-1");
+  });
+
   it("asks for the credit note, then resolves and says so; the dossier shows the outcome", async () => {
     const fake = await render({ initialDispute: 1 });
     await click("#dispute-resolve-submit");
