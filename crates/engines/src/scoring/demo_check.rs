@@ -148,7 +148,9 @@ fn weekly_runs_on_the_demo_never_raise_an_alert_twice_and_lead_times_are_measure
     assert!(failing.len() >= 3, "the demo has failing clients: {failing:?}");
 
     // A run every 7 days over the last 18 months, alerts kept as the app would keep them.
-    let card = Scorecard::prior();
+    // The scorecard the daily job would use: refitted every 4 weeks on the windows closed by then
+    // (the expert prior until the history allows a fit).
+    let mut card = Scorecard::prior();
     let mut raised: HashSet<String> = HashSet::new();
     // The score a month (4 runs) before, as the app keeps it for the score-drop rule.
     let mut history: Vec<HashMap<String, u8>> = Vec::new();
@@ -158,7 +160,12 @@ fn weekly_runs_on_the_demo_never_raise_an_alert_twice_and_lead_times_are_measure
     let mut total_alerts = 0usize;
     let start = as_of - chrono::Duration::days(7 * 78);
     let mut day = start;
+    let mut week = 0;
     while day <= as_of {
+        if week % 4 == 0 {
+            card = super::ledger_backtest::fit(&ledgers, day).unwrap_or_else(|_| Scorecard::prior());
+        }
+        week += 1;
         let previous = history.len().checked_sub(4).and_then(|k| history.get(k)).cloned().unwrap_or_default();
         let run = score_portfolio(&ledgers, day, &card, &previous, &raised);
         total_alerts += run.alerts.len();

@@ -68,22 +68,56 @@ fn rows_at(ledgers: &[ClientLedger], c: NaiveDate) -> Vec<(ClientFeatures, bool)
         .collect()
 }
 
-/// Runs the backtest: monthly cutoffs from 6 months after the first invoice to `HORIZON_DAYS`
-/// before `as_of` (the last window whose label is known on `as_of`); the last `test_months`
-/// cutoffs are the test period.
-pub fn run(ledgers: &[ClientLedger], as_of: NaiveDate, test_months: u32) -> Result<LedgerBacktest, ScoringError> {
+/// Monthly cutoffs from 6 months after the first invoice to the last whose 90-day window has
+/// closed by `as_of`.
+fn cutoffs(ledgers: &[ClientLedger], as_of: NaiveDate) -> Result<Vec<NaiveDate>, ScoringError> {
     let first = ledgers.iter().flat_map(|l| &l.invoices).map(|i| i.issue_date).min();
     let Some(first) = first else {
         return Err(ScoringError::Shape("the dossier has no invoice".into()));
     };
     let start = first_of_month(first.checked_add_months(Months::new(7)).unwrap_or(first));
     let last = first_of_month(as_of - Duration::days(HORIZON_DAYS));
-    let mut cutoffs = Vec::new();
+    let mut out = Vec::new();
     let mut c = start;
     while c <= last {
-        cutoffs.push(c);
+        out.push(c);
         c = c.checked_add_months(Months::new(1)).unwrap_or(NaiveDate::MAX);
     }
+    Ok(out)
+}
+
+fn row_values(f: &ClientFeatures) -> Vec<f64> {
+    Term::ALL.iter().map(|t| t.value(f)).collect()
+}
+
+/// Fits the scorecard on dated rows and calibrates it on the rows of the last three cutoffs.
+fn fit_rows(train: &[(NaiveDate, ClientFeatures, bool)]) -> Result<Scorecard, ScoringError> {
+    let rows: Vec<(ClientFeatures, bool)> = train.iter().map(|(_, f, y)| (f.clone(), *y)).collect();
+    let card = Scorecard::fit(&Term::ALL, &rows, L2)?;
+    let recent_from = train.iter().map(|r| r.0).max().and_then(|d| d.checked_sub_months(Months::new(2)));
+    let (logits, labels): (Vec<f64>, Vec<bool>) = train
+        .iter()
+        .filter(|r| recent_from.is_some_and(|from| r.0 >= from))
+        .map(|(_, f, y)| (card.fit.logit(&row_values(f)), *y))
+        .unzip();
+    Ok(card.calibrated(Platt::fit(&logits, &labels)))
+}
+
+/// The scorecard to score with on `as_of`: fitted on every window of the dossier's history that
+/// has closed by then (scoring.md §5: ship it only if [`run`] shows it beats the naive score).
+pub fn fit(ledgers: &[ClientLedger], as_of: NaiveDate) -> Result<Scorecard, ScoringError> {
+    let mut train = Vec::new();
+    for c in cutoffs(ledgers, as_of)? {
+        train.extend(rows_at(ledgers, c).into_iter().map(|(f, y)| (c, f, y)));
+    }
+    fit_rows(&train)
+}
+
+/// Runs the backtest over the monthly cutoffs of [`cutoffs`]; the last `test_months` of them are
+/// the test period.
+pub fn run(ledgers: &[ClientLedger], as_of: NaiveDate, test_months: u32) -> Result<LedgerBacktest, ScoringError> {
+    let cutoffs = cutoffs(ledgers, as_of)?;
+    let last = cutoffs.last().copied().unwrap_or(as_of);
     let test_from = cutoffs
         .len()
         .checked_sub(usize::try_from(test_months).unwrap_or(usize::MAX))
@@ -100,30 +134,11 @@ pub fn run(ledgers: &[ClientLedger], as_of: NaiveDate, test_months: u32) -> Resu
             train.extend(rows.into_iter().map(|(f, y)| (c, f, y)));
         }
     }
-    let train_rows: Vec<(ClientFeatures, bool)> = train.iter().map(|(_, f, y)| (f.clone(), *y)).collect();
-    let card = Scorecard::fit(&Term::ALL, &train_rows, L2)?;
-    // Platt on the last three training cutoffs.
-    let recent_from = train.iter().map(|r| r.0).max().and_then(|d| d.checked_sub_months(Months::new(2)));
-    let (logits, labels): (Vec<f64>, Vec<bool>) = train
-        .iter()
-        .filter(|r| recent_from.is_some_and(|from| r.0 >= from))
-        .map(|(_, f, y)| (card.fit.logit(&Term::ALL.iter().map(|t| t.value(f)).collect::<Vec<f64>>()), *y))
-        .unzip();
-    let card = card.calibrated(Platt::fit(&logits, &labels));
+    let card = fit_rows(&train)?;
 
     let y: Vec<bool> = test.iter().map(|r| r.1).collect();
-    let raw: Vec<f64> = test
-        .iter()
-        .map(|(f, _)| {
-            super::logistic::sigmoid(card.fit.logit(&Term::ALL.iter().map(|t| t.value(f)).collect::<Vec<f64>>()))
-        })
-        .collect();
-    let p: Vec<f64> = test
-        .iter()
-        .map(|(f, _)| {
-            card.calibration.probability(card.fit.logit(&Term::ALL.iter().map(|t| t.value(f)).collect::<Vec<f64>>()))
-        })
-        .collect();
+    let raw: Vec<f64> = test.iter().map(|(f, _)| super::logistic::sigmoid(card.fit.logit(&row_values(f)))).collect();
+    let p: Vec<f64> = test.iter().map(|(f, _)| card.calibration.probability(card.fit.logit(&row_values(f)))).collect();
     let naive: Vec<f64> = test.iter().map(|(f, _)| f.smoothed_late_rate).collect();
     let positives = y.iter().filter(|&&v| v).count();
     let one_class = || ScoringError::OneClass { rows: y.len() };
