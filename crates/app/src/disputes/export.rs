@@ -127,14 +127,14 @@ fn cover(v: &DisputeView, company: &str, as_of: NaiveDate) -> Pages {
     p.line(company, 10, false, 0);
     p.gap(6);
     p.line(&format!("Dossier de litige n° {} — {}", s.id, s.client_name), 16, true, 0);
-    p.line(&format!("État au {as_of}"), 9, false, 0);
+    p.line(&format!("État au {}", fr(&as_of.to_string())), 9, false, 0);
     p.gap(8);
     let state = if s.state == "open" {
         "ouvert".to_owned()
     } else {
-        format!("résolu le {}", s.resolved_on.clone().unwrap_or_default())
+        format!("résolu le {}", fr(s.resolved_on.as_deref().unwrap_or_default()))
     };
-    p.para(&format!("Ouvert le {} ({} jours) · {state}", s.opened_on, s.age_days), 10, false, 0);
+    p.para(&format!("Ouvert le {} ({} jours) · {state}", fr(&s.opened_on), s.age_days), 10, false, 0);
     let mut reason = format!("Motif : {}", s.reason_label);
     if let Some(code) = &s.reason_code {
         reason.push_str(&format!(" — code plateforme {code}"));
@@ -172,7 +172,12 @@ fn cover(v: &DisputeView, company: &str, as_of: NaiveDate) -> Pages {
         p.para(
             &format!(
                 "{} · émise le {} · échéance {} · {} {} · reste {}",
-                i.number, i.issue_date, i.due_date, i.amount, s.currency, i.outstanding
+                i.number,
+                fr(&i.issue_date),
+                fr(&i.due_date),
+                i.amount,
+                s.currency,
+                i.outstanding
             ),
             9,
             false,
@@ -192,7 +197,7 @@ fn cover(v: &DisputeView, company: &str, as_of: NaiveDate) -> Pages {
                 e.file_name,
                 e.media_type,
                 e.size,
-                e.added_at,
+                fr(&e.added_at),
                 e.sha256
             ),
             9,
@@ -212,14 +217,29 @@ fn cover(v: &DisputeView, company: &str, as_of: NaiveDate) -> Pages {
             _ if t.overdue => "à faire, en retard",
             _ => "à faire",
         };
-        p.para(&format!("{} · {} · pour le {} · {state}", t.title, t.owner, t.due_on), 9, false, 10);
+        p.para(&format!("{} · {} · pour le {} · {state}", t.title, t.owner, fr(&t.due_on)), 9, false, 10);
     }
     p.gap(8);
     p.line("Chronologie", 12, true, 0);
     for e in &v.timeline {
-        p.para(&format!("{} · {} · {}", e.at.replace('T', " "), kind_fr(&e.kind), e.text), 9, false, 10);
+        p.para(&format!("{} · {} · {}", fr(&e.at), kind_fr(&e.kind), e.text), 9, false, 10);
     }
     p
+}
+
+/// An ISO date or date-time in the French way: "2026-11-24" → "24/11/2026",
+/// "2026-11-24T08:17:49" → "24/11/2026 08:17"; anything else as it is.
+fn fr(iso: &str) -> String {
+    let (d, time) = iso.split_once('T').unwrap_or((iso, ""));
+    let parts: Vec<&str> = d.split('-').collect();
+    let date = match parts.as_slice() {
+        [y, m, dd] if y.len() == 4 && m.len() == 2 && dd.len() == 2 => format!("{dd}/{m}/{y}"),
+        _ => return iso.to_owned(),
+    };
+    match time.get(..5) {
+        Some(hm) => format!("{date} {hm}"),
+        None => date,
+    }
 }
 
 /// The timeline kind in French.
@@ -365,4 +385,18 @@ pub fn export_dispute_pdf(d: &Dossier, id: i64, out: &Path, as_of: NaiveDate) ->
     let target = if out.is_dir() { out.join(format!("litige-{id}.pdf")) } else { out.to_owned() };
     write_atomically(&target, &bytes)?;
     Ok((target, appended))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_read_the_french_way_and_text_fits_win_ansi() {
+        assert_eq!(fr("2026-11-24"), "24/11/2026");
+        assert_eq!(fr("2026-11-24T08:17:49"), "24/11/2026 08:17");
+        assert_eq!(fr("bientôt"), "bientôt");
+        assert_eq!(encode("Créée à 12\u{202f}€ — œuvre ✓"), b"Cr\xe9\xe9e \xe0 12 \x80 \x97 \x9cuvre ?".to_vec());
+        assert_eq!(wrap("un deux trois", 7), vec!["un deux", "trois"]);
+    }
 }
