@@ -55,8 +55,8 @@ fn demo_profile_for(siren: &Siren) -> crate::dossier::CompanyProfileDto {
 
 /// One demo client went into redressement judiciaire two months before "today" (published at the
 /// BODACC a week later), so the déclaration de créance has a client it applies to: one that owed
-/// overdue invoices on the judgment date and owes nothing today, so that today's dunning plan (and
-/// every test of it) is the same as without the procedure; the one that owed the most then.
+/// overdue invoices on the judgment date and, when the portfolio has one, owes nothing today, so
+/// that today's dunning plan is the same as without the procedure; the one that owed the most then.
 fn record_demo_insolvency(dossier: &mut Dossier, now: NaiveDateTime) -> Result<(), ApiError> {
     let today = now.date();
     let judgment = today - chrono::Days::new(60);
@@ -73,11 +73,15 @@ fn record_demo_insolvency(dossier: &mut Dossier, now: NaiveDateTime) -> Result<(
             .iter()
             .map(|i| i.client_id)
             .collect();
-    let mut per_client: std::collections::BTreeMap<i64, i64> = std::collections::BTreeMap::new();
-    for it in then.items.iter().filter(|i| i.open > 0 && !i.disputed && !owing_today.contains(&i.client_id)) {
-        *per_client.entry(it.client_id).or_default() += it.open;
+    // Per client: (owes nothing today, amount overdue on the judgment date). A client that owes
+    // nothing today is preferred; a small portfolio may have none, and then the procedure adds a
+    // claim declaration to today's plan.
+    let mut per_client: std::collections::BTreeMap<i64, (bool, i64)> = std::collections::BTreeMap::new();
+    for it in then.items.iter().filter(|i| i.open > 0 && !i.disputed) {
+        let e = per_client.entry(it.client_id).or_insert((!owing_today.contains(&it.client_id), 0));
+        e.1 += it.open;
     }
-    let Some((client, _)) = per_client.into_iter().max_by_key(|(c, amount)| (*amount, std::cmp::Reverse(*c))) else {
+    let Some((client, _)) = per_client.into_iter().max_by_key(|(c, key)| (*key, std::cmp::Reverse(*c))) else {
         return Ok(());
     };
     let note = format!("BODACC A (fictif), jugement d'ouverture publié le {published}");

@@ -1192,7 +1192,12 @@ fn declaration(
         born_before.iter().map(|x| format!("Facture n° {} du {}", x.number, x.issue_date.format("%d/%m/%Y"))).collect();
     documents.push("Conditions générales de vente".to_owned());
     documents.push(format!("Relevé de compte au {}", judgment.format("%d/%m/%Y")));
-    let amount = total(&born_before);
+    // What is declared: the principal (due and to fall due) and the penalties accrued up to the
+    // judgment, as the declaration's total says.
+    let mut amount = total(&born_before);
+    if let Some(p) = legal.as_ref().and_then(|l| l.penalties_total) {
+        amount = amount.checked_add(&p).unwrap_or(amount);
+    }
     let decl = DeclarationDeCreance {
         creditor: cr.party.clone(),
         letterhead: cr.letterhead.clone(),
