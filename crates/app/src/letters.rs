@@ -240,6 +240,14 @@ pub enum Target {
     Invoice(String),
     /// A client of the dossier for whom the document makes sense (demonstrations, tests).
     Sample,
+    /// These invoices of a client (an action of today's plan): a reminder lists them even before
+    /// their due date (a courtesy reminder goes a few days before it).
+    Invoices {
+        /// The client.
+        client: i64,
+        /// The invoice numbers.
+        numbers: Vec<String>,
+    },
 }
 
 /// A document asked for by the UI.
@@ -485,7 +493,7 @@ impl Debtor {
         &self,
         as_of: NaiveDate,
         overdue_only: bool,
-        only: Option<&str>,
+        only: Option<&[String]>,
     ) -> (Vec<&LedgerDocument>, Vec<String>) {
         let mut out = Vec::new();
         let mut notes = Vec::new();
@@ -493,7 +501,7 @@ impl Debtor {
             if doc.receivable <= Decimal::ZERO || doc.open <= Decimal::ZERO {
                 continue;
             }
-            if only.is_some_and(|n| n != doc.number) {
+            if only.is_some_and(|numbers| !numbers.iter().any(|n| *n == doc.number)) {
                 continue;
             }
             if overdue_only && doc.due_date >= as_of {
@@ -636,15 +644,14 @@ pub fn sample_client(d: &Dossier, kind: DocumentKind, as_of: NaiveDate) -> Resul
     })
 }
 
-fn resolve(
-    d: &Dossier,
-    kind: DocumentKind,
-    target: &Target,
-    as_of: NaiveDate,
-) -> Result<(i64, Option<String>), ApiError> {
+/// The client, the invoices the document is limited to, and whether they may be not yet due.
+type Resolved = (i64, Option<Vec<String>>, bool);
+
+fn resolve(d: &Dossier, kind: DocumentKind, target: &Target, as_of: NaiveDate) -> Result<Resolved, ApiError> {
     match target {
-        Target::Client(c) => Ok((*c, None)),
-        Target::Sample => Ok((sample_client(d, kind, as_of)?, None)),
+        Target::Client(c) => Ok((*c, None, false)),
+        Target::Sample => Ok((sample_client(d, kind, as_of)?, None, false)),
+        Target::Invoices { client, numbers } => Ok((*client, Some(numbers.clone()), true)),
         Target::Invoice(number) => {
             let found = store::invoices_numbered(d, number)?;
             let (_, client) = *found
@@ -658,9 +665,9 @@ fn resolve(
             // The statement and the declaration are about the whole account.
             let only = match kind {
                 DocumentKind::Statement | DocumentKind::Declaration => None,
-                _ => Some(number.clone()),
+                _ => Some(vec![number.clone()]),
             };
-            Ok((client, only))
+            Ok((client, only, false))
         }
     }
 }
@@ -676,13 +683,15 @@ pub fn render_document(
     target: &Target,
     as_of: NaiveDate,
 ) -> Result<RenderedDocument, ApiError> {
-    let (client, only) = resolve(d, kind, target, as_of)?;
+    let (client, only, before_due) = resolve(d, kind, target, as_of)?;
     let cr = creditor(d)?;
     let rates = crate::rates::legal_rates(d)?;
     match kind {
         DocumentKind::Reminder(_) | DocumentKind::MiseEnDemeure => {
             cr.require_iban(kind)?;
-            demand(d, &cr, &rates, kind, client, only.as_deref(), as_of)
+            // Only a reminder may be about invoices not yet due (a courtesy reminder of the plan).
+            let overdue_only = !(before_due && matches!(kind, DocumentKind::Reminder(_)));
+            demand(d, &cr, &rates, kind, client, only.as_deref(), overdue_only, as_of)
         }
         DocumentKind::Statement => statement(d, &cr, client, as_of),
         DocumentKind::Injonction => injonction(d, &cr, &rates, client, only.as_deref(), as_of),
@@ -702,13 +711,15 @@ fn fr_date(d: NaiveDate) -> String {
     encours_documents::format::date_long(d)
 }
 
+#[allow(clippy::too_many_arguments)]
 fn demand(
     d: &Dossier,
     cr: &Creditor,
     rates: &LegalRates,
     kind: DocumentKind,
     client: i64,
-    only: Option<&str>,
+    only: Option<&[String]>,
+    overdue_only: bool,
     as_of: NaiveDate,
 ) -> Result<RenderedDocument, ApiError> {
     let debtor = debtor(d, client, as_of)?;
@@ -720,7 +731,7 @@ fn demand(
              generate the declaration instead",
         ));
     }
-    let (docs, mut notes) = debtor.claimable(as_of, true, only);
+    let (docs, mut notes) = debtor.claimable(as_of, overdue_only, only);
     let docs = one_currency(docs, &mut notes);
     if docs.is_empty() {
         return Err(not_applicable(
@@ -931,7 +942,7 @@ fn injonction(
     cr: &Creditor,
     rates: &LegalRates,
     client: i64,
-    only: Option<&str>,
+    only: Option<&[String]>,
     as_of: NaiveDate,
 ) -> Result<RenderedDocument, ApiError> {
     let kind = DocumentKind::Injonction;
@@ -1332,7 +1343,7 @@ pub fn generate_plan_letters(
     // The company's details are checked once: without them no document can be made.
     creditor(d)?;
     let plan = crate::dunning::dunning_plan(d, as_of)?;
-    let mut jobs: Vec<(DocumentKind, i64, String)> = Vec::new();
+    let mut jobs: Vec<(DocumentKind, Target, String)> = Vec::new();
     let mut seen = HashSet::new();
     for a in &plan.actions {
         let kind = match (a.kind.as_str(), a.tone.as_str()) {
@@ -1345,7 +1356,15 @@ pub fn generate_plan_letters(
             _ => continue,
         };
         if seen.insert((kind.code(), a.client_id)) {
-            jobs.push((kind, a.client_id, a.client_name.clone()));
+            // A reminder is about the action's invoices; the other documents about the account.
+            let target = match kind {
+                DocumentKind::Reminder(_) | DocumentKind::MiseEnDemeure if !a.invoices.is_empty() => Target::Invoices {
+                    client: a.client_id,
+                    numbers: a.invoices.iter().map(|i| i.number.to_string()).collect(),
+                },
+                _ => Target::Client(a.client_id),
+            };
+            jobs.push((kind, target, a.client_name.to_string()));
         }
     }
     let total = jobs.len() as u64;
@@ -1355,8 +1374,8 @@ pub fn generate_plan_letters(
         generated: Vec::new(),
         failed: Vec::new(),
     };
-    for (i, (kind, client, name)) in jobs.into_iter().enumerate() {
-        let outcome = render_document(d, kind, &Target::Client(client), as_of).and_then(|doc| {
+    for (i, (kind, target, name)) in jobs.into_iter().enumerate() {
+        let outcome = render_document(d, kind, &target, as_of).and_then(|doc| {
             let path = folder.join(format!("{}.pdf", doc.file_stem(as_of)));
             save(&path, &doc.pdf)?;
             Ok(generated(&doc, &path))

@@ -265,3 +265,36 @@ fn penalties_run_at_the_contractual_rate_of_the_invoice_pmd_note() {
     assert!(compact.contains("7,86"), "{text}");
     assert!(!compact.contains("12,15"), "{text}");
 }
+
+#[test]
+fn the_letters_of_todays_plan_are_generated_in_one_batch_with_progress() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = demo(dir.path());
+    let plan = encours_app::dunning::dunning_plan(&d, june().date()).unwrap();
+    let expected: std::collections::HashSet<(i64, &str)> = plan
+        .actions
+        .iter()
+        .filter_map(|a| match (a.kind.as_str(), a.tone.as_str()) {
+            ("reminder", "mise_en_demeure") => Some((a.client_id, "demeure")),
+            ("reminder", _) => Some((a.client_id, "reminder")),
+            ("payment_order", _) => Some((a.client_id, "injonction")),
+            ("claim_declaration", _) => Some((a.client_id, "declaration")),
+            _ => None,
+        })
+        .collect();
+    assert!(!expected.is_empty(), "the demo plan has letters to write");
+    let folder = dir.path().join("plan");
+    let mut seen = Vec::new();
+    let report =
+        letters::generate_plan_letters(&d, june().date(), &folder, &mut |p| seen.push((p.done, p.total))).unwrap();
+    assert_eq!(report.generated.len() + report.failed.len(), expected.len(), "{report:?}");
+    assert!(report.failed.is_empty(), "{:?}", report.failed);
+    let total = expected.len() as u64;
+    assert_eq!(seen, (1..=total).map(|i| (i, total)).collect::<Vec<_>>(), "progress after each letter");
+    for g in &report.generated {
+        assert!(expected.contains(&(g.client_id, g.kind.as_str())), "{g:?}");
+        let bytes = std::fs::read(&g.path).unwrap();
+        assert!(bytes.starts_with(b"%PDF"), "{}", g.path);
+        assert_eq!(bytes.len() as u64, g.bytes);
+    }
+}
