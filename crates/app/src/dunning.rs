@@ -13,15 +13,17 @@
 //! they are tested, and a released migration is never edited. Until then the plan uses them from
 //! code, so a plan never writes to the dossier.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use chrono::{NaiveDate, NaiveDateTime};
 use encours_domain::dunning::{
-    default_scenario, default_templates, template_variables, Anchor, Channel, ClientOverride, InsolvencyCase,
-    PauseReason, PhoneOutcome, PromiseChannel, Scenario, ScenarioId, SegmentFilter, Step, Template, Tone,
+    default_scenario, default_templates, shared_text, shared_text_opt, template_variables, Anchor, Channel,
+    ClientOverride, InsolvencyCase, PauseReason, PhoneOutcome, PromiseChannel, Scenario, ScenarioId, SegmentFilter,
+    Step, Template, Tone,
 };
 use encours_domain::{ClientId, Currency, InvoiceId};
-use encours_engines::dunning::{self as engine, Plan, PlannedAction};
+use encours_engines::dunning::{self as engine, IdHash, Plan, PlannedAction};
 use encours_store::dunning::{self as store, ActionRecord};
 use encours_store::Dossier;
 use rust_decimal::Decimal;
@@ -38,6 +40,10 @@ pub const MISE_EN_DEMEURE_DELAY: &str = "huit jours";
 // ---------------------------------------------------------------------------------------------
 
 /// An invoice of a planned action.
+///
+/// The texts are shared (`Arc<str>`): the plan of a large portfolio lists a hundred thousand
+/// invoices, whose numbers come from the snapshot and whose due dates and amounts repeat; sharing
+/// them instead of allocating each is a large part of planning two million invoices quickly.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
@@ -46,13 +52,21 @@ pub struct PlannedInvoiceView {
     #[ts(type = "number")]
     pub invoice_id: i64,
     /// Number (BT-1).
-    pub number: String,
+    #[serde(with = "shared_text")]
+    #[ts(type = "string")]
+    pub number: Arc<str>,
     /// Due date (ISO).
-    pub due_date: String,
+    #[serde(with = "shared_text")]
+    #[ts(type = "string")]
+    pub due_date: Arc<str>,
     /// Open amount, decimal string.
-    pub outstanding: String,
+    #[serde(with = "shared_text")]
+    #[ts(type = "string")]
+    pub outstanding: Arc<str>,
     /// The part dunned (the approved part after a 206), decimal string.
-    pub dunned: String,
+    #[serde(with = "shared_text")]
+    #[ts(type = "string")]
+    pub dunned: Arc<str>,
     /// Days past due (negative: not yet due).
     #[ts(type = "number")]
     pub days_late: i64,
@@ -60,7 +74,9 @@ pub struct PlannedInvoiceView {
     pub partially_approved: bool,
 }
 
-/// One action of today's plan.
+/// One action of today's plan. The channel is a static code and the scenario, step,
+/// template and date texts are shared with the plan (see [`PlannedInvoiceView`]); all serialise as
+/// plain strings.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
@@ -75,17 +91,24 @@ pub struct PlannedActionView {
     /// Client name.
     pub client_name: String,
     /// Scenario name, for a reminder.
-    pub scenario: Option<String>,
+    #[serde(with = "shared_text_opt")]
+    #[ts(type = "string | null")]
+    pub scenario: Option<Arc<str>>,
     /// Step name, or what the action is.
-    pub step_name: String,
+    #[serde(with = "shared_text")]
+    #[ts(type = "string")]
+    pub step_name: Arc<str>,
     /// Level (1-based step; 0 outside a scenario).
     pub level: u32,
     /// `email`, `letter`, `lrar`, `lre`, `phone`, `sms`.
-    pub channel: String,
+    #[ts(type = "string")]
+    pub channel: &'static str,
     /// `courtois`, `ferme`, `dernier_avis`, `mise_en_demeure`.
     pub tone: String,
     /// Template family.
-    pub template_id: String,
+    #[serde(with = "shared_text")]
+    #[ts(type = "string")]
+    pub template_id: Arc<str>,
     /// A person must validate it.
     pub needs_validation: bool,
     /// A proposal of escalation (mise en demeure, injonction de payer, claim declaration).
@@ -95,7 +118,9 @@ pub struct PlannedActionView {
     /// Total dunned, decimal string.
     pub amount: String,
     /// The due date the level follows (ISO).
-    pub reference_due: String,
+    #[serde(with = "shared_text")]
+    #[ts(type = "string")]
+    pub reference_due: Arc<str>,
     /// Days past it.
     #[ts(type = "number")]
     pub days_late: i64,
@@ -229,7 +254,7 @@ impl RunSelection {
     }
 
     fn takes(&self, a: &PlannedAction) -> bool {
-        self.client_ids.contains(&a.client_id.0) || self.keys.iter().any(|k| *k == a.key)
+        self.client_ids.contains(&a.client_id.0) || self.keys.contains(&a.key)
     }
 }
 
@@ -495,8 +520,33 @@ pub struct TemplateDto {
 // Conversions.
 // ---------------------------------------------------------------------------------------------
 
+/// An amount as a decimal string with at most two decimals: `d.round_dp(2).to_string()`, written
+/// without the formatting machinery (the plan writes two hundred thousand of them).
 fn money(d: Decimal) -> String {
-    d.round_dp(2).to_string()
+    let r = d.round_dp(2);
+    let scale = r.scale() as usize;
+    let Ok(mut n) = u64::try_from(r.mantissa().unsigned_abs()) else { return r.to_string() };
+    if r.is_zero() || scale > 2 {
+        return r.to_string();
+    }
+    let mut digits = [0u8; 24];
+    let mut len = 0;
+    while n > 0 || len <= scale {
+        digits[len] = b'0' + (n % 10) as u8;
+        n /= 10;
+        len += 1;
+    }
+    let mut out = String::with_capacity(len + 2);
+    if r.is_sign_negative() {
+        out.push('-');
+    }
+    for i in (0..len).rev() {
+        if i + 1 == scale {
+            out.push('.');
+        }
+        out.push(char::from(digits[i]));
+    }
+    out
 }
 
 fn days(n: i64) -> String {
@@ -556,35 +606,53 @@ fn iso_date(d: NaiveDate) -> String {
     s
 }
 
-fn action_view(a: PlannedAction) -> PlannedActionView {
+/// The ISO dates of a plan, written once each: a plan of a hundred thousand invoices has a few
+/// thousand distinct due dates.
+#[derive(Default)]
+struct Dates(HashMap<i64, Arc<str>, IdHash>);
+
+impl Dates {
+    fn get(&mut self, d: NaiveDate) -> Arc<str> {
+        use chrono::Datelike;
+        Arc::clone(self.0.entry(i64::from(d.num_days_from_ce())).or_insert_with(|| Arc::from(iso_date(d))))
+    }
+}
+
+fn action_view(a: PlannedAction, dates: &mut Dates) -> PlannedActionView {
     PlannedActionView {
         key: a.key,
         kind: a.kind.code().to_owned(),
         client_id: a.client_id.0,
-        client_name: a.client_name,
+        client_name: a.client_name.to_string(),
         scenario: a.scenario.map(|s| s.1),
         step_name: a.step_name,
         level: a.level,
-        channel: a.channel.code().to_owned(),
+        channel: a.channel.code(),
         tone: a.tone.code().to_owned(),
         template_id: a.template_id,
         needs_validation: a.needs_validation,
         escalation: a.escalation,
         currency: a.currency.code().to_owned(),
         amount: money(a.amount),
-        reference_due: iso_date(a.reference_due),
+        reference_due: dates.get(a.reference_due),
         days_late: a.days_late,
         invoices: a
             .invoices
             .into_iter()
-            .map(|i| PlannedInvoiceView {
-                invoice_id: i.invoice_id.0,
-                number: i.number,
-                due_date: iso_date(i.due_date),
-                outstanding: money(i.outstanding),
-                dunned: money(i.dunned),
-                days_late: i.days_late,
-                partially_approved: i.partially_approved,
+            .map(|i| {
+                let outstanding: Arc<str> = Arc::from(money(i.outstanding));
+                // Most invoices are dunned for all that is open: one string for both.
+                let dunned =
+                    if i.dunned == i.outstanding { Arc::clone(&outstanding) } else { Arc::from(money(i.dunned)) };
+                PlannedInvoiceView {
+                    invoice_id: i.invoice_id.0,
+                    number: i.number,
+                    due_date: dates.get(i.due_date),
+                    outstanding,
+                    dunned,
+                    days_late: i.days_late,
+                    partially_approved: i.partially_approved,
+                }
             })
             .collect(),
         note: a.note,
@@ -598,12 +666,12 @@ fn plan_view(p: Plan, default_scenarios: bool) -> PlanView {
         .map(|x| {
             let (rule, reason) = pause_rule(&x.reason);
             let (invoice_id, number) = match x.invoice {
-                Some((id, n)) => (Some(id.0), Some(n)),
+                Some((id, n)) => (Some(id.0), Some(n.to_string())),
                 None => (None, None),
             };
             PausedView {
                 client_id: x.client_id.0,
-                client_name: x.client_name,
+                client_name: x.client_name.to_string(),
                 invoice_id,
                 number,
                 amount: money(x.amount.amount),
@@ -617,9 +685,10 @@ fn plan_view(p: Plan, default_scenarios: bool) -> PlanView {
     for x in &paused {
         *counts.entry(x.rule.clone()).or_default() += 1;
     }
+    let mut dates = Dates::default();
     PlanView {
         as_of: p.as_of.to_string(),
-        actions: p.actions.into_iter().map(action_view).collect(),
+        actions: p.actions.into_iter().map(|a| action_view(a, &mut dates)).collect(),
         paused,
         paused_by_rule: counts.into_iter().map(|(rule, items)| PauseCount { rule, items }).collect(),
         already_recorded: p.already_done as u64,
@@ -778,7 +847,7 @@ fn values(a: &PlannedAction, company: &str, as_of: NaiveDate) -> BTreeMap<String
     // D441-5: 40 € per late invoice, not during a collective procedure (legal-rules A.1).
     let indemnity = Decimal::from(40 * late.len() as i64);
     let mut v = BTreeMap::new();
-    v.insert("client".to_owned(), a.client_name.clone());
+    v.insert("client".to_owned(), a.client_name.to_string());
     v.insert("societe".to_owned(), company.to_owned());
     v.insert("factures".to_owned(), lines.join("\n"));
     v.insert("montant_du".to_owned(), format_fr(a.amount, a.currency));
@@ -804,8 +873,8 @@ fn values(a: &PlannedAction, company: &str, as_of: NaiveDate) -> BTreeMap<String
 fn template_for<'t>(a: &PlannedAction, templates: &'t [Template]) -> Result<&'t Template, ApiError> {
     templates
         .iter()
-        .find(|t| t.id == a.template_id && t.language == a.language)
-        .or_else(|| templates.iter().find(|t| t.id == a.template_id && t.language == "fr"))
+        .find(|t| *t.id == *a.template_id && t.language == a.language)
+        .or_else(|| templates.iter().find(|t| *t.id == *a.template_id && t.language == "fr"))
         .ok_or_else(|| ApiError::invalid(format!("no template {:?} for the step {:?}", a.template_id, a.step_name)))
 }
 
@@ -888,7 +957,7 @@ pub fn dunning_preview(d: &Dossier, as_of: NaiveDate, client_id: i64, key: &str)
     Ok(PreviewView {
         key: a.key.clone(),
         client_id,
-        client_name: a.client_name.clone(),
+        client_name: a.client_name.to_string(),
         channel: a.channel.code().to_owned(),
         template_id,
         language,
@@ -970,9 +1039,9 @@ fn run(
             level: a.level,
             channel: a.channel,
             tone: a.tone,
-            template_id: a.template_id.clone(),
+            template_id: a.template_id.to_string(),
             language: a.language.clone(),
-            invoices: a.invoices.iter().map(|i| (i.invoice_id, i.number.clone(), i.due_date, i.dunned)).collect(),
+            invoices: a.invoices.iter().map(|i| (i.invoice_id, i.number.to_string(), i.due_date, i.dunned)).collect(),
             currency: a.currency,
             amount: a.amount,
             subject: subject.clone(),
@@ -993,7 +1062,7 @@ fn run(
         }
         report.recorded.push(RecordedActionView {
             id,
-            client_name: a.client_name.clone(),
+            client_name: a.client_name.to_string(),
             channel: a.channel.code().to_owned(),
             state: if a.needs_validation { "planned" } else { "validated" }.to_owned(),
             subject,
@@ -1275,6 +1344,39 @@ mod tests {
     fn dates_are_written_in_iso() {
         for d in ["2026-11-23", "0999-01-09", "2024-02-29"] {
             assert_eq!(iso_date(d.parse().unwrap()), d);
+        }
+    }
+
+    #[test]
+    fn money_is_written_as_the_decimal_rounded_to_two_places() {
+        for s in [
+            "0",
+            "0.00",
+            "-0.00",
+            "0.001",
+            "0.005",
+            "0.015",
+            "1",
+            "1.5",
+            "1.50",
+            "1.505",
+            "1.515",
+            "12.34567",
+            "-12.3",
+            "-0.004",
+            "123456789.999",
+            "1234567890123.45",
+            "40",
+            "99.99999",
+            "0.10",
+            "7.000",
+        ] {
+            let d: Decimal = s.parse().unwrap();
+            assert_eq!(money(d), d.round_dp(2).to_string(), "{s}");
+        }
+        for units in [1i64, 99_999, 100_000, 123_456_789, -5, 1_000_000_000_000] {
+            let d = Decimal::new(units, 5);
+            assert_eq!(money(d), d.round_dp(2).to_string(), "{d}");
         }
     }
 

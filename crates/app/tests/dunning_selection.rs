@@ -42,12 +42,12 @@ fn the_preview_is_the_text_the_run_records() {
     for (a, p) in plan.actions.iter().zip(&previews) {
         assert!(p.missing_variables.is_empty(), "{}: {:?}", a.key, p.missing_variables);
         assert!(!p.body.contains('{') && !p.subject.contains('{'), "{}", p.body);
-        assert_eq!((p.client_name.as_str(), p.channel.as_str()), (a.client_name.as_str(), a.channel.as_str()));
+        assert_eq!((p.client_name.as_str(), p.channel.as_str()), (a.client_name.as_str(), a.channel));
         assert_eq!(p.language, "fr");
     }
     // The raw template is not what is shown: the invoices and the amount are written in.
-    let (a, p) = plan.actions.iter().zip(&previews).find(|(a, _)| a.template_id == "relance_courtoise").unwrap();
-    assert!(p.body.contains(&a.invoices[0].number), "{}", p.body);
+    let (a, p) = plan.actions.iter().zip(&previews).find(|(a, _)| &*a.template_id == "relance_courtoise").unwrap();
+    assert!(p.body.contains(&*a.invoices[0].number), "{}", p.body);
     assert!(p.subject.contains(encours_app::DEMO_COMPANY_NAME), "{}", p.subject);
 
     // Run everything: each recorded text is its preview, word for word.
@@ -72,7 +72,7 @@ fn a_preview_follows_the_edited_template_and_a_key_of_another_client_is_refused(
     let dir = tempfile::tempdir().unwrap();
     let mut d = demo(dir.path());
     let plan = dunning::dunning_plan(&d, today()).unwrap();
-    let a = plan.actions.iter().find(|a| a.template_id == "relance_courtoise").unwrap();
+    let a = plan.actions.iter().find(|a| &*a.template_id == "relance_courtoise").unwrap();
     // The preview follows the dossier's edited template at once.
     let mut t: TemplateDto = dunning::templates(&d).unwrap().into_iter().find(|t| t.id == "relance_courtoise").unwrap();
     t.body = "Reste dû : {montant_du}.".into();

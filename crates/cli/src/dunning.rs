@@ -70,7 +70,7 @@ pub fn plan_tables(p: &PlanView, limit: usize) -> Vec<Table> {
                 text(&a.client_name),
                 Cell::Integer(i64::from(a.level)),
                 text(&a.step_name),
-                text(&a.channel),
+                text(a.channel),
                 Cell::Integer(a.days_late),
                 Cell::Integer(a.invoices.len() as i64),
                 amount(&a.amount),

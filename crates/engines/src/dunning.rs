@@ -25,15 +25,17 @@
 //!    recorded and its deadline passed.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::Arc;
 
 use chrono::{Days, NaiveDate};
 use encours_domain::dunning::{
-    action_key, ActionKind, Anchor, Channel, ClientOverride, DunningClient, DunningItem, DunningSnapshot, PauseReason,
-    RegisteredKind, Scenario, ScenarioId, Tone,
+    action_key, shared_text, ActionKind, Anchor, Channel, ClientOverride, DunningClient, DunningItem, DunningSnapshot,
+    PauseReason, RegisteredKind, Scenario, ScenarioId, Tone,
 };
 use encours_domain::{ClientId, Currency, InvoiceId, LifecycleStatus, Money};
 use rust_decimal::Decimal;
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 
 use crate::lifecycle::InvoiceState;
 
@@ -53,13 +55,47 @@ pub fn horizon_days(scenarios: &[Scenario]) -> u64 {
         .max(1)
 }
 
+/// A hasher for the ids the plan looks up per invoice (invoice and client ids: small integers the
+/// dossier assigns, never chosen by an attacker), much cheaper than the default SipHash.
+#[derive(Default)]
+pub struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(*b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+
+    fn write_i64(&mut self, n: i64) {
+        // Fibonacci hashing: the high bits (those hashbrown uses) depend on every bit of the id.
+        self.0 = (self.0 ^ n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
+/// A `HashMap`/`HashSet` state with [`IdHasher`].
+pub type IdHash = BuildHasherDefault<IdHasher>;
+
+fn ser_scenario<S: Serializer>(s: &Option<(ScenarioId, Arc<str>)>, ser: S) -> Result<S::Ok, S::Error> {
+    s.as_ref().map(|(id, name)| (id, &**name)).serialize(ser)
+}
+
+fn ser_invoice<S: Serializer>(i: &Option<(InvoiceId, Arc<str>)>, ser: S) -> Result<S::Ok, S::Error> {
+    i.as_ref().map(|(id, number)| (id, &**number)).serialize(ser)
+}
+
 /// An invoice in a planned action.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct PlannedInvoice {
     /// The invoice.
     pub invoice_id: InvoiceId,
-    /// BT-1.
-    pub number: String,
+    /// BT-1 (shared with the snapshot).
+    #[serde(serialize_with = "shared_text::serialize")]
+    pub number: Arc<str>,
     /// BT-2.
     pub issue_date: NaiveDate,
     /// BT-9.
@@ -84,23 +120,27 @@ pub struct PlannedAction {
     /// The client.
     pub client_id: ClientId,
     /// Its name.
-    pub client_name: String,
+    #[serde(serialize_with = "shared_text::serialize")]
+    pub client_name: Arc<str>,
     /// The language of the message.
     pub language: String,
     /// The scenario, for a reminder.
-    pub scenario: Option<(ScenarioId, String)>,
+    #[serde(serialize_with = "ser_scenario")]
+    pub scenario: Option<(ScenarioId, Arc<str>)>,
     /// The step's position in the scenario (0-based), for a reminder.
     pub step: Option<usize>,
     /// The step's name, or what the action is.
-    pub step_name: String,
+    #[serde(serialize_with = "shared_text::serialize")]
+    pub step_name: Arc<str>,
     /// Reminder level (1-based step position; 0 for other actions).
     pub level: u32,
     /// Channel.
     pub channel: Channel,
     /// Tone.
     pub tone: Tone,
-    /// Template family.
-    pub template_id: String,
+    /// Template family (empty for a proposal outside the templates).
+    #[serde(serialize_with = "shared_text::serialize")]
+    pub template_id: Arc<str>,
     /// A person must validate before anything is sent.
     pub needs_validation: bool,
     /// A mise en demeure, an injonction de payer or a claim declaration: a proposal, never automatic.
@@ -125,9 +165,11 @@ pub struct Paused {
     /// The client.
     pub client_id: ClientId,
     /// Its name.
-    pub client_name: String,
+    #[serde(serialize_with = "shared_text::serialize")]
+    pub client_name: Arc<str>,
     /// The invoice (none: the whole client).
-    pub invoice: Option<(InvoiceId, String)>,
+    #[serde(serialize_with = "ser_invoice")]
+    pub invoice: Option<(InvoiceId, Arc<str>)>,
     /// The amount held back.
     pub amount: Money,
     /// The rule.
@@ -153,7 +195,7 @@ enum ItemVerdict {
     Pause(PauseReason),
 }
 
-fn judge_item(item: &DunningItem, disputed: &HashSet<InvoiceId>) -> ItemVerdict {
+fn judge_item(item: &DunningItem, disputed: &HashSet<InvoiceId, IdHash>) -> ItemVerdict {
     if item.statuses.is_empty() {
         // Most overdue invoices predate the reform or never received a status: nothing to replay.
         return if disputed.contains(&item.invoice_id) {
@@ -212,7 +254,7 @@ struct Dunnable<'a> {
 fn planned(d: &Dunnable<'_>, as_of: NaiveDate) -> PlannedInvoice {
     PlannedInvoice {
         invoice_id: d.item.invoice_id,
-        number: d.item.number.clone(),
+        number: Arc::clone(&d.item.number),
         issue_date: d.item.issue_date,
         due_date: d.item.due_date,
         outstanding: d.item.outstanding,
@@ -227,6 +269,23 @@ fn plus(date: NaiveDate, days: i32) -> NaiveDate {
         date.checked_add_days(Days::new(u64::from(days.unsigned_abs()))).unwrap_or(date)
     } else {
         date.checked_sub_days(Days::new(u64::from(days.unsigned_abs()))).unwrap_or(date)
+    }
+}
+
+/// A scenario's name, step names and template ids, shared by all its reminders.
+struct SharedNames {
+    scenario: Arc<str>,
+    steps: Vec<Arc<str>>,
+    templates: Vec<Arc<str>>,
+}
+
+impl SharedNames {
+    fn of(s: &Scenario) -> SharedNames {
+        SharedNames {
+            scenario: Arc::from(s.name.as_str()),
+            steps: s.steps.iter().map(|st| Arc::from(st.name.as_str())).collect(),
+            templates: s.steps.iter().map(|st| Arc::from(st.template_id.as_str())).collect(),
+        }
     }
 }
 
@@ -249,11 +308,12 @@ fn choose_scenario<'s>(
 /// Builds today's plan (see the module documentation for the rules).
 pub fn plan(as_of: NaiveDate, snapshot: &DunningSnapshot, scenarios: &[Scenario]) -> Plan {
     let done: HashMap<&str, NaiveDate> = snapshot.history.iter().map(|a| (a.key.as_str(), a.on)).collect();
-    let disputed: HashSet<InvoiceId> = snapshot.disputes.iter().flat_map(|d| d.invoice_ids.iter().copied()).collect();
+    let disputed: HashSet<InvoiceId, IdHash> =
+        snapshot.disputes.iter().flat_map(|d| d.invoice_ids.iter().copied()).collect();
     // Every item's client is in the snapshot (foreign key); the fallback only keeps this total.
     let unknown = DunningClient {
         id: ClientId(0),
-        name: "(client inconnu)".to_owned(),
+        name: Arc::from("(client inconnu)"),
         naf: None,
         risk_grade: None,
         language: "fr".to_owned(),
@@ -272,8 +332,8 @@ pub fn plan(as_of: NaiveDate, snapshot: &DunningSnapshot, scenarios: &[Scenario]
     };
 
     // Promises: pending ones pause their invoices (or the account); broken ones are followed up.
-    let mut promised_invoices: HashMap<InvoiceId, (i64, NaiveDate)> = HashMap::new();
-    let mut promised_clients: HashMap<ClientId, (i64, NaiveDate)> = HashMap::new();
+    let mut promised_invoices: HashMap<InvoiceId, (i64, NaiveDate), IdHash> = HashMap::default();
+    let mut promised_clients: HashMap<ClientId, (i64, NaiveDate), IdHash> = HashMap::default();
     let mut broken = Vec::new();
     for p in &snapshot.promises {
         if p.made_on > as_of || p.paid_since >= p.amount {
@@ -299,8 +359,8 @@ pub fn plan(as_of: NaiveDate, snapshot: &DunningSnapshot, scenarios: &[Scenario]
         let pause = |out: &mut Plan, reason: PauseReason| {
             out.paused.push(Paused {
                 client_id: client,
-                client_name: client_of(client).name.clone(),
-                invoice: Some((item.invoice_id, item.number.clone())),
+                client_name: Arc::clone(&client_of(client).name),
+                invoice: Some((item.invoice_id, Arc::clone(&item.number))),
                 amount: Money::new(item.outstanding, item.currency),
                 reason,
             })
@@ -345,7 +405,7 @@ pub fn plan(as_of: NaiveDate, snapshot: &DunningSnapshot, scenarios: &[Scenario]
             .filter(|i| i.currency == currency)
             .map(|i| PlannedInvoice {
                 invoice_id: i.invoice_id,
-                number: i.number.clone(),
+                number: Arc::clone(&i.number),
                 issue_date: i.issue_date,
                 due_date: i.due_date,
                 outstanding: i.outstanding,
@@ -361,15 +421,15 @@ pub fn plan(as_of: NaiveDate, snapshot: &DunningSnapshot, scenarios: &[Scenario]
                 key: action_key(ActionKind::ClaimDeclaration, *client_id, None, 0, anchor),
                 kind: ActionKind::ClaimDeclaration,
                 client_id: *client_id,
-                client_name: client.name.clone(),
+                client_name: Arc::clone(&client.name),
                 language: client.language.clone(),
                 scenario: None,
                 step: None,
-                step_name: format!("déclaration de créance ({} du {})", case.kind, case.judgment_on),
+                step_name: Arc::from(format!("déclaration de créance ({} du {})", case.kind, case.judgment_on)),
                 level: 0,
                 channel: Channel::RegisteredLetter(RegisteredKind::Lrar),
                 tone: Tone::MiseEnDemeure,
-                template_id: String::new(),
+                template_id: Arc::from(""),
                 needs_validation: true,
                 escalation: true,
                 currency,
@@ -406,15 +466,15 @@ pub fn plan(as_of: NaiveDate, snapshot: &DunningSnapshot, scenarios: &[Scenario]
                 key: action_key(ActionKind::PromiseFollowUp, p.client_id, None, 0, p.id),
                 kind: ActionKind::PromiseFollowUp,
                 client_id: p.client_id,
-                client_name: client.name.clone(),
+                client_name: Arc::clone(&client.name),
                 language: client.language.clone(),
                 scenario: None,
                 step: None,
-                step_name: format!("promesse du {} non tenue", p.promised_for),
+                step_name: Arc::from(format!("promesse du {} non tenue", p.promised_for)),
                 level: 0,
                 channel: Channel::PhoneTask,
                 tone: Tone::Ferme,
-                template_id: "suivi_promesse".to_owned(),
+                template_id: Arc::from("suivi_promesse"),
                 needs_validation: false,
                 escalation: false,
                 currency: *currency,
@@ -427,6 +487,11 @@ pub fn plan(as_of: NaiveDate, snapshot: &DunningSnapshot, scenarios: &[Scenario]
         );
     }
 
+    // The names every reminder of a scenario shares, made once.
+    let shared: HashMap<ScenarioId, SharedNames> = scenarios.iter().map(|s| (s.id, SharedNames::of(s))).collect();
+    let empty_names = SharedNames { scenario: Arc::from(""), steps: Vec::new(), templates: Vec::new() };
+    out.actions.reserve(groups.len());
+
     // Reminders per client and currency.
     for ((client_id, currency), items) in &groups {
         let client = client_of(*client_id);
@@ -437,6 +502,7 @@ pub fn plan(as_of: NaiveDate, snapshot: &DunningSnapshot, scenarios: &[Scenario]
         else {
             continue;
         };
+        let names = shared.get(&scenario.id).unwrap_or(&empty_names);
         let base = |step: usize, anchor: &Dunnable<'_>, invoices: Vec<PlannedInvoice>| {
             let s = &scenario.steps[step];
             let escalation = s.tone == Tone::MiseEnDemeure;
@@ -444,15 +510,15 @@ pub fn plan(as_of: NaiveDate, snapshot: &DunningSnapshot, scenarios: &[Scenario]
                 key: action_key(ActionKind::Reminder, *client_id, Some(scenario.id), step, anchor.item.invoice_id.0),
                 kind: ActionKind::Reminder,
                 client_id: *client_id,
-                client_name: client.name.clone(),
+                client_name: Arc::clone(&client.name),
                 language: client.language.clone(),
-                scenario: Some((scenario.id, scenario.name.clone())),
+                scenario: Some((scenario.id, Arc::clone(&names.scenario))),
                 step: Some(step),
-                step_name: s.name.clone(),
+                step_name: names.steps.get(step).cloned().unwrap_or_else(|| Arc::from(s.name.as_str())),
                 level: u32::try_from(step + 1).unwrap_or(u32::MAX),
                 channel: s.channel,
                 tone: s.tone,
-                template_id: s.template_id.clone(),
+                template_id: names.templates.get(step).cloned().unwrap_or_else(|| Arc::from(s.template_id.as_str())),
                 // A mise en demeure is never sent without a person (issue 6: escalation is proposed).
                 needs_validation: s.needs_validation || escalation,
                 escalation,
@@ -521,9 +587,9 @@ pub fn plan(as_of: NaiveDate, snapshot: &DunningSnapshot, scenarios: &[Scenario]
             let mut p = base(step, oldest, invoices);
             p.key = action_key(ActionKind::PaymentOrder, *client_id, Some(scenario.id), 0, oldest.item.invoice_id.0);
             p.kind = ActionKind::PaymentOrder;
-            p.step_name = "proposer une injonction de payer".to_owned();
+            p.step_name = Arc::from("proposer une injonction de payer");
             p.channel = Channel::Letter;
-            p.template_id = String::new();
+            p.template_id = Arc::from("");
             p.needs_validation = true;
             p.escalation = true;
             p.note = format!("mise en demeure du {sent} restée sans paiement (CPC 1405)");

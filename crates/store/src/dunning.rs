@@ -9,6 +9,8 @@
 //! that a run is recorded whole or not at all and every action is in the journal.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::Arc;
 
 use chrono::{NaiveDate, NaiveDateTime};
 use encours_domain::dunning::{
@@ -45,6 +47,29 @@ fn parse_date(s: &str) -> Result<NaiveDate, StoreError> {
     }
     s.parse().map_err(|e: chrono::ParseError| StoreError::Decode(format!("date {s:?}: {e}")))
 }
+
+/// A hasher for row ids (integers the dossier assigns): the snapshot looks one up per status row,
+/// and SipHash would cost more than the lookup itself.
+#[derive(Default)]
+struct RowIdHasher(u64);
+
+impl Hasher for RowIdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(*b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+
+    fn write_i64(&mut self, n: i64) {
+        self.0 = (self.0 ^ n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
+type RowIds = BuildHasherDefault<RowIdHasher>;
 
 /// A text column read without copying it.
 fn text<'r>(r: &'r rusqlite::Row<'_>, i: usize) -> Result<&'r str, StoreError> {
@@ -181,8 +206,8 @@ pub fn snapshot(
          FROM invoices INDEXED BY invoices_dunning WHERE outstanding > 0 AND due_date <= ?1",
     )?;
     let mut rows = items.query([horizon.to_string()])?;
-    let mut index: HashMap<i64, usize> = HashMap::new();
-    let mut clients: HashSet<i64> = HashSet::new();
+    let mut index: HashMap<i64, usize, RowIds> = HashMap::default();
+    let mut clients: HashSet<i64, RowIds> = HashSet::default();
     while let Some(r) = rows.next()? {
         let id: i64 = r.get(0)?;
         let client: i64 = r.get(1)?;
@@ -191,7 +216,7 @@ pub fn snapshot(
         snap.items.push(DunningItem {
             invoice_id: InvoiceId(id),
             client_id: ClientId(client),
-            number: r.get(2)?,
+            number: Arc::from(text(r, 2)?),
             issue_date: parse_date(text(r, 3)?)?,
             due_date: parse_date(text(r, 4)?)?,
             currency: if text(r, 5)? == "EUR" { Currency::EUR } else { currency(text(r, 5)?)? },
@@ -246,7 +271,13 @@ pub fn snapshot(
             let id = ClientId(id);
             snap.clients.insert(
                 id,
-                DunningClient { id, name: r.get(1)?, naf: r.get(2)?, risk_grade: None, language: "fr".to_owned() },
+                DunningClient {
+                    id,
+                    name: Arc::from(text(r, 1)?),
+                    naf: r.get(2)?,
+                    risk_grade: None,
+                    language: "fr".to_owned(),
+                },
             );
         }
     }

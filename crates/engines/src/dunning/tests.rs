@@ -33,7 +33,7 @@ fn item(id: i64, client: i64, due: &str, open: Decimal) -> DunningItem {
     DunningItem {
         invoice_id: InvoiceId(id),
         client_id: ClientId(client),
-        number: format!("F{id}"),
+        number: format!("F{id}").into(),
         issue_date: d("2026-09-01"),
         due_date: d(due),
         currency: Currency::EUR,
@@ -50,7 +50,7 @@ fn snapshot(items: Vec<DunningItem>) -> DunningSnapshot {
             i.client_id,
             DunningClient {
                 id: i.client_id,
-                name: format!("Client {}", i.client_id.0),
+                name: format!("Client {}", i.client_id.0).into(),
                 naf: None,
                 risk_grade: None,
                 language: "fr".into(),
@@ -254,6 +254,6 @@ fn overrides_pause_a_client_or_choose_its_scenario_and_filters_choose_by_amount(
     let p = plan(d(AS_OF), &s, &[default_scenario(), big]);
     assert_eq!(p.actions.len(), 1);
     assert_eq!(p.actions[0].client_id, ClientId(2));
-    assert_eq!(p.actions[0].scenario.as_ref().unwrap().1, "Grands montants");
+    assert_eq!(&*p.actions[0].scenario.as_ref().unwrap().1, "Grands montants");
     assert!(matches!(&p.paused[0].reason, PauseReason::ClientPaused { reason, .. } if reason == "accord"));
 }

@@ -2,7 +2,9 @@
 import type { PlannedInvoiceView } from "./PlannedInvoiceView";
 
 /**
- * One action of today's plan.
+ * One action of today's plan. The channel is a static code and the scenario, step,
+ * template and date texts are shared with the plan (see [`PlannedInvoiceView`]); all serialise as
+ * plain strings.
  */
 export type PlannedActionView = { 
 /**
