@@ -36,6 +36,8 @@ fn main() {
     let as_of: NaiveDate =
         args.next().and_then(|a| a.parse().ok()).unwrap_or(NaiveDate::from_ymd_opt(2026, 11, 23).unwrap());
     let runs: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(21);
+    // `dashboard` as a fourth argument: only the computed dashboard (for profiling).
+    let only_dashboard = args.next().as_deref() == Some("dashboard");
 
     let (keys, _) = encours_app::key_source().expect("a key source (ENCOURS_KEY_HEX or the keyring)");
     let started = Instant::now();
@@ -64,6 +66,15 @@ fn main() {
     // From the ledger every time (nothing materialised is read or written).
     let computed =
         median("dashboard computed from the ledger", &|| analytics::compute_dashboard(&d, as_of).expect("dashboard"));
+    // The reference computation (decimals, through the engines) gives the same figures.
+    let reference = median("dashboard computed the reference way", &|| {
+        analytics::compute_dashboard_reference(&d, as_of).expect("dashboard")
+    });
+    assert_eq!(computed, reference, "the one-pass dashboard equals the reference one");
+    println!("  the one-pass dashboard equals the reference one");
+    if only_dashboard {
+        return;
+    }
     // As the app asks for it: the first request of the date materialises it for the ledger version.
     let started = Instant::now();
     let first = analytics::dashboard(&d, as_of).expect("dashboard");

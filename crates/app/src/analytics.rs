@@ -27,6 +27,7 @@
 
 pub mod dto;
 pub mod export;
+mod fast;
 
 use std::collections::{HashMap, HashSet};
 
@@ -195,16 +196,18 @@ impl Snapshot {
     }
 
     fn other_currencies(&self) -> Vec<String> {
-        self.other_currencies
-            .iter()
-            .filter(|m| !m.amount.is_zero())
-            .map(|m| format!("{} {}", m.currency, money(m.amount)))
-            .collect()
+        other_currencies_of(&self.other_currencies)
     }
+}
+
+/// The open items in other currencies, one line each ("USD 120.00"), none for a zero total.
+fn other_currencies_of(other: &Totals) -> Vec<String> {
+    other.iter().filter(|m| !m.amount.is_zero()).map(|m| format!("{} {}", m.currency, money(m.amount))).collect()
 }
 
 /// One client's aged-balance row in stored units, for the hot loop; [`UnitsLine::to_line`] gives
 /// exactly the engine's [`AgingLine`] of the same items.
+#[derive(Clone)]
 struct UnitsLine {
     items: u64,
     invoices: u64,
@@ -249,6 +252,24 @@ impl UnitsLine {
                 self.oldest = self.oldest.max(days_past_due);
             }
         }
+    }
+
+    /// The same as [`AgingLine::merge`], on units: sums of the parts, the oldest of both.
+    fn merge(&mut self, other: &UnitsLine) {
+        if self.buckets.len() < other.buckets.len() {
+            self.buckets.resize(other.buckets.len(), 0);
+        }
+        for (a, b) in self.buckets.iter_mut().zip(&other.buckets) {
+            *a += *b;
+        }
+        self.items += other.items;
+        self.invoices += other.invoices;
+        self.overdue_invoices += other.overdue_invoices;
+        self.age_weighted += other.age_weighted;
+        self.age_weight += other.age_weight;
+        self.late_weighted += other.late_weighted;
+        self.late_weight += other.late_weight;
+        self.oldest = self.oldest.max(other.oldest);
     }
 
     fn to_line(&self) -> AgingLine {
@@ -328,17 +349,29 @@ fn aging_table(s: &Snapshot, clients: &Clients, dim: AgingDimension) -> AgingTab
     for (client, line) in &s.per_client {
         grouped.add_line(clients.key(*client, dim), line);
     }
-    let mut rows: Vec<((String, String), AgingLine)> = grouped.rows.into_iter().collect();
+    let rows: Vec<((String, String), AgingLine)> = grouped.rows.into_iter().collect();
+    aging_table_of(s.as_of, &s.buckets, dim, rows, &s.total, s.unapplied_total)
+}
+
+/// The table of grouped rows (any order: sorted here, largest first, then by key).
+fn aging_table_of(
+    as_of: NaiveDate,
+    buckets: &AgingBuckets,
+    dim: AgingDimension,
+    mut rows: Vec<((String, String), AgingLine)>,
+    total: &AgingLine,
+    unapplied_total: Decimal,
+) -> AgingTableView {
     rows.sort_by(|a, b| b.1.total().cmp(&a.1.total()).then_with(|| a.0.cmp(&b.0)));
     AgingTableView {
-        as_of: s.as_of.to_string(),
+        as_of: as_of.to_string(),
         currency: Currency::EUR.to_string(),
         dimension: dim,
-        buckets: bucket_views(&s.buckets),
+        buckets: bucket_views(buckets),
         rows: rows.into_iter().map(|((k, l), line)| row_view(k, l, &line)).collect(),
-        total: row_view("total".to_owned(), "Total".to_owned(), &s.total),
-        unapplied_cash: money(s.unapplied_total),
-        net_balance: money(s.total.total() - s.unapplied_total),
+        total: row_view("total".to_owned(), "Total".to_owned(), total),
+        unapplied_cash: money(unapplied_total),
+        net_balance: money(total.total() - unapplied_total),
     }
 }
 
@@ -456,9 +489,28 @@ struct Kpis {
     dso_points: Vec<DsoPointView>,
 }
 
-fn key_figures(d: &Dossier, s: &Snapshot, h: &History) -> Result<Kpis, ApiError> {
+/// What of the open items on the date the key figures read.
+struct OpenOn<'a> {
+    as_of: NaiveDate,
+    total: &'a AgingLine,
+    unapplied_total: Decimal,
+    disputes: &'a [store::DisputeRow],
+}
+
+impl Snapshot {
+    fn open_on(&self) -> OpenOn<'_> {
+        OpenOn {
+            as_of: self.as_of,
+            total: &self.total,
+            unapplied_total: self.unapplied_total,
+            disputes: &self.disputes,
+        }
+    }
+}
+
+fn key_figures(d: &Dossier, s: &OpenOn<'_>, h: &History) -> Result<Kpis, ApiError> {
     let as_of = s.as_of;
-    let t = &s.total;
+    let t = s.total;
     let now = h.points.last().copied().unwrap_or_default();
     let (countback, best, _) = dso_at(h, &now, as_of);
     // The KPI period: this month to date and the two months before it.
@@ -473,19 +525,15 @@ fn key_figures(d: &Dossier, s: &Snapshot, h: &History) -> Result<Kpis, ApiError>
 
     // Disputes and promises over the 12 months to the date.
     let year_ago = months_back(as_of, 12).succ_opt().unwrap_or(as_of);
-    let mut resolution = WeightedMean::default();
-    for r in store::disputes_resolved_between(d, year_ago, as_of)? {
-        if let Some(res) = r.resolved_on {
-            resolution.add(Decimal::from((res - r.opened_on).num_days()), Decimal::ONE);
-        }
-    }
+    // Each resolved dispute weighs one: the mean of the days from opening to resolution.
+    let (resolved, resolution_days) = store::dispute_resolution_between(d, year_ago, as_of)?;
+    let resolution = WeightedMean { weighted: Decimal::from(resolution_days), weight: Decimal::from(resolved) };
     let mut disputed = Decimal::ZERO;
     for r in s.disputes.iter().filter(|r| r.currency == Currency::EUR) {
         disputed += units(r.amount);
     }
-    let promises = store::promises_between(d, year_ago, as_of, as_of)?;
-    let kept = promises.iter().filter(|p| p.state == "kept").count();
-    let promise_kept = kpi::percent(Decimal::from(kept), Decimal::from(promises.len()));
+    let (promised, kept) = store::promises_kept_between(d, year_ago, as_of, as_of)?;
+    let promise_kept = kpi::percent(Decimal::from(kept), Decimal::from(promised));
 
     // Reminders over the KPI period: sent by the scenarios on their own, or by a person.
     let (automatic, by_hand) = store::reminders_sent_between(d, period_start, as_of)?;
@@ -568,6 +616,12 @@ fn forecast_view(
         f.add_client(items, &behaviour, promises.get(client).map(Vec::as_slice).unwrap_or(&[]));
     }
     f.credits += s.unapplied_total;
+    Ok(forecast_of(&f))
+}
+
+/// The forecast's view, once every client is in it.
+fn forecast_of(f: &Forecast) -> ForecastView {
+    let as_of = f.as_of;
     let weeks = f
         .weeks
         .iter()
@@ -585,7 +639,7 @@ fn forecast_view(
             }
         })
         .collect();
-    Ok(ForecastView {
+    ForecastView {
         as_of: as_of.to_string(),
         currency: Currency::EUR.to_string(),
         weeks,
@@ -600,7 +654,7 @@ fn forecast_view(
                  retenus ; factures refusées, rejetées ou annulées et clients sans paiement depuis 120 jours \
                  avec un retard de plus de 90 jours : non attendues."
             .to_owned(),
-    })
+    }
 }
 
 fn exposures(
@@ -642,21 +696,12 @@ fn exposures(
         .collect()
 }
 
-fn alerts(s: &Snapshot, k: &Kpis, top: &[ExposureView]) -> Vec<AlertView> {
+fn alerts(all: &AgingLine, buckets: &AgingBuckets, k: &Kpis, top: &[ExposureView]) -> Vec<AlertView> {
     let mut out = Vec::new();
-    let total = s.total.total();
-    let over90: Decimal = s
-        .per_client
-        .values()
-        .map(|l| {
-            l.buckets
-                .iter()
-                .zip(s.buckets.ranges())
-                .filter(|(_, r)| r.0.is_some_and(|m| m > 90))
-                .map(|(b, _)| *b)
-                .sum::<Decimal>()
-        })
-        .sum();
+    let total = all.total();
+    // The total row is the sum of the clients' rows: its columns over 90 days are theirs.
+    let over90: Decimal =
+        all.buckets.iter().zip(buckets.ranges()).filter(|(_, r)| r.0.is_some_and(|m| m > 90)).map(|(b, _)| *b).sum();
     if let Some(p) = kpi::percent(over90, total).filter(|p| *p >= Decimal::from(10)) {
         out.push(AlertView {
             code: "overdueOver90".to_owned(),
@@ -734,16 +779,26 @@ pub fn dashboard(d: &Dossier, as_of: NaiveDate) -> Result<DashboardView, ApiErro
 /// change, so that a dossier never shows figures of an older computation.
 const DASHBOARD_CODE: &str = concat!("dashboard/", env!("CARGO_PKG_VERSION"), "/2");
 
-/// The dashboard computed from the ledger, without reading or writing its materialised form.
+/// The dashboard computed from the ledger, without reading or writing its materialised form:
+/// one pass over the open items in integers ([`fast`]), the figures equal to
+/// [`compute_dashboard_reference`]'s to the cent.
 pub fn compute_dashboard(d: &Dossier, as_of: NaiveDate) -> Result<DashboardView, ApiError> {
+    fast::dashboard(d, as_of)
+}
+
+/// The dashboard computed the straightforward way (every client's row and every item as
+/// decimals, through the engines): slower, kept as the reference the one-pass computation is
+/// tested against.
+#[doc(hidden)]
+pub fn compute_dashboard_reference(d: &Dossier, as_of: NaiveDate) -> Result<DashboardView, ApiError> {
     let s = Snapshot::take(d, as_of, &AgingBuckets::default(), true)?;
     let clients = Clients::load(d)?;
     let h = History::load(d, as_of, &s.total)?;
-    let k = key_figures(d, &s, &h)?;
+    let k = key_figures(d, &s.open_on(), &h)?;
     let habits = store::payment_habits(d, as_of)?;
     let forecast = forecast_view(d, &s, &habits)?;
     let top = exposures(&s, &clients, &habits, TOP_EXPOSURES);
-    let alerts = alerts(&s, &k, &top);
+    let alerts = alerts(&s.total, &s.buckets, &k, &top);
     Ok(DashboardView {
         as_of: as_of.to_string(),
         currency: Currency::EUR.to_string(),
@@ -776,7 +831,7 @@ pub fn dso_report(d: &Dossier, as_of: NaiveDate) -> Result<DsoReportView, ApiErr
     let s = Snapshot::take(d, as_of, &AgingBuckets::default(), false)?;
     let clients = Clients::load(d)?;
     let h = History::load(d, as_of, &s.total)?;
-    let k = key_figures(d, &s, &h)?;
+    let k = key_figures(d, &s.open_on(), &h)?;
     let mut by_owner: HashMap<String, WeightedMean> = HashMap::new();
     let mut by_sector: HashMap<String, WeightedMean> = HashMap::new();
     for (client, line) in &s.per_client {
