@@ -823,25 +823,64 @@ pub fn format_fr(amount: Decimal, currency: Currency) -> String {
     format!("{sign}{grouped},{} {symbol}", &frac[..2])
 }
 
+/// An amount the English way: `€1,234.56` (`1,234.56 USD` for another currency).
+pub fn format_en(amount: Decimal, currency: Currency) -> String {
+    // The French writing, regrouped: same rounding, same digits.
+    let fr = format_fr(amount.abs(), currency);
+    let number = fr.split(' ').filter(|p| p.chars().next().is_some_and(|c| c.is_ascii_digit())).collect::<String>();
+    let number = number.replace(',', ".");
+    let (int, frac) = number.split_once('.').unwrap_or((number.as_str(), "00"));
+    let mut grouped = String::new();
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    let sign = if amount.is_sign_negative() && !amount.is_zero() { "-" } else { "" };
+    if currency == Currency::EUR {
+        format!("{sign}€{grouped}.{frac}")
+    } else {
+        format!("{sign}{grouped}.{frac} {}", currency.code())
+    }
+}
+
 fn fr_date(d: NaiveDate) -> String {
     d.format("%d/%m/%Y").to_string()
 }
 
-/// The values of the template variables for an action.
-fn values(a: &PlannedAction, company: &str, as_of: NaiveDate) -> BTreeMap<String, String> {
+/// The deadline a mise en demeure gives, in English (see [`MISE_EN_DEMEURE_DELAY`]).
+pub const MISE_EN_DEMEURE_DELAY_EN: &str = "eight days";
+
+/// The values of the template variables for an action, written in `language` (the language of the
+/// template they fill: "en" in English, anything else in French).
+fn values(a: &PlannedAction, company: &str, as_of: NaiveDate, language: &str) -> BTreeMap<String, String> {
+    let english = language == "en";
+    let amount = |x: Decimal, c: Currency| if english { format_en(x, c) } else { format_fr(x, c) };
     let late: Vec<_> = a.invoices.iter().filter(|i| i.days_late > 0).collect();
     let lines: Vec<String> = a
         .invoices
         .iter()
         .map(|i| {
-            let approved = if i.partially_approved { " (part approuvée)" } else { "" };
-            format!(
-                "- facture n° {} du {}, échéance {}, reste dû {}{approved}",
-                i.number,
-                fr_date(i.issue_date),
-                fr_date(i.due_date),
-                format_fr(i.dunned, a.currency)
-            )
+            if english {
+                let approved = if i.partially_approved { " (approved part)" } else { "" };
+                format!(
+                    "- invoice no. {} of {}, due {}, outstanding {}{approved}",
+                    i.number,
+                    fr_date(i.issue_date),
+                    fr_date(i.due_date),
+                    amount(i.dunned, a.currency)
+                )
+            } else {
+                let approved = if i.partially_approved { " (part approuvée)" } else { "" };
+                format!(
+                    "- facture n° {} du {}, échéance {}, reste dû {}{approved}",
+                    i.number,
+                    fr_date(i.issue_date),
+                    fr_date(i.due_date),
+                    amount(i.dunned, a.currency)
+                )
+            }
         })
         .collect();
     // D441-5: 40 € per late invoice, not during a collective procedure (legal-rules A.1).
@@ -850,22 +889,32 @@ fn values(a: &PlannedAction, company: &str, as_of: NaiveDate) -> BTreeMap<String
     v.insert("client".to_owned(), a.client_name.to_string());
     v.insert("societe".to_owned(), company.to_owned());
     v.insert("factures".to_owned(), lines.join("\n"));
-    v.insert("montant_du".to_owned(), format_fr(a.amount, a.currency));
+    v.insert("montant_du".to_owned(), amount(a.amount, a.currency));
     v.insert("date_echeance".to_owned(), fr_date(a.reference_due));
     v.insert("jours_retard".to_owned(), days(a.days_late.max(0)));
     // The amounts of the penalties come with the legal module (issue 6 §3); until it is wired, the
     // letter states their legal basis, which is always true.
     v.insert(
         "penalites".to_owned(),
-        "au taux prévu à nos conditions, à défaut le taux de la BCE majoré de 10 points, art. L441-10 C. com."
-            .to_owned(),
+        if english {
+            "at the rate set in our terms, failing which the ECB rate plus 10 points, art. L441-10 of the French \
+             Commercial Code"
+        } else {
+            "au taux prévu à nos conditions, à défaut le taux de la BCE majoré de 10 points, art. L441-10 C. com."
+        }
+        .to_owned(),
     );
+    let fixed = amount(indemnity, Currency::EUR);
     v.insert(
         "indemnite".to_owned(),
-        format!("{} ({} facture(s) en retard × 40 €)", format_fr(indemnity, Currency::EUR), late.len()),
+        if english {
+            format!("{fixed} ({} late invoice(s) × €40)", late.len())
+        } else {
+            format!("{fixed} ({} facture(s) en retard × 40 €)", late.len())
+        },
     );
     v.insert("date".to_owned(), fr_date(as_of));
-    v.insert("delai".to_owned(), MISE_EN_DEMEURE_DELAY.to_owned());
+    v.insert("delai".to_owned(), if english { MISE_EN_DEMEURE_DELAY_EN } else { MISE_EN_DEMEURE_DELAY }.to_owned());
     v
 }
 
@@ -893,11 +942,11 @@ fn render(
     company: &str,
     as_of: NaiveDate,
 ) -> Result<(String, String), ApiError> {
-    let v = values(a, company, as_of);
     if a.template_id.is_empty() {
-        return Ok(proposal_text(a, &v));
+        return Ok(proposal_text(a, &values(a, company, as_of, "fr")));
     }
     let t = template_for(a, templates)?;
+    let v = values(a, company, as_of, &t.language);
     let r = t.render(&v).map_err(|e| ApiError::invalid(format!("{} ({}): {e}", a.client_name, a.step_name)))?;
     Ok((r.subject, r.body))
 }
@@ -911,6 +960,8 @@ fn scenarios_or_defaults(d: &Dossier) -> Result<(Vec<Scenario>, bool), ApiError>
     Ok(if stored.is_empty() { (vec![default_scenario()], true) } else { (stored, false) })
 }
 
+/// The dossier's templates completed by the defaults, by family with French (the reference
+/// language, and the fallback of every other) first.
 fn templates_or_defaults(d: &Dossier) -> Result<Vec<Template>, ApiError> {
     let mut stored = store::templates(d)?;
     for t in default_templates() {
@@ -918,6 +969,7 @@ fn templates_or_defaults(d: &Dossier) -> Result<Vec<Template>, ApiError> {
             stored.push(t);
         }
     }
+    stored.sort_by(|a, b| (&a.id, a.language != "fr", &a.language).cmp(&(&b.id, b.language != "fr", &b.language)));
     Ok(stored)
 }
 
@@ -945,13 +997,12 @@ pub fn dunning_preview(d: &Dossier, as_of: NaiveDate, client_id: i64, key: &str)
     })?;
     let templates = templates_or_defaults(d)?;
     let company = d.company()?.name;
-    let v = values(a, &company, as_of);
     let (template_id, language, subject, body, missing) = if a.template_id.is_empty() {
-        let (subject, body) = proposal_text(a, &v);
-        (String::new(), a.language.clone(), subject, body, Vec::new())
+        let (subject, body) = proposal_text(a, &values(a, &company, as_of, "fr"));
+        (String::new(), "fr".to_owned(), subject, body, Vec::new())
     } else {
         let t = template_for(a, &templates)?;
-        let (r, missing) = t.preview(&v);
+        let (r, missing) = t.preview(&values(a, &company, as_of, &t.language));
         (t.id.clone(), t.language.clone(), r.subject, r.body, missing)
     };
     Ok(PreviewView {
@@ -1378,6 +1429,76 @@ mod tests {
             let d = Decimal::new(units, 5);
             assert_eq!(money(d), d.round_dp(2).to_string(), "{d}");
         }
+    }
+
+    #[test]
+    fn amounts_are_written_the_english_way() {
+        assert_eq!(format_en("1234.5".parse().unwrap(), Currency::EUR), "€1,234.50");
+        assert_eq!(format_en("40".parse().unwrap(), Currency::EUR), "€40.00");
+        assert_eq!(format_en("1234567.891".parse().unwrap(), Currency::EUR), "€1,234,567.89");
+        assert_eq!(format_en("-12.3".parse().unwrap(), Currency::EUR), "-€12.30");
+        assert_eq!(format_en("999.999".parse().unwrap(), Currency::parse("USD").unwrap()), "1,000.00 USD");
+    }
+
+    /// A reminder of a client whose language is English, for the rendering tests.
+    fn english_reminder(template: &str) -> PlannedAction {
+        let due: NaiveDate = "2026-10-01".parse().unwrap();
+        PlannedAction {
+            key: "reminder:7:1:2:70".into(),
+            kind: encours_domain::dunning::ActionKind::Reminder,
+            client_id: ClientId(7),
+            client_name: Arc::from("Harbour Ltd"),
+            language: "en".into(),
+            scenario: Some((ScenarioId(1), Arc::from("Standard"))),
+            step: Some(2),
+            step_name: Arc::from("J+15"),
+            level: 3,
+            channel: Channel::Email,
+            tone: Tone::Ferme,
+            template_id: Arc::from(template),
+            needs_validation: false,
+            escalation: false,
+            currency: Currency::EUR,
+            invoices: vec![engine::PlannedInvoice {
+                invoice_id: InvoiceId(70),
+                number: Arc::from("F-2026-070"),
+                issue_date: "2026-09-01".parse().unwrap(),
+                due_date: due,
+                outstanding: "1500.00".parse().unwrap(),
+                dunned: "1500.00".parse().unwrap(),
+                days_late: 53,
+                partially_approved: false,
+            }],
+            amount: "1500.00".parse().unwrap(),
+            reference_due: due,
+            days_late: 53,
+            note: String::new(),
+        }
+    }
+
+    #[test]
+    fn a_client_in_english_gets_the_english_template_filled_in_english() {
+        let as_of: NaiveDate = "2026-11-23".parse().unwrap();
+        let a = english_reminder("relance_ferme");
+        let (subject, body) = render(&a, &default_templates(), "Encours Démo", as_of).unwrap();
+        assert_eq!(subject, "Encours Démo: reminder, unpaid invoices");
+        assert!(body.starts_with("Dear Sir or Madam,"), "{body}");
+        assert!(
+            body.contains("- invoice no. F-2026-070 of 01/09/2026, due 01/10/2026, outstanding €1,500.00"),
+            "{body}"
+        );
+        assert!(body.contains("Amount due: €1,500.00, overdue for 53 days"), "{body}");
+        assert!(body.contains("€40.00 (1 late invoice(s) × €40)"), "{body}");
+        assert!(!body.contains("facture") && !body.contains("BCE"), "{body}");
+        // The same action for a French client: the French template, in French.
+        let fr = PlannedAction { language: "fr".into(), ..a.clone() };
+        let (subject, body) = render(&fr, &default_templates(), "Encours Démo", as_of).unwrap();
+        assert_eq!(subject, "Encours Démo : relance, factures impayées");
+        assert!(body.contains("reste dû 1 500,00 €"), "{body}");
+        // A family without an English template falls back to French, filled in French.
+        let only_fr: Vec<Template> = default_templates().into_iter().filter(|t| t.language == "fr").collect();
+        let (_, body) = render(&a, &only_fr, "Encours Démo", as_of).unwrap();
+        assert!(body.contains("Montant dû : 1 500,00 €"), "{body}");
     }
 
     #[test]

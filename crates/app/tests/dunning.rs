@@ -136,7 +136,11 @@ fn a_second_run_records_nothing_and_every_action_is_in_the_audit_journal() {
         assert!(!a.body.contains('{') && !a.subject.contains('{'), "{}", a.body);
         assert_eq!(a.state, if a.needs_validation { "planned" } else { "validated" });
     }
-    let mise = outbox.iter().find(|a| a.tone == "mise_en_demeure").expect("a mise en demeure proposed");
+    // (A claim declaration has the formal tone too, but it is a proposal, not the scenario's letter.)
+    let mise = outbox
+        .iter()
+        .find(|a| a.tone == "mise_en_demeure" && a.kind == "reminder")
+        .expect("a mise en demeure proposed");
     assert!(mise.body.contains("mise en demeure") || mise.subject.contains("Mise en demeure"));
     assert_eq!(mise.channel, "lrar");
 

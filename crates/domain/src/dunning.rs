@@ -677,8 +677,90 @@ pub fn default_scenario() -> Scenario {
     }
 }
 
-/// The French default templates, one per template id of [`default_scenario`].
+/// The default templates: one per template id of [`default_scenario`] (and the broken promise's
+/// follow-up) in French, and the same in English ([`default_templates_en`]) for clients whose
+/// language is English. A step's template is taken in the client's language, else in French.
 pub fn default_templates() -> Vec<Template> {
+    let mut all = default_templates_fr();
+    all.extend(default_templates_en());
+    all
+}
+
+/// The English default templates: the same ids, tones and variables as the French ones. The
+/// variables are filled in English for them (amounts, invoice lines, the legal basis of the
+/// penalties: L441-10 and D441-5 of the French Commercial Code still apply to a French seller).
+pub fn default_templates_en() -> Vec<Template> {
+    let t = |id: &str, tone: Tone, subject: &str, body: &str| Template {
+        id: id.to_owned(),
+        language: "en".to_owned(),
+        tone,
+        subject: subject.to_owned(),
+        body: body.to_owned(),
+    };
+    vec![
+        t(
+            "rappel_avant_echeance",
+            Tone::Courtois,
+            "{societe}: payment due soon",
+            "Hello,\n\nThis is a reminder that the following invoices fall due on {date_echeance}:\n{factures}\n\n\
+             Amount: {montant_du}. If payment has already been made, please disregard this message.\n\n\
+             Kind regards,\n{societe}",
+        ),
+        t(
+            "relance_courtoise",
+            Tone::Courtois,
+            "{societe}: overdue invoice(s)",
+            "Hello,\n\nUnless we are mistaken, the following invoices remain unpaid to date:\n{factures}\n\n\
+             Amount due: {montant_du} (due on {date_echeance}, {jours_retard} days overdue). We would be grateful \
+             if you could arrange payment.\n\nKind regards,\n{societe}",
+        ),
+        t(
+            "relance_ferme",
+            Tone::Ferme,
+            "{societe}: reminder, unpaid invoices",
+            "Dear Sir or Madam,\n\nDespite our previous reminder, the following invoices remain unpaid:\n{factures}\n\n\
+             Amount due: {montant_du}, overdue for {jours_retard} days. Please note that any late payment \
+             automatically incurs late-payment penalties ({penalites}) and a fixed recovery indemnity of \
+             {indemnite}. Please settle without delay.\n\n{societe}",
+        ),
+        t(
+            "appel",
+            Tone::Ferme,
+            "Call {client}",
+            "Call {client} about {montant_du} overdue for {jours_retard} days:\n{factures}",
+        ),
+        t(
+            "dernier_avis",
+            Tone::DernierAvis,
+            "Final notice before formal demand",
+            "Dear Sir or Madam,\n\nThe following invoices remain unpaid despite our reminders:\n{factures}\n\n\
+             Amount due: {montant_du}, due since {date_echeance}. Late-payment penalties: {penalites}. Fixed \
+             recovery indemnity: {indemnite}.\nWithout payment from you, we will send you a formal demand for \
+             payment.\n\n{societe}",
+        ),
+        t(
+            "mise_en_demeure",
+            Tone::MiseEnDemeure,
+            "Formal demand for payment",
+            "Dear Sir or Madam,\n\nWe hereby formally demand that you pay us, within {delai}, the sum of \
+             {montant_du} for the following invoices:\n{factures}\n\nThis sum bears late-payment penalties \
+             ({penalites}, art. L441-10 of the French Commercial Code) and the fixed recovery indemnity \
+             ({indemnite}, art. D441-5). This formal demand starts interest at the statutory rate (art. 1344-1 \
+             and 1231-6 of the French Civil Code).\nFailing payment within this period, we will apply to the \
+             commercial court for an order for payment (injonction de payer).\n\nDone on {date}.\n{societe}",
+        ),
+        t(
+            "suivi_promesse",
+            Tone::Ferme,
+            "{client}: broken promise to pay",
+            "Follow up {client}: the payment promised for {date_echeance} has not arrived. Amount due: \
+             {montant_du}.\n{factures}",
+        ),
+    ]
+}
+
+/// The French default templates.
+pub fn default_templates_fr() -> Vec<Template> {
     let t = |id: &str, tone: Tone, subject: &str, body: &str| Template {
         id: id.to_owned(),
         language: "fr".to_owned(),
@@ -805,9 +887,30 @@ mod tests {
     fn every_default_template_renders_with_every_variable_filled() {
         let templates = default_templates();
         for step in default_scenario().steps {
-            let t = templates.iter().find(|t| t.id == step.template_id).expect("a template per step");
-            let r = t.render(&values()).unwrap();
-            assert!(!r.body.contains('{'), "{}: {}", t.id, r.body);
+            for language in ["fr", "en"] {
+                let t = templates
+                    .iter()
+                    .find(|t| t.id == step.template_id && t.language == language)
+                    .expect("a template per step and language");
+                assert_eq!(t.tone, step.tone, "{} {language}", t.id);
+                let r = t.render(&values()).unwrap();
+                assert!(!r.body.contains('{'), "{}: {}", t.id, r.body);
+            }
+        }
+        // English and French say the same things: the same ids, tones and variables.
+        let (fr, en) = (default_templates_fr(), default_templates_en());
+        assert_eq!(fr.len(), en.len());
+        for f in &fr {
+            let e = en.iter().find(|e| e.id == f.id).unwrap_or_else(|| panic!("{} in English", f.id));
+            assert_eq!(e.tone, f.tone);
+            let vars = |t: &Template| {
+                let mut v = template_variables(&t.id, &t.subject).unwrap();
+                v.extend(template_variables(&t.id, &t.body).unwrap());
+                v.sort();
+                v.dedup();
+                v
+            };
+            assert_eq!(vars(e), vars(f), "{}", f.id);
         }
         assert!(default_scenario().steps.iter().all(|s| s.tone != Tone::MiseEnDemeure || s.needs_validation));
     }
