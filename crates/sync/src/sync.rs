@@ -108,7 +108,7 @@ pub async fn sync_once<S: FlowSink>(
         let mut ordered = page.results.clone();
         // The platform must sort ascending (B.4 §5.3); sorting again costs nothing and protects the
         // cursor from a platform that does not.
-        ordered.sort_by(|a, b| a.updated_at.cmp(&b.updated_at));
+        ordered.sort_by_key(|f| f.updated_at);
         for flow in &ordered {
             let ours = options.flow_types.contains(&flow.flow_type)
                 && !(flow.flow_direction == FlowDirection::Out && flow.flow_type == FlowType::CustomerInvoiceLC);

@@ -74,7 +74,7 @@ impl Faults {
 
 /// True when the `n`th event (1-based) is hit by "every".
 pub(crate) fn hits(every: Option<u64>, n: u64) -> bool {
-    every.is_some_and(|e| n % e == 0)
+    every.is_some_and(|e| n.is_multiple_of(e))
 }
 
 #[cfg(test)]
