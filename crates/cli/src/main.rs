@@ -35,6 +35,9 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// Run a local XP Z12-013 platform on 127.0.0.1 for tests and demos: it serves the invoices and
+    /// CDAR messages of --flows DIR and/or --generate N demo flows, with faults on demand (--faults).
+    PaServe(PaServeArgs),
     /// Create an empty dossier for a company.
     Init {
         /// The company's SIREN (9 digits).
@@ -313,6 +316,7 @@ fn run(cli: Cli) -> Result<(), ApiError> {
     let today = now.date();
     // Reading e-invoices needs neither a dossier nor a key.
     let command = match cli.command {
+        Command::PaServe(args) => return pa_serve(args, now),
         Command::Einvoice { command: EinvoiceCommand::Inspect { json, files } } => return inspect(&files, json),
         Command::Bank { command: BankCommand::Inspect { files, .. } } => {
             return print_json(&encours_app::inspect_bank(&files));
@@ -445,6 +449,7 @@ fn run(cli: Cli) -> Result<(), ApiError> {
                 "score backtest on the dossier's own history is not available yet: give --ibm-csv FILE",
             ))
         }
+        Command::PaServe(_) => return Err(ApiError::new(ErrorCode::Internal, "pa-serve needs no dossier")),
         Command::Einvoice { .. } | Command::Bank { .. } | Command::Lifecycle { .. } => {
             return Err(ApiError::new(ErrorCode::Internal, "inspection needs no dossier"))
         }
@@ -688,4 +693,60 @@ fn write_atomically(
             Err(e)
         }
     }
+}
+
+/// Arguments of `encours pa-serve` (the local platform of encours-sync, feature `server`).
+#[derive(clap::Args, Debug)]
+struct PaServeArgs {
+    /// Port to listen on (127.0.0.1 only); 0 for any free port.
+    #[arg(long)]
+    port: u16,
+    /// A folder of e-invoices and CDAR messages to serve, recognised by content.
+    #[arg(long, value_name = "DIR")]
+    flows: Option<PathBuf>,
+    /// Also serve this many generated flows (invoices, then their statuses 200…212, disputes, refusals).
+    #[arg(long, default_value_t = 0)]
+    generate: usize,
+    /// Seed of the generated flows.
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    /// Faults, e.g. `5xx=7,429=11,retry-after=1,slow=13,slow-ms=300,dup=17,late=19,expire=50`.
+    #[arg(long, value_name = "SPEC", default_value = "")]
+    faults: String,
+    /// Release this many flows per second instead of all at start.
+    #[arg(long, value_name = "N")]
+    per_second: Option<usize>,
+    /// The OAuth2 client id the token endpoint accepts.
+    #[arg(long, default_value = "encours")]
+    client_id: String,
+    /// Its secret (a test platform: given on the command line on purpose).
+    #[arg(long, default_value = "secret")]
+    client_secret: String,
+}
+
+/// `encours pa-serve`: runs until the process is stopped. The platform's logical clock starts now.
+fn pa_serve(args: PaServeArgs, now: NaiveDateTime) -> Result<(), ApiError> {
+    use encours_sync::server;
+    let faults = server::Faults::parse(&args.faults).map_err(|e| ApiError::invalid(e.to_string()))?;
+    let mut config = server::PlatformConfig::new(now.and_utc());
+    config.client_id = args.client_id;
+    config.client_secret = args.client_secret;
+    config.faults = faults;
+    let platform = server::Platform::new(config);
+    let mut files = Vec::new();
+    if let Some(dir) = &args.flows {
+        let (found, skipped) = server::from_dir(dir).map_err(|e| ApiError::invalid(e.to_string()))?;
+        for name in skipped {
+            eprintln!("encours pa-serve: {name} is neither an e-invoice nor a CDAR message, not served");
+        }
+        files.extend(found);
+    }
+    files.extend(server::demo_flows(args.generate, args.seed));
+    let count = files.len();
+    platform.queue(files);
+    server::serve_forever(platform, args.port, args.per_second, |addr| {
+        println!("encours pa-serve: http://{addr} (token: http://{addr}/oauth/token), {count} flows");
+        let _ = std::io::stdout().flush();
+    })
+    .map_err(|e| ApiError::new(ErrorCode::Io, e.to_string()))
 }
