@@ -1034,7 +1034,7 @@ export function fakeDunning(plan: PlanView = planFixture()): FakeDunning {
             }
           }
           const variables = [...`${tp.subject}${tp.body}`.matchAll(/\{(\w+)\}/g)].map((m) => m[1] ?? "");
-          fake.templates = fake.templates.map((x) => (x.id === tp.id ? { ...tp, variables } : x));
+          fake.templates = fake.templates.map((x) => (x.id === tp.id && x.language === tp.language ? { ...tp, variables } : x));
           return null;
         }
         default:

@@ -136,4 +136,22 @@ describe("DunningPage — scenarios and templates", () => {
     expect(fake.templates.find((x) => x.id === "relance_ferme")?.body).toBe("Bonjour {client}, {montant_du} restent dus.");
     expect(el("#dunning-notice").textContent).toBe("Modèle relance_ferme enregistré.");
   });
+
+  it("edits the English template of a family apart from the French one", async () => {
+    const fake = await render((f) => {
+      const fr = f.templates.find((x) => x.id === "relance_ferme");
+      if (fr) f.templates.push({ ...fr, language: "en", subject: "Reminder: {montant_du} unpaid", body: "Dear Sir or Madam,\n{factures}\n{societe}" });
+    });
+    await click("#dunning-tab-scenarios");
+    expect(document.querySelectorAll("[data-template=relance_ferme]")).toHaveLength(2);
+    expect(el("[data-template=relance_ferme][data-language=en]").textContent).toContain("Langue : en");
+    await click("[data-template=relance_ferme][data-language=en] button.edit");
+    expect(document.querySelectorAll("#template-body")).toHaveLength(1);
+    expect(el<HTMLTextAreaElement>("#template-body").value).toContain("Dear Sir or Madam");
+    await type("#template-body", "Dear {client}, {montant_du} is still due.");
+    await click("#template-save");
+    const saved = fake.templates.filter((x) => x.id === "relance_ferme");
+    expect(saved.find((x) => x.language === "en")?.body).toBe("Dear {client}, {montant_du} is still due.");
+    expect(saved.find((x) => x.language === "fr")?.body).toBe("Madame, Monsieur,\n{factures}\n{societe}");
+  });
 });
