@@ -757,21 +757,13 @@ fn demand(
         DocumentKind::MiseEnDemeure => (
             LetterKind::MiseEnDemeure { deadline_days: MISE_EN_DEMEURE_DAYS },
             "Mise en demeure de payer".to_owned(),
+            // The formal demand, the deadline, the legal basis and the next step are the
+            // document's own paragraphs (legal-rules A.3): the body only introduces them.
             vec![
                 "Madame, Monsieur,".to_owned(),
-                format!(
-                    "Malgré nos précédentes relances, les factures ci-dessous restent impayées à ce jour. Par la \
-                     présente, nous vous mettons en demeure de nous régler la somme due, pénalités de retard et \
-                     indemnités forfaitaires comprises, dans un délai de {MISE_EN_DEMEURE_DAYS} jours à compter de la \
-                     réception de ce courrier (articles 1344 et 1344-1 du Code civil)."
-                ),
+                "Malgré nos précédentes relances, les factures ci-dessous restent impayées à ce jour.".to_owned(),
             ],
-            vec![
-                "À défaut de règlement dans ce délai, nous saisirons sans autre avis le président du tribunal de \
-                 commerce d'une requête en injonction de payer, les frais de procédure restant à votre charge."
-                    .to_owned(),
-                "Veuillez agréer, Madame, Monsieur, nos salutations distinguées.".to_owned(),
-            ],
+            vec!["Veuillez agréer, Madame, Monsieur, nos salutations distinguées.".to_owned()],
             Delivery::RegisteredPaper { tracking_number: None },
         ),
         DocumentKind::Reminder(tone) => {
@@ -783,10 +775,9 @@ fn demand(
                 ),
                 Tone::Ferme => (
                     "Relance : factures impayées",
-                    "Malgré l'échéance dépassée, les factures ci-dessous restent impayées. Nous vous rappelons que \
-                     tout retard de paiement entraîne de plein droit des pénalités de retard et une indemnité \
-                     forfaitaire de 40 € par facture pour frais de recouvrement (articles L441-10 et D441-5 du Code \
-                     de commerce). Nous vous demandons de régulariser la situation sans délai.",
+                    "Malgré l'échéance dépassée, les factures ci-dessous restent impayées. Nous vous demandons de \
+                     régulariser la situation sans délai : les pénalités de retard et l'indemnité forfaitaire dues \
+                     de plein droit sont détaillées ci-dessous.",
                 ),
                 Tone::DernierAvis => (
                     "Dernier avis avant mise en demeure",
