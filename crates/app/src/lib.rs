@@ -28,6 +28,7 @@ mod money_in;
 pub mod rates;
 pub mod scoring;
 pub mod simulate;
+pub mod sync;
 
 pub use demo::{
     demo_company_profile, generate_demo, open_or_create_demo, DemoOptions, DEMO_COMPANY_NAME, DEMO_COMPANY_SIREN,

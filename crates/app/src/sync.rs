@@ -1,0 +1,291 @@
+//! Live sync of a dossier with a platform account (issue 10, legal-rules B.4): the flows of the
+//! account go through the ordinary import (e-invoices and CDAR messages recognised by content, one
+//! unit of work per file, deduplicated), and the dossier remembers each flow and the cursor.
+//!
+//! Crash safety: a flow is imported in its own unit of work, then recorded with the new cursor in a
+//! second transaction (`encours_store::sync::sync_record_flow`). A crash between the two leaves the
+//! flow unrecorded: the next run downloads it again and the import recognises it (same content hash,
+//! same business key, same status) — nothing is lost and nothing is counted twice. Putting both in
+//! one transaction needs the import to accept the caller's unit of work (a change in `import.rs`).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use encours_store::sync as store;
+use encours_store::Dossier;
+use encours_sync::{
+    sync_once, AuthConfig, ClientConfig, Flow, FlowClient, FlowSink, Grant, RetryPolicy, SyncOptions, TokioSleeper,
+};
+use serde::Serialize;
+
+use crate::error::{ApiError, ErrorCode};
+use crate::import::{import_bytes, ImportOutcome};
+
+/// A platform account of the dossier (its secret is not here: the caller reads it from the keyring).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PlatformAccount {
+    /// Name of the account in the dossier (the cursor and the flows are kept per account).
+    pub name: String,
+    /// Base URL of the Flow Service (routes `/v1/...` are appended).
+    pub base_url: String,
+    /// OAuth2 token endpoint.
+    pub token_url: String,
+    /// OAuth2 client id.
+    pub client_id: String,
+}
+
+/// What a sync run did, for the CLI (`--json`) and the status panel.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncRunReport {
+    /// The account.
+    pub account: String,
+    /// Flows downloaded this run.
+    pub downloaded: u64,
+    /// Of which imported into the ledger.
+    pub imported: u64,
+    /// Of which already in the dossier (same file or same invoice from elsewhere).
+    pub duplicates: u64,
+    /// Of which the readers could not take (recorded, with the reason, and passed).
+    pub failed: u64,
+    /// Flows listed again and recognised by flowId.
+    pub known: u64,
+    /// Flows not ours to import.
+    pub ignored: u64,
+    /// The cursor before and after (RFC 3339).
+    pub cursor_before: Option<String>,
+    /// The cursor after the run.
+    pub cursor_after: Option<String>,
+    /// The error that stopped the run, if any (what was stored before it stays).
+    pub error: Option<String>,
+}
+
+/// The dossier as a [`FlowSink`].
+pub struct DossierSink<'a> {
+    dossier: &'a mut Dossier,
+    account: String,
+    now: NaiveDateTime,
+    report: SyncRunReport,
+}
+
+fn parse_cursor(text: &str) -> Result<DateTime<Utc>, ApiError> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|d| d.with_timezone(&Utc))
+        .map_err(|e| ApiError::new(ErrorCode::Storage, format!("the stored sync cursor {text:?}: {e}")))
+}
+
+impl<'a> DossierSink<'a> {
+    /// A sink for `account`; `now` dates the imports.
+    pub fn new(dossier: &'a mut Dossier, account: &str, now: NaiveDateTime) -> DossierSink<'a> {
+        DossierSink { dossier, account: account.to_owned(), now, report: SyncRunReport::default() }
+    }
+}
+
+impl FlowSink for DossierSink<'_> {
+    type Error = ApiError;
+
+    fn cursor(&self) -> Result<Option<DateTime<Utc>>, ApiError> {
+        store::sync_cursor(self.dossier, &self.account)?.map(|t| parse_cursor(&t)).transpose()
+    }
+
+    fn already_have(&self, flow_id: &str) -> Result<bool, ApiError> {
+        Ok(store::sync_has_flow(self.dossier, &self.account, flow_id)?)
+    }
+
+    fn commit(&mut self, flow: &Flow, bytes: &[u8], cursor: DateTime<Utc>) -> Result<(), ApiError> {
+        // The source of every record is the platform flow: account and flowId (plus the file name
+        // the platform gave, which tells the readers nothing they do not read from the content).
+        let name = flow.tracking_id.as_deref().unwrap_or("flow");
+        let label = format!("platform:{}/{}/{}", self.account, flow.flow_id, name);
+        let line = import_bytes(self.dossier, &label, bytes, self.now)?;
+        let outcome = match line.outcome {
+            ImportOutcome::Imported => {
+                self.report.imported += 1;
+                "imported"
+            }
+            ImportOutcome::Duplicate => {
+                self.report.duplicates += 1;
+                "duplicate"
+            }
+            ImportOutcome::Failed | ImportOutcome::Ignored => {
+                self.report.failed += 1;
+                "failed"
+            }
+        };
+        self.report.downloaded += 1;
+        let sha = encours_readers::einvoice::sha256_hex(bytes);
+        let updated = flow.updated_at.to_rfc3339();
+        let flow_type = serde_json::to_value(flow.flow_type).ok().and_then(|v| v.as_str().map(str::to_owned));
+        let record = store::SyncedFlow {
+            account: &self.account,
+            flow_id: &flow.flow_id,
+            updated_at: &updated,
+            flow_type: flow_type.as_deref().unwrap_or("Other"),
+            sha256: &sha,
+            outcome,
+            message: &line.message,
+        };
+        store::sync_record_flow(self.dossier, &record, &cursor.to_rfc3339(), self.now)?;
+        Ok(())
+    }
+
+    fn set_cursor(&mut self, cursor: DateTime<Utc>) -> Result<(), ApiError> {
+        Ok(store::sync_set_cursor(self.dossier, &self.account, &cursor.to_rfc3339())?)
+    }
+}
+
+/// Syncs one account now: every flow newer than the cursor (minus the late-arrival window) is
+/// imported; the run is journaled with its counts and error. `secret` is the account's client
+/// secret, read from the keyring by the caller; the access token stays in this call's memory.
+pub fn sync_account(
+    dossier: &mut Dossier,
+    account: &PlatformAccount,
+    secret: &str,
+    now: NaiveDateTime,
+) -> Result<SyncRunReport, ApiError> {
+    let config = ClientConfig {
+        base_url: account.base_url.clone(),
+        auth: AuthConfig {
+            token_url: account.token_url.clone(),
+            client_id: account.client_id.clone(),
+            grant: Grant::ClientCredentials { client_secret: secret.to_owned() },
+            scope: None,
+        },
+        timeout: Duration::from_secs(30),
+        retry: RetryPolicy::default(),
+        // Jitter only needs to differ between machines, not to be secret.
+        jitter_seed: now.and_utc().timestamp_nanos_opt().map_or(0, |n| n.unsigned_abs()),
+    };
+    let client = FlowClient::new(config, Arc::new(TokioSleeper)).map_err(|e| ApiError::invalid(e.to_string()))?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| ApiError::new(ErrorCode::Internal, format!("sync runtime: {e}")))?;
+    let mut sink = DossierSink::new(dossier, &account.name, now);
+    let result = runtime.block_on(sync_once(&client, &mut sink, &SyncOptions::default()));
+    let mut report = std::mem::take(&mut sink.report);
+    report.account = account.name.clone();
+    match &result {
+        Ok(r) => {
+            report.known = r.known as u64;
+            report.ignored = r.ignored as u64;
+            report.cursor_before = r.cursor_before.map(|c| c.to_rfc3339());
+            report.cursor_after = r.cursor_after.map(|c| c.to_rfc3339());
+        }
+        Err(e) => {
+            report.error = Some(e.to_string());
+            report.cursor_after = store::sync_cursor(dossier, &account.name)?;
+        }
+    }
+    store::sync_log_run(
+        dossier,
+        &store::SyncRun {
+            account: &account.name,
+            started_at: now,
+            stored: report.downloaded,
+            known: report.known,
+            ignored: report.ignored,
+            cursor: report.cursor_after.as_deref(),
+            error: report.error.as_deref(),
+        },
+    )?;
+    match result {
+        Ok(_) => Ok(report),
+        Err(e) => Err(ApiError::new(ErrorCode::Io, format!("sync of {}: {e}", account.name))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{NaiveDate, TimeZone};
+    use encours_store::{DossierKey, KeySource};
+    use encours_sync::server::{demo_flows, from_dir, Platform, PlatformConfig};
+
+    fn now() -> NaiveDateTime {
+        NaiveDate::from_ymd_opt(2026, 11, 24).and_then(|d| d.and_hms_opt(9, 0, 0)).unwrap_or_default()
+    }
+
+    fn keys() -> KeySource {
+        KeySource::Environment(DossierKey::from_hex(&"3c".repeat(32)).expect("key"))
+    }
+
+    fn corpus() -> std::path::PathBuf {
+        std::env::var_os("ENCOURS_CORPUS")
+            .map(std::path::PathBuf::from)
+            .unwrap_or_else(|| std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus"))
+    }
+
+    /// The platform runs on a runtime of its own thread, as a remote platform would.
+    fn serve(files: Vec<encours_sync::server::FlowFile>) -> (String, std::sync::mpsc::Sender<()>) {
+        let (tx_addr, rx_addr) = std::sync::mpsc::channel();
+        let (tx_stop, rx_stop) = std::sync::mpsc::channel::<()>();
+        std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().expect("rt");
+            rt.block_on(async move {
+                let p = Platform::new(PlatformConfig::new(
+                    Utc.with_ymd_and_hms(2026, 9, 1, 8, 0, 0).single().unwrap_or_default(),
+                ));
+                p.add(files);
+                let running = p.start(std::net::SocketAddr::from(([127, 0, 0, 1], 0))).await.expect("start");
+                let _ = tx_addr.send(running.base_url());
+                let _ = tokio::task::spawn_blocking(move || rx_stop.recv()).await;
+                running.stop().await;
+            });
+        });
+        (rx_addr.recv().expect("address"), tx_stop)
+    }
+
+    fn account(base: &str) -> PlatformAccount {
+        PlatformAccount {
+            name: "pa-test".into(),
+            base_url: base.into(),
+            token_url: format!("{base}/oauth/token"),
+            client_id: "encours".into(),
+        }
+    }
+
+    #[test]
+    fn a_sync_equals_importing_the_same_files_and_a_second_run_takes_nothing() {
+        let dir = std::env::temp_dir().join(format!("encours-sync-{}", std::process::id()));
+        let _ = std::fs::create_dir_all(&dir);
+        let mut files = demo_flows(300, 11);
+        for sub in ["lifecycle", "cii"] {
+            files.extend(from_dir(&corpus().join(sub)).expect("corpus").0);
+        }
+        let (base, stop) = serve(files.clone());
+
+        let synced_path = dir.join("synced.encours");
+        let _ = std::fs::remove_file(&synced_path);
+        let mut synced =
+            crate::create_dossier(&synced_path, "732829320", "ENCOURS DEMO SAS", &keys(), now()).expect("dossier");
+        let report = sync_account(&mut synced, &account(&base), "secret", now()).expect("sync");
+        assert_eq!(report.downloaded as usize, files.len());
+        assert!(report.imported > 200, "{report:?}");
+        let again = sync_account(&mut synced, &account(&base), "secret", now()).expect("second sync");
+        assert_eq!(again.downloaded, 0, "{again:?}");
+        let _ = stop.send(());
+
+        let direct_path = dir.join("direct.encours");
+        let _ = std::fs::remove_file(&direct_path);
+        let mut direct =
+            crate::create_dossier(&direct_path, "732829320", "ENCOURS DEMO SAS", &keys(), now()).expect("dossier");
+        let mut imported = 0;
+        for f in &files {
+            let line = import_bytes(&mut direct, &f.name, &f.bytes, now()).expect("import");
+            if line.outcome == ImportOutcome::Imported {
+                imported += 1;
+            }
+        }
+        assert_eq!(report.imported, imported, "the same files imported directly give the same outcomes");
+        let a = crate::summary(&synced, now().date()).expect("summary");
+        let b = crate::summary(&direct, now().date()).expect("summary");
+        let figures = |s: &crate::DossierSummary| {
+            (s.clients, s.invoices, s.open_items, s.open_balance.clone(), s.overdue_balance.clone(), s.overdue_items)
+        };
+        assert_eq!(figures(&a), figures(&b), "same ledger");
+        assert!(a.invoices > 50, "{a:?}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
