@@ -49,14 +49,15 @@ pub fn epc_payload(p: &EpcPayment) -> Result<String, DocumentError> {
     Ok(format!("BCD\n002\n1\nSCT\n{bic}\n{name}\n{}\nEUR{amount}\n\n{}", p.iban.as_str(), p.reference.as_str()))
 }
 
-/// The QR code's modules (true = dark), error correction level M as EPC069-12 requires.
+/// The QR code's modules, row by row (true = dark), error correction level M as EPC069-12
+/// requires; what the documents draw, also usable to show the code on screen.
 ///
 /// Built step by step with the `qrcode` crate's public parts rather than `QrCode::new`: the
 /// payload in byte mode (it is UTF-8 text) at the smallest version that holds it, then the eight
 /// mask patterns scored here with the ISO/IEC 18004 penalty rules. `qrcode`'s own mask choice
 /// costs ~2 ms a code (it clones and scores its canvas through bounds-checked getters), more than
 /// setting the whole letter; scoring plain boolean grids takes a few microseconds.
-pub(crate) fn modules(payload: &str) -> Result<Vec<Vec<bool>>, DocumentError> {
+pub fn epc_qr_modules(payload: &str) -> Result<Vec<Vec<bool>>, DocumentError> {
     use qrcode::bits::Bits;
     use qrcode::canvas::{Canvas, MaskPattern};
     use qrcode::Version;
@@ -103,30 +104,27 @@ pub(crate) fn modules(payload: &str) -> Result<Vec<Vec<bool>>, DocumentError> {
 
 /// The mask penalty of ISO/IEC 18004:2015 §7.8.3: N1 runs of five or more same-colour modules,
 /// N2 2×2 blocks, N3 finder-like 1:1:3:1:1 patterns with four light modules on a side, N4 the
-/// departure of the dark proportion from 50 %. Rows and columns are bit masks (an EPC payload of
-/// at most 331 bytes needs version 13 at most, 69 modules; up to 128 fit).
+/// departure of the dark proportion from 50 %. Lines are plain byte slices (rows, then the
+/// columns transposed once), so that each rule is a linear scan.
 fn penalty(grid: &[Vec<bool>]) -> u32 {
-    let n = grid.len().min(128);
-    let mut rows = vec![0u128; n];
-    let mut cols = vec![0u128; n];
-    for (r, line) in grid.iter().take(n).enumerate() {
-        for (c, dark) in line.iter().take(n).enumerate() {
-            if *dark {
-                rows[r] |= 1 << c;
-                cols[c] |= 1 << r;
-            }
+    let n = grid.len();
+    let rows: Vec<u8> = grid.iter().flat_map(|r| r.iter().take(n).map(|m| u8::from(*m))).collect();
+    if rows.len() != n * n || n == 0 {
+        return u32::MAX;
+    }
+    let mut cols = vec![0u8; n * n];
+    for r in 0..n {
+        for c in 0..n {
+            cols[c * n + r] = rows[r * n + c];
         }
     }
-    let all: u128 = if n >= 128 { u128::MAX } else { (1u128 << n) - 1 };
-    // Bit i of a window is module c + i: dark-light-dark-dark-dark-light-dark then four light,
-    // or the mirror image.
-    const FINDER_A: u128 = 0b000_0101_1101;
-    const FINDER_B: u128 = 0b101_1101_0000;
+    const FINDER_A: [u8; 11] = [1, 0, 1, 1, 1, 0, 1, 0, 0, 0, 0];
+    const FINDER_B: [u8; 11] = [0, 0, 0, 0, 1, 0, 1, 1, 1, 0, 1];
     let mut score = 0u32;
-    for line in rows.iter().chain(cols.iter()) {
+    for line in rows.chunks_exact(n).chain(cols.chunks_exact(n)) {
         let mut run = 1;
-        for c in 1..=n {
-            if c < n && (line >> c) & 1 == (line >> (c - 1)) & 1 {
+        for w in line.windows(2) {
+            if w[0] == w[1] {
                 run += 1;
             } else {
                 if run >= 5 {
@@ -135,23 +133,23 @@ fn penalty(grid: &[Vec<bool>]) -> u32 {
                 run = 1;
             }
         }
-        for c in 0..n.saturating_sub(10) {
-            let window = (line >> c) & 0x7FF;
-            if window == FINDER_A || window == FINDER_B {
-                score += 40;
+        if run >= 5 {
+            score += 3 + (run - 5);
+        }
+        score += 40 * line.windows(11).filter(|w| *w == FINDER_A || *w == FINDER_B).count() as u32;
+    }
+    for r in 0..n - 1 {
+        let (a, b) = (&rows[r * n..(r + 1) * n], &rows[(r + 1) * n..(r + 2) * n]);
+        for c in 0..n - 1 {
+            let m = a[c];
+            if a[c + 1] == m && b[c] == m && b[c + 1] == m {
+                score += 3;
             }
         }
     }
-    // A 2×2 block at column c of rows r, r+1: four equal modules.
-    let pair = if n >= 1 { all >> 1 } else { 0 };
-    for w in rows.windows(2) {
-        let (a, b) = (w[0], w[1]);
-        let same = !(a ^ (a >> 1)) & !(b ^ (b >> 1)) & !(a ^ b) & pair;
-        score += 3 * same.count_ones();
-    }
-    let dark: u32 = rows.iter().map(|r| r.count_ones()).sum();
-    let total = u32::try_from(n * n).unwrap_or(u32::MAX).max(1);
-    score += (dark * 100 / total).abs_diff(50) / 5 * 10;
+    let dark: usize = rows.iter().map(|m| usize::from(*m)).sum();
+    let percent = dark * 100 / (n * n);
+    score += (percent.abs_diff(50) / 5) as u32 * 10;
     score
 }
 
@@ -192,7 +190,7 @@ mod tests {
         );
         assert!(!text.ends_with('\n'), "no separator after the last element");
         assert!(text.len() <= 331, "EPC069-12 maximum payload");
-        let m = modules(&text).unwrap();
+        let m = epc_qr_modules(&text).unwrap();
         assert!(m.len() >= 21 && m.iter().all(|r| r.len() == m.len()));
         // The three finder patterns sit in the corners: a 7×7 dark ring around a 3×3 dark core.
         let n = m.len();

@@ -36,7 +36,7 @@ pub use declaration::{
     born_before_judgment, declaration_deadline, relief_from_foreclosure_deadline, BodaccNotice, DeclarantCapacity,
     DeclarationDeCreance, Procedure, ProcedureKind, Security,
 };
-pub use epc::{epc_payload, EpcPayment};
+pub use epc::{epc_payload, epc_qr_modules, EpcPayment};
 pub use fonts::FontSet;
 pub use injonction::{Court, Exhibit, ExhibitContent, InjonctionDossier};
 pub use letter::{

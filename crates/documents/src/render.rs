@@ -756,7 +756,7 @@ pub(crate) fn payment_block(
                 amount: *amount,
                 reference: reference.clone(),
             })?;
-            Some((crate::epc::modules(&payload)?, reference))
+            Some((crate::epc::epc_qr_modules(&payload)?, reference))
         }
         _ => None,
     };
