@@ -1,17 +1,26 @@
 //! # encours-documents
 //!
-//! The printable documents of dunning (issue 6 §4, first part of issue 7): reminder letters in
-//! three tones, the mise en demeure (legal-rules A.3) and the account statement, rendered to A4
-//! PDF with printpdf 0.12.
+//! The printable documents of collection (issues 6 and 7), A4 PDF, pure (no database, no clock):
+//! - reminder letters in three tones and the mise en demeure (legal-rules A.3) — [`Letter`],
+//!   [`render_letter`];
+//! - the relevé de compte: open items aged, credits, lifecycle statuses — [`Statement`],
+//!   [`render_statement`];
+//! - the injonction de payer dossier (legal-rules A.5, Cerfa 12946*02) with its exhibits
+//!   appended — [`InjonctionDossier`], [`render_injonction`];
+//! - the déclaration de créance (C. com. L622-24, L622-25, R622-23) and its deadline
+//!   ([`declaration_deadline`], open-data §3) — [`DeclarationDeCreance`], [`render_declaration`].
 //!
-//! The input is plain data ([`Letter`]): the dunning code fills it from the ledger, renders the
-//! template paragraphs and computes the legal math; this crate only sets it on paper with French
-//! typography ([`format`]). No database, no clock: the letter's date is a field and is also the
-//! PDF's creation date. The same letter gives the same bytes (fixed font resource names, a
-//! trailer `/ID` derived from the content instead of printpdf's counter-based one).
+//! Every payment request carries the SEPA EPC QR code ([`epc_payload`], EPC069-12) when the IBAN,
+//! the amount and the RF creditor reference are known.
 //!
-//! Fonts: a TrueType regular/bold pair embedded and subset; see [`FontSet`] for why not the PDF
-//! built-in Helvetica and where the font comes from.
+//! The input is plain data: the app fills it from the ledger, renders the template paragraphs and
+//! computes the legal math; this crate sets it on paper with French typography ([`format`]). The
+//! documents' date is a field and is also the PDF's date. The same input gives the same bytes:
+//! fixed object order, no random ids, a trailer `/ID` hashed from the content.
+//!
+//! Fonts: "Encours Sans" (Liberation Sans subset once, `assets/fonts`) compiled in and embedded as
+//! it is ([`FontSet::embedded`]); the PDF file is written by this crate (`pdf.rs`), which keeps the
+//! font objects compressed once per process — a letter takes well under a millisecond.
 #![deny(missing_docs)]
 
 mod declaration;
@@ -107,7 +116,8 @@ pub enum DocumentError {
     /// The payment details cannot be put in a SEPA EPC QR code (EPC069-12).
     #[error("no SEPA QR code: {0}")]
     Qr(String),
-    /// Something this version cannot render yet.
+    /// Something this version cannot render (no renderer returns it today; kept so that callers'
+    /// error handling stays stable).
     #[error("not supported yet: {0}")]
     Unsupported(&'static str),
 }

@@ -62,3 +62,31 @@ fn a_font_given_by_the_caller_is_embedded_instead() {
     }
     assert_clean_layout("dejavu", &pdf);
 }
+
+#[test]
+fn the_embedded_fonts_cover_french_and_are_embedded_as_they_are() {
+    // FontSet::from_bytes refuses a face lacking àâäçéèêëîïôöùûüÿœæ, their capitals, €, « », °, ’,
+    // – — … and U+00A0 (FontCoverage): the compiled-in set passing it is the coverage check.
+    let fonts = FontSet::embedded();
+    assert_eq!(fonts.name(), "Encours Sans");
+    assert!(fonts.has_narrow_nbsp(), "U+202F, the French thousands separator, is in the subset");
+    let regular = include_bytes!("../../../assets/fonts/EncoursSans-Regular.ttf");
+    let bold = include_bytes!("../../../assets/fonts/EncoursSans-Bold.ttf");
+    assert!(regular.len() < 40_000 && bold.len() < 40_000, "the committed faces stay small");
+    let pdf = encours_documents::render_letter(&reminder(Tone::Ferme)).unwrap();
+    let path = out_dir().join("embedded-fonts.pdf");
+    std::fs::write(&path, &pdf).unwrap();
+    assert!(pdf.len() < 60_000, "a letter is under 60 KB: {}", pdf.len());
+    if !have("pdffonts") {
+        return;
+    }
+    let out = std::process::Command::new("pdffonts").arg(&path).output().unwrap();
+    let listing = String::from_utf8_lossy(&out.stdout);
+    assert!(listing.contains("ENCREG+EncoursSans-Regular") && listing.contains("ENCBLD+EncoursSans-Bold"), "{listing}");
+    for line in listing.lines().filter(|l| l.starts_with("ENC")) {
+        assert!(line.contains("CID TrueType") && line.contains("yes yes yes"), "embedded, subset, Unicode: {line}");
+    }
+    // Every character of the letter comes back from the text layer (ToUnicode).
+    let text = pdf_text("embedded-fonts", &pdf).unwrap_or_default();
+    assert!(text.is_empty() || (text.contains("Bœuf & Cœur") && text.contains("Échéance")), "{text}");
+}
