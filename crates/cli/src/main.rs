@@ -38,6 +38,8 @@ enum Command {
     /// Run a local XP Z12-013 platform on 127.0.0.1 for tests and demos: it serves the invoices and
     /// CDAR messages of --flows DIR and/or --generate N demo flows, with faults on demand (--faults).
     PaServe(PaServeArgs),
+    /// Sync the dossier with a platform account (XP Z12-013): import every new invoice and status.
+    Sync(SyncArgs),
     /// Create an empty dossier for a company.
     Init {
         /// The company's SIREN (9 digits).
@@ -475,6 +477,7 @@ fn run(cli: Cli) -> Result<(), ApiError> {
                 );
             }
         }
+        Command::Sync(args) => sync(&path, &keys, args, now)?,
         Command::Import { paths, json } => {
             let mut dossier = encours_app::open_dossier(&path, &keys)?;
             let cancel = std::sync::atomic::AtomicBool::new(false);
@@ -749,4 +752,57 @@ fn pa_serve(args: PaServeArgs, now: NaiveDateTime) -> Result<(), ApiError> {
         let _ = std::io::stdout().flush();
     })
     .map_err(|e| ApiError::new(ErrorCode::Io, e.to_string()))
+}
+
+/// Arguments of `encours sync`. Platform accounts are not kept in the dossier's settings yet: the
+/// account is described on the command line and its secret read from `ENCOURS_PA_SECRET`.
+#[derive(clap::Args, Debug)]
+struct SyncArgs {
+    /// Name of the platform account (the dossier keeps a cursor per account).
+    #[arg(long, default_value = "default")]
+    account: String,
+    /// Base URL of the platform's Flow Service (routes /v1/... are appended).
+    #[arg(long, value_name = "URL")]
+    base_url: String,
+    /// OAuth2 token endpoint (default: BASE_URL/oauth/token).
+    #[arg(long, value_name = "URL")]
+    token_url: Option<String>,
+    /// OAuth2 client id.
+    #[arg(long, default_value = "encours")]
+    client_id: String,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+/// `encours sync`: one run for one account, journaled in the dossier.
+fn sync(path: &std::path::Path, keys: &encours_app::KeySource, args: SyncArgs, now: NaiveDateTime) -> Result<(), ApiError> {
+    let secret = std::env::var("ENCOURS_PA_SECRET")
+        .map_err(|_| ApiError::invalid("the platform account's secret is read from ENCOURS_PA_SECRET: set it"))?;
+    let base = args.base_url.trim_end_matches('/').to_owned();
+    let account = encours_app::sync::PlatformAccount {
+        name: args.account,
+        token_url: args.token_url.unwrap_or_else(|| format!("{base}/oauth/token")),
+        base_url: base,
+        client_id: args.client_id,
+    };
+    let mut dossier = encours_app::open_dossier(path, keys)?;
+    let report = encours_app::sync::sync_account(&mut dossier, &account, &secret, now)?;
+    let mut out = QuietPipe(std::io::stdout().lock());
+    let text = if args.json {
+        serde_json::to_string_pretty(&report).unwrap_or_default()
+    } else {
+        format!(
+            "{}: {} flows downloaded ({} imported, {} duplicates, {} failed), {} known, {} ignored; cursor {}",
+            report.account,
+            report.downloaded,
+            report.imported,
+            report.duplicates,
+            report.failed,
+            report.known,
+            report.ignored,
+            report.cursor_after.as_deref().unwrap_or("-")
+        )
+    };
+    writeln!(out, "{text}").map_err(|e| ApiError::new(ErrorCode::Io, format!("standard output: {e}")))
 }
