@@ -248,21 +248,36 @@ mod tests {
 
     #[test]
     fn a_sync_equals_importing_the_same_files_and_a_second_run_takes_nothing() {
-        let dir = std::env::temp_dir().join(format!("encours-sync-{}", std::process::id()));
+        sync_equals_direct_import(300, true);
+    }
+
+    /// The 10,000 flows into an empty dossier.
+    #[test]
+    #[ignore = "10,000 flows into a dossier: run with --ignored --nocapture (prints the time)"]
+    fn a_sync_of_10000_flows_equals_importing_the_same_files() {
+        sync_equals_direct_import(10_000, false);
+    }
+
+    fn sync_equals_direct_import(n: usize, with_corpus: bool) {
+        let dir = std::env::temp_dir().join(format!("encours-sync-{n}-{}", std::process::id()));
         let _ = std::fs::create_dir_all(&dir);
-        let mut files = demo_flows(300, 11);
-        for sub in ["lifecycle", "cii"] {
-            files.extend(from_dir(&corpus().join(sub)).expect("corpus").0);
+        let mut files = demo_flows(n, 11);
+        if with_corpus {
+            for sub in ["lifecycle", "cii"] {
+                files.extend(from_dir(&corpus().join(sub)).expect("corpus").0);
+            }
         }
         let (base, stop) = serve(files.clone());
+        let started = std::time::Instant::now();
 
         let synced_path = dir.join("synced.encours");
         let _ = std::fs::remove_file(&synced_path);
         let mut synced =
             crate::create_dossier(&synced_path, "732829320", "ENCOURS DEMO SAS", &keys(), now()).expect("dossier");
         let report = sync_account(&mut synced, &account(&base), "secret", now()).expect("sync");
+        println!("{} flows synced into the dossier in {} ms: {report:?}", files.len(), started.elapsed().as_millis());
         assert_eq!(report.downloaded as usize, files.len());
-        assert!(report.imported > 200, "{report:?}");
+        assert!(report.imported as usize > n * 2 / 3, "{report:?}");
         let again = sync_account(&mut synced, &account(&base), "secret", now()).expect("second sync");
         assert_eq!(again.downloaded, 0, "{again:?}");
         let _ = stop.send(());

@@ -103,7 +103,7 @@ async fn a_full_sync_of_1000_flows_stores_exactly_the_files_served() {
 
 /// The 10,000 flows. `cargo test -p encours-sync --release -- --ignored ten_thousand` prints the time.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "10,000 flows: run with --ignored (about a minute in a debug build)"]
+#[ignore = "10,000 flows: run with --ignored (about 17 s in a debug build)"]
 async fn a_full_sync_of_10000_flows_stores_exactly_the_files_served() {
     let running = platform(PlatformConfig::new(start_date()), 10_000, 2).await;
     let client = client(&running, Duration::from_secs(10), NoSleep::default());
