@@ -365,8 +365,7 @@ impl LedgerWriter<'_> {
 
 /// A client's legal form (SAS, SARL…) as recorded, for the Cerfa of an injonction de payer.
 pub fn client_legal_form(d: &Dossier, client: i64) -> Result<Option<String>, StoreError> {
-    Ok(d
-        .conn
+    Ok(d.conn
         .prepare_cached("SELECT legal_form FROM clients WHERE id = ?1")?
         .query_row([client], |r| r.get::<_, Option<String>>(0))
         .optional()?
