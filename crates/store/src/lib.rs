@@ -30,6 +30,7 @@ mod migrations;
 pub mod money_in;
 pub mod queries;
 pub mod rates;
+pub mod scoring;
 pub mod sync;
 
 pub use amount::{from_units, to_units, AMOUNT_SCALE};

@@ -21,6 +21,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0009_rate_tables.sql"),
     include_str!("../migrations/0010_company_profile.sql"),
     include_str!("../migrations/0011_disputes.sql"),
+    include_str!("../migrations/0012_scoring.sql"),
     include_str!("../migrations/0013_sync.sql"),
 ];
 

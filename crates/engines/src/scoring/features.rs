@@ -262,6 +262,14 @@ fn status_gap(invoices: &[&LedgerInvoice], from: u16, to: u16, since: NaiveDate,
     (!gaps.is_empty()).then(|| gaps.iter().sum::<f64>() / count(gaps.len()))
 }
 
+/// The client's late rate shrunk toward the portfolio's with a pseudo-count of 3 invoices
+/// (scoring.md §5, cold start): `n_late` of `n_settled` invoices settled in 12 months were late.
+/// Public so that a streaming run can compute features before it knows the portfolio's rate and
+/// put the rate in afterwards (the only feature that depends on it).
+pub fn smoothed_late_rate(n_late: u32, n_settled: u32, portfolio_late_rate: f64) -> f64 {
+    (f64::from(n_late) + 3.0 * portfolio_late_rate) / (f64::from(n_settled) + 3.0)
+}
+
 /// The client's features as of `as_of`. `portfolio_late_rate` is the prior the late rate is
 /// shrunk toward (the share of the portfolio's invoices paid late, or a segment's).
 pub fn client_features(ledger: &ClientLedger, as_of: NaiveDate, portfolio_late_rate: f64) -> ClientFeatures {
@@ -338,7 +346,7 @@ pub fn client_features(ledger: &ClientLedger, as_of: NaiveDate, portfolio_late_r
         dbt_12m,
         delay_trend: dbt_3m.zip(dbt_12m).map(|(a, b)| a - b),
         share_paid_late: (n_settled > 0).then(|| f64::from(n_late) / f64::from(n_settled)),
-        smoothed_late_rate: (f64::from(n_late) + 3.0 * portfolio_late_rate) / (f64::from(n_settled) + 3.0),
+        smoothed_late_rate: smoothed_late_rate(n_late, n_settled, portfolio_late_rate),
         partial_payment_share: (paid_12m > 0).then(|| count(partial_12m) / count(paid_12m)),
         disputes_12m: invoices_with(207, m12),
         disputes_90d,

@@ -1,0 +1,596 @@
+//! Client risk scoring (issue 9): the read model every client's ledger is scored from, and the
+//! tables the daily run writes (migration 0012): scores per client and day, alerts (deduplicated by
+//! the engine's key), and the fitted scorecards.
+//!
+//! # Why the read model sorts in memory
+//! A rescoring of the whole portfolio must read every invoice, allocation and status (2 million
+//! invoices in well under 2 s). A query per client would cost a B-tree descent per client and per
+//! table, and an `ORDER BY client_id` join over allocations makes SQLite build a temporary B-tree of
+//! every row. Instead each table is read once in rowid order (sequential pages), kept as compact
+//! integer rows, and sorted in Rust; then the clients are walked in order and each client's ledger is
+//! handed to the caller and dropped, so only one client's `Vec`s exist at a time beside the compact
+//! rows (≈ 40 bytes per invoice).
+
+use std::collections::HashMap;
+
+use chrono::{Datelike, NaiveDate, NaiveDateTime};
+use rusqlite::{params, OptionalExtension};
+use rust_decimal::Decimal;
+
+use crate::amount::{from_units, to_units};
+use crate::dossier::insert_audit;
+use crate::{Dossier, StoreError};
+
+/// One allocation applied to a document (a payment's lettrage or a credit note's use).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LedgerAllocation {
+    /// The day it was applied.
+    pub date: NaiveDate,
+    /// The amount applied.
+    pub amount: Decimal,
+    /// It came from a credit note rather than a payment.
+    pub from_credit_note: bool,
+}
+
+/// One invoice or credit note of a client, with what was applied to it and its statuses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LedgerDocument {
+    /// The invoice's id.
+    pub id: i64,
+    /// A credit note (`kind = 'credit_note'`).
+    pub credit_note: bool,
+    /// Issue date (BT-2).
+    pub issue_date: NaiveDate,
+    /// Due date (BT-9).
+    pub due_date: NaiveDate,
+    /// Amount due (BT-115), positive for both kinds.
+    pub amount: Decimal,
+    /// Received as an e-invoice: its original file is kept, or the platform sent statuses for it.
+    pub electronic: bool,
+    /// Allocations applied on or before the date read, in date order.
+    pub allocations: Vec<LedgerAllocation>,
+    /// Lifecycle statuses (code, day) dated on or before the date read, in date order.
+    pub statuses: Vec<(u16, NaiveDate)>,
+}
+
+/// A client's ledger as known on a date.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct StoredClientLedger {
+    /// The client.
+    pub client_id: i64,
+    /// Its name.
+    pub name: String,
+    /// Legal form, when known.
+    pub legal_form: Option<String>,
+    /// NAF code, when known.
+    pub naf: Option<String>,
+    /// Its documents issued on or before the date, in id order.
+    pub documents: Vec<LedgerDocument>,
+    /// Promised dates of the promises it broke (promised on or before the date).
+    pub broken_promises: Vec<NaiveDate>,
+    /// Its collective procedure (`safeguard`, `receivership`, `liquidation`) and judgment date.
+    pub collective_procedure: Option<(String, NaiveDate)>,
+}
+
+/// `YYYY-MM-DD` at the start of a text (a date or a date-time), without chrono's general parser:
+/// this runs a few million times per rescoring.
+fn ymd(s: &str) -> Option<NaiveDate> {
+    let b = s.as_bytes();
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        b.get(r)?.iter().try_fold(0u32, |acc, c| c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0')))
+    };
+    if b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(i32::try_from(num(0..4)?).ok()?, num(5..7)?, num(8..10)?)
+}
+
+fn text_date(r: &rusqlite::Row<'_>, i: usize) -> Result<NaiveDate, StoreError> {
+    let v = r.get_ref(i)?;
+    let s = v.as_str().map_err(|e| StoreError::Decode(e.to_string()))?;
+    ymd(s).ok_or_else(|| StoreError::Decode(format!("date {s:?}")))
+}
+
+fn day_number(d: NaiveDate) -> i32 {
+    d.num_days_from_ce()
+}
+
+fn from_day_number(n: i32) -> NaiveDate {
+    NaiveDate::from_num_days_from_ce_opt(n).unwrap_or(NaiveDate::MIN)
+}
+
+/// The bound of "on or before `as_of`" for text dates and date-times: strictly before the next day.
+fn next_day(as_of: NaiveDate) -> String {
+    as_of.succ_opt().unwrap_or(as_of).to_string()
+}
+
+#[derive(Clone, Copy)]
+struct InvoiceRow {
+    id: i64,
+    client: i64,
+    issue: i32,
+    due: i32,
+    amount: i64,
+    credit_note: bool,
+    has_document: bool,
+}
+
+/// Streams every client's ledger as known on `as_of` (records dated on or before it), one client at
+/// a time in client-id order, clients without documents included. Stops at the first error `f`
+/// returns.
+pub fn for_each_client_ledger<E: From<StoreError>>(
+    d: &Dossier,
+    as_of: NaiveDate,
+    mut f: impl FnMut(StoredClientLedger) -> Result<(), E>,
+) -> Result<(), E> {
+    let next = next_day(as_of);
+    let conn = &d.conn;
+
+    // Allocations: (invoice, day, units, from credit note), sorted by invoice then day.
+    let mut allocs: Vec<(i64, i32, i64, bool)> = Vec::new();
+    {
+        let mut stmt = conn
+            .prepare("SELECT invoice_id, applied_on, amount, credit_note_id IS NOT NULL FROM allocations WHERE applied_on < ?1")
+            .map_err(StoreError::from)?;
+        let mut rows = stmt.query([&next]).map_err(StoreError::from)?;
+        while let Some(r) = rows.next().map_err(StoreError::from)? {
+            allocs.push((
+                r.get(0).map_err(StoreError::from)?,
+                day_number(text_date(r, 1)?),
+                r.get(2).map_err(StoreError::from)?,
+                r.get(3).map_err(StoreError::from)?,
+            ));
+        }
+    }
+    allocs.sort_unstable_by_key(|a| (a.0, a.1));
+
+    // Statuses: (invoice, day, code), sorted by invoice then day.
+    let mut statuses: Vec<(i64, i32, u16)> = Vec::new();
+    {
+        let mut stmt =
+            conn.prepare("SELECT invoice_id, at, code FROM status_events WHERE at < ?1").map_err(StoreError::from)?;
+        let mut rows = stmt.query([&next]).map_err(StoreError::from)?;
+        while let Some(r) = rows.next().map_err(StoreError::from)? {
+            let code: i64 = r.get(2).map_err(StoreError::from)?;
+            statuses.push((
+                r.get(0).map_err(StoreError::from)?,
+                day_number(text_date(r, 1)?),
+                u16::try_from(code).unwrap_or(u16::MAX),
+            ));
+        }
+    }
+    statuses.sort_unstable_by_key(|s| (s.0, s.1));
+
+    let mut broken: HashMap<i64, Vec<NaiveDate>> = HashMap::new();
+    {
+        let mut stmt = conn
+            .prepare("SELECT client_id, promised_for FROM promises WHERE state = 'broken' AND promised_for < ?1")
+            .map_err(StoreError::from)?;
+        let mut rows = stmt.query([&next]).map_err(StoreError::from)?;
+        while let Some(r) = rows.next().map_err(StoreError::from)? {
+            broken.entry(r.get(0).map_err(StoreError::from)?).or_default().push(text_date(r, 1)?);
+        }
+    }
+    let mut insolvency: HashMap<i64, (String, NaiveDate)> = HashMap::new();
+    {
+        let mut stmt = conn
+            .prepare("SELECT client_id, kind, judgment_on FROM client_insolvency WHERE judgment_on < ?1")
+            .map_err(StoreError::from)?;
+        let mut rows = stmt.query([&next]).map_err(StoreError::from)?;
+        while let Some(r) = rows.next().map_err(StoreError::from)? {
+            insolvency
+                .insert(r.get(0).map_err(StoreError::from)?, (r.get(1).map_err(StoreError::from)?, text_date(r, 2)?));
+        }
+    }
+
+    // Invoices in rowid order, then grouped by client (a stable sort keeps id order inside a client).
+    let mut invoices: Vec<InvoiceRow> = Vec::new();
+    {
+        let mut stmt = conn
+            .prepare(
+                "SELECT id, client_id, kind = 'credit_note', issue_date, due_date, due_payable, document_id IS NOT NULL
+                 FROM invoices WHERE issue_date < ?1",
+            )
+            .map_err(StoreError::from)?;
+        let mut rows = stmt.query([&next]).map_err(StoreError::from)?;
+        while let Some(r) = rows.next().map_err(StoreError::from)? {
+            invoices.push(InvoiceRow {
+                id: r.get(0).map_err(StoreError::from)?,
+                client: r.get(1).map_err(StoreError::from)?,
+                credit_note: r.get(2).map_err(StoreError::from)?,
+                issue: day_number(text_date(r, 3)?),
+                due: day_number(text_date(r, 4)?),
+                amount: r.get(5).map_err(StoreError::from)?,
+                has_document: r.get(6).map_err(StoreError::from)?,
+            });
+        }
+    }
+    invoices.sort_by_key(|i| i.client);
+
+    let range_of = |id: i64, first: &dyn Fn(usize) -> i64, len: usize| -> std::ops::Range<usize> {
+        // Binary search of the first entry >= id and the first > id over a sorted key.
+        let lower = |target: i64, strict: bool| {
+            let (mut lo, mut hi) = (0usize, len);
+            while lo < hi {
+                let mid = lo + (hi - lo) / 2;
+                let k = first(mid);
+                if k < target || (strict && k == target) {
+                    lo = mid + 1;
+                } else {
+                    hi = mid;
+                }
+            }
+            lo
+        };
+        lower(id, false)..lower(id, true)
+    };
+    let alloc_key = |i: usize| allocs.get(i).map_or(i64::MAX, |a| a.0);
+    let status_key = |i: usize| statuses.get(i).map_or(i64::MAX, |s| s.0);
+
+    let mut stmt =
+        conn.prepare("SELECT id, name, legal_form, naf FROM clients ORDER BY id").map_err(StoreError::from)?;
+    let mut rows = stmt.query([]).map_err(StoreError::from)?;
+    let mut cursor = 0usize;
+    while let Some(r) = rows.next().map_err(StoreError::from)? {
+        let client_id: i64 = r.get(0).map_err(StoreError::from)?;
+        // Invoices of clients missing from the table cannot exist (foreign key); skip any lower id.
+        while invoices.get(cursor).is_some_and(|i| i.client < client_id) {
+            cursor += 1;
+        }
+        let start = cursor;
+        while invoices.get(cursor).is_some_and(|i| i.client == client_id) {
+            cursor += 1;
+        }
+        let documents = invoices
+            .get(start..cursor)
+            .unwrap_or_default()
+            .iter()
+            .map(|inv| {
+                let a = range_of(inv.id, &alloc_key, allocs.len());
+                let s = range_of(inv.id, &status_key, statuses.len());
+                let statuses: Vec<(u16, NaiveDate)> =
+                    statuses.get(s).unwrap_or_default().iter().map(|s| (s.2, from_day_number(s.1))).collect();
+                LedgerDocument {
+                    id: inv.id,
+                    credit_note: inv.credit_note,
+                    issue_date: from_day_number(inv.issue),
+                    due_date: from_day_number(inv.due),
+                    amount: from_units(inv.amount).abs(),
+                    electronic: inv.has_document || !statuses.is_empty(),
+                    allocations: allocs
+                        .get(a)
+                        .unwrap_or_default()
+                        .iter()
+                        .map(|a| LedgerAllocation {
+                            date: from_day_number(a.1),
+                            amount: from_units(a.2),
+                            from_credit_note: a.3,
+                        })
+                        .collect(),
+                    statuses,
+                }
+            })
+            .collect();
+        let mut broken_promises = broken.remove(&client_id).unwrap_or_default();
+        broken_promises.sort_unstable();
+        f(StoredClientLedger {
+            client_id,
+            name: r.get(1).map_err(StoreError::from)?,
+            legal_form: r.get(2).map_err(StoreError::from)?,
+            naf: r.get(3).map_err(StoreError::from)?,
+            documents,
+            broken_promises,
+            collective_procedure: insolvency.remove(&client_id),
+        })?;
+    }
+    Ok(())
+}
+
+/// How many invoices and credit notes were issued on or before `as_of` (to size a fitting sample).
+pub fn document_count(d: &Dossier, as_of: NaiveDate) -> Result<u64, StoreError> {
+    let n: i64 =
+        d.conn.query_row("SELECT count(*) FROM invoices WHERE issue_date < ?1", [next_day(as_of)], |r| r.get(0))?;
+    Ok(u64::try_from(n).unwrap_or(0))
+}
+
+/// One client's score of one day, as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredScore {
+    /// The client.
+    pub client_id: i64,
+    /// The scoring date.
+    pub scored_on: NaiveDate,
+    /// 0–100, higher is safer.
+    pub score: u8,
+    /// A–E.
+    pub grade: String,
+    /// Calibrated probability, in basis points.
+    pub probability_bp: u32,
+    /// The top reasons as JSON (`[{"term", "contribution_bp", "text"}]`).
+    pub reasons_json: String,
+    /// Suggested credit limit.
+    pub suggested_limit: Decimal,
+    /// Why that limit.
+    pub limit_rule: String,
+    /// How many invoices the score rests on.
+    pub invoices_scored: u32,
+    /// External facts shown beside the score, as a JSON list of French sentences.
+    pub external_json: String,
+}
+
+/// An alert to record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewAlert {
+    /// The client.
+    pub client_id: i64,
+    /// The rule's slug.
+    pub rule: String,
+    /// The engine's deduplication key.
+    pub dedupe_key: String,
+    /// The day it was raised.
+    pub raised_on: NaiveDate,
+    /// What happened, in French.
+    pub details: String,
+}
+
+/// A stored alert.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredAlert {
+    /// Its id.
+    pub id: i64,
+    /// The client.
+    pub client_id: i64,
+    /// The client's name.
+    pub client_name: String,
+    /// The rule's slug.
+    pub rule: String,
+    /// The engine's deduplication key.
+    pub dedupe_key: String,
+    /// The day it was raised.
+    pub raised_on: NaiveDate,
+    /// What happened, in French.
+    pub details: String,
+    /// `open`, `acknowledged` or `snoozed`.
+    pub state: String,
+    /// Until when it is snoozed.
+    pub snoozed_until: Option<NaiveDate>,
+}
+
+/// What a run wrote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RunWritten {
+    /// Scores written (the date's earlier scores replaced).
+    pub scores: usize,
+    /// Scores of that date that were replaced.
+    pub replaced: usize,
+    /// Alerts newly recorded.
+    pub new_alerts: usize,
+    /// Alerts whose key was already recorded (left as they were).
+    pub known_alerts: usize,
+}
+
+/// Writes a day's scores (replacing that day's earlier ones: a rescoring is idempotent) and its
+/// alerts (a key already recorded is left as it was: an alert is never raised twice), with one audit
+/// entry, in one transaction.
+pub fn write_run(
+    d: &mut Dossier,
+    as_of: NaiveDate,
+    scores: &[StoredScore],
+    alerts: &[NewAlert],
+    summary_json: &str,
+    actor: &str,
+    at: NaiveDateTime,
+) -> Result<RunWritten, StoreError> {
+    let tx = d.conn.transaction()?;
+    let day = as_of.to_string();
+    let replaced = tx.execute("DELETE FROM client_scores WHERE scored_on = ?1", [&day])?;
+    {
+        let mut ins = tx.prepare_cached(
+            "INSERT INTO client_scores (client_id, scored_on, score, grade, probability_bp, reasons_json,
+             suggested_limit, limit_rule, invoices_scored, external_json) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        )?;
+        for s in scores {
+            ins.execute(params![
+                s.client_id,
+                &day,
+                s.score,
+                s.grade,
+                s.probability_bp,
+                s.reasons_json,
+                to_units(s.suggested_limit)?,
+                s.limit_rule,
+                s.invoices_scored,
+                s.external_json,
+            ])?;
+        }
+    }
+    let mut new_alerts = 0;
+    {
+        let mut ins = tx.prepare_cached(
+            "INSERT INTO score_alerts (client_id, rule, dedupe_key, raised_on, details) VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT(dedupe_key) DO NOTHING",
+        )?;
+        for a in alerts {
+            new_alerts +=
+                ins.execute(params![a.client_id, a.rule, a.dedupe_key, a.raised_on.to_string(), a.details])?;
+        }
+    }
+    insert_audit(&tx, at, actor, "score.run", "client_scores", Some(&day), None, Some(summary_json))?;
+    tx.commit()?;
+    Ok(RunWritten { scores: scores.len(), replaced, new_alerts, known_alerts: alerts.len() - new_alerts })
+}
+
+/// Every alert key recorded (the engine raises only the others).
+pub fn alert_keys(d: &Dossier) -> Result<Vec<String>, StoreError> {
+    let mut stmt = d.conn.prepare("SELECT dedupe_key FROM score_alerts")?;
+    let keys = stmt.query_map([], |r| r.get(0))?.collect::<Result<Vec<String>, _>>()?;
+    Ok(keys)
+}
+
+/// Each client's latest score strictly before `as_of` (for the score-drop rule).
+pub fn previous_scores(d: &Dossier, as_of: NaiveDate) -> Result<HashMap<i64, u8>, StoreError> {
+    let mut stmt = d.conn.prepare(
+        "SELECT s.client_id, s.score FROM client_scores s
+         JOIN (SELECT client_id, max(scored_on) AS day FROM client_scores WHERE scored_on < ?1 GROUP BY client_id) l
+           ON l.client_id = s.client_id AND l.day = s.scored_on",
+    )?;
+    let rows = stmt.query_map([as_of.to_string()], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, u8>(1)?)))?;
+    Ok(rows.collect::<Result<HashMap<_, _>, _>>()?)
+}
+
+fn score_from_row(r: &rusqlite::Row<'_>) -> Result<StoredScore, StoreError> {
+    Ok(StoredScore {
+        client_id: r.get(0)?,
+        scored_on: text_date(r, 1)?,
+        score: r.get(2)?,
+        grade: r.get(3)?,
+        probability_bp: r.get(4)?,
+        reasons_json: r.get(5)?,
+        suggested_limit: from_units(r.get(6)?),
+        limit_rule: r.get(7)?,
+        invoices_scored: r.get(8)?,
+        external_json: r.get(9)?,
+    })
+}
+
+const SCORE_COLUMNS: &str = "client_id, scored_on, score, grade, probability_bp, reasons_json, suggested_limit, \
+                             limit_rule, invoices_scored, external_json";
+
+/// A client's scores up to `as_of`, oldest first (the last is the current one).
+pub fn client_scores(d: &Dossier, client_id: i64, as_of: NaiveDate) -> Result<Vec<StoredScore>, StoreError> {
+    let mut stmt = d.conn.prepare(&format!(
+        "SELECT {SCORE_COLUMNS} FROM client_scores WHERE client_id = ?1 AND scored_on <= ?2 ORDER BY scored_on"
+    ))?;
+    let mut rows = stmt.query(params![client_id, as_of.to_string()])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        out.push(score_from_row(r)?);
+    }
+    Ok(out)
+}
+
+/// Every client's scores of one day.
+pub fn scores_of_day(d: &Dossier, day: NaiveDate) -> Result<Vec<StoredScore>, StoreError> {
+    let mut stmt = d
+        .conn
+        .prepare(&format!("SELECT {SCORE_COLUMNS} FROM client_scores WHERE scored_on = ?1 ORDER BY client_id"))?;
+    let mut rows = stmt.query([day.to_string()])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        out.push(score_from_row(r)?);
+    }
+    Ok(out)
+}
+
+/// The client's name, if it exists.
+pub fn client_name(d: &Dossier, client_id: i64) -> Result<Option<String>, StoreError> {
+    Ok(d.conn.query_row("SELECT name FROM clients WHERE id = ?1", [client_id], |r| r.get(0)).optional()?)
+}
+
+/// Alerts, newest first; `state` filters on `open`, `acknowledged` or `snoozed` when given.
+pub fn alerts(d: &Dossier, state: Option<&str>) -> Result<Vec<StoredAlert>, StoreError> {
+    let mut stmt = d.conn.prepare(
+        "SELECT a.id, a.client_id, coalesce(c.name, ''), a.rule, a.dedupe_key, a.raised_on, a.details, a.state, a.snoozed_until
+         FROM score_alerts a LEFT JOIN clients c ON c.id = a.client_id
+         WHERE ?1 IS NULL OR a.state = ?1 ORDER BY a.raised_on DESC, a.id DESC",
+    )?;
+    let mut rows = stmt.query([state])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let until: Option<String> = r.get(8)?;
+        out.push(StoredAlert {
+            id: r.get(0)?,
+            client_id: r.get(1)?,
+            client_name: r.get(2)?,
+            rule: r.get(3)?,
+            dedupe_key: r.get(4)?,
+            raised_on: text_date(r, 5)?,
+            details: r.get(6)?,
+            state: r.get(7)?,
+            snoozed_until: until.as_deref().and_then(ymd),
+        });
+    }
+    Ok(out)
+}
+
+/// Sets an alert's state (`acknowledged`, or `snoozed` until a day, or back to `open`), audited.
+/// Returns false when no alert has that id.
+pub fn set_alert_state(
+    d: &mut Dossier,
+    id: i64,
+    state: &str,
+    snoozed_until: Option<NaiveDate>,
+    actor: &str,
+    at: NaiveDateTime,
+) -> Result<bool, StoreError> {
+    if !matches!(state, "open" | "acknowledged" | "snoozed") || (state == "snoozed") != snoozed_until.is_some() {
+        return Err(StoreError::Invalid(format!("alert state {state:?} with snooze date {snoozed_until:?}")));
+    }
+    let tx = d.conn.transaction()?;
+    let before: Option<String> =
+        tx.query_row("SELECT state FROM score_alerts WHERE id = ?1", [id], |r| r.get(0)).optional()?;
+    let Some(before) = before else {
+        return Ok(false);
+    };
+    let at_str = at.format("%Y-%m-%dT%H:%M:%S").to_string();
+    tx.execute(
+        "UPDATE score_alerts SET state = ?2, snoozed_until = ?3, updated_at = ?4 WHERE id = ?1",
+        params![id, state, snoozed_until.map(|d| d.to_string()), at_str],
+    )?;
+    let after =
+        serde_json::json!({ "state": state, "snoozed_until": snoozed_until.map(|d| d.to_string()) }).to_string();
+    let before = serde_json::json!({ "state": before }).to_string();
+    insert_audit(&tx, at, actor, "score.alert", "score_alert", Some(&id.to_string()), Some(&before), Some(&after))?;
+    tx.commit()?;
+    Ok(true)
+}
+
+/// Snoozed alerts whose date has come are open again on `today` (read as open; the row keeps its date).
+pub fn is_snoozed(a: &StoredAlert, today: NaiveDate) -> bool {
+    a.state == "snoozed" && a.snoozed_until.is_some_and(|u| u > today)
+}
+
+/// Keeps a scorecard (JSON) fitted on `fitted_on` (`fit` or `prior`), replacing one of the same day.
+pub fn put_model(
+    d: &mut Dossier,
+    fitted_on: NaiveDate,
+    origin: &str,
+    card_json: &str,
+    note: &str,
+) -> Result<(), StoreError> {
+    d.conn.execute(
+        "INSERT INTO scoring_models (fitted_on, origin, card_json, note) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT(fitted_on) DO UPDATE SET origin = excluded.origin, card_json = excluded.card_json, note = excluded.note",
+        params![fitted_on.to_string(), origin, card_json, note],
+    )?;
+    Ok(())
+}
+
+/// The latest scorecard fitted on or before `as_of`: (fitted on, origin, JSON).
+pub fn latest_model(d: &Dossier, as_of: NaiveDate) -> Result<Option<(NaiveDate, String, String)>, StoreError> {
+    let row: Option<(String, String, String)> = d
+        .conn
+        .query_row(
+            "SELECT fitted_on, origin, card_json FROM scoring_models WHERE fitted_on <= ?1 ORDER BY fitted_on DESC LIMIT 1",
+            [as_of.to_string()],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    Ok(row.and_then(|(d, o, j)| ymd(&d).map(|d| (d, o, j))))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_and_date_times_read_their_day() {
+        assert_eq!(ymd("2026-03-05"), NaiveDate::from_ymd_opt(2026, 3, 5));
+        assert_eq!(ymd("2026-03-05T10:00:00"), NaiveDate::from_ymd_opt(2026, 3, 5));
+        assert_eq!(ymd("2026-02-30"), None);
+        assert_eq!(ymd("20260305"), None);
+        assert_eq!(ymd("2026-0a-05"), None);
+        let d = NaiveDate::from_ymd_opt(2026, 3, 5).unwrap_or_default();
+        assert_eq!(from_day_number(day_number(d)), d);
+    }
+}
