@@ -101,13 +101,32 @@ fn parse_tone(s: &str) -> Result<Tone, StoreError> {
     Tone::parse(s).ok_or_else(|| StoreError::Decode(format!("tone {s:?}")))
 }
 
+/// A status date-time as the dossier writes it (`YYYY-MM-DDTHH:MM:SS`), read from its digits (the
+/// plan reads tens of thousands; chrono's format interpreter costs more than the rest of the row),
+/// falling back to chrono for anything else.
+fn parse_at(at: &str) -> Result<NaiveDateTime, StoreError> {
+    let b = at.as_bytes();
+    if b.len() == 19 && b[10] == b'T' && b[13] == b':' && b[16] == b':' {
+        let num = |r: std::ops::Range<usize>| -> Option<u32> {
+            b.get(r)?.iter().try_fold(0u32, |n, c| c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0')))
+        };
+        if let (Some(date), Some(h), Some(m), Some(s)) =
+            (at.get(..10).and_then(|d| parse_date(d).ok()), num(11..13), num(14..16), num(17..19))
+        {
+            if let Some(dt) = date.and_hms_opt(h, m, s) {
+                return Ok(dt);
+            }
+        }
+    }
+    NaiveDateTime::parse_from_str(at, AT_FORMAT).map_err(|x| StoreError::Decode(format!("date-time {at:?}: {x}")))
+}
+
 fn status_event(invoice: InvoiceId, code: u16, at: &str, amounts: &str) -> Result<StatusEvent, StoreError> {
     let amounts: Vec<StatusAmount> = if amounts == "[]" { Vec::new() } else { serde_json::from_str(amounts)? };
     Ok(StatusEvent {
         invoice_id: invoice,
         status: LifecycleStatus::from_code(code),
-        at: NaiveDateTime::parse_from_str(at, AT_FORMAT)
-            .map_err(|x| StoreError::Decode(format!("date-time {at:?}: {x}")))?,
+        at: parse_at(at)?,
         reason_code: None,
         reason: None,
         action_code: None,
@@ -200,6 +219,11 @@ pub fn snapshot(
 ) -> Result<DunningSnapshot, StoreError> {
     let horizon = as_of.checked_add_days(chrono::Days::new(horizon_days)).unwrap_or(as_of);
     let mut snap = DunningSnapshot::default();
+    // One read transaction for the whole snapshot: every read sees the same state of the dossier
+    // (an import committing meanwhile cannot split a plan), and SQLite takes its file locks and
+    // checks the WAL once instead of once per statement. It only reads: dropping it ends it. When a
+    // transaction is already open, the reads belong to it.
+    let _read = if d.conn.is_autocommit() { Some(d.conn.unchecked_transaction()?) } else { None };
 
     let mut items = d.conn.prepare_cached(
         "SELECT id, client_id, number, issue_date, due_date, currency, outstanding
@@ -283,13 +307,34 @@ pub fn snapshot(
     }
     drop(rows);
 
-    for row in crate::analytics::disputes_open_at(d, as_of)? {
+    // Disputes open on the day (the same two ranges of `disputes_resolved` as
+    // `analytics::disputes_open_at`, in the same order), except those a 206 Approuvée partiellement
+    // opened: only the unapproved part is disputed there, and the approved part is still owed and
+    // dunned (legal-rules B.2); the lifecycle replay of the invoice's statuses already limits the
+    // dunned amount to the approved part, so pausing the whole invoice would be wrong.
+    let mut stmt = d.conn.prepare_cached(
+        "SELECT id, client_id, opened_on FROM disputes INDEXED BY disputes_resolved
+         WHERE resolved_on IS NULL AND opened_on <= ?1 AND (status_code IS NULL OR status_code <> 206)
+         UNION ALL
+         SELECT id, client_id, opened_on FROM disputes INDEXED BY disputes_resolved
+         WHERE resolved_on > ?1 AND opened_on <= ?1 AND (status_code IS NULL OR status_code <> 206)",
+    )?;
+    let mut rows = stmt.query([as_of.to_string()])?;
+    while let Some(r) = rows.next()? {
         snap.disputes.push(OpenDispute {
-            id: row.id,
-            client_id: ClientId(row.client_id),
-            invoice_ids: row.invoice_ids.into_iter().map(InvoiceId).collect(),
-            opened_on: row.opened_on,
+            id: r.get(0)?,
+            client_id: ClientId(r.get(1)?),
+            invoice_ids: Vec::new(),
+            opened_on: parse_date(text(r, 2)?)?,
         });
+    }
+    drop(rows);
+    let mut inv = d.conn.prepare_cached("SELECT invoice_id FROM dispute_invoices WHERE dispute_id = ?1")?;
+    for dispute in &mut snap.disputes {
+        let mut rows = inv.query([dispute.id])?;
+        while let Some(r) = rows.next()? {
+            dispute.invoice_ids.push(InvoiceId(r.get(0)?));
+        }
     }
 
     // Promises pending, or whose date passed within the window. What was paid since a promise was
@@ -979,6 +1024,18 @@ impl DunningWriter<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn status_date_times_are_read_fast_and_exactly() {
+        let at = |s: &str| NaiveDateTime::parse_from_str(s, AT_FORMAT).unwrap();
+        assert_eq!(parse_at("2026-11-23T09:05:59").unwrap(), at("2026-11-23T09:05:59"));
+        assert_eq!(parse_at("2024-02-29T23:59:00").unwrap(), at("2024-02-29T23:59:00"));
+        assert!(parse_at("2026-11-23T24:00:00").is_err());
+        assert!(parse_at("2026-02-30T10:00:00").is_err());
+        assert!(parse_at("2026-11-23 10:00:00").is_err());
+        assert!(parse_at("2026-11-23T1a:00:00").is_err());
+        assert!(parse_at("").is_err());
+    }
 
     #[test]
     fn dates_are_read_fast_and_exactly() {
