@@ -1,9 +1,21 @@
 //! Client risk scoring, the application side (issue 9).
 //!
-//! For now: the backtest of the scoring pipeline on the IBM accounts-receivable sample
-//! (`encours score backtest --ibm-csv FILE`), with the protocol of scoring.md §4 implemented in
-//! `encours_engines::scoring::backtest`. The dossier's own backtest, the daily rescoring job and the
-//! alerts need the store's read model of each client's ledger (`ClientLedger`) and are not wired yet.
+//! - `score_run`: the daily rescoring of the whole portfolio. The store streams each client's ledger
+//!   as known on the date (`encours_store::scoring::for_each_client_ledger`); each is turned into the
+//!   engine's `ClientLedger`, its features and monthly delays computed and the ledger dropped, so the
+//!   2-million-invoice dossier never sits in memory as engine structs. The portfolio's late rate (the
+//!   prior every client's rate is shrunk toward) is only known at the end of the stream, and it enters
+//!   one feature only (`smoothed_late_rate`), which is put in afterwards. Then every client is scored,
+//!   the early-warning rules run (score drop against the client's previous stored score) and the
+//!   scores and the alerts whose dedupe key is new are written in one audited transaction.
+//! - The scorecard: the engine's recommendation (`ledger_backtest::fit`, refitted every 4 weeks as the
+//!   demo check does; the expert prior when the history does not allow a fit). A fit replays every
+//!   monthly cutoff of the history, so on a large dossier it runs on a deterministic sample of clients
+//!   (every k-th client, about `FIT_SAMPLE_DOCUMENTS` documents) and is kept in the dossier
+//!   (`scoring_models`): a day's run reuses the last fit younger than `REFIT_DAYS`.
+//! - `score_show`, `score_alerts`, `acknowledge_alert`, `snooze_alert`: the read side and the alert
+//!   workflow; `score_backtest`: the dossier's own backtest (`ledger_backtest::run`, 6 test months).
+//! - `backtest_ibm_csv`: the same protocol family on the IBM accounts-receivable sample.
 
 use std::path::Path;
 
@@ -71,4 +83,572 @@ pub fn backtest_text(r: &BacktestReport) -> String {
         out.push_str(&format!("warning: {w}\n"));
     }
     out
+}
+
+// ---------------------------------------------------------------------------------------------
+// The dossier's scoring.
+// ---------------------------------------------------------------------------------------------
+
+use std::collections::HashSet;
+
+use chrono::{Duration, Months, NaiveDate, NaiveDateTime};
+use encours_engines::scoring::features::{
+    client_features, monthly_delays, settled_on, smoothed_late_rate, ClientFeatures, ClientLedger, CollectiveProcedure,
+    DocumentKind, ExternalFacts, LedgerInvoice, LedgerPayment, LedgerStatus, MonthlyDelay, ProcedureKind,
+};
+use encours_engines::scoring::ledger_backtest;
+use encours_engines::scoring::portfolio::{DEFAULT_LATE_RATE, MONTHS_OF_DELAYS};
+use encours_engines::scoring::scorecard::{Grade, Scorecard};
+use encours_engines::scoring::warnings::{early_warnings, not_yet_raised, WarningInput};
+use encours_store::scoring::{self as store, NewAlert, StoredClientLedger, StoredScore};
+use encours_store::Dossier;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// Days a fitted scorecard is used before the next run refits it (the demo check refits every 4 weeks).
+pub const REFIT_DAYS: i64 = 28;
+/// About how many documents a fit (or a backtest) reads; a larger dossier is sampled by client.
+pub const FIT_SAMPLE_DOCUMENTS: u64 = 150_000;
+/// Test months of the dossier backtest.
+pub const BACKTEST_TEST_MONTHS: u32 = 6;
+const ACTOR: &str = "user";
+
+/// What a scoring run did.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ScoreRunReport {
+    /// The scoring date.
+    pub as_of: String,
+    /// Clients scored (those with a document issued before the date).
+    pub clients_scored: usize,
+    /// Clients without any document yet (not scored).
+    pub clients_without_history: usize,
+    /// Scores of that date replaced by this run (a rerun of the same date).
+    pub replaced: usize,
+    /// Alerts newly raised.
+    pub new_alerts: usize,
+    /// Alerts the rules raised again but already recorded (left as they were).
+    pub known_alerts: usize,
+    /// `fit` (fitted on the dossier's history) or `prior` (the expert prior).
+    pub model: String,
+    /// The day the scorecard was fitted.
+    pub model_fitted_on: String,
+    /// Fitted by this run (rather than reused).
+    pub model_refitted: bool,
+    /// Why the prior is used, when it is.
+    pub model_note: String,
+    /// The portfolio's late rate every client's is shrunk toward, in basis points.
+    pub portfolio_late_rate_bp: u32,
+    /// Clients per grade, A to E.
+    pub grades: Vec<GradeCount>,
+}
+
+/// How many clients have a grade.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct GradeCount {
+    /// A–E.
+    pub grade: String,
+    /// Clients.
+    pub clients: usize,
+}
+
+/// One reason behind a score.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ScoreReasonView {
+    /// The scorecard term.
+    pub term: String,
+    /// The French phrase.
+    pub text: String,
+}
+
+/// One point of a client's score history.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ScorePointView {
+    /// Scoring date.
+    pub date: String,
+    /// 0–100.
+    pub score: u8,
+    /// A–E.
+    pub grade: String,
+}
+
+/// A client's current score and its history.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ClientScoreView {
+    /// The client.
+    pub client_id: i64,
+    /// Its name.
+    pub client_name: String,
+    /// The date of the score shown (the latest on or before the date asked).
+    pub scored_on: String,
+    /// 0–100, higher is safer.
+    pub score: u8,
+    /// A–E.
+    pub grade: String,
+    /// Calibrated probability that an invoice goes more than 60 days overdue within 90 days, in basis points.
+    pub probability_bp: u32,
+    /// The (up to) three reasons that raise the risk most, in French.
+    pub reasons: Vec<ScoreReasonView>,
+    /// Suggested credit limit, a decimal string in euros.
+    pub suggested_limit: String,
+    /// Why that limit, in French.
+    pub limit_rule: String,
+    /// How many invoices the score rests on.
+    pub invoices_scored: u32,
+    /// What is known from outside the ledger (shown beside the score, never inside it).
+    pub external_notes: Vec<String>,
+    /// Every stored score up to that date, oldest first.
+    pub history: Vec<ScorePointView>,
+    /// The client's alerts.
+    pub alerts: Vec<RiskAlertView>,
+}
+
+/// One alert.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct RiskAlertView {
+    /// Its id.
+    pub id: i64,
+    /// The client.
+    pub client_id: i64,
+    /// The client's name.
+    pub client_name: String,
+    /// The rule (`delays_lengthening`, `repeated_incidents`, `falling_activity`, `dispute_jump`,
+    /// `score_drop`, `collective_procedure`, `ceased_activity`).
+    pub rule: String,
+    /// The deduplication key.
+    pub dedupe_key: String,
+    /// The day it was raised.
+    pub raised_on: String,
+    /// What happened, in French.
+    pub details: String,
+    /// `open`, `acknowledged` or `snoozed`.
+    pub state: String,
+    /// Until when it is snoozed.
+    pub snoozed_until: Option<String>,
+}
+
+/// One target of the dossier backtest (the IBM report's shape).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct BacktestTargetView {
+    /// The target's name.
+    pub name: String,
+    /// AUC of the calibrated score.
+    pub auc: f64,
+    /// Brier score.
+    pub brier: f64,
+    /// Recall when the riskiest 10 % are alerted.
+    pub recall_at_10pct: f64,
+    /// AUC of the naive "past late rate" score.
+    pub naive_auc: f64,
+    /// Brier of the naive score.
+    pub naive_brier: f64,
+    /// Recall at 10 % of the naive score.
+    pub naive_recall_at_10pct: f64,
+    /// Test rows.
+    pub n_test: usize,
+    /// Positives among them.
+    pub test_positives: usize,
+    /// Training rows.
+    pub n_train: usize,
+}
+
+/// The dossier's own backtest.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, TS)]
+#[ts(export)]
+pub struct DossierBacktestView {
+    /// The date the history is read as of.
+    pub as_of: String,
+    /// First cutoff of the test period.
+    pub test_from: String,
+    /// Last cutoff tested.
+    pub test_to: String,
+    /// Clients in the history read (every k-th on a large dossier).
+    pub clients: usize,
+    /// 1 when every client was read, k when every k-th was.
+    pub sample_stride: u64,
+    /// One entry per target.
+    pub targets: Vec<BacktestTargetView>,
+    /// Too few rows or positives, sampling, etc.
+    pub warnings: Vec<String>,
+}
+
+fn store_err(e: encours_store::StoreError) -> ApiError {
+    ApiError::from(e)
+}
+
+fn procedure_kind(kind: &str) -> Option<ProcedureKind> {
+    match kind {
+        "safeguard" | "sauvegarde" => Some(ProcedureKind::Sauvegarde),
+        "receivership" | "redressement" => Some(ProcedureKind::Redressement),
+        "liquidation" => Some(ProcedureKind::Liquidation),
+        _ => None,
+    }
+}
+
+/// The engine's view of a stored ledger.
+fn to_engine(l: StoredClientLedger) -> ClientLedger {
+    ClientLedger {
+        client_id: l.client_id.to_string(),
+        invoices: l
+            .documents
+            .into_iter()
+            .map(|doc| LedgerInvoice {
+                id: doc.id.to_string(),
+                kind: if doc.credit_note { DocumentKind::CreditNote } else { DocumentKind::Invoice },
+                issue_date: doc.issue_date,
+                due_date: doc.due_date,
+                amount: doc.amount,
+                electronic: doc.electronic,
+                payments: doc
+                    .allocations
+                    .into_iter()
+                    .map(|a| LedgerPayment { date: a.date, amount: a.amount })
+                    .collect(),
+                statuses: doc.statuses.into_iter().map(|(code, date)| LedgerStatus { code, date }).collect(),
+            })
+            .collect(),
+        broken_promises: l.broken_promises,
+        external: ExternalFacts {
+            legal_form: l.legal_form,
+            naf: l.naf,
+            collective_procedure: l.collective_procedure.and_then(|(kind, judgment_date)| {
+                procedure_kind(&kind).map(|kind| CollectiveProcedure { kind, judgment_date })
+            }),
+            ..ExternalFacts::default()
+        },
+    }
+}
+
+/// (settled in the 12 months before `as_of`, of which late): the counts behind the portfolio's late
+/// rate and the client's smoothed rate (the same invoices `client_features` counts).
+fn late_counts(l: &ClientLedger, as_of: NaiveDate) -> (u32, u32) {
+    let from = as_of.checked_sub_months(Months::new(12)).unwrap_or(NaiveDate::MIN);
+    let (mut n, mut late) = (0u32, 0u32);
+    for inv in l.invoices.iter().filter(|i| i.kind == DocumentKind::Invoice && i.issue_date < as_of) {
+        if !inv.payments.iter().any(|p| p.date >= from && p.date < as_of) {
+            continue;
+        }
+        if let Some(on) = settled_on(inv, as_of).filter(|d| *d >= from) {
+            n += 1;
+            late += u32::from(on > inv.due_date);
+        }
+    }
+    (n, late)
+}
+
+/// What the stream keeps of a client until the portfolio's rate is known.
+struct Draft {
+    client_id: i64,
+    features: ClientFeatures,
+    monthly: Vec<MonthlyDelay>,
+    external: ExternalFacts,
+    settled: u32,
+    late: u32,
+}
+
+fn stride_for(d: &Dossier, as_of: NaiveDate) -> Result<u64, ApiError> {
+    let n = store::document_count(d, as_of).map_err(store_err)?;
+    Ok(n.div_ceil(FIT_SAMPLE_DOCUMENTS).max(1))
+}
+
+/// Reads every ledger of the dossier (every `stride`-th client) as the engine wants them.
+fn sampled_ledgers(d: &Dossier, as_of: NaiveDate, stride: u64) -> Result<Vec<ClientLedger>, ApiError> {
+    let mut out = Vec::new();
+    let mut i = 0u64;
+    store::for_each_client_ledger(d, as_of, |l| {
+        if i.is_multiple_of(stride) && !l.documents.is_empty() {
+            out.push(to_engine(l));
+        }
+        i += 1;
+        Ok::<(), ApiError>(())
+    })?;
+    Ok(out)
+}
+
+fn grade_str(g: Grade) -> String {
+    format!("{g:?}")
+}
+
+#[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+fn basis_points(p: f64) -> u32 {
+    // A probability or rate in [0, 1] to basis points, for display and storage (no float in the file).
+    (p.clamp(0.0, 1.0) * 10_000.0).round() as u32
+}
+
+/// The scorecard to score with on `as_of`: the stored one if fitted less than [`REFIT_DAYS`] ago,
+/// else a new fit (on a sample of clients for a large dossier), else the prior; a new one is stored.
+fn scorecard_for(d: &mut Dossier, as_of: NaiveDate) -> Result<(Scorecard, String, NaiveDate, bool, String), ApiError> {
+    if let Some((on, origin, json)) = store::latest_model(d, as_of).map_err(store_err)? {
+        if on + Duration::days(REFIT_DAYS) > as_of {
+            if let Ok(card) = serde_json::from_str::<Scorecard>(&json) {
+                return Ok((card, origin, on, false, String::new()));
+            }
+        }
+    }
+    let stride = stride_for(d, as_of)?;
+    let sample = sampled_ledgers(d, as_of, stride)?;
+    let (card, origin, note) = match ledger_backtest::fit(&sample, as_of) {
+        Ok(card) => (card, "fit", format!("fitted on {} clients (every {stride})", sample.len())),
+        Err(e) => (Scorecard::prior(), "prior", format!("no fit on the dossier's history: {e}")),
+    };
+    let json = serde_json::to_string(&card).map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
+    store::put_model(d, as_of, origin, &json, &note).map_err(store_err)?;
+    Ok((card, origin.to_string(), as_of, true, note))
+}
+
+/// Rescores every client on `as_of` and records the scores and the new alerts (module doc).
+/// `progress` is called with the clients read so far, every 1,000 clients and at the end.
+pub fn score_run(
+    d: &mut Dossier,
+    as_of: NaiveDate,
+    now: NaiveDateTime,
+    progress: &mut dyn FnMut(usize),
+) -> Result<ScoreRunReport, ApiError> {
+    let (card, model, fitted_on, refitted, note) = scorecard_for(d, as_of)?;
+    let previous = store::previous_scores(d, as_of).map_err(store_err)?;
+    let raised: HashSet<String> = store::alert_keys(d).map_err(store_err)?.into_iter().collect();
+
+    let mut drafts: Vec<Draft> = Vec::new();
+    let mut without_history = 0usize;
+    let mut read = 0usize;
+    store::for_each_client_ledger(d, as_of, |l| {
+        read += 1;
+        if read.is_multiple_of(1000) {
+            progress(read);
+        }
+        let client_id = l.client_id;
+        let ledger = to_engine(l);
+        if !ledger.invoices.iter().any(|i| i.issue_date < as_of) {
+            without_history += 1;
+            return Ok::<(), ApiError>(());
+        }
+        let (settled, late) = late_counts(&ledger, as_of);
+        drafts.push(Draft {
+            client_id,
+            features: client_features(&ledger, as_of, DEFAULT_LATE_RATE),
+            monthly: monthly_delays(&ledger, as_of, MONTHS_OF_DELAYS),
+            external: ledger.external,
+            settled,
+            late,
+        });
+        Ok(())
+    })?;
+    progress(read);
+
+    let (n, late) = drafts.iter().fold((0u64, 0u64), |(n, l), c| (n + u64::from(c.settled), l + u64::from(c.late)));
+    #[allow(clippy::cast_precision_loss)]
+    let prior = if n == 0 { DEFAULT_LATE_RATE } else { late as f64 / n as f64 };
+
+    let mut scores = Vec::with_capacity(drafts.len());
+    let mut alerts = Vec::new();
+    let mut grades: std::collections::BTreeMap<Grade, usize> = std::collections::BTreeMap::new();
+    for mut c in drafts {
+        c.features.smoothed_late_rate = smoothed_late_rate(c.late, c.settled, prior);
+        let s = card.score(&c.features, &c.external);
+        *grades.entry(s.grade).or_default() += 1;
+        let input = WarningInput {
+            client_id: c.client_id.to_string(),
+            as_of,
+            monthly: c.monthly,
+            features: c.features,
+            score_now: Some(s.score),
+            score_before: previous.get(&c.client_id).copied(),
+            external: c.external,
+        };
+        for a in not_yet_raised(early_warnings(&input), &raised) {
+            alerts.push(NewAlert {
+                client_id: c.client_id,
+                rule: serde_json::to_value(a.kind)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default(),
+                dedupe_key: a.key,
+                raised_on: a.raised_on,
+                details: a.message,
+            });
+        }
+        let reasons: Vec<serde_json::Value> =
+            s.reasons.iter().map(|r| serde_json::json!({ "term": format!("{:?}", r.term), "text": r.text })).collect();
+        scores.push(StoredScore {
+            client_id: c.client_id,
+            scored_on: as_of,
+            score: s.score,
+            grade: grade_str(s.grade),
+            probability_bp: basis_points(s.probability),
+            reasons_json: serde_json::Value::Array(reasons).to_string(),
+            suggested_limit: s.suggested_limit.round_dp(2),
+            limit_rule: s.limit_rule,
+            invoices_scored: s.invoices_scored,
+            external_json: serde_json::to_string(&s.external_notes).unwrap_or_else(|_| "[]".into()),
+        });
+    }
+    let grades: Vec<GradeCount> = [Grade::A, Grade::B, Grade::C, Grade::D, Grade::E]
+        .into_iter()
+        .map(|g| GradeCount { grade: grade_str(g), clients: grades.get(&g).copied().unwrap_or(0) })
+        .collect();
+    let mut report = ScoreRunReport {
+        as_of: as_of.to_string(),
+        clients_scored: scores.len(),
+        clients_without_history: without_history,
+        replaced: 0,
+        new_alerts: 0,
+        known_alerts: 0,
+        model,
+        model_fitted_on: fitted_on.to_string(),
+        model_refitted: refitted,
+        model_note: note,
+        portfolio_late_rate_bp: basis_points(prior),
+        grades,
+    };
+    let summary = serde_json::to_string(&report).map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
+    let w = store::write_run(d, as_of, &scores, &alerts, &summary, ACTOR, now).map_err(store_err)?;
+    report.replaced = w.replaced;
+    report.new_alerts = w.new_alerts;
+    report.known_alerts = w.known_alerts;
+    Ok(report)
+}
+
+fn alert_view(a: store::StoredAlert) -> RiskAlertView {
+    RiskAlertView {
+        id: a.id,
+        client_id: a.client_id,
+        client_name: a.client_name,
+        rule: a.rule,
+        dedupe_key: a.dedupe_key,
+        raised_on: a.raised_on.to_string(),
+        details: a.details,
+        state: a.state,
+        snoozed_until: a.snoozed_until.map(|d| d.to_string()),
+    }
+}
+
+/// A client's latest score on or before `as_of`, its reasons and history, and its alerts.
+pub fn score_show(d: &Dossier, client_id: i64, as_of: NaiveDate) -> Result<ClientScoreView, ApiError> {
+    let name = store::client_name(d, client_id)
+        .map_err(store_err)?
+        .ok_or_else(|| ApiError::invalid(format!("no client {client_id} in this dossier")))?;
+    let history = store::client_scores(d, client_id, as_of).map_err(store_err)?;
+    let Some(last) = history.last().cloned() else {
+        return Err(ApiError::invalid(format!(
+            "client {client_id} ({name}) has no score on or before {as_of}: run `encours score run` first"
+        )));
+    };
+    let reasons: Vec<ScoreReasonView> = serde_json::from_str::<Vec<serde_json::Value>>(&last.reasons_json)
+        .unwrap_or_default()
+        .iter()
+        .map(|v| ScoreReasonView {
+            term: v.get("term").and_then(|t| t.as_str()).unwrap_or_default().to_string(),
+            text: v.get("text").and_then(|t| t.as_str()).unwrap_or_default().to_string(),
+        })
+        .collect();
+    let alerts = store::alerts(d, None)
+        .map_err(store_err)?
+        .into_iter()
+        .filter(|a| a.client_id == client_id)
+        .map(alert_view)
+        .collect();
+    Ok(ClientScoreView {
+        client_id,
+        client_name: name,
+        scored_on: last.scored_on.to_string(),
+        score: last.score,
+        grade: last.grade.clone(),
+        probability_bp: last.probability_bp,
+        reasons,
+        suggested_limit: last.suggested_limit.round_dp(2).to_string(),
+        limit_rule: last.limit_rule.clone(),
+        invoices_scored: last.invoices_scored,
+        external_notes: serde_json::from_str(&last.external_json).unwrap_or_default(),
+        history: history
+            .iter()
+            .map(|s| ScorePointView { date: s.scored_on.to_string(), score: s.score, grade: s.grade.clone() })
+            .collect(),
+        alerts,
+    })
+}
+
+/// Alerts, newest first; `state` (`open`, `acknowledged`, `snoozed`) filters when given.
+pub fn score_alerts(d: &Dossier, state: Option<&str>) -> Result<Vec<RiskAlertView>, ApiError> {
+    if let Some(s) = state {
+        if !matches!(s, "open" | "acknowledged" | "snoozed") {
+            return Err(ApiError::invalid(format!("alert state {s:?}: expected open, acknowledged or snoozed")));
+        }
+    }
+    Ok(store::alerts(d, state).map_err(store_err)?.into_iter().map(alert_view).collect())
+}
+
+fn set_state(
+    d: &mut Dossier,
+    id: i64,
+    state: &str,
+    until: Option<NaiveDate>,
+    now: NaiveDateTime,
+) -> Result<(), ApiError> {
+    if store::set_alert_state(d, id, state, until, ACTOR, now).map_err(store_err)? {
+        Ok(())
+    } else {
+        Err(ApiError::invalid(format!("no alert {id} in this dossier")))
+    }
+}
+
+/// Marks an alert as seen (audited).
+pub fn acknowledge_alert(d: &mut Dossier, id: i64, now: NaiveDateTime) -> Result<(), ApiError> {
+    set_state(d, id, "acknowledged", None, now)
+}
+
+/// Hides an alert until `until` (audited); it must be after today.
+pub fn snooze_alert(d: &mut Dossier, id: i64, until: NaiveDate, now: NaiveDateTime) -> Result<(), ApiError> {
+    if until <= now.date() {
+        return Err(ApiError::invalid(format!("snooze until {until}: the date must be after today")));
+    }
+    set_state(d, id, "snoozed", Some(until), now)
+}
+
+/// The dossier's own backtest as of `as_of` (`ledger_backtest::run`: monthly cutoffs, fitted on
+/// windows closed before the test period, the last 6 cutoffs tested, against the naive past late rate).
+pub fn score_backtest(d: &Dossier, as_of: NaiveDate) -> Result<DossierBacktestView, ApiError> {
+    let stride = stride_for(d, as_of)?;
+    let ledgers = sampled_ledgers(d, as_of, stride)?;
+    let r = ledger_backtest::run(&ledgers, as_of, BACKTEST_TEST_MONTHS)
+        .map_err(|e| ApiError::invalid(format!("dossier backtest: {e}")))?;
+    let mut warnings = r.warnings;
+    if stride > 1 {
+        warnings.push(format!("large dossier: every {stride}th client read ({} clients)", ledgers.len()));
+    }
+    Ok(DossierBacktestView {
+        as_of: as_of.to_string(),
+        test_from: r.test_from.to_string(),
+        test_to: r.test_to.to_string(),
+        clients: ledgers.len(),
+        sample_stride: stride,
+        targets: r
+            .targets
+            .into_iter()
+            .map(|t| BacktestTargetView {
+                name: t.name,
+                auc: t.auc,
+                brier: t.brier,
+                recall_at_10pct: t.recall_at_10pct,
+                naive_auc: t.naive_auc,
+                naive_brier: t.naive_brier,
+                naive_recall_at_10pct: t.naive_recall_at_10pct,
+                n_test: t.n_test,
+                test_positives: t.test_positives,
+                n_train: t.n_train,
+            })
+            .collect(),
+        warnings,
+    })
 }

@@ -16,6 +16,7 @@ mod disputes;
 mod dunning;
 mod letters;
 mod rates;
+mod score;
 
 /// Encours: your clients' receivables, up to date every day.
 #[derive(Parser, Debug)]
@@ -197,8 +198,10 @@ enum Command {
     /// Generate a legal document as a PDF: a reminder (--tone courtois|ferme|dernier_avis), a mise
     /// en demeure, a relevé de compte, an injonction de payer dossier or a déclaration de créance.
     Letter(letters::LetterArgs),
-    /// Client risk scoring: `backtest` measures the score with a strict time split against the
-    /// naive "past late rate" score (AUC, Brier, recall at a 10 % alert budget).
+    /// Client risk scoring: `run` rescores every client and raises new alerts, `show CLIENT` gives a
+    /// client's score, reasons, limit and history, `alerts` lists the alerts (`ack`, `snooze` act on
+    /// one), `backtest` measures the score with a strict time split against the naive "past late
+    /// rate" score (AUC, Brier, recall at a 10 % alert budget) on the dossier or the IBM sample.
     Score {
         #[command(subcommand)]
         command: ScoreCommand,
@@ -277,12 +280,57 @@ enum ScoreCommand {
     /// Backtest the client score: on the IBM accounts-receivable sample with --ibm-csv (the split of
     /// scoring.md: trained on what was known on 2013-07-01, tested on the invoices issued after).
     Backtest {
-        /// The IBM sample (`WA_Fn-UseC_-Accounts-Receivable.csv`); the dossier's own history is not wired yet.
+        /// The IBM sample (`WA_Fn-UseC_-Accounts-Receivable.csv`); without it, the dossier's own history.
         #[arg(long, value_name = "FILE")]
         ibm_csv: Option<PathBuf>,
+        /// The date the dossier's history is read as of (default: today).
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        as_of: Option<NaiveDate>,
         /// Print JSON (`targets`: name, auc, brier, recall_at_10pct, naive_auc, n_test, …).
         #[arg(long)]
         json: bool,
+    },
+    /// Rescore every client on the date (replacing that date's scores) and record the new alerts.
+    Run {
+        /// Scoring date (default: today).
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        as_of: Option<NaiveDate>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// A client's latest score on or before the date: grade, three reasons, credit limit, history.
+    Show {
+        /// The client's id.
+        client: i64,
+        /// Date (default: today).
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        as_of: Option<NaiveDate>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The alerts, newest first.
+    Alerts {
+        /// Only `open`, `acknowledged` or `snoozed` alerts.
+        #[arg(long)]
+        state: Option<String>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Acknowledge an alert.
+    Ack {
+        /// The alert's id.
+        id: i64,
+    },
+    /// Snooze an alert until a date.
+    Snooze {
+        /// The alert's id.
+        id: i64,
+        /// The day it shows again.
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        until: NaiveDate,
     },
 }
 
@@ -326,7 +374,7 @@ fn run(cli: Cli) -> Result<(), ApiError> {
         Command::Lifecycle { command: InspectCommand::Inspect { files, .. } } => {
             return print_json(&encours_app::inspect_lifecycle(&files));
         }
-        Command::Score { command: ScoreCommand::Backtest { ibm_csv: Some(file), json } } => {
+        Command::Score { command: ScoreCommand::Backtest { ibm_csv: Some(file), json, .. } } => {
             let report = encours_app::scoring::backtest_ibm_csv(&file)?;
             if json {
                 let value =
@@ -446,11 +494,7 @@ fn run(cli: Cli) -> Result<(), ApiError> {
             let credits = s.entries.iter().filter(|e| e.credit).count();
             println!("wrote {} ({} entries, {credits} credits)", out.display(), s.entries.len());
         }
-        Command::Score { .. } => {
-            return Err(ApiError::invalid(
-                "score backtest on the dossier's own history is not available yet: give --ibm-csv FILE",
-            ))
-        }
+        Command::Score { command } => score::run(&path, &keys, command, today, now)?,
         Command::PaServe(_) => return Err(ApiError::new(ErrorCode::Internal, "pa-serve needs no dossier")),
         Command::Einvoice { .. } | Command::Bank { .. } | Command::Lifecycle { .. } => {
             return Err(ApiError::new(ErrorCode::Internal, "inspection needs no dossier"))

@@ -1,0 +1,140 @@
+//! `encours --dossier D score {run|show|alerts|ack|snooze|backtest}`: printing only; the work is in
+//! `encours_app::scoring`.
+
+use std::io::Write;
+use std::path::Path;
+
+use chrono::{NaiveDate, NaiveDateTime};
+use encours_app::{ApiError, ErrorCode, KeySource};
+
+use crate::ScoreCommand;
+
+fn io(e: std::io::Error) -> ApiError {
+    ApiError::new(ErrorCode::Io, format!("standard output: {e}"))
+}
+
+/// Prints a value made by `serde_json::to_value` (the CLI does not depend on serde itself).
+fn json(value: serde_json::Result<serde_json::Value>) -> Result<(), ApiError> {
+    let value = value.map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
+    let text = serde_json::to_string_pretty(&value).unwrap_or_default();
+    writeln!(crate::QuietPipe(std::io::stdout().lock()), "{text}").map_err(io)
+}
+
+/// Runs a `score` subcommand on the dossier at `path`.
+pub fn run(
+    path: &Path,
+    keys: &KeySource,
+    command: ScoreCommand,
+    today: NaiveDate,
+    now: NaiveDateTime,
+) -> Result<(), ApiError> {
+    let mut out = crate::QuietPipe(std::io::stdout().lock());
+    match command {
+        ScoreCommand::Run { as_of, json: as_json } => {
+            let mut d = encours_app::open_dossier(path, keys)?;
+            let as_of = as_of.unwrap_or(today);
+            let r = encours_app::scoring::score_run(&mut d, as_of, now, &mut |n| {
+                if !as_json && n.is_multiple_of(10_000) {
+                    eprintln!("  {n} clients read");
+                }
+            })?;
+            if as_json {
+                return json(serde_json::to_value(&r));
+            }
+            writeln!(out, "scored {} clients on {}", r.clients_scored, r.as_of).map_err(io)?;
+            writeln!(
+                out,
+                "model          {} (fitted on {}{})",
+                r.model,
+                r.model_fitted_on,
+                if r.model_refitted { ", this run" } else { "" }
+            )
+            .map_err(io)?;
+            if !r.model_note.is_empty() {
+                writeln!(out, "               {}", r.model_note).map_err(io)?;
+            }
+            let grades: Vec<String> = r.grades.iter().map(|g| format!("{} {}", g.grade, g.clients)).collect();
+            writeln!(out, "grades         {}", grades.join("  ")).map_err(io)?;
+            writeln!(out, "new alerts     {} ({} already raised)", r.new_alerts, r.known_alerts).map_err(io)?;
+            if r.replaced > 0 {
+                writeln!(out, "replaced       {} scores of {}", r.replaced, r.as_of).map_err(io)?;
+            }
+        }
+        ScoreCommand::Show { client, as_of, json: as_json } => {
+            let d = encours_app::open_dossier(path, keys)?;
+            let v = encours_app::scoring::score_show(&d, client, as_of.unwrap_or(today))?;
+            if as_json {
+                return json(serde_json::to_value(&v));
+            }
+            writeln!(out, "{} (client {}), scored on {}", v.client_name, v.client_id, v.scored_on).map_err(io)?;
+            writeln!(out, "score          {} / 100, grade {}", v.score, v.grade).map_err(io)?;
+            writeln!(out, "based on       {} invoices", v.invoices_scored).map_err(io)?;
+            for r in &v.reasons {
+                writeln!(out, "reason         {}", r.text).map_err(io)?;
+            }
+            writeln!(out, "credit limit   {} EUR ({})", v.suggested_limit, v.limit_rule).map_err(io)?;
+            for n in &v.external_notes {
+                writeln!(out, "external       {n}").map_err(io)?;
+            }
+            let history: Vec<String> = v.history.iter().map(|p| format!("{} {}", p.date, p.score)).collect();
+            writeln!(out, "history        {}", history.join(", ")).map_err(io)?;
+            for a in &v.alerts {
+                writeln!(out, "alert #{:<6} {} {} [{}] {}", a.id, a.raised_on, a.rule, a.state, a.details)
+                    .map_err(io)?;
+            }
+        }
+        ScoreCommand::Alerts { state, json: as_json } => {
+            let d = encours_app::open_dossier(path, keys)?;
+            let alerts = encours_app::scoring::score_alerts(&d, state.as_deref())?;
+            if as_json {
+                return json(serde_json::to_value(&alerts));
+            }
+            for a in &alerts {
+                writeln!(
+                    out,
+                    "#{:<6} {} {:<20} {:<13} {} — {}",
+                    a.id, a.raised_on, a.rule, a.state, a.client_name, a.details
+                )
+                .map_err(io)?;
+            }
+            writeln!(out, "{} alerts", alerts.len()).map_err(io)?;
+        }
+        ScoreCommand::Ack { id } => {
+            let mut d = encours_app::open_dossier(path, keys)?;
+            encours_app::scoring::acknowledge_alert(&mut d, id, now)?;
+            writeln!(out, "alert #{id} acknowledged").map_err(io)?;
+        }
+        ScoreCommand::Snooze { id, until } => {
+            let mut d = encours_app::open_dossier(path, keys)?;
+            encours_app::scoring::snooze_alert(&mut d, id, until, now)?;
+            writeln!(out, "alert #{id} snoozed until {until}").map_err(io)?;
+        }
+        ScoreCommand::Backtest { ibm_csv: _, as_of, json: as_json } => {
+            let d = encours_app::open_dossier(path, keys)?;
+            let r = encours_app::scoring::score_backtest(&d, as_of.unwrap_or(today))?;
+            if as_json {
+                return json(serde_json::to_value(&r));
+            }
+            writeln!(out, "Dossier backtest as of {}: test cutoffs {} .. {}", r.as_of, r.test_from, r.test_to)
+                .map_err(io)?;
+            writeln!(
+                out,
+                "{:<28} {:>7} {:>7} {:>11} {:>9} {:>11} {:>7}",
+                "target", "auc", "brier", "recall@10%", "naive_auc", "naive_rec", "n_test"
+            )
+            .map_err(io)?;
+            for t in &r.targets {
+                writeln!(
+                    out,
+                    "{:<28} {:>7.3} {:>7.4} {:>11.3} {:>9.3} {:>11.3} {:>7}",
+                    t.name, t.auc, t.brier, t.recall_at_10pct, t.naive_auc, t.naive_recall_at_10pct, t.n_test
+                )
+                .map_err(io)?;
+            }
+            for w in &r.warnings {
+                writeln!(out, "warning: {w}").map_err(io)?;
+            }
+        }
+    }
+    Ok(())
+}
