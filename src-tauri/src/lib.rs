@@ -636,6 +636,49 @@ async fn resolve_dispute(state: tauri::State<'_, AppState>, id: i64, input: Reso
     with_dossier(&state, move |d| disputes::resolve_dispute(d, id, &input, now())).await
 }
 
+/// Rescores every client on a date (default today) and records the new alerts (issue 9).
+#[tauri::command]
+async fn score_run(
+    state: tauri::State<'_, AppState>,
+    as_of: Option<String>,
+) -> Result<encours_app::scoring::ScoreRunReport, ApiError> {
+    let as_of = date_or_today(as_of)?;
+    with_dossier(&state, move |d| encours_app::scoring::score_run(d, as_of, now(), &mut |_| {})).await
+}
+
+/// A client's score, reasons, suggested limit and history.
+#[tauri::command]
+async fn score_show(
+    state: tauri::State<'_, AppState>,
+    client_id: i64,
+    as_of: Option<String>,
+) -> Result<encours_app::scoring::ClientScoreView, ApiError> {
+    let as_of = date_or_today(as_of)?;
+    with_dossier(&state, move |d| encours_app::scoring::score_show(d, client_id, as_of)).await
+}
+
+/// The risk alerts, optionally of one state (`open`, `acknowledged`, `snoozed`).
+#[tauri::command]
+async fn score_alerts(
+    state: tauri::State<'_, AppState>,
+    alert_state: Option<String>,
+) -> Result<Vec<encours_app::scoring::RiskAlertView>, ApiError> {
+    with_dossier(&state, move |d| encours_app::scoring::score_alerts(d, alert_state.as_deref())).await
+}
+
+/// Acknowledges a risk alert.
+#[tauri::command]
+async fn acknowledge_alert(state: tauri::State<'_, AppState>, id: i64) -> Result<(), ApiError> {
+    with_dossier(&state, move |d| encours_app::scoring::acknowledge_alert(d, id, now())).await
+}
+
+/// Snoozes a risk alert until a date.
+#[tauri::command]
+async fn snooze_alert(state: tauri::State<'_, AppState>, id: i64, until: String) -> Result<(), ApiError> {
+    let until = date_or_today(Some(until))?;
+    with_dossier(&state, move |d| encours_app::scoring::snooze_alert(d, id, until, now())).await
+}
+
 /// Starts the desktop application.
 pub fn run() {
     tauri::Builder::default()
@@ -703,7 +746,12 @@ pub fn run() {
             add_dispute_task,
             set_dispute_task_state,
             add_dispute_note,
-            resolve_dispute
+            resolve_dispute,
+            score_run,
+            score_show,
+            score_alerts,
+            acknowledge_alert,
+            snooze_alert
         ])
         .run(tauri::generate_context!())
         .expect("error while running the Encours application");

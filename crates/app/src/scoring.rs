@@ -121,14 +121,19 @@ pub struct ScoreRunReport {
     /// The scoring date.
     pub as_of: String,
     /// Clients scored (those with a document issued before the date).
+    #[ts(type = "number")]
     pub clients_scored: usize,
     /// Clients without any document yet (not scored).
+    #[ts(type = "number")]
     pub clients_without_history: usize,
     /// Scores of that date replaced by this run (a rerun of the same date).
+    #[ts(type = "number")]
     pub replaced: usize,
     /// Alerts newly raised.
+    #[ts(type = "number")]
     pub new_alerts: usize,
     /// Alerts the rules raised again but already recorded (left as they were).
+    #[ts(type = "number")]
     pub known_alerts: usize,
     /// `fit` (fitted on the dossier's history) or `prior` (the expert prior).
     pub model: String,
@@ -152,6 +157,7 @@ pub struct GradeCount {
     /// A–E.
     pub grade: String,
     /// Clients.
+    #[ts(type = "number")]
     pub clients: usize,
 }
 
@@ -185,6 +191,7 @@ pub struct ScorePointView {
 #[ts(export)]
 pub struct ClientScoreView {
     /// The client.
+    #[ts(type = "number")]
     pub client_id: i64,
     /// Its name.
     pub client_name: String,
@@ -218,8 +225,10 @@ pub struct ClientScoreView {
 #[ts(export)]
 pub struct RiskAlertView {
     /// Its id.
+    #[ts(type = "number")]
     pub id: i64,
     /// The client.
+    #[ts(type = "number")]
     pub client_id: i64,
     /// The client's name.
     pub client_name: String,
@@ -257,10 +266,13 @@ pub struct BacktestTargetView {
     /// Recall at 10 % of the naive score.
     pub naive_recall_at_10pct: f64,
     /// Test rows.
+    #[ts(type = "number")]
     pub n_test: usize,
     /// Positives among them.
+    #[ts(type = "number")]
     pub test_positives: usize,
     /// Training rows.
+    #[ts(type = "number")]
     pub n_train: usize,
 }
 
@@ -275,8 +287,10 @@ pub struct DossierBacktestView {
     /// Last cutoff tested.
     pub test_to: String,
     /// Clients in the history read (every k-th on a large dossier).
+    #[ts(type = "number")]
     pub clients: usize,
     /// 1 when every client was read, k when every k-th was.
+    #[ts(type = "number")]
     pub sample_stride: u64,
     /// One entry per target.
     pub targets: Vec<BacktestTargetView>,

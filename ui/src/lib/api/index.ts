@@ -37,6 +37,9 @@ import type { GeneratedLetter } from "../bindings/GeneratedLetter";
 import type { LetterBatchReport } from "../bindings/LetterBatchReport";
 import type { LetterProgress } from "../bindings/LetterProgress";
 import type { LetterRequest } from "../bindings/LetterRequest";
+import type { RiskAlertView } from "../bindings/RiskAlertView";
+import type { ClientScoreView } from "../bindings/ClientScoreView";
+import type { ScoreRunReport } from "../bindings/ScoreRunReport";
 import { toCommandError } from "./error";
 
 export { CommandError, isErrorCode, toCommandError } from "./error";
@@ -201,6 +204,18 @@ export const api = {
   },
   /** Opens a generated PDF with the system's viewer. */
   openDocument: (path: string): Promise<null> => call<null>("open_document", { path }),
+  /** Rescores every client on a date (default today) and records the new risk alerts. */
+  scoreRun: (asOf?: string): Promise<ScoreRunReport> => call<ScoreRunReport>("score_run", { asOf: asOf ?? null }),
+  /** A client's score, grade, three reasons, suggested limit and history. */
+  scoreShow: (clientId: number, asOf?: string): Promise<ClientScoreView> =>
+    call<ClientScoreView>("score_show", { clientId, asOf: asOf ?? null }),
+  /** The risk alerts, newest first; `state` keeps `open`, `acknowledged` or `snoozed` ones. */
+  scoreAlerts: (state?: "open" | "acknowledged" | "snoozed"): Promise<RiskAlertView[]> =>
+    call<RiskAlertView[]>("score_alerts", { alertState: state ?? null }),
+  /** Marks a risk alert as seen. */
+  acknowledgeAlert: (id: number): Promise<null> => call<null>("acknowledge_alert", { id }),
+  /** Hides a risk alert until a date (YYYY-MM-DD, after today). */
+  snoozeAlert: (id: number, until: string): Promise<null> => call<null>("snooze_alert", { id, until }),
 };
 
 export type Api = typeof api;

@@ -9,6 +9,7 @@
  * and `open_items` with `openItemsFixture` (lists whose totals are the fixture's figures).
  */
 import { Channel } from "@tauri-apps/api/core";
+import type { RiskAlertView } from "../bindings/RiskAlertView";
 import type { AllocationView } from "../bindings/AllocationView";
 import type { ApiError } from "../bindings/ApiError";
 import type { BankLineView } from "../bindings/BankLineView";
@@ -1043,6 +1044,63 @@ export function fakeDunning(plan: PlanView = planFixture()): FakeDunning {
     },
     failNext(cmd, error) {
       failures.set(cmd, error);
+    },
+  };
+  return fake;
+}
+
+/** A scoring back end in memory: alerts to list, acknowledge and snooze, and the calls made. */
+export interface FakeScoring {
+  calls: [string, unknown][];
+  alerts: RiskAlertView[];
+  handle(cmd: string, args: unknown): unknown;
+}
+
+/** Two open alerts of the same client, as `score_alerts` lists them (newest first). */
+export function alertsFixture(): RiskAlertView[] {
+  return [
+    { id: 2, clientId: 7, clientName: "Boulangerie Martin", rule: "delays_lengthening", dedupeKey: "7:delays_lengthening:2026-11", raisedOn: "2026-11-23", details: "Les retards s'allongent depuis deux mois : 12, 21 puis 34 jours.", state: "open", snoozedUntil: null },
+    { id: 1, clientId: 7, clientName: "Boulangerie Martin", rule: "collective_procedure", dedupeKey: "7:collective_procedure:2026-11-02", raisedOn: "2026-11-20", details: "Redressement judiciaire ouvert le 2 novembre 2026.", state: "open", snoozedUntil: null },
+  ];
+}
+
+/**
+ * `score_alerts` filters by `alertState`; `acknowledge_alert` and `snooze_alert` change the
+ * alert (an unknown id is an `InvalidInput`, a snooze date must be after `today`).
+ */
+export function fakeScoring(alerts: RiskAlertView[] = alertsFixture(), today = "2026-11-23"): FakeScoring {
+  const fake: FakeScoring = {
+    calls: [],
+    alerts,
+    handle(cmd, args) {
+      fake.calls.push([cmd, args]);
+      const a = (args ?? {}) as Record<string, unknown>;
+      const find = (): RiskAlertView => {
+        const alert = fake.alerts.find((x) => x.id === a.id);
+        if (!alert) throw { code: "InvalidInput", message: `no alert ${String(a.id)} in this dossier` } satisfies ApiError;
+        return alert;
+      };
+      switch (cmd) {
+        case "score_alerts":
+          // Copies, as IPC gives: a mutated alert is a new object to the page.
+          return fake.alerts.filter((x) => a.alertState == null || x.state === a.alertState).map((x) => ({ ...x }));
+        case "acknowledge_alert": {
+          const alert = find();
+          alert.state = "acknowledged";
+          alert.snoozedUntil = null;
+          return null;
+        }
+        case "snooze_alert": {
+          const alert = find();
+          const until = String(a.until);
+          if (until <= today) throw { code: "InvalidInput", message: `snooze until ${until}: the date must be after today` } satisfies ApiError;
+          alert.state = "snoozed";
+          alert.snoozedUntil = until;
+          return null;
+        }
+        default:
+          throw new Error(`unexpected command ${cmd}`);
+      }
     },
   };
   return fake;

@@ -10,7 +10,7 @@ export type ClientScoreView = {
 /**
  * The client.
  */
-clientId: bigint, 
+clientId: number, 
 /**
  * Its name.
  */

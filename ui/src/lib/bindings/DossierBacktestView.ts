@@ -24,7 +24,7 @@ clients: number,
 /**
  * 1 when every client was read, k when every k-th was.
  */
-sample_stride: bigint, 
+sample_stride: number, 
 /**
  * One entry per target.
  */

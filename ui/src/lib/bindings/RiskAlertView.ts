@@ -7,11 +7,11 @@ export type RiskAlertView = {
 /**
  * Its id.
  */
-id: bigint, 
+id: number, 
 /**
  * The client.
  */
-clientId: bigint, 
+clientId: number, 
 /**
  * The client's name.
  */
