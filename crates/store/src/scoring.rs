@@ -427,12 +427,13 @@ pub fn alert_keys(d: &Dossier) -> Result<Vec<String>, StoreError> {
     Ok(keys)
 }
 
-/// Each client's latest score strictly before `as_of` (for the score-drop rule).
+/// The scores of the latest scoring date strictly before `as_of` (for the score-drop rule). A run
+/// scores the whole portfolio, so that date holds every client scored then; reading one date through
+/// its index stays fast however many days of history accumulate (a per-client maximum would scan them all).
 pub fn previous_scores(d: &Dossier, as_of: NaiveDate) -> Result<HashMap<i64, u8>, StoreError> {
     let mut stmt = d.conn.prepare(
-        "SELECT s.client_id, s.score FROM client_scores s
-         JOIN (SELECT client_id, max(scored_on) AS day FROM client_scores WHERE scored_on < ?1 GROUP BY client_id) l
-           ON l.client_id = s.client_id AND l.day = s.scored_on",
+        "SELECT client_id, score FROM client_scores
+         WHERE scored_on = (SELECT max(scored_on) FROM client_scores WHERE scored_on < ?1)",
     )?;
     let rows = stmt.query_map([as_of.to_string()], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, u8>(1)?)))?;
     Ok(rows.collect::<Result<HashMap<_, _>, _>>()?)
