@@ -144,24 +144,8 @@ pub fn sync_account(
     secret: &str,
     now: NaiveDateTime,
 ) -> Result<SyncRunReport, ApiError> {
-    let config = ClientConfig {
-        base_url: account.base_url.clone(),
-        auth: AuthConfig {
-            token_url: account.token_url.clone(),
-            client_id: account.client_id.clone(),
-            grant: Grant::ClientCredentials { client_secret: secret.to_owned() },
-            scope: None,
-        },
-        timeout: Duration::from_secs(30),
-        retry: RetryPolicy::default(),
-        // Jitter only needs to differ between machines, not to be secret.
-        jitter_seed: now.and_utc().timestamp_nanos_opt().map_or(0, |n| n.unsigned_abs()),
-    };
-    let client = FlowClient::new(config, Arc::new(TokioSleeper)).map_err(|e| ApiError::invalid(e.to_string()))?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| ApiError::new(ErrorCode::Internal, format!("sync runtime: {e}")))?;
+    let client = client_for(account, secret, now)?;
+    let runtime = runtime()?;
     let mut sink = DossierSink::new(dossier, &account.name, now);
     let result = runtime.block_on(sync_once(&client, &mut sink, &SyncOptions::default()));
     let mut report = std::mem::take(&mut sink.report);
@@ -194,6 +178,132 @@ pub fn sync_account(
         Ok(_) => Ok(report),
         Err(e) => Err(ApiError::new(ErrorCode::Io, format!("sync of {}: {e}", account.name))),
     }
+}
+
+/// What an upload of the outbox did.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UploadReport {
+    /// Messages uploaded this run.
+    pub uploaded: u64,
+    /// Messages found on the platform already (uploaded before a crash): recorded, not sent again.
+    pub found: u64,
+    /// Uploads the platform acknowledged (`Ok`).
+    pub acknowledged: u64,
+    /// Uploads the platform refused, with its reason codes (B.4 error codes).
+    pub refused: Vec<String>,
+    /// Uploads still `Pending`.
+    pub pending: u64,
+}
+
+/// Uploads the queued 212 Encaissée messages of the outbox (`POST /v1/flows`, legal-rules B.4) and
+/// reads the acknowledgement of earlier uploads.
+///
+/// Each message carries the tracking id `encours-outbox-<id>`. Before uploading, the platform is
+/// searched for that tracking id, so a message uploaded just before a crash (and not yet marked
+/// sent) is recorded rather than sent twice. The flow id and the sent mark are written together.
+pub fn upload_outbox(
+    dossier: &mut Dossier,
+    account: &PlatformAccount,
+    secret: &str,
+    now: NaiveDateTime,
+) -> Result<UploadReport, ApiError> {
+    let client = client_for(account, secret, now)?;
+    let runtime = runtime()?;
+    let io = |e: encours_sync::SyncError| ApiError::new(ErrorCode::Io, format!("upload to {}: {e}", account.name));
+    let mut report = UploadReport::default();
+    let queued: Vec<_> = encours_store::money_in::outbox(dossier)?
+        .into_iter()
+        .filter(|row| row.state == "queued" && row.kind == "cdar212")
+        .collect();
+    for row in queued {
+        let tracking = format!("encours-outbox-{}", row.id);
+        let where_ = encours_sync::model::SearchWhere {
+            tracking_id: Some(tracking.clone()),
+            flow_direction: vec![encours_sync::FlowDirection::Out],
+            ..Default::default()
+        };
+        let existing = runtime.block_on(client.search(&where_, 1)).map_err(io)?.results.into_iter().next();
+        let bytes = row.payload.as_bytes();
+        let (flow_id, updated_at) = match existing {
+            Some(flow) => {
+                report.found += 1;
+                (flow.flow_id, flow.updated_at)
+            }
+            None => {
+                let info = encours_sync::FlowInfo {
+                    tracking_id: Some(tracking.clone()),
+                    name: format!("{tracking}.xml"),
+                    processing_rule: Some("B2B".into()),
+                    flow_syntax: encours_sync::FlowSyntax::Cdar,
+                    flow_profile: None,
+                    flow_type: Some(encours_sync::FlowType::CustomerInvoiceLC),
+                    sha256: None,
+                };
+                let answer = runtime.block_on(client.upload(&info, bytes)).map_err(io)?;
+                report.uploaded += 1;
+                (answer.flow_id, answer.submitted_at)
+            }
+        };
+        let sha = encours_readers::einvoice::sha256_hex(bytes);
+        let updated = updated_at.to_rfc3339();
+        let message = format!("outbox {}", row.id);
+        let record = store::SyncedFlow {
+            account: &account.name,
+            flow_id: &flow_id,
+            updated_at: &updated,
+            flow_type: "CustomerInvoiceLC",
+            sha256: &sha,
+            outcome: "uploaded",
+            message: &message,
+        };
+        store::sync_mark_uploaded(dossier, &record, row.id, now)?;
+    }
+    for flow_id in store::sync_flows_with_outcome(dossier, &account.name, "uploaded")? {
+        let flow = runtime.block_on(client.metadata(&flow_id)).map_err(io)?;
+        let ack = flow
+            .acknowledgement
+            .unwrap_or(encours_sync::Acknowledgement { status: encours_sync::AckStatus::Pending, details: vec![] });
+        let reasons: Vec<String> =
+            ack.details.iter().map(|d| format!("{} {}", d.reason_code, d.reason_message).trim().to_owned()).collect();
+        match ack.status {
+            encours_sync::AckStatus::Pending => report.pending += 1,
+            encours_sync::AckStatus::Ok => {
+                report.acknowledged += 1;
+                store::sync_set_outcome(dossier, &account.name, &flow_id, "acknowledged", "")?;
+            }
+            encours_sync::AckStatus::Error => {
+                let text = reasons.join("; ");
+                report.refused.push(format!("{flow_id}: {text}"));
+                store::sync_set_outcome(dossier, &account.name, &flow_id, "refused", &text)?;
+            }
+        }
+    }
+    Ok(report)
+}
+
+fn client_for(account: &PlatformAccount, secret: &str, now: NaiveDateTime) -> Result<FlowClient, ApiError> {
+    let config = ClientConfig {
+        base_url: account.base_url.clone(),
+        auth: AuthConfig {
+            token_url: account.token_url.clone(),
+            client_id: account.client_id.clone(),
+            grant: Grant::ClientCredentials { client_secret: secret.to_owned() },
+            scope: None,
+        },
+        timeout: Duration::from_secs(30),
+        retry: RetryPolicy::default(),
+        // Jitter only needs to differ between machines, not to be secret.
+        jitter_seed: now.and_utc().timestamp_nanos_opt().map_or(0, |n| n.unsigned_abs()),
+    };
+    FlowClient::new(config, Arc::new(TokioSleeper)).map_err(|e| ApiError::invalid(e.to_string()))
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, ApiError> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| ApiError::new(ErrorCode::Internal, format!("sync runtime: {e}")))
 }
 
 #[cfg(test)]
@@ -384,6 +494,39 @@ mod tests {
         assert_eq!(figures(&a), figures(&b), "same ledger as an uninterrupted import, nothing twice");
         let counts = store::sync_flow_counts(&d, &acc.name).expect("counts");
         assert_eq!(counts.iter().map(|(_, n)| n).sum::<u64>(), 400, "{counts:?}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_queued_212_is_uploaded_once_and_its_acknowledgement_recorded() {
+        let dir = std::env::temp_dir().join(format!("encours-sync-up-{}", std::process::id()));
+        let _ = std::fs::create_dir_all(&dir);
+        let (base, stop) = serve(vec![]);
+        let path = dir.join("up.encours");
+        let _ = std::fs::remove_file(&path);
+        let mut d = crate::create_dossier(&path, "732829320", "ENCOURS DEMO SAS", &keys(), now()).expect("dossier");
+        let xml =
+            std::fs::read_to_string(corpus().join("lifecycle/UC1_F202500003_07-CDV-212_Encaissee.xml")).expect("212");
+        let bad = xml.replace(">MEN<", ">MPA<");
+        {
+            let mut w = d.writer("test", now()).expect("writer");
+            w.enqueue("cdar212", None, None, &xml).expect("enqueue");
+            w.enqueue("cdar212", None, None, &bad).expect("enqueue");
+            w.commit("test", "test.enqueue", serde_json::json!({})).expect("commit");
+        }
+        let acc = account(&base);
+        let first = upload_outbox(&mut d, &acc, "secret", now()).expect("upload");
+        assert_eq!((first.uploaded, first.found), (2, 0), "{first:?}");
+        assert_eq!(first.acknowledged, 1, "{first:?}");
+        assert_eq!(first.refused.len(), 1, "{first:?}");
+        assert!(first.refused.iter().any(|r| r.contains("InvoiceLCAmountError")), "{first:?}");
+        let rows = encours_store::money_in::outbox(&d).expect("outbox");
+        assert!(rows.iter().all(|r| r.state == "sent"), "{rows:?}");
+        let again = upload_outbox(&mut d, &acc, "secret", now()).expect("second upload");
+        assert_eq!(again, UploadReport::default(), "nothing is sent twice");
+        let counts = store::sync_flow_counts(&d, &acc.name).expect("counts");
+        assert_eq!(counts, vec![("acknowledged".to_owned(), 1), ("refused".to_owned(), 1)]);
+        let _ = stop.send(());
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -138,3 +138,58 @@ pub fn sync_log_run(d: &mut Dossier, run: &SyncRun<'_>) -> Result<(), StoreError
         ])?;
     Ok(())
 }
+
+/// Records that outbox message `outbox_id` is now the platform's flow `flow_id` (outcome
+/// `uploaded`, its acknowledgement still to come) and marks the message sent, in one transaction:
+/// a message is never marked sent without the flow that carries it being known.
+pub fn sync_mark_uploaded(
+    d: &mut Dossier,
+    flow: &SyncedFlow<'_>,
+    outbox_id: i64,
+    at: NaiveDateTime,
+) -> Result<(), StoreError> {
+    let tx = d.conn.transaction()?;
+    let stamp = at.format("%Y-%m-%dT%H:%M:%S").to_string();
+    tx.prepare_cached(
+        "INSERT INTO sync_flows (account, flow_id, updated_at, flow_type, sha256, outcome, message, synced_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+         ON CONFLICT(account, flow_id) DO NOTHING",
+    )?
+    .execute(params![
+        flow.account,
+        flow.flow_id,
+        flow.updated_at,
+        flow.flow_type,
+        flow.sha256,
+        flow.outcome,
+        flow.message,
+        stamp
+    ])?;
+    tx.prepare_cached("UPDATE outbox SET state = 'sent', sent_at = ?2 WHERE id = ?1")?
+        .execute(params![outbox_id, stamp])?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// The flow ids of an account whose outcome is `outcome` (e.g. uploads waiting for their acknowledgement).
+pub fn sync_flows_with_outcome(d: &Dossier, account: &str, outcome: &str) -> Result<Vec<String>, StoreError> {
+    let mut stmt = d.conn.prepare_cached(
+        "SELECT flow_id FROM sync_flows WHERE account = ?1 AND outcome = ?2 ORDER BY synced_at, flow_id",
+    )?;
+    let rows = stmt.query_map([account, outcome], |r| r.get::<_, String>(0))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Sets the outcome of a flow (an upload acknowledged or refused) with its message.
+pub fn sync_set_outcome(
+    d: &mut Dossier,
+    account: &str,
+    flow_id: &str,
+    outcome: &str,
+    message: &str,
+) -> Result<(), StoreError> {
+    d.conn
+        .prepare_cached("UPDATE sync_flows SET outcome = ?3, message = ?4 WHERE account = ?1 AND flow_id = ?2")?
+        .execute([account, flow_id, outcome, message])?;
+    Ok(())
+}
