@@ -885,38 +885,7 @@ pub fn compliance_report(
     let year_starts = options.year_starts.unwrap_or_else(|| months_back(as_of, 12).succ_opt().unwrap_or(as_of));
     let clients = Clients::load(d)?;
     let name = |c: i64| clients.0.get(&c).map(|a| a.name.clone()).unwrap_or_default();
-    // Terms and sales of the year.
-    let mut checked = 0u64;
-    let mut violations = Vec::new();
-    let mut sales = Decimal::ZERO;
-    store::for_each_invoice_issued(d, year_starts, as_of, |f| {
-        if f.currency != Currency::EUR {
-            return Ok(());
-        }
-        sales += units(f.receivable);
-        if f.receivable > 0 {
-            checked += 1;
-            if let Some(over) = compliance::days_over_ceiling(f.issue_date, f.due_date) {
-                violations.push(TermsViolationView {
-                    invoice_id: f.id,
-                    number: f.number.clone(),
-                    client_id: f.client_id,
-                    client_name: String::new(),
-                    issue_date: f.issue_date.to_string(),
-                    due_date: f.due_date.to_string(),
-                    days_granted: (f.due_date - f.issue_date).num_days(),
-                    latest_legal_due_date: compliance::latest_legal_due_date(f.issue_date).to_string(),
-                    days_over: over,
-                    amount: money(units(f.receivable)),
-                });
-            }
-        }
-        Ok(())
-    })?;
-    for v in &mut violations {
-        v.client_name = name(v.client_id);
-    }
-    // Open items at the closing date.
+    // Open items at the closing date: the late table, and the candidates for the proposals.
     let disputed: HashSet<i64> = store::disputes_open_at(d, as_of)?.into_iter().flat_map(|r| r.invoice_ids).collect();
     let insolvency: HashMap<i64, (Insolvency, NaiveDate)> =
         options.insolvencies.iter().filter(|(_, _, on)| *on <= as_of).map(|(c, k, on)| (*c, (*k, *on))).collect();
@@ -935,12 +904,54 @@ pub fn compliance_report(
         }
         Ok(())
     })?;
+    // One sequential read of the invoices: the terms and sales of the year, and the facts of the
+    // candidates (a read per invoice through an index took 15–35 s at 2,000,000 invoices).
+    let wanted: HashSet<i64> = open.iter().map(|i| i.invoice_id).collect();
+    let mut facts: HashMap<i64, store::InvoiceFacts> = HashMap::with_capacity(wanted.len());
+    let mut checked = 0u64;
+    let mut violations = Vec::new();
+    let mut sales = Decimal::ZERO;
+    store::for_each_invoice(d, |f| {
+        if f.currency == Currency::EUR && f.issue_date >= year_starts && f.issue_date <= as_of {
+            sales += units(f.receivable);
+            if f.receivable > 0 {
+                checked += 1;
+                if let Some(over) = compliance::days_over_ceiling(f.issue_date, f.due_date) {
+                    violations.push((
+                        f.issue_date,
+                        TermsViolationView {
+                            invoice_id: f.id,
+                            number: f.number.clone(),
+                            client_id: f.client_id,
+                            client_name: String::new(),
+                            issue_date: f.issue_date.to_string(),
+                            due_date: f.due_date.to_string(),
+                            days_granted: (f.due_date - f.issue_date).num_days(),
+                            latest_legal_due_date: compliance::latest_legal_due_date(f.issue_date).to_string(),
+                            days_over: over,
+                            amount: money(units(f.receivable)),
+                        },
+                    ));
+                }
+            }
+        }
+        if wanted.contains(&f.id) {
+            facts.insert(f.id, f);
+        }
+        Ok(())
+    })?;
+    // By issue date, then id: the order of the year's documents.
+    violations.sort_by_key(|(issued, v)| (*issued, v.invoice_id));
+    let mut violations: Vec<TermsViolationView> = violations.into_iter().map(|(_, v)| v).collect();
+    for v in &mut violations {
+        v.client_name = name(v.client_id);
+    }
     let mut doubtful = Vec::new();
     let mut irrecoverable = Vec::new();
     let (mut total_416, mut total_491, mut total_vat) = (Decimal::ZERO, Decimal::ZERO, Decimal::ZERO);
     open.sort_by_key(|i| (i.client_id, i.due_date, i.invoice_id));
     for it in open {
-        let Some(f) = store::invoice_facts(d, it.invoice_id)? else { continue };
+        let Some(f) = facts.get(&it.invoice_id) else { continue };
         let open_ttc = units(it.open);
         let open_ht = compliance::excl_tax(open_ttc, units(f.tax_basis_total), units(f.grand_total));
         let days = (as_of - it.due_date).num_days();
