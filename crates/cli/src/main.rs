@@ -832,12 +832,15 @@ fn sync(path: &std::path::Path, keys: &encours_app::KeySource, args: SyncArgs, n
     };
     let mut dossier = encours_app::open_dossier(path, keys)?;
     let report = encours_app::sync::sync_account(&mut dossier, &account, &secret, now)?;
+    // Then our own messages: the queued 212 Encaissée, and the acknowledgement of earlier uploads.
+    let uploads = encours_app::sync::upload_outbox(&mut dossier, &account, &secret, now)?;
     let mut out = QuietPipe(std::io::stdout().lock());
     let text = if args.json {
-        serde_json::to_string_pretty(&report).unwrap_or_default()
+        serde_json::to_string_pretty(&serde_json::json!({ "sync": report, "upload": uploads })).unwrap_or_default()
     } else {
-        format!(
-            "{}: {} flows downloaded ({} imported, {} duplicates, {} failed), {} known, {} ignored; cursor {}",
+        let mut text = format!(
+            "{}: {} flows downloaded ({} imported, {} duplicates, {} failed), {} known, {} ignored; cursor {}\n\
+             outbox: {} uploaded, {} found already sent, {} acknowledged, {} pending, {} refused",
             report.account,
             report.downloaded,
             report.imported,
@@ -845,8 +848,17 @@ fn sync(path: &std::path::Path, keys: &encours_app::KeySource, args: SyncArgs, n
             report.failed,
             report.known,
             report.ignored,
-            report.cursor_after.as_deref().unwrap_or("-")
-        )
+            report.cursor_after.as_deref().unwrap_or("-"),
+            uploads.uploaded,
+            uploads.found,
+            uploads.acknowledged,
+            uploads.pending,
+            uploads.refused.len()
+        );
+        for refusal in &uploads.refused {
+            text.push_str(&format!("\n  refused {refusal}"));
+        }
+        text
     };
     writeln!(out, "{text}").map_err(|e| ApiError::new(ErrorCode::Io, format!("standard output: {e}")))
 }
