@@ -820,7 +820,12 @@ struct SyncArgs {
 }
 
 /// `encours sync`: one run for one account, journaled in the dossier.
-fn sync(path: &std::path::Path, keys: &encours_app::KeySource, args: SyncArgs, now: NaiveDateTime) -> Result<(), ApiError> {
+fn sync(
+    path: &std::path::Path,
+    keys: &encours_app::KeySource,
+    args: SyncArgs,
+    now: NaiveDateTime,
+) -> Result<(), ApiError> {
     let secret = std::env::var("ENCOURS_PA_SECRET")
         .map_err(|_| ApiError::invalid("the platform account's secret is read from ENCOURS_PA_SECRET: set it"))?;
     let base = args.base_url.trim_end_matches('/').to_owned();
