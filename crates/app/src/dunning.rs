@@ -523,11 +523,21 @@ pub struct TemplateDto {
 /// An amount as a decimal string with at most two decimals: `d.round_dp(2).to_string()`, written
 /// without the formatting machinery (the plan writes two hundred thousand of them).
 fn money(d: Decimal) -> String {
+    with_money(d, |s| s.to_owned())
+}
+
+/// [`money`] as a shared string, written straight into it (the plan writes one per invoice).
+fn money_shared(d: Decimal) -> Arc<str> {
+    with_money(d, |s| Arc::from(s))
+}
+
+/// Calls `f` with the amount rounded to two places as text, written on the stack.
+fn with_money<R>(d: Decimal, f: impl FnOnce(&str) -> R) -> R {
     let r = d.round_dp(2);
     let scale = r.scale() as usize;
-    let Ok(mut n) = u64::try_from(r.mantissa().unsigned_abs()) else { return r.to_string() };
+    let Ok(mut n) = u64::try_from(r.mantissa().unsigned_abs()) else { return f(&r.to_string()) };
     if r.is_zero() || scale > 2 {
-        return r.to_string();
+        return f(&r.to_string());
     }
     let mut digits = [0u8; 24];
     let mut len = 0;
@@ -536,17 +546,26 @@ fn money(d: Decimal) -> String {
         n /= 10;
         len += 1;
     }
-    let mut out = String::with_capacity(len + 2);
+    // At most 20 digits, a sign and a point.
+    let mut out = [0u8; 24];
+    let mut at = 0;
     if r.is_sign_negative() {
-        out.push('-');
+        out[at] = b'-';
+        at += 1;
     }
     for i in (0..len).rev() {
         if i + 1 == scale {
-            out.push('.');
+            out[at] = b'.';
+            at += 1;
         }
-        out.push(char::from(digits[i]));
+        out[at] = digits[i];
+        at += 1;
     }
-    out
+    // Only ASCII digits, '-' and '.' were written.
+    match std::str::from_utf8(&out[..at]) {
+        Ok(text) => f(text),
+        Err(_) => f(&r.to_string()),
+    }
 }
 
 fn days(n: i64) -> String {
@@ -640,10 +659,9 @@ fn action_view(a: PlannedAction, dates: &mut Dates) -> PlannedActionView {
             .invoices
             .into_iter()
             .map(|i| {
-                let outstanding: Arc<str> = Arc::from(money(i.outstanding));
+                let outstanding = money_shared(i.outstanding);
                 // Most invoices are dunned for all that is open: one string for both.
-                let dunned =
-                    if i.dunned == i.outstanding { Arc::clone(&outstanding) } else { Arc::from(money(i.dunned)) };
+                let dunned = if i.dunned == i.outstanding { Arc::clone(&outstanding) } else { money_shared(i.dunned) };
                 PlannedInvoiceView {
                     invoice_id: i.invoice_id.0,
                     number: i.number,

@@ -439,11 +439,10 @@ fn a_206_opens_a_dispute_on_the_part_not_approved() {
     assert_eq!((s.disputed.as_str(), s.undisputed.as_deref()), ("3000.00", Some("8000.00")));
 }
 
-/// Needs the dunning snapshot to leave out the disputes a 206 opened: the status replay already
-/// duns only the approved part, but today the open dispute record pauses the whole invoice
-/// (crates/store/src/dunning.rs `snapshot`, not owned by the disputes work; see its report).
+/// The dunning snapshot leaves out the disputes a 206 opened (crates/store/src/dunning.rs
+/// `snapshot`): the status replay duns only the approved part, and the open dispute record must not
+/// pause the whole invoice.
 #[test]
-#[ignore = "the dunning snapshot pauses an invoice whose dispute a 206 opened (store::dunning::snapshot)"]
 fn after_a_206_the_approved_part_stays_dunned() {
     let (_dir, d) = partially_approved();
     let invoice = InvoiceId(encours_store::disputes::invoices_by_number(&d, "F202500006").unwrap()[0].0 .0);

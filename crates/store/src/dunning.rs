@@ -232,9 +232,14 @@ pub fn snapshot(
     let mut rows = items.query([horizon.to_string()])?;
     let mut index: HashMap<i64, usize, RowIds> = HashMap::default();
     let mut clients: HashSet<i64, RowIds> = HashSet::default();
+    // The candidates' id range: open invoices are mostly recent ones, so the status scan below can
+    // start at the lowest candidate instead of at the first invoice of the ledger.
+    let (mut low, mut high) = (i64::MAX, i64::MIN);
     while let Some(r) = rows.next()? {
         let id: i64 = r.get(0)?;
         let client: i64 = r.get(1)?;
+        low = low.min(id);
+        high = high.max(id);
         index.insert(id, snap.items.len());
         clients.insert(client);
         snap.items.push(DunningItem {
@@ -251,13 +256,13 @@ pub fn snapshot(
     }
     drop(rows);
 
-    // The dunning statuses of every invoice, in one scan of their covering partial index; those of
-    // the candidates are kept.
+    // The dunning statuses of the invoices in the candidates' id range, in one range scan of their
+    // covering partial index (ordered by invoice); those of the candidates are kept.
     let mut statuses = d.conn.prepare_cached(
         "SELECT invoice_id, code, at, amounts_json FROM status_events INDEXED BY status_events_dunning
-         WHERE code IN (206, 207, 208, 209, 210, 211, 213, 220)",
+         WHERE code IN (206, 207, 208, 209, 210, 211, 213, 220) AND invoice_id >= ?1 AND invoice_id <= ?2",
     )?;
-    let mut rows = statuses.query([])?;
+    let mut rows = statuses.query([low, high])?;
     let mut with_211 = Vec::new();
     while let Some(r) = rows.next()? {
         let Some(&i) = index.get(&r.get::<_, i64>(0)?) else { continue };
@@ -342,7 +347,7 @@ pub fn snapshot(
     // payments booked since the earliest of them. A pending promise pauses until its date.
     let window = as_of.checked_sub_days(chrono::Days::new(BROKEN_PROMISE_WINDOW_DAYS)).unwrap_or(as_of);
     let far = NaiveDate::from_ymd_opt(9999, 12, 31).unwrap_or(as_of);
-    let mut past: HashMap<i64, Vec<(usize, Currency)>> = HashMap::new();
+    let mut past: HashMap<i64, Vec<(usize, Currency)>, RowIds> = HashMap::default();
     let mut earliest: Option<NaiveDate> = None;
     for p in crate::analytics::promises_between(d, window, far, as_of)? {
         if p.promised_for < as_of {
