@@ -147,8 +147,9 @@ pub fn for_each_client_ledger<E: From<StoreError>>(
     // Statuses: (invoice, day, code), sorted by invoice then day.
     let mut statuses: Vec<(i64, i32, u16)> = Vec::new();
     {
-        let mut stmt =
-            conn.prepare("SELECT invoice_id, at, code FROM status_events WHERE at < ?1").map_err(StoreError::from)?;
+        let mut stmt = conn
+            .prepare("SELECT invoice_id, at, code FROM status_events INDEXED BY status_events_scoring WHERE at < ?1")
+            .map_err(StoreError::from)?;
         let mut rows = stmt.query([&next]).map_err(StoreError::from)?;
         while let Some(r) = rows.next().map_err(StoreError::from)? {
             let code: i64 = r.get(2).map_err(StoreError::from)?;
@@ -189,7 +190,7 @@ pub fn for_each_client_ledger<E: From<StoreError>>(
         let mut stmt = conn
             .prepare(
                 "SELECT id, client_id, kind = 'credit_note', issue_date, due_date, due_payable, document_id IS NOT NULL
-                 FROM invoices WHERE issue_date < ?1",
+                 FROM invoices INDEXED BY invoices_scoring WHERE issue_date < ?1 ORDER BY client_id, id",
             )
             .map_err(StoreError::from)?;
         let mut rows = stmt.query([&next]).map_err(StoreError::from)?;
