@@ -696,6 +696,18 @@ fn exposures(
         .collect()
 }
 
+/// Adds the dispute tasks past their date (issue 8 §4: "reminders of overdue tasks in the
+/// alerts") to the ledger's alerts, keeping the most severe first.
+fn with_dispute_tasks(d: &Dossier, as_of: NaiveDate, mut out: Vec<AlertView>) -> Result<Vec<AlertView>, ApiError> {
+    out.extend(crate::disputes::overdue_dispute_task_alerts(d, as_of)?);
+    out.sort_by_key(|a| match a.severity {
+        AlertSeverity::Critical => 0,
+        AlertSeverity::Warning => 1,
+        AlertSeverity::Info => 2,
+    });
+    Ok(out)
+}
+
 fn alerts(all: &AgingLine, buckets: &AgingBuckets, k: &Kpis, top: &[ExposureView]) -> Vec<AlertView> {
     let mut out = Vec::new();
     let total = all.total();
@@ -777,7 +789,7 @@ pub fn dashboard(d: &Dossier, as_of: NaiveDate) -> Result<DashboardView, ApiErro
 
 /// Names this computation of the dashboard in its materialised form: change it when the figures
 /// change, so that a dossier never shows figures of an older computation.
-const DASHBOARD_CODE: &str = concat!("dashboard/", env!("CARGO_PKG_VERSION"), "/2");
+const DASHBOARD_CODE: &str = concat!("dashboard/", env!("CARGO_PKG_VERSION"), "/3");
 
 /// The dashboard computed from the ledger, without reading or writing its materialised form:
 /// one pass over the open items in integers ([`fast`]), the figures equal to
@@ -798,7 +810,7 @@ pub fn compute_dashboard_reference(d: &Dossier, as_of: NaiveDate) -> Result<Dash
     let habits = store::payment_habits(d, as_of)?;
     let forecast = forecast_view(d, &s, &habits)?;
     let top = exposures(&s, &clients, &habits, TOP_EXPOSURES);
-    let alerts = alerts(&s.total, &s.buckets, &k, &top);
+    let alerts = with_dispute_tasks(d, as_of, alerts(&s.total, &s.buckets, &k, &top))?;
     Ok(DashboardView {
         as_of: as_of.to_string(),
         currency: Currency::EUR.to_string(),

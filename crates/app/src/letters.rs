@@ -501,7 +501,7 @@ impl Debtor {
             if doc.receivable <= Decimal::ZERO || doc.open <= Decimal::ZERO {
                 continue;
             }
-            if only.is_some_and(|numbers| !numbers.iter().any(|n| *n == doc.number)) {
+            if only.is_some_and(|numbers| !numbers.contains(&doc.number)) {
                 continue;
             }
             if overdue_only && doc.due_date >= as_of {

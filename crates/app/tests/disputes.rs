@@ -339,6 +339,11 @@ fn a_dispute_opened_by_hand_gathers_evidence_tasks_and_notes_and_exports_as_one_
     assert_eq!(alerts.len(), 1, "{alerts:#?}");
     assert_eq!(alerts[0].code, "overdueDisputeTask");
     assert!(alerts[0].message.contains("Obtenir le BL signé"), "{}", alerts[0].message);
+    // The dashboard shows it among its alerts (issue 8 §4), computed and as the app asks for it.
+    let board = encours_app::analytics::compute_dashboard(&d, now().date()).unwrap();
+    assert!(board.alerts.iter().any(|a| a.code == "overdueDisputeTask"), "{:#?}", board.alerts);
+    let shown = encours_app::analytics::dashboard(&d, now().date()).unwrap();
+    assert!(shown.alerts.iter().any(|a| a.code == "overdueDisputeTask"), "{:#?}", shown.alerts);
     disputes::set_dispute_task_state(&mut d, t1, "done", later(4)).unwrap();
     assert!(disputes::overdue_dispute_task_alerts(&d, now().date()).unwrap().is_empty());
     disputes::add_dispute_note(&mut d, id, "call", "l'acheteur confirme le manque", later(5)).unwrap();

@@ -34,8 +34,8 @@ use encours_store::Dossier;
 use rust_decimal::Decimal;
 
 use super::{
-    aging_table_of, alerts, forecast_of, key_figures, money, one, other_currencies_of, units, AgingDimension,
-    DashboardView, ExposureView, History, OpenOn, UnitsLine, FORECAST_WEEKS, TOP_EXPOSURES,
+    aging_table_of, alerts, forecast_of, key_figures, money, one, other_currencies_of, units, with_dispute_tasks,
+    AgingDimension, DashboardView, ExposureView, History, OpenOn, UnitsLine, FORECAST_WEEKS, TOP_EXPOSURES,
 };
 use crate::error::ApiError;
 
@@ -418,7 +418,7 @@ pub(super) fn dashboard(d: &Dossier, as_of: NaiveDate) -> Result<DashboardView, 
         })
         .collect();
 
-    let alerts = alerts(&total, &buckets, &k, &top);
+    let alerts = with_dispute_tasks(d, as_of, alerts(&total, &buckets, &k, &top))?;
     Ok(DashboardView {
         as_of: as_of.to_string(),
         currency: Currency::EUR.to_string(),

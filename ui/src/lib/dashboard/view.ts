@@ -164,6 +164,7 @@ export const ALERT_CODES = [
   "longDispute",
   "overdueOver90",
   "largeOverdue",
+  "overdueDisputeTask",
 ] as const;
 export type AlertCode = (typeof ALERT_CODES)[number];
 
