@@ -23,6 +23,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0011_disputes.sql"),
     include_str!("../migrations/0012_scoring.sql"),
     include_str!("../migrations/0013_sync.sql"),
+    include_str!("../migrations/0014_scoring_indexes.sql"),
 ];
 
 /// The schema version this build writes.
