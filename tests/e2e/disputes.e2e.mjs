@@ -70,10 +70,12 @@ try {
   await browser.$("#summary-open-balance").waitForExist({ timeout: DEMO_TIMEOUT_MS });
   const dossierPath = (await browser.$("#dossier-path").getProperty("textContent")).trim();
 
-  const items = cli(dossierPath, ["items", "--overdue", "--limit", "1", "--json"]);
+  // An overdue invoice of the demo's own numbering (F2025-001219): the corpus files imported by
+  // the first spec reuse numbers across dates ("471102" four times), which a number cannot pick.
+  const items = cli(dossierPath, ["items", "--overdue", "--limit", "500", "--json"]);
   if (items instanceof Error) throw items;
-  const invoice = items.items?.[0];
-  if (!invoice) throw new Error("the demo has no overdue invoice");
+  const invoice = items.items?.find((i) => i.kind === "invoice" && /^F\d{4}-\d{6}$/.test(i.number));
+  if (!invoice) throw new Error("the demo has no overdue invoice of its own numbering");
 
   // Open a dispute by hand on it.
   await browser.$("#nav-disputes").click();
