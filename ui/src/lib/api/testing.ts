@@ -9,6 +9,7 @@
  * and `open_items` with `openItemsFixture` (lists whose totals are the fixture's figures).
  */
 import { Channel } from "@tauri-apps/api/core";
+import type { ScoreRunReport } from "../bindings/ScoreRunReport";
 import type { RiskAlertView } from "../bindings/RiskAlertView";
 import type { AllocationView } from "../bindings/AllocationView";
 import type { ApiError } from "../bindings/ApiError";
@@ -1081,6 +1082,12 @@ export function fakeScoring(alerts: RiskAlertView[] = alertsFixture(), today = "
         return alert;
       };
       switch (cmd) {
+        case "score_run": {
+          // A run raises one new alert (a score drop) for a client not yet alerted.
+          const id = Math.max(0, ...fake.alerts.map((x) => x.id)) + 1;
+          fake.alerts.unshift({ id, clientId: 9, clientName: "Garage Dupont", rule: "score_drop", dedupeKey: `9:score_drop:${today.slice(0, 7)}`, raisedOn: today, details: "Le score passe de 72 à 41 en un mois.", state: "open", snoozedUntil: null });
+          return { asOf: today, clientsScored: 120, clientsWithoutHistory: 0, replaced: 0, newAlerts: 1, knownAlerts: 0, model: "fitted", modelFittedOn: today, modelRefitted: true, modelNote: "", portfolioLateRateBp: 2300, grades: [{ grade: "A", clients: 80 }] } satisfies ScoreRunReport;
+        }
         case "score_alerts":
           // Copies, as IPC gives: a mutated alert is a new object to the page.
           return fake.alerts.filter((x) => a.alertState == null || x.state === a.alertState).map((x) => ({ ...x }));

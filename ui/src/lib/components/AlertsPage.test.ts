@@ -63,6 +63,14 @@ describe("AlertsPage", () => {
     expect(el("#risk-alert-1").textContent).toContain("31");
   });
 
+  it("rescores the portfolio and lists the alert the run raised", async () => {
+    const fake = await render();
+    await click("#risk-rescore");
+    expect(fake.calls.some(([cmd]) => cmd === "score_run")).toBe(true);
+    expect(el("#risk-rescored").textContent).toContain("120 clients notés, 1 nouvelle(s) alerte(s)");
+    expect(el("#risk-alert-3").getAttribute("data-rule")).toBe("score_drop");
+  });
+
   it("filters by state through the core", async () => {
     const fake = await render();
     await click("#risk-alert-ack-2");

@@ -82,8 +82,8 @@ describe("DossierView", () => {
     const items = [...document.querySelectorAll("nav li")];
     expect(items).toHaveLength(11);
     expect(items[0]?.querySelector("[aria-current=page]")?.textContent).toContain("Tableau de bord");
-    // Portfolio, alerts and synchronisation are still to come.
-    for (const i of [1, 7, 9]) expect(items[i]?.querySelector("[aria-disabled=true]"), `item ${i}`).not.toBeNull();
+    // Portfolio and synchronisation are still to come.
+    for (const i of [1, 9]) expect(items[i]?.querySelector("[aria-disabled=true]"), `item ${i}`).not.toBeNull();
     expect(items[1]?.textContent).toContain("bientôt");
     expect(items[2]?.textContent).toContain("Plan du jour");
     expect(items[2]?.textContent).not.toContain("bientôt");
