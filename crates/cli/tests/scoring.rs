@@ -67,8 +67,9 @@ fn the_text_report_has_one_line_per_target_and_a_bad_file_names_its_line() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("ar.csv, line 4: \"InvoiceDate\""), "{err}");
 
-    // Without --ibm-csv the dossier backtest is refused with what to do.
+    // Without --ibm-csv the backtest runs on the dossier (crates/cli/tests/scoring_dossier.rs):
+    // a dossier that does not exist is an error, not an IBM run.
     let o = common::encours(&dir.path().join("d.encours"), &["score", "backtest"]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("--ibm-csv"));
+    assert_ne!(o.status.code(), Some(0));
+    assert!(!String::from_utf8_lossy(&o.stderr).trim().is_empty());
 }
