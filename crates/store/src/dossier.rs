@@ -142,26 +142,39 @@ fn connect(path: &Path, key: &DossierKey, flags: OpenFlags) -> Result<Connection
     // `Sync`, so Rust already guarantees one thread at a time uses it (a `Dossier` behind the shell's
     // `Mutex`), and SQLite's own lock/unlock around every step cost ~5 % of a large scan (the dunning
     // plan's profile). rusqlite's own default flags make the same choice.
-    let conn = Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
-    {
-        // Keying sets up the cipher context through OpenSSL; one CI run saw `PRAGMA key` fail
-        // ("An error occurred with PRAGMA key or rekey") while another test thread keyed its own
-        // dossier at the same moment. Opening a dossier is rare, so keyings are simply taken one at
-        // a time in the process.
-        static KEYING: Mutex<()> = Mutex::new(());
+    // Keying sets up SQLCipher's cipher context (salt, key schedule through the crypto provider).
+    // Two CI runs, among hundreds, saw `PRAGMA key` fail with SQLCipher's generic "An error occurred
+    // with PRAGMA key or rekey" while other test threads opened and closed dossiers; it never
+    // reproduced in 150 local loops of the same tests. Keyings are therefore taken one at a time in
+    // the process, and a keying that fails that way is retried on a fresh connection (a few times,
+    // a few milliseconds apart) before the error reaches the caller. A wrong key is not this error:
+    // it is found by the first read below and is never retried.
+    static KEYING: Mutex<()> = Mutex::new(());
+    let mut attempt = 0;
+    let conn = loop {
+        attempt += 1;
+        let conn = Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
         let _one_at_a_time = KEYING.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         // SQLCipher logs failed decryptions to stderr; the caller gets a typed error instead.
         conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
         // The raw-key form `x'…'` skips passphrase derivation: the key is already 256 random bits.
-        conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", key.to_hex().as_str()))?;
+        match conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", key.to_hex().as_str())) {
+            Ok(()) => {}
+            Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::Unknown && attempt < 4 => {
+                drop(conn);
+                std::thread::sleep(std::time::Duration::from_millis(5 * attempt));
+                continue;
+            }
+            Err(e) => return Err(e.into()),
+        }
         match conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0)) {
-            Ok(_) => {}
+            Ok(_) => break conn,
             Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::NotADatabase => {
                 return Err(StoreError::CannotDecrypt(path.to_owned()));
             }
             Err(e) => return Err(e.into()),
         }
-    }
+    };
     // WAL with synchronous = NORMAL: a commit is atomic and survives the process being killed; only
     // a power cut can roll back the very last commits (never corrupt the file). Importing thousands
     // of files, one transaction each, needs commits that do not each wait for the disk.
