@@ -24,8 +24,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0012_scoring.sql"),
     include_str!("../migrations/0013_sync.sql"),
     include_str!("../migrations/0014_scoring_indexes.sql"),
-    include_str!("../migrations/0015_settings_rgpd.sql"),
     include_str!("../migrations/0015_client_page.sql"),
+    include_str!("../migrations/0016_settings_rgpd.sql"),
 ];
 
 /// The schema version this build writes.

@@ -1,4 +1,4 @@
--- Schema 15: dossier settings read by the backup and retention features (issue 12), and the register
+-- Schema 16: dossier settings read by the backup and retention features (issue 12), and the register
 -- of anonymised clients (RGPD art. 17: which client was anonymised, when and why — never what the
 -- personal data was).
 
