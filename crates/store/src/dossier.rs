@@ -260,6 +260,8 @@ impl Dossier {
             "PRAGMA journal_mode = WAL; PRAGMA wal_autocheckpoint = 16384; PRAGMA cache_size = -65536;",
         )?;
         migrate(&mut conn, path)?;
+        // Entries written before the journal was chained are sealed once, right after migration 0017.
+        crate::audit::seal_legacy(&mut conn)?;
         let has_company: Option<i64> =
             conn.query_row("SELECT id FROM company WHERE id = 1", [], |r| r.get(0)).optional()?;
         if has_company.is_none() {
@@ -383,6 +385,11 @@ impl Dossier {
             }))
     }
 
+    /// Walks the audit journal's hash chain and says whether, and where, it is broken.
+    pub fn verify_audit(&self) -> Result<crate::audit::ChainReport, StoreError> {
+        crate::audit::verify(&self.conn)
+    }
+
     /// The last `limit` entries of the audit journal, newest first.
     pub fn audit_entries(&self, limit: u32) -> Result<Vec<AuditEntry>, StoreError> {
         let mut stmt = self.conn.prepare(
@@ -405,31 +412,5 @@ impl Dossier {
     }
 }
 
-/// Writes an audit entry inside the caller's transaction, so the change and its record commit
-/// together or not at all.
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn insert_audit(
-    conn: &Connection,
-    at: NaiveDateTime,
-    actor: &str,
-    action: &str,
-    entity: &str,
-    entity_id: Option<&str>,
-    before: Option<&str>,
-    after: Option<&str>,
-) -> Result<(), StoreError> {
-    conn.prepare_cached(
-        "INSERT INTO audit_log (at, actor, action, entity, entity_id, before_json, after_json)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-    )?
-    .execute(params![
-        at.format("%Y-%m-%dT%H:%M:%S").to_string(),
-        actor,
-        action,
-        entity,
-        entity_id,
-        before,
-        after
-    ])?;
-    Ok(())
-}
+/// Writes an audit entry inside the caller's transaction (chained: see [`crate::audit`]).
+pub(crate) use crate::audit::insert_audit;

@@ -7,6 +7,7 @@
 //!   use is chosen explicitly).
 //! - [`Dossier`]: create / open (versioned migrations, WAL, foreign keys), integrity check, audit journal.
 //! - [`LedgerWriter`]: one transaction per unit of work for loading records.
+//! - [`audit`]: the audit journal's hash chain and its verification.
 //! - [`company`]: the company's letterhead profile and logo.
 //! - [`letters`]: what the legal documents read (a client's ledger as of a date, the journal).
 //! - [`channels`]: the dossier's sending settings (no secrets) and the dispatch journal of the outbox.
@@ -16,6 +17,7 @@
 
 mod amount;
 pub mod analytics;
+pub mod audit;
 pub mod channels;
 pub mod company;
 pub mod disputes;
