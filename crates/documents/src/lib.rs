@@ -24,6 +24,7 @@
 #![deny(missing_docs)]
 
 mod declaration;
+mod dispute_dossier;
 mod epc;
 mod fonts;
 pub mod format;
@@ -44,6 +45,10 @@ use encours_domain::MoneyError;
 pub use declaration::{
     born_before_judgment, declaration_deadline, relief_from_foreclosure_deadline, BodaccNotice, DeclarantCapacity,
     DeclarationDeCreance, Procedure, ProcedureKind, Security,
+};
+pub use dispute_dossier::{
+    render_dispute_dossier, render_dispute_dossier_with, DisputeDossier, DisputeState, DisputeTask, DisputedInvoice,
+    EvidenceFile, EvidenceOutcome, PlatformOrigin, RenderedDispute, TaskState, TimelineEntry,
 };
 pub use epc::{epc_payload, epc_qr_modules, EpcPayment};
 pub use fonts::FontSet;

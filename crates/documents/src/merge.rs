@@ -53,6 +53,19 @@ fn pages_of(doc: &mut Document) -> Result<Vec<ObjectId>, String> {
     Ok(pages)
 }
 
+/// The number of pages of a PDF that [`append`] can insert, or why it cannot: unreadable,
+/// encrypted, or without a page (the dispute dossier lists such a file instead of failing).
+pub(crate) fn page_count(pdf: &[u8]) -> Result<usize, String> {
+    let doc = Document::load_mem(pdf).map_err(|e| format!("not a readable PDF ({e})"))?;
+    if doc.is_encrypted() {
+        return Err("the PDF is encrypted".to_owned());
+    }
+    match doc.get_pages().len() {
+        0 => Err("the PDF has no page".to_owned()),
+        n => Ok(n),
+    }
+}
+
 /// The dossier with the exhibits' pages inserted; `inserts` in order of `after_page`.
 pub(crate) fn append(dossier: &[u8], inserts: &[Insert]) -> Result<Vec<u8>, DocumentError> {
     let internal = |e: lopdf::Error| DocumentError::Exhibit {
