@@ -267,6 +267,13 @@ impl BankError {
 
 /// Reads a camt.053, camt.054 or CFONB 120 file, recognised by its content (not its name).
 pub fn read_bank_bytes(file_name: &str, bytes: &[u8]) -> Result<BankFile, BankError> {
+    let limit = crate::limits::MAX_BANK_FILE_BYTES;
+    if u64::try_from(bytes.len()).unwrap_or(u64::MAX) > limit {
+        return Err(BankError::file(
+            file_name,
+            format!("the file is {} bytes, more than the {limit} bytes accepted for a bank statement", bytes.len()),
+        ));
+    }
     let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let first = body.iter().position(|b| !b.is_ascii_whitespace());
     match first.map(|i| body[i]) {

@@ -38,8 +38,8 @@ pub use notes::{penalty_terms_from_texts, PenaltyRate, PenaltyTerms};
 pub use pdf::PdfInfo;
 
 /// Largest file accepted: far above any real invoice, low enough to refuse a mistaken import of a
-/// disk image.
-pub const MAX_FILE_BYTES: u64 = 50 * 1024 * 1024;
+/// disk image ([`crate::limits::MAX_EINVOICE_BYTES`]).
+pub const MAX_FILE_BYTES: u64 = crate::limits::MAX_EINVOICE_BYTES;
 
 /// How the invoice reached us.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]

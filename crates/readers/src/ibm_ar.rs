@@ -11,6 +11,7 @@
 //! Like every reader, [`read`] never panics on any input: a line that cannot be read is an
 //! [`IbmError`] naming the file and the line number, and every record keeps its line.
 
+use crate::limits::{MAX_IBM_FILE_BYTES, MAX_IBM_LINE_BYTES};
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -76,6 +77,16 @@ const COLUMNS: [&str; 11] = [
 /// unreadable line is an error (the file is a benchmark: a partial read would make its figures lie).
 pub fn read(file: &str, bytes: &[u8]) -> Result<Vec<IbmInvoice>, IbmError> {
     let err = |line: usize, message: String| IbmError { file: file.to_string(), line, message };
+    if u64::try_from(bytes.len()).unwrap_or(u64::MAX) > MAX_IBM_FILE_BYTES {
+        return Err(err(0, format!("the file is {} bytes, more than the {MAX_IBM_FILE_BYTES} accepted", bytes.len())));
+    }
+    // Checked on the bytes, before any decoding: a 100 MB line is refused without being looked at.
+    if let Some((n, l)) = bytes.split(|b| *b == b'\n').enumerate().find(|(_, l)| l.len() > MAX_IBM_LINE_BYTES) {
+        return Err(err(
+            n + 1,
+            format!("the line is {} bytes long, more than the {MAX_IBM_LINE_BYTES} accepted", l.len()),
+        ));
+    }
     let text = std::str::from_utf8(bytes).map_err(|e| err(0, format!("not UTF-8 text ({e})")))?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut lines = text.lines().enumerate();

@@ -9,6 +9,8 @@
 //! - [`lifecycle`]: CDAR D22B lifecycle messages (statuses of the French e-invoicing reform), and the
 //!   212 Encaissée Encours sends.
 //! - [`fec`]: the FEC (A47 A-1) and the receivables history rebuilt from it.
+//! - [`ibm_ar`]: the IBM accounts-receivable sample (the scoring benchmark).
+//! - [`limits`]: every bound put on hostile input (sizes, lines, nesting, decompression).
 #![deny(missing_docs)]
 
 pub mod bank;
@@ -16,4 +18,5 @@ pub mod einvoice;
 pub mod fec;
 pub mod ibm_ar;
 pub mod lifecycle;
+pub mod limits;
 mod xml;

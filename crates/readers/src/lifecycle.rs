@@ -246,6 +246,13 @@ pub fn read_cdar_bytes(file_name: &str, bytes: &[u8]) -> Result<CdarMessage, Cda
         }
         XmlError::NoRoot => err(file, "no XML element at all"),
     };
+    let limit = crate::limits::MAX_CDAR_BYTES;
+    if u64::try_from(bytes.len()).unwrap_or(u64::MAX) > limit {
+        return Err(err(
+            file,
+            format!("the file is {} bytes, more than the {limit} bytes accepted for a lifecycle message", bytes.len()),
+        ));
+    }
     let decoded = xml::decode(bytes).map_err(xml_err)?;
     let tree = Tree::parse(&decoded.text).map_err(xml_err)?;
     let root = tree.root();

@@ -17,10 +17,10 @@
 
 use std::borrow::Cow;
 
-/// Deepest element nesting accepted. Real invoices stay under 20 levels.
-pub(crate) const MAX_DEPTH: usize = 128;
-/// Most elements accepted in one document (a 50 MB file holds fewer).
-pub(crate) const MAX_ELEMENTS: usize = 4_000_000;
+/// Deepest element nesting accepted ([`crate::limits::MAX_XML_DEPTH`]).
+pub(crate) const MAX_DEPTH: usize = crate::limits::MAX_XML_DEPTH;
+/// Most elements accepted in one document ([`crate::limits::MAX_XML_ELEMENTS`]).
+pub(crate) const MAX_ELEMENTS: usize = crate::limits::MAX_XML_ELEMENTS;
 
 /// Why an XML document could not be read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -414,7 +414,10 @@ impl<'a> Builder<'a> {
             } else if rest.starts_with(b"<!") {
                 let doctype = rest.get(2..9).is_some_and(|w| w.eq_ignore_ascii_case(b"DOCTYPE"));
                 return Err(if doctype {
-                    self.error(lt, "a <!DOCTYPE> declaration is not allowed in an e-invoice")
+                    self.error(
+                        lt,
+                        "a <!DOCTYPE> declaration is refused: entities and external references are never processed",
+                    )
                 } else {
                     self.error(lt, "'<!' starts neither a comment nor a CDATA section")
                 });

@@ -24,12 +24,12 @@ mod lazy;
 /// Invoice attachment names, in order of preference (compared without regard to case).
 pub const INVOICE_ATTACHMENT_NAMES: [&str; 3] = ["factur-x.xml", "zugferd-invoice.xml", "xrechnung.xml"];
 
-/// Most decompressed bytes accepted for one stream.
-const MAX_STREAM_BYTES: usize = 64 * 1024 * 1024;
-/// Deepest name-tree nesting followed.
-const MAX_NAME_TREE_DEPTH: usize = 32;
-/// Most embedded files listed.
-const MAX_ATTACHMENTS: usize = 10_000;
+/// Most decompressed bytes accepted for one stream ([`crate::limits::MAX_PDF_STREAM_BYTES`]).
+const MAX_STREAM_BYTES: usize = crate::limits::MAX_PDF_STREAM_BYTES;
+/// Deepest name-tree nesting followed ([`crate::limits::MAX_PDF_NAME_TREE_DEPTH`]).
+const MAX_NAME_TREE_DEPTH: usize = crate::limits::MAX_PDF_NAME_TREE_DEPTH;
+/// Most embedded files listed ([`crate::limits::MAX_PDF_ATTACHMENTS`]).
+const MAX_ATTACHMENTS: usize = crate::limits::MAX_PDF_ATTACHMENTS;
 
 /// What the PDF itself says about the invoice it carries.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]

@@ -1,5 +1,6 @@
 //! Reading the flat file: encoding, line ends, header, zones (open-data §1.3, §1.6).
 
+use crate::limits::{MAX_FEC_FILE_BYTES, MAX_FEC_LINES, MAX_FEC_LINE_BYTES};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
@@ -165,7 +166,21 @@ impl Endings {
 /// Splits on any line terminator: LF, CRLF, CR CR LF, CR (A47 A-1 VI 1° a). A run of CRs followed
 /// by an optional LF is one terminator, so `\r\r\n` neither leaves a stray `\r` in the last zone
 /// nor makes an empty line, and line numbers match what an editor counting LFs shows.
-fn split_lines(body: &[u8]) -> (Vec<RawLine<'_>>, Endings) {
+/// Splits the body into lines, refusing a line longer than [`MAX_FEC_LINE_BYTES`] or more lines
+/// than [`MAX_FEC_LINES`] as soon as it is met (the error is the 1-based line and the problem).
+fn split_lines(body: &[u8]) -> Result<(Vec<RawLine<'_>>, Endings), (usize, String)> {
+    let check = |lines: &Vec<RawLine<'_>>, line: &RawLine<'_>| {
+        if line.bytes.len() > MAX_FEC_LINE_BYTES {
+            return Err((
+                line.number,
+                format!("the line is {} bytes long, more than the {MAX_FEC_LINE_BYTES} accepted", line.bytes.len()),
+            ));
+        }
+        if lines.len() >= MAX_FEC_LINES {
+            return Err((line.number, format!("the file has more than {MAX_FEC_LINES} lines")));
+        }
+        Ok(())
+    };
     let mut lines = Vec::new();
     let mut endings = Endings::default();
     let (mut start, mut i, mut number) = (0usize, 0usize, 1usize);
@@ -174,7 +189,9 @@ fn split_lines(body: &[u8]) -> (Vec<RawLine<'_>>, Endings) {
             i += 1;
             continue;
         }
-        lines.push(RawLine { number, bytes: body.get(start..i).unwrap_or_default() });
+        let line = RawLine { number, bytes: body.get(start..i).unwrap_or_default() };
+        check(&lines, &line)?;
+        lines.push(line);
         let mut j = i;
         while body.get(j) == Some(&b'\r') {
             j += 1;
@@ -196,9 +213,11 @@ fn split_lines(body: &[u8]) -> (Vec<RawLine<'_>>, Endings) {
         i = j;
     }
     if start < body.len() {
-        lines.push(RawLine { number, bytes: body.get(start..).unwrap_or_default() });
+        let line = RawLine { number, bytes: body.get(start..).unwrap_or_default() };
+        check(&lines, &line)?;
+        lines.push(line);
     }
-    (lines, endings)
+    Ok((lines, endings))
 }
 
 /// Collects diagnostics, keeping [`PER_RULE`] per rule and counting the rest.
@@ -275,7 +294,13 @@ pub fn read_fec_bytes(file_name: &str, bytes: &[u8]) -> Result<FecFile, FecError
     let bom = bytes.starts_with(BOM);
     let body = bytes.strip_prefix(BOM).unwrap_or(bytes);
     let mut diags = Diags::default();
-    let (raw_lines, endings) = split_lines(body);
+    if u64::try_from(bytes.len()).unwrap_or(u64::MAX) > MAX_FEC_FILE_BYTES {
+        return Err(FecError::file(
+            file_name,
+            format!("the file is {} bytes, more than the {MAX_FEC_FILE_BYTES} bytes accepted for an FEC", bytes.len()),
+        ));
+    }
+    let (raw_lines, endings) = split_lines(body).map_err(|(line, problem)| FecError::line(file_name, line, problem))?;
     let mut raw = raw_lines.into_iter().filter(|l| !l.bytes.iter().all(|b| b.is_ascii_whitespace() || *b == 0x1a));
     let Some(header_line) = raw.next() else {
         return Err(FecError::file(file_name, "the file is empty"));
@@ -424,7 +449,9 @@ pub fn read_fec_bytes(file_name: &str, bytes: &[u8]) -> Result<FecFile, FecError
     let header = Header { cols, width, min_fields, amounts };
 
     // Data lines.
-    let mut lines = Vec::with_capacity(data.len());
+    // Grown as lines are read, not reserved from the line count: a file of millions of lines that
+    // are not entries must not reserve room for millions of entries.
+    let mut lines = Vec::new();
     let mut skipped = 0usize;
     let mut first_problem: Option<String> = None;
     let (mut dot_lines, mut lenient_lines, mut short_lines, mut blank_records) = (Vec::new(), Vec::new(), 0usize, 0);

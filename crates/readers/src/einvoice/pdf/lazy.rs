@@ -17,13 +17,13 @@ use std::rc::Rc;
 use lopdf::{Dictionary, Object, ObjectId, ObjectStream, Stream, StringFormat};
 
 /// Deepest nesting of arrays and dictionaries accepted.
-const MAX_DEPTH: usize = 64;
+const MAX_DEPTH: usize = crate::limits::MAX_PDF_OBJECT_DEPTH;
 /// Longest `/Prev` chain followed.
-const MAX_XREF_SECTIONS: usize = 64;
+const MAX_XREF_SECTIONS: usize = crate::limits::MAX_PDF_XREF_SECTIONS;
 /// Most bytes a stream may decompress to.
-const MAX_STREAM_BYTES: usize = 64 * 1024 * 1024;
+const MAX_STREAM_BYTES: usize = crate::limits::MAX_PDF_STREAM_BYTES;
 /// Longest chain of references followed to reach a value.
-const MAX_REFERENCE_CHAIN: usize = 16;
+const MAX_REFERENCE_CHAIN: usize = crate::limits::MAX_PDF_REFERENCE_CHAIN;
 /// Most objects accepted in the cross-reference data (a 50 MB file holds fewer).
 const MAX_OBJECTS: u64 = 8_000_000;
 
@@ -162,7 +162,23 @@ pub(crate) fn stream_content<'c>(
         }
         return Ok(Cow::Borrowed(content));
     }
-    raw_stream(dict, content).decompressed_content_with_limit(limit).map(Cow::Owned).map_err(|e| e.to_string())
+    raw_stream(dict, content).decompressed_content_with_limit(limit).map(Cow::Owned).map_err(|e| describe_decode(&e))
+}
+
+/// lopdf says only "couldn't decompress stream" for every decoding failure; the user is told the
+/// one that matters most, a stream that decompresses past the limit (a decompression bomb).
+fn describe_decode(e: &lopdf::Error) -> String {
+    match e {
+        lopdf::Error::Decompress(inner) => {
+            match inner {
+                lopdf::DecompressError::MemoryLimitExceeded { limit } => {
+                    format!("it decompresses to more than the {limit} bytes accepted for one stream (a decompression bomb?)")
+                }
+                other => format!("it cannot be decompressed: {other}"),
+            }
+        }
+        other => other.to_string(),
+    }
 }
 
 #[derive(Clone, Copy, Debug)]
