@@ -25,6 +25,7 @@ pub mod letters;
 mod lifecycle;
 pub mod matching;
 mod money_in;
+pub mod portfolio;
 pub mod rates;
 pub mod scoring;
 pub mod simulate;

@@ -13,6 +13,7 @@
 //! - [`channels`]: the dossier's sending settings (no secrets) and the dispatch journal of the outbox.
 //! - [`disputes`]: dispute dossiers (origin, evidence, tasks, events, resolution).
 //! - [`dunning`]: scenarios, templates, the dunning snapshot and the outbox of dunning actions.
+//! - [`portfolio`]: the portfolio (one row per client) and the client page's 360° view.
 //! - [`queries`]: read models (summary, exports).
 
 mod amount;
@@ -30,6 +31,7 @@ mod ledger;
 pub mod letters;
 mod migrations;
 pub mod money_in;
+pub mod portfolio;
 pub mod queries;
 pub mod rates;
 pub mod scoring;
