@@ -679,6 +679,41 @@ async fn snooze_alert(state: tauri::State<'_, AppState>, id: i64, until: String)
     with_dossier(&state, move |d| encours_app::scoring::snooze_alert(d, id, until, now())).await
 }
 
+/// Every client with its figures as of today (issue 11 portfolio).
+#[tauri::command]
+async fn portfolio(state: tauri::State<'_, AppState>) -> Result<encours_app::portfolio::PortfolioView, ApiError> {
+    with_dossier(&state, |d| encours_app::portfolio::portfolio(d, now().date())).await
+}
+
+/// A client's 360° page as of today.
+#[tauri::command]
+async fn client_page(
+    state: tauri::State<'_, AppState>,
+    client_id: i64,
+) -> Result<encours_app::portfolio::ClientPageView, ApiError> {
+    with_dossier(&state, move |d| encours_app::portfolio::client_page(d, client_id, now().date())).await
+}
+
+/// Adds a call note or a note to a client's timeline; resolves with its id.
+#[tauri::command]
+async fn add_client_note(
+    state: tauri::State<'_, AppState>,
+    client_id: i64,
+    note: encours_app::portfolio::ClientNoteInput,
+) -> Result<i64, ApiError> {
+    with_dossier(&state, move |d| encours_app::portfolio::add_client_note(d, client_id, &note, now())).await
+}
+
+/// The command palette's search: clients by SIREN or name, invoices by number.
+#[tauri::command]
+async fn palette_search(
+    state: tauri::State<'_, AppState>,
+    query: String,
+    limit: u32,
+) -> Result<encours_app::portfolio::PaletteResults, ApiError> {
+    with_dossier(&state, move |d| encours_app::portfolio::palette_search(d, &query, limit)).await
+}
+
 /// Starts the desktop application.
 pub fn run() {
     tauri::Builder::default()
@@ -751,6 +786,10 @@ pub fn run() {
             score_show,
             score_alerts,
             acknowledge_alert,
+            portfolio,
+            client_page,
+            add_client_note,
+            palette_search,
             snooze_alert
         ])
         .run(tauri::generate_context!())
