@@ -40,6 +40,10 @@ import type { LetterRequest } from "../bindings/LetterRequest";
 import type { RiskAlertView } from "../bindings/RiskAlertView";
 import type { ClientScoreView } from "../bindings/ClientScoreView";
 import type { ScoreRunReport } from "../bindings/ScoreRunReport";
+import type { PortfolioView } from "../bindings/PortfolioView";
+import type { ClientPageView } from "../bindings/ClientPageView";
+import type { ClientNoteInput } from "../bindings/ClientNoteInput";
+import type { PaletteResults } from "../bindings/PaletteResults";
 import { toCommandError } from "./error";
 
 export { CommandError, isErrorCode, toCommandError } from "./error";
@@ -216,6 +220,19 @@ export const api = {
   acknowledgeAlert: (id: number): Promise<null> => call<null>("acknowledge_alert", { id }),
   /** Hides a risk alert until a date (YYYY-MM-DD, after today). */
   snoozeAlert: (id: number, until: string): Promise<null> => call<null>("snooze_alert", { id, until }),
+  /** Every client with its figures as of today (the portfolio). */
+  portfolio: (): Promise<PortfolioView> => call<PortfolioView>("portfolio"),
+  /** A client's 360° page as of today. */
+  clientPage: (clientId: number): Promise<ClientPageView> => call<ClientPageView>("client_page", { clientId }),
+  /** Adds a call note or a note to a client's timeline. */
+  addClientNote: (clientId: number, note: ClientNoteInput): Promise<number> =>
+    call<number>("add_client_note", { clientId, note }),
+  /** The command palette's search: clients by SIREN or name, invoices by number. */
+  paletteSearch: (query: string, limit: number): Promise<PaletteResults> =>
+    call<PaletteResults>("palette_search", { query, limit }),
+  /** Pauses a client's dunning until a date (inclusive; null: until lifted). */
+  pauseClient: (client: number, until: string | null, reason: string): Promise<null> =>
+    call<null>("pause_client", { client, until, reason }),
 };
 
 export type Api = typeof api;
