@@ -82,9 +82,10 @@ describe("DossierView", () => {
     const items = [...document.querySelectorAll("nav li")];
     expect(items).toHaveLength(11);
     expect(items[0]?.querySelector("[aria-current=page]")?.textContent).toContain("Tableau de bord");
-    // Portfolio and synchronisation are still to come.
-    for (const i of [1, 9]) expect(items[i]?.querySelector("[aria-disabled=true]"), `item ${i}`).not.toBeNull();
-    expect(items[1]?.textContent).toContain("bientôt");
+    // Synchronisation is still to come; the portfolio is open (issue 11).
+    expect(items[9]?.querySelector("[aria-disabled=true]"), "item 9").not.toBeNull();
+    expect(items[1]?.querySelector("a#nav-portfolio")?.textContent).toContain("Portefeuille");
+    expect(items[1]?.textContent).not.toContain("bientôt");
     expect(items[2]?.textContent).toContain("Plan du jour");
     expect(items[2]?.textContent).not.toContain("bientôt");
     expect(items[3]?.textContent).toContain("Relances");
