@@ -2,11 +2,21 @@
 //! account go through the ordinary import (e-invoices and CDAR messages recognised by content, one
 //! unit of work per file, deduplicated), and the dossier remembers each flow and the cursor.
 //!
-//! Crash safety: a flow is imported in its own unit of work, then recorded with the new cursor in a
-//! second transaction (`encours_store::sync::sync_record_flow`). A crash between the two leaves the
-//! flow unrecorded: the next run downloads it again and the import recognises it (same content hash,
-//! same business key, same status) — nothing is lost and nothing is counted twice. Putting both in
-//! one transaction needs the import to accept the caller's unit of work (a change in `import.rs`).
+//! Crash safety (issue 10, "resume after a crash with no loss and no duplicate"; issue 12 §5): a
+//! flow's import and its record with the advanced cursor are one transaction. The sink arms the
+//! record (`encours_store::sync::sync_arm_flow`) before calling the ordinary [`import_bytes`]; the
+//! import's unit of work, which keeps the flow's original under its SHA-256, records the flow and
+//! moves the cursor in the same commit. A process killed at any point leaves the dossier with the
+//! flow imported *and* recorded, or with neither: the next run never downloads a committed flow
+//! again, and never skips one. The outcome and message are settled afterwards (a kill in between
+//! leaves "imported" and an empty message, which is what the import did). A flow the import does not
+//! store (a duplicate, a file the readers refuse) changes nothing in the ledger and is recorded in a
+//! small transaction of its own.
+//!
+//! Test-only crash points: `ENCOURS_CRASH_AT=<point>:<n>` (read once per process) aborts the process
+//! the n-th time (1-based) it passes `<point>`: `sync.downloaded` (a flow downloaded, nothing
+//! written), `sync.imported` (its import committed, its outcome not yet settled). The crash harness
+//! (`crates/cli/tests/crash.rs`) uses them beside real SIGKILLs.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -20,7 +30,7 @@ use encours_sync::{
 use serde::Serialize;
 
 use crate::error::{ApiError, ErrorCode};
-use crate::import::{import_bytes, ImportOutcome};
+use crate::import::{import_bytes, ImportFileReport, ImportOutcome};
 
 /// A platform account of the dossier (its secret is not here: the caller reads it from the keyring).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -80,6 +90,93 @@ impl<'a> DossierSink<'a> {
     pub fn new(dossier: &'a mut Dossier, account: &str, now: NaiveDateTime) -> DossierSink<'a> {
         DossierSink { dossier, account: account.to_owned(), now, report: SyncRunReport::default() }
     }
+
+    /// Imports a flow with its record and the cursor armed: when the import stores the file, the
+    /// flow is recorded and the cursor moved in the import's own transaction. Returns the
+    /// import's line and what to settle.
+    fn take(
+        &mut self,
+        flow: &Flow,
+        bytes: &[u8],
+        cursor: DateTime<Utc>,
+    ) -> Result<(ImportFileReport, Taken), ApiError> {
+        crash_point("sync.downloaded");
+        // The source of every record is the platform flow: account and flowId (plus the file name
+        // the platform gave, which tells the readers nothing they do not read from the content).
+        let name = flow.tracking_id.as_deref().unwrap_or("flow");
+        let label = format!("platform:{}/{}/{}", self.account, flow.flow_id, name);
+        let taken = Taken {
+            account: self.account.clone(),
+            flow_id: flow.flow_id.clone(),
+            updated_at: flow.updated_at.to_rfc3339(),
+            flow_type: serde_json::to_value(flow.flow_type)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_else(|| "Other".to_owned()),
+            sha256: encours_readers::einvoice::sha256_hex(bytes),
+            cursor: cursor.to_rfc3339(),
+        };
+        store::sync_arm_flow(self.dossier, &taken.flow(), &taken.cursor, self.now)?;
+        match import_bytes(self.dossier, &label, bytes, self.now) {
+            Ok(line) => Ok((line, taken)),
+            Err(e) => {
+                // Nothing was stored: the armed record must not ride on a later import.
+                let _ = store::sync_disarm(self.dossier);
+                Err(e)
+            }
+        }
+    }
+}
+
+/// A flow being taken: what its record says, and the cursor after it.
+struct Taken {
+    account: String,
+    flow_id: String,
+    updated_at: String,
+    flow_type: String,
+    sha256: String,
+    cursor: String,
+}
+
+impl Taken {
+    /// The record as the import's transaction writes it: the file stored means "imported".
+    fn flow(&self) -> store::SyncedFlow<'_> {
+        store::SyncedFlow {
+            account: &self.account,
+            flow_id: &self.flow_id,
+            updated_at: &self.updated_at,
+            flow_type: &self.flow_type,
+            sha256: &self.sha256,
+            outcome: "imported",
+            message: "",
+        }
+    }
+}
+
+/// The test-only crash points (see the module documentation): `ENCOURS_CRASH_AT=<point>:<n>`,
+/// read once per process; without it, a crash point costs one atomic load.
+fn crash_point(point: &str) {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::sync::OnceLock;
+    static AT: OnceLock<Option<(String, u64)>> = OnceLock::new();
+    static PASSED: AtomicU64 = AtomicU64::new(0);
+    let at = AT.get_or_init(|| {
+        let v = std::env::var("ENCOURS_CRASH_AT").ok()?;
+        let (name, n) = v.rsplit_once(':')?;
+        Some((name.to_owned(), n.parse().ok()?))
+    });
+    if let Some((name, n)) = at {
+        if name == point && PASSED.fetch_add(1, Ordering::SeqCst) + 1 == *n {
+            // As a power cut or SIGKILL would: no destructor, no rollback, no flush.
+            std::process::abort();
+        }
+    }
+}
+
+/// The flows recorded for an account, `(flowId, outcome)` in flowId order: each flow taken once,
+/// with what the import made of it (the crash harness compares them with an uninterrupted run).
+pub fn synced_flows(dossier: &Dossier, account: &str) -> Result<Vec<(String, String)>, ApiError> {
+    Ok(store::sync_flows(dossier, account)?)
 }
 
 impl FlowSink for DossierSink<'_> {
@@ -94,11 +191,8 @@ impl FlowSink for DossierSink<'_> {
     }
 
     fn commit(&mut self, flow: &Flow, bytes: &[u8], cursor: DateTime<Utc>) -> Result<(), ApiError> {
-        // The source of every record is the platform flow: account and flowId (plus the file name
-        // the platform gave, which tells the readers nothing they do not read from the content).
-        let name = flow.tracking_id.as_deref().unwrap_or("flow");
-        let label = format!("platform:{}/{}/{}", self.account, flow.flow_id, name);
-        let line = import_bytes(self.dossier, &label, bytes, self.now)?;
+        let (line, record) = self.take(flow, bytes, cursor)?;
+        crash_point("sync.imported");
         let outcome = match line.outcome {
             ImportOutcome::Imported => {
                 self.report.imported += 1;
@@ -114,19 +208,8 @@ impl FlowSink for DossierSink<'_> {
             }
         };
         self.report.downloaded += 1;
-        let sha = encours_readers::einvoice::sha256_hex(bytes);
-        let updated = flow.updated_at.to_rfc3339();
-        let flow_type = serde_json::to_value(flow.flow_type).ok().and_then(|v| v.as_str().map(str::to_owned));
-        let record = store::SyncedFlow {
-            account: &self.account,
-            flow_id: &flow.flow_id,
-            updated_at: &updated,
-            flow_type: flow_type.as_deref().unwrap_or("Other"),
-            sha256: &sha,
-            outcome,
-            message: &line.message,
-        };
-        store::sync_record_flow(self.dossier, &record, &cursor.to_rfc3339(), self.now)?;
+        let settled = store::SyncedFlow { outcome, message: &line.message, ..record.flow() };
+        store::sync_settle_flow(self.dossier, &settled, &record.cursor, self.now)?;
         Ok(())
     }
 
@@ -414,8 +497,9 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
     }
 
-    /// Kills the "process" between a flow's import and its record, the one window where the two
-    /// transactions can disagree: the flow is in the ledger, the cursor and the flow list are not.
+    /// Kills the "process" just after a flow's import committed and before its outcome is settled:
+    /// the window where, with the import and the record in two transactions, the flow was in the
+    /// ledger and neither the cursor nor the flow list knew it.
     struct KilledAfter<'a> {
         inner: DossierSink<'a>,
         left: usize,
@@ -431,8 +515,8 @@ mod tests {
         }
         fn commit(&mut self, flow: &Flow, bytes: &[u8], cursor: DateTime<Utc>) -> Result<(), ApiError> {
             if self.left == 0 {
-                import_bytes(self.inner.dossier, &flow.flow_id, bytes, self.inner.now)?;
-                return Err(ApiError::new(ErrorCode::Internal, "killed between the import and the record"));
+                self.inner.take(flow, bytes, cursor)?;
+                return Err(ApiError::new(ErrorCode::Internal, "killed between the import and the settling"));
             }
             self.left -= 1;
             self.inner.commit(flow, bytes, cursor)
@@ -443,7 +527,7 @@ mod tests {
     }
 
     #[test]
-    fn runs_killed_between_import_and_record_resume_with_nothing_lost_or_counted_twice() {
+    fn runs_killed_after_a_flow_is_imported_resume_with_each_flow_recorded_once_as_imported() {
         let dir = std::env::temp_dir().join(format!("encours-sync-kill-{}", std::process::id()));
         let _ = std::fs::create_dir_all(&dir);
         let files = demo_flows(400, 12);
@@ -475,16 +559,20 @@ mod tests {
         }
         assert_eq!(killed, 10, "every run was killed");
         let last = sync_account(&mut d, &acc, "secret", now()).expect("final sync");
-        // The flow imported just before the last kill comes again and is recognised, not re-imported.
-        assert_eq!(last.duplicates, 1, "{last:?}");
+        // The flow imported just before each kill was recorded with its import: it is not
+        // downloaded again (no duplicate), and it counts as imported.
+        assert_eq!(last.duplicates, 0, "{last:?}");
         let _ = stop.send(());
 
         let direct_path = dir.join("direct.encours");
         let _ = std::fs::remove_file(&direct_path);
         let mut direct =
             crate::create_dossier(&direct_path, "732829320", "ENCOURS DEMO SAS", &keys(), now()).expect("dossier");
+        let mut imported = 0;
         for f in &files {
-            import_bytes(&mut direct, &f.name, &f.bytes, now()).expect("import");
+            if import_bytes(&mut direct, &f.name, &f.bytes, now()).expect("import").outcome == ImportOutcome::Imported {
+                imported += 1;
+            }
         }
         let figures = |s: &crate::DossierSummary| {
             (s.clients, s.invoices, s.open_items, s.open_balance.clone(), s.overdue_balance.clone(), s.overdue_items)
@@ -494,6 +582,8 @@ mod tests {
         assert_eq!(figures(&a), figures(&b), "same ledger as an uninterrupted import, nothing twice");
         let counts = store::sync_flow_counts(&d, &acc.name).expect("counts");
         assert_eq!(counts.iter().map(|(_, n)| n).sum::<u64>(), 400, "{counts:?}");
+        let recorded = counts.iter().find(|(o, _)| o == "imported").map_or(0, |(_, n)| *n);
+        assert_eq!(recorded, imported, "every flow imported is recorded as imported, once: {counts:?}");
         let _ = std::fs::remove_dir_all(&dir);
     }
 

@@ -2,6 +2,18 @@
 //! platform account, and the journal of sync runs (legal-rules B.4 §5.3). The flow's content goes
 //! through the ordinary import; this module only remembers the flow and moves the cursor, both in
 //! one transaction, so the cursor never passes a flow the dossier does not know.
+//!
+//! A flow the import stores is recorded *in the import's own transaction* (issue 10: "resume after
+//! a crash with no loss and no duplicate"). Every import unit of work, whatever the file (e-invoice,
+//! CDAR message, bank statement, FEC), starts by keeping the original in `documents` under its
+//! SHA-256 — the row that makes a second import of the same bytes a duplicate. [`sync_arm_flow`]
+//! puts the flow and its cursor in a per-connection TEMP table and a TEMP trigger on that insert
+//! copies them into `sync_flows` and `sync_cursors`: the flow's record, the cursor and the ledger
+//! change commit together or roll back together (a dropped savepoint or unit of work takes the
+//! trigger's rows with it). [`sync_settle_flow`] then writes the import's outcome and message, or
+//! records a flow the import did not store (a duplicate, a file the readers refused: nothing of the
+//! ledger to keep in step with). The import code stays the one every file goes through; nothing of
+//! the sync leaks into it.
 
 use chrono::NaiveDateTime;
 use rusqlite::{params, OptionalExtension};
@@ -79,6 +91,105 @@ fn put_cursor(conn: &rusqlite::Connection, account: &str, cursor: &str) -> Resul
     )?
     .execute([account, cursor])?;
     Ok(())
+}
+
+/// The TEMP objects of [`sync_arm_flow`]: they live in the connection's temporary schema, never
+/// in the dossier file. `documents.sha256` is unique, so the trigger fires at most once per arming.
+const ARM_SQL: &str = "
+CREATE TEMP TABLE IF NOT EXISTS sync_armed (
+    account TEXT NOT NULL, flow_id TEXT NOT NULL, updated_at TEXT NOT NULL, flow_type TEXT NOT NULL,
+    sha256 TEXT NOT NULL, outcome TEXT NOT NULL, message TEXT NOT NULL, synced_at TEXT NOT NULL,
+    cursor TEXT NOT NULL
+);
+CREATE TEMP TRIGGER IF NOT EXISTS sync_take_armed_flow AFTER INSERT ON main.documents
+WHEN NEW.sha256 IN (SELECT sha256 FROM sync_armed)
+BEGIN
+    INSERT INTO sync_flows (account, flow_id, updated_at, flow_type, sha256, outcome, message, synced_at)
+        SELECT account, flow_id, updated_at, flow_type, sha256, outcome, message, synced_at
+        FROM sync_armed WHERE sha256 = NEW.sha256;
+    INSERT INTO sync_cursors (account, updated_at)
+        SELECT account, cursor FROM sync_armed WHERE sha256 = NEW.sha256
+        ON CONFLICT(account) DO UPDATE SET updated_at = excluded.updated_at;
+END;
+";
+
+/// Arms the recording of `flow` (with the account's cursor moved to `cursor`) inside whatever
+/// transaction next stores a document with the flow's SHA-256 — the import of that very flow.
+/// `flow.outcome` and `flow.message` are what the record says if the process dies before
+/// [`sync_settle_flow`] (the import stored the file: `imported`). Replaces any earlier arming.
+pub fn sync_arm_flow(d: &Dossier, flow: &SyncedFlow<'_>, cursor: &str, at: NaiveDateTime) -> Result<(), StoreError> {
+    d.conn.execute_batch(ARM_SQL)?;
+    d.conn.prepare_cached("DELETE FROM temp.sync_armed")?.execute([])?;
+    d.conn
+        .prepare_cached(
+            "INSERT INTO temp.sync_armed
+             (account, flow_id, updated_at, flow_type, sha256, outcome, message, synced_at, cursor)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        )?
+        .execute(params![
+            flow.account,
+            flow.flow_id,
+            flow.updated_at,
+            flow.flow_type,
+            flow.sha256,
+            flow.outcome,
+            flow.message,
+            at.format("%Y-%m-%dT%H:%M:%S").to_string(),
+            cursor
+        ])?;
+    Ok(())
+}
+
+/// Forgets the armed flow (the import failed with a storage error: nothing was stored).
+pub fn sync_disarm(d: &Dossier) -> Result<(), StoreError> {
+    d.conn.execute_batch("DELETE FROM temp.sync_armed")?;
+    Ok(())
+}
+
+/// Ends the taking of an armed flow, in one transaction: when the import's transaction recorded it
+/// already, its outcome and message become the import's (the cursor moved with the import);
+/// otherwise (nothing stored: a duplicate, a refused file) the flow is recorded and the cursor set
+/// now. Returns true when the flow was recorded with the import.
+pub fn sync_settle_flow(
+    d: &mut Dossier,
+    flow: &SyncedFlow<'_>,
+    cursor: &str,
+    at: NaiveDateTime,
+) -> Result<bool, StoreError> {
+    let tx = d.conn.transaction()?;
+    tx.prepare_cached("DELETE FROM temp.sync_armed")?.execute([])?;
+    let with_import = tx
+        .prepare_cached("UPDATE sync_flows SET outcome = ?3, message = ?4 WHERE account = ?1 AND flow_id = ?2")?
+        .execute([flow.account, flow.flow_id, flow.outcome, flow.message])?
+        > 0;
+    if !with_import {
+        tx.prepare_cached(
+            "INSERT INTO sync_flows (account, flow_id, updated_at, flow_type, sha256, outcome, message, synced_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        )?
+        .execute(params![
+            flow.account,
+            flow.flow_id,
+            flow.updated_at,
+            flow.flow_type,
+            flow.sha256,
+            flow.outcome,
+            flow.message,
+            at.format("%Y-%m-%dT%H:%M:%S").to_string()
+        ])?;
+        put_cursor(&tx, flow.account, cursor)?;
+    }
+    tx.commit()?;
+    Ok(with_import)
+}
+
+/// The flows recorded for an account: `(flowId, outcome)` in flowId order (tests and reports:
+/// each flow taken once, with what the import made of it).
+pub fn sync_flows(d: &Dossier, account: &str) -> Result<Vec<(String, String)>, StoreError> {
+    let mut stmt =
+        d.conn.prepare_cached("SELECT flow_id, outcome FROM sync_flows WHERE account = ?1 ORDER BY flow_id")?;
+    let rows = stmt.query_map([account], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
 }
 
 /// Moves an account's cursor past flows known already or not to import.
@@ -192,4 +303,82 @@ pub fn sync_set_outcome(
         .prepare_cached("UPDATE sync_flows SET outcome = ?3, message = ?4 WHERE account = ?1 AND flow_id = ?2")?
         .execute([account, flow_id, outcome, message])?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::keys::{DossierKey, KeySource};
+    use encours_domain::Siren;
+
+    fn at() -> NaiveDateTime {
+        "2026-11-24T10:00:00".parse().unwrap()
+    }
+
+    fn flow<'a>(flow_id: &'a str, sha: &'a str) -> SyncedFlow<'a> {
+        SyncedFlow {
+            account: "pa",
+            flow_id,
+            updated_at: "2026-11-24T09:00:00+00:00",
+            flow_type: "CustomerInvoice",
+            sha256: sha,
+            outcome: "imported",
+            message: "",
+        }
+    }
+
+    fn dossier(dir: &std::path::Path) -> Dossier {
+        let keys = KeySource::Environment(DossierKey::from_hex(&"2b".repeat(32)).unwrap());
+        Dossier::create(&dir.join("d.encours"), &Siren::parse("552081317").unwrap(), "ACME", &keys, at()).unwrap()
+    }
+
+    #[test]
+    fn an_armed_flow_is_recorded_with_the_import_that_stores_it_and_rolled_back_with_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut d = dossier(dir.path());
+
+        // A unit of work that stores the flow's file but is dropped: neither the file nor the flow
+        // nor the cursor remain.
+        sync_arm_flow(&d, &flow("f1", "aa"), "2026-11-24T09:00:00+00:00", at()).unwrap();
+        {
+            let mut w = d.writer("test", at()).unwrap();
+            w.document("aa", "a.xml", "application/xml", b"<a/>").unwrap();
+        }
+        assert!(!sync_has_flow(&d, "pa", "f1").unwrap());
+        assert_eq!(sync_cursor(&d, "pa").unwrap(), None);
+
+        // Committed: the flow and the cursor come with it, before any settling.
+        {
+            let mut w = d.writer("test", at()).unwrap();
+            w.document("zz", "other.xml", "application/xml", b"<z/>").unwrap();
+            w.document("aa", "a.xml", "application/xml", b"<a/>").unwrap();
+            w.commit("test", "test.import", serde_json::json!({})).unwrap();
+        }
+        assert_eq!(sync_flows(&d, "pa").unwrap(), vec![("f1".to_owned(), "imported".to_owned())]);
+        assert_eq!(sync_cursor(&d, "pa").unwrap().as_deref(), Some("2026-11-24T09:00:00+00:00"));
+        let mut settled = flow("f1", "aa");
+        settled.outcome = "duplicate";
+        assert!(sync_settle_flow(&mut d, &settled, "2026-11-24T09:00:00+00:00", at()).unwrap());
+        assert_eq!(sync_flows(&d, "pa").unwrap(), vec![("f1".to_owned(), "duplicate".to_owned())]);
+
+        // A flow whose file is not stored (a duplicate file) is recorded by the settling itself,
+        // and the armed row is gone: a later document with its hash records nothing.
+        sync_arm_flow(&d, &flow("f2", "bb"), "2026-11-24T09:30:00+00:00", at()).unwrap();
+        assert!(!sync_settle_flow(&mut d, &flow("f2", "bb"), "2026-11-24T09:30:00+00:00", at()).unwrap());
+        assert_eq!(sync_cursor(&d, "pa").unwrap().as_deref(), Some("2026-11-24T09:30:00+00:00"));
+        {
+            let mut w = d.writer("test", at()).unwrap();
+            w.document("bb", "b.xml", "application/xml", b"<b/>").unwrap();
+            w.commit("test", "test.import", serde_json::json!({})).unwrap();
+        }
+        assert_eq!(sync_flows(&d, "pa").unwrap().len(), 2);
+        sync_arm_flow(&d, &flow("f3", "cc"), "2026-11-24T10:00:00+00:00", at()).unwrap();
+        sync_disarm(&d).unwrap();
+        {
+            let mut w = d.writer("test", at()).unwrap();
+            w.document("cc", "c.xml", "application/xml", b"<c/>").unwrap();
+            w.commit("test", "test.import", serde_json::json!({})).unwrap();
+        }
+        assert!(!sync_has_flow(&d, "pa", "f3").unwrap());
+    }
 }
