@@ -7,12 +7,12 @@
 //! WinAnsi and printed as "1?234,56"; and a built-in font is not embedded, so the page looks like
 //! whatever the reader substitutes and can never be PDF/A (issue 7 §5).
 //!
-//! The documents use "Encours Sans" ([`FontSet::embedded`]): Liberation Sans 2.1.5 subset once to
-//! what French business documents print (see `assets/fonts/README.md`), compiled into the binary.
-//! Because it is already small (~23 KB a face), a PDF embeds it as it is: no subsetting per
-//! document, and its PDF objects (the compressed font file, the ToUnicode map, the widths) are
-//! built once per process ([`Face`]). A font given at run time ([`FontSet::from_bytes`],
-//! [`FontSet::system`]) is subset once, at load, to the same characters.
+//! The documents use "Encours Sans" ([`FontSet::embedded`]): Liberation Sans 2.1.5 cut down once to
+//! what French business documents print (see `assets/fonts/README.md`), compiled into the binary
+//! and parsed once per process ([`Face`] keeps printpdf's `ParsedFont`). printpdf subsets it again
+//! to the glyphs each document uses when it writes the file (`pdf.rs`); because the face holds
+//! only 372 glyphs, that costs little. A font given at run time ([`FontSet::from_bytes`],
+//! [`FontSet::system`]) is first cut down, once, at load, to the same characters.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -90,7 +90,7 @@ fn charset() -> impl Iterator<Item = char> {
 }
 
 /// One face, ready to set text and to be embedded: glyph ids and advance widths of every
-/// printable character, and its PDF objects built once.
+/// printable character, and printpdf's parsed font, which `pdf.rs` hands to the document.
 #[derive(Debug)]
 pub(crate) struct Face {
     units_per_em: f32,
@@ -101,54 +101,26 @@ pub(crate) struct Face {
     latin: Vec<(u16, u16)>,
     /// The font has U+202F; when not, it is printed as U+00A0 (a slightly wider space).
     has_narrow_nbsp: bool,
-    /// What the PDF embeds.
-    pub(crate) pdf: FacePdf,
-}
-
-/// The parts of a face's PDF objects that never change: computed and compressed once.
-#[derive(Debug)]
-pub(crate) struct FacePdf {
-    /// `/BaseFont` (PostScript name with a subset tag, e.g. `ENCREG+EncoursSans-Regular`).
-    pub base_font: String,
-    /// The TrueType file, zlib-compressed (`/FontFile2`), and its uncompressed length.
-    pub font_file: Vec<u8>,
-    pub font_file_len: usize,
-    /// The ToUnicode CMap, zlib-compressed: text copied or extracted from the PDF is real text.
-    pub to_unicode: Vec<u8>,
-    /// The CIDFont `/W` array (widths in 1/1000 em of every glyph used).
-    pub widths: String,
-    /// `/FontBBox`, `/Ascent`, `/Descent`, `/CapHeight` in 1/1000 em.
-    pub bbox: [i32; 4],
-    pub ascent: i32,
-    pub descent: i32,
-    pub cap_height: i32,
-    pub stem_v: i32,
-}
-
-fn compress(bytes: &[u8], level: u8) -> Vec<u8> {
-    miniz_oxide::deflate::compress_to_vec_zlib(bytes, level)
+    /// What printpdf embeds (and subsets to the glyphs a document uses).
+    pub(crate) parsed: ParsedFont,
 }
 
 impl Face {
-    fn parse(bytes: &[u8], font: &str, face: &str, tag: &str) -> Result<Face, DocumentError> {
+    fn parse(bytes: &[u8], font: &str, face: &str) -> Result<Face, DocumentError> {
         let unreadable = || DocumentError::FontUnreadable { font: format!("{font} {face}") };
         let mut warnings = Vec::new();
         let mut parsed = ParsedFont::from_bytes(bytes, 0, &mut warnings).ok_or_else(unreadable)?;
-        let mut embedded = bytes.to_vec();
         if bytes.len() > SUBSET_ABOVE {
             // A large font given at run time: keep the document characters only, once.
             let ids: std::collections::BTreeMap<u16, String> =
                 charset().filter_map(|c| parsed.lookup_glyph_index(c as u32).map(|g| (g, c.to_string()))).collect();
             let subset = printpdf::subset_font(&parsed, &ids).map_err(|_| unreadable())?;
             parsed = ParsedFont::from_bytes(&subset.bytes, 0, &mut warnings).ok_or_else(unreadable)?;
-            embedded = subset.bytes;
         }
         let missing: String = REQUIRED.chars().filter(|c| parsed.lookup_glyph_index(*c as u32).is_none()).collect();
         if !missing.is_empty() {
             return Err(DocumentError::FontCoverage { font: format!("{font} {face}"), missing });
         }
-        let m = &parsed.pdf_font_metrics;
-        let upem = m.units_per_em.max(1);
         let mut glyphs = HashMap::new();
         for c in charset() {
             if let Some(gid) = parsed.lookup_glyph_index(c as u32).filter(|g| *g != 0) {
@@ -157,23 +129,15 @@ impl Face {
             }
         }
         let has_narrow_nbsp = glyphs.contains_key(&NARROW_NBSP);
-        let scale = |v: i32| v * 1000 / i32::from(upem);
-        let pdf = FacePdf {
-            base_font: format!("{tag}+{}{}", font.replace(' ', ""), if face == "bold" { "-Bold" } else { "-Regular" }),
-            font_file: compress(&embedded, 6),
-            font_file_len: embedded.len(),
-            to_unicode: compress(to_unicode_cmap(&glyphs).as_bytes(), 6),
-            widths: widths_array(&glyphs, upem),
-            bbox: [scale(m.x_min.into()), scale(m.y_min.into()), scale(m.x_max.into()), scale(m.y_max.into())],
-            ascent: scale(m.ascender.into()),
-            descent: scale(m.descender.into()),
-            cap_height: scale(m.ascender.into()) * 7 / 10,
-            stem_v: if face == "bold" { 140 } else { 80 },
-        };
+        let upem = parsed.pdf_font_metrics.units_per_em.max(1);
+        // The PostScript name printpdf writes after the subset tag (`/BaseFont /ENCREG+…`): ours,
+        // so that a font given at run time is named after its family and face.
+        parsed.font_name =
+            Some(format!("{}{}", font.replace(' ', ""), if face == "bold" { "-Bold" } else { "-Regular" }));
         let latin = (0u32..0x180)
             .map(|cp| char::from_u32(cp).and_then(|c| glyphs.get(&c)).copied().unwrap_or((0, 0)))
             .collect();
-        Ok(Face { units_per_em: f32::from(upem), glyphs, latin, has_narrow_nbsp, pdf })
+        Ok(Face { units_per_em: f32::from(upem), glyphs, latin, has_narrow_nbsp, parsed })
     }
 
     /// The character as it will be printed: U+202F becomes U+00A0 when the font lacks it, other
@@ -209,15 +173,10 @@ impl Face {
         self.glyph(self.printable(c))
     }
 
-    /// The glyph ids of a text as a PDF hex string body (Identity-H: two bytes a glyph).
-    pub(crate) fn encode(&self, text: &str, out: &mut Vec<u8>) {
-        const HEX: &[u8; 16] = b"0123456789ABCDEF";
-        for c in text.chars() {
-            let gid = self.printed_glyph(c).0;
-            for shift in [12, 8, 4, 0] {
-                out.push(HEX[usize::from((gid >> shift) & 0xF)]);
-            }
-        }
+    /// The text as it will be printed ([`Face::printable`] for each character): what the page's
+    /// `ShowText` carries, so printpdf finds a glyph for every character.
+    pub(crate) fn printed(&self, text: &str) -> String {
+        text.chars().map(|c| if self.glyph(c).0 != 0 { c } else { self.printable(c) }).collect()
     }
 
     /// Width of a text in points at a size in points.
@@ -226,53 +185,6 @@ impl Face {
         let units: f32 = text.chars().map(|c| f32::from(self.printed_glyph(c).1)).sum();
         units * size_pt / self.units_per_em
     }
-}
-
-/// `/W [first [w w w …] …]`: runs of consecutive glyph ids.
-fn widths_array(glyphs: &HashMap<char, (u16, u16)>, upem: u16) -> String {
-    let mut by_gid: Vec<(u16, u16)> = glyphs.values().copied().collect();
-    by_gid.sort_unstable();
-    by_gid.dedup_by_key(|g| g.0);
-    let mut out = String::from("[");
-    let mut prev: Option<u16> = None;
-    for (gid, w) in by_gid {
-        let w = u32::from(w) * 1000 / u32::from(upem.max(1));
-        match prev {
-            Some(p) if p + 1 == gid => out.push_str(&format!(" {w}")),
-            Some(_) => out.push_str(&format!("] {gid} [{w}")),
-            None => out.push_str(&format!("{gid} [{w}")),
-        }
-        prev = Some(gid);
-    }
-    if prev.is_some() {
-        out.push(']');
-    }
-    out.push(']');
-    out
-}
-
-/// The ToUnicode CMap: each glyph id back to its character (the lowest code point when several
-/// share a glyph, e.g. the space and the no-break space).
-fn to_unicode_cmap(glyphs: &HashMap<char, (u16, u16)>) -> String {
-    let mut by_gid: Vec<(u16, char)> = glyphs.iter().map(|(c, (g, _))| (*g, *c)).collect();
-    by_gid.sort_unstable();
-    by_gid.dedup_by_key(|g| g.0);
-    let mut out = String::from(
-        "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n/CIDSystemInfo << /Registry (Adobe) \
-         /Ordering (UCS) /Supplement 0 >> def\n/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n\
-         1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n",
-    );
-    for chunk in by_gid.chunks(100) {
-        out.push_str(&format!("{} beginbfchar\n", chunk.len()));
-        for (gid, c) in chunk {
-            let mut units = [0u16; 2];
-            let hex: String = c.encode_utf16(&mut units).iter().map(|u| format!("{u:04X}")).collect();
-            out.push_str(&format!("<{gid:04X}> <{hex}>\n"));
-        }
-        out.push_str("endbfchar\n");
-    }
-    out.push_str("endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n");
-    out
 }
 
 /// A regular and a bold face, parsed once and reused for every letter.
@@ -289,8 +201,8 @@ impl FontSet {
     pub fn from_bytes(name: &str, regular: &[u8], bold: &[u8]) -> Result<FontSet, DocumentError> {
         Ok(FontSet {
             name: name.to_owned(),
-            regular: Face::parse(regular, name, "regular", "ENCREG")?,
-            bold: Face::parse(bold, name, "bold", "ENCBLD")?,
+            regular: Face::parse(regular, name, "regular")?,
+            bold: Face::parse(bold, name, "bold")?,
         })
     }
 

@@ -1,4 +1,6 @@
-//! Logos: PNG or JPEG bytes made into PDF image XObjects.
+//! Logos and QR codes made into PDF image XObjects (`pdf.rs` hands them to printpdf as external
+//! image streams, already encoded: printpdf's own image path would decode and re-encode them for
+//! every document).
 //!
 //! A JPEG goes in as it is (`/DCTDecode`: the PDF reader decodes it); a PNG is decoded (the `png`
 //! crate) to 8-bit grey or RGB samples, compressed once, with its alpha channel as a soft mask.
@@ -25,10 +27,39 @@ pub(crate) struct Image {
     pub height: u32,
     /// 1 (grey), 3 (RGB) or 4 (CMYK JPEG).
     pub components: u8,
+    /// Bits per sample: 8, or 1 for a QR code.
+    pub bits: u8,
     pub encoding: Encoding,
     pub data: Vec<u8>,
     /// The alpha channel, zlib-compressed 8-bit grey samples.
     pub smask: Option<Vec<u8>>,
+}
+
+impl Image {
+    /// A QR code's modules as a one-bit grey image, one pixel a module (dark = 0, black).
+    pub(crate) fn qr(modules: &[Vec<bool>]) -> Image {
+        let height = modules.len();
+        let width = modules.iter().map(Vec::len).max().unwrap_or(0);
+        // Rows are padded to whole bytes (PDF 32000 8.9.3); padding bits are light.
+        let row_bytes = width.div_ceil(8);
+        let mut samples = vec![0xFFu8; row_bytes * height];
+        for (row, line) in modules.iter().enumerate() {
+            for (col, _) in line.iter().enumerate().filter(|(_, dark)| **dark) {
+                if let Some(byte) = samples.get_mut(row * row_bytes + col / 8) {
+                    *byte &= !(0x80 >> (col % 8));
+                }
+            }
+        }
+        Image {
+            width: u32::try_from(width).unwrap_or(u32::MAX),
+            height: u32::try_from(height).unwrap_or(u32::MAX),
+            components: 1,
+            bits: 1,
+            encoding: Encoding::Flate,
+            data: miniz_oxide::deflate::compress_to_vec_zlib(&samples, 6),
+            smask: None,
+        }
+    }
 }
 
 fn fnv(bytes: &[u8]) -> u64 {
@@ -83,7 +114,15 @@ fn jpeg(bytes: &[u8]) -> Result<Image, DocumentError> {
             if width == 0 || height == 0 || !matches!(components, 1 | 3 | 4) {
                 return Err(bad());
             }
-            return Ok(Image { width, height, components, encoding: Encoding::Dct, data: bytes.to_vec(), smask: None });
+            return Ok(Image {
+                width,
+                height,
+                components,
+                bits: 8,
+                encoding: Encoding::Dct,
+                data: bytes.to_vec(),
+                smask: None,
+            });
         }
         i += 2 + len;
     }
@@ -127,6 +166,7 @@ fn png_image(bytes: &[u8]) -> Result<Image, DocumentError> {
         width: info.width,
         height: info.height,
         components,
+        bits: 8,
         encoding: Encoding::Flate,
         data: miniz_oxide::deflate::compress_to_vec_zlib(&colour, 6),
         smask: mask.filter(|m| m.iter().any(|a| *a != 255)).map(|m| miniz_oxide::deflate::compress_to_vec_zlib(&m, 6)),

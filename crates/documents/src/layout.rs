@@ -1,13 +1,17 @@
 //! A small page composer: positioned text in two faces, lines, filled
-//! rectangles, images, word wrapping with real glyph widths, and page breaks; each page is a PDF
-//! content stream written directly (`pdf.rs` assembles the file).
+//! rectangles, images, word wrapping with real glyph widths, and page breaks; each page is a list
+//! of printpdf operations (`Op`), which printpdf turns into the page's content stream when
+//! `pdf.rs` saves the document.
 //!
 //! Positions are in millimetres from the TOP-left corner of an A4 page (the way a letter's layout
 //! is specified); they are turned into PDF points from the bottom-left when an operation is
 //! written. Geometry is `f32` (points on paper); no amount of money is ever a float here:
 //! amounts arrive already formatted as text.
 
-use std::io::Write;
+use printpdf::{
+    Color, CurTransMat, FontId, Greyscale, Line, LinePoint, Op, PaintMode, PdfFontHandle, Point, Pt, Rect, TextItem,
+    WindingOrder, XObjectId, XObjectTransform,
+};
 
 use crate::fonts::{Face, FontSet};
 
@@ -58,11 +62,33 @@ pub(crate) fn count(n: usize) -> f32 {
     f32::from(u16::try_from(n).unwrap_or(u16::MAX))
 }
 
+/// Millimetres to points, rounded to hundredths of a point (far below what a printer shows): the
+/// content stream then carries "56.69", not "56.692913".
 fn pt(mm: f32) -> f32 {
-    mm * PT_PER_MM
+    (mm * PT_PER_MM * 100.0).round() / 100.0
 }
 
-/// An image placed on the pages (logo); `pdf.rs` writes it once as `/Im{index}`.
+fn point(x_mm: f32, y_top_mm: f32) -> Point {
+    Point { x: Pt(pt(x_mm)), y: Pt(pt(PAGE_H - y_top_mm)) }
+}
+
+fn grey(level: f32) -> Color {
+    Color::Greyscale(Greyscale { percent: level, icc_profile: None })
+}
+
+/// The resource names of the two faces. Fixed (printpdf's own ids are random) so that the same
+/// input gives the same bytes; printpdf writes the first six letters as the subset tag
+/// (`/BaseFont /ENCREG+EncoursSans-Regular`, PDF 32000 9.6.4: six upper-case letters).
+pub(crate) const REGULAR_ID: &str = "ENCREG";
+/// See [`REGULAR_ID`].
+pub(crate) const BOLD_ID: &str = "ENCBLD";
+
+/// The resource name of the `index`-th image of a document, fixed for the same reason.
+pub(crate) fn image_id(index: usize) -> XObjectId {
+    XObjectId(format!("Im{index}"))
+}
+
+/// An image placed on the pages (logo, QR code); `pdf.rs` adds it once as `/Im{index}`.
 pub(crate) struct Placed {
     pub image: std::sync::Arc<crate::image::Image>,
 }
@@ -70,8 +96,8 @@ pub(crate) struct Placed {
 /// Lays out pages one after the other.
 pub(crate) struct Composer<'a> {
     fonts: &'a FontSet,
-    pages: Vec<Vec<u8>>,
-    ops: Vec<u8>,
+    pages: Vec<Vec<Op>>,
+    ops: Vec<Op>,
     /// Images drawn so far (`/Im0`, `/Im1`, …).
     pub images: Vec<Placed>,
     /// Current vertical position (mm from the top): the next baseline goes at or below it.
@@ -80,7 +106,7 @@ pub(crate) struct Composer<'a> {
 
 impl<'a> Composer<'a> {
     pub(crate) fn new(fonts: &'a FontSet) -> Composer<'a> {
-        Composer { fonts, pages: Vec::new(), ops: Vec::with_capacity(8192), images: Vec::new(), y: 0.0 }
+        Composer { fonts, pages: Vec::new(), ops: Vec::with_capacity(512), images: Vec::new(), y: 0.0 }
     }
 
     fn face(&self, style: Style) -> &'a Face {
@@ -102,19 +128,15 @@ impl<'a> Composer<'a> {
             return;
         }
         let face = self.face(style);
-        let font = if style.bold { "F2" } else { "F1" };
-        // Writing to a Vec<u8> cannot fail.
-        self.ops.extend_from_slice(b"BT /");
-        self.ops.extend_from_slice(font.as_bytes());
-        self.num(style.size);
-        self.ops.extend_from_slice(b" Tf");
-        self.num(style.grey);
-        self.ops.extend_from_slice(b" g");
-        self.num(pt(x));
-        self.num(pt(PAGE_H - y));
-        self.ops.extend_from_slice(b" Td <");
-        face.encode(text, &mut self.ops);
-        self.ops.extend_from_slice(b"> Tj ET\n");
+        let font = FontId(if style.bold { BOLD_ID } else { REGULAR_ID }.to_owned());
+        self.ops.extend([
+            Op::StartTextSection,
+            Op::SetFont { font: PdfFontHandle::External(font), size: Pt(style.size) },
+            Op::SetFillColor { col: grey(style.grey) },
+            Op::SetTextCursor { pos: point(x, y) },
+            Op::ShowText { items: vec![TextItem::Text(face.printed(text))] },
+            Op::EndTextSection,
+        ]);
     }
 
     /// Writes a text ending at `x_right`.
@@ -203,120 +225,77 @@ impl<'a> Composer<'a> {
     }
 
     fn line(&mut self, x1: f32, y1: f32, x2: f32, y2: f32, thickness_pt: f32, level: f32) {
-        self.num(level);
-        self.ops.extend_from_slice(b" G");
-        self.num(thickness_pt);
-        self.ops.extend_from_slice(b" w");
-        self.num(pt(x1));
-        self.num(pt(PAGE_H - y1));
-        self.ops.extend_from_slice(b" m");
-        self.num(pt(x2));
-        self.num(pt(PAGE_H - y2));
-        self.ops.extend_from_slice(b" l S\n");
+        self.ops.extend([
+            Op::SetOutlineColor { col: grey(level) },
+            Op::SetOutlineThickness { pt: Pt(thickness_pt) },
+            Op::DrawLine {
+                line: Line {
+                    points: vec![
+                        LinePoint { p: point(x1, y1), bezier: false },
+                        LinePoint { p: point(x2, y2), bezier: false },
+                    ],
+                    is_closed: false,
+                },
+            },
+        ]);
     }
 
-    /// ` x y w h re` for a rectangle given from its top-left corner, in mm.
-    fn rect(&mut self, x: f32, y_top: f32, w: f32, h: f32) {
-        self.num(pt(x));
-        self.num(pt(PAGE_H - y_top - h));
-        self.num(pt(w));
-        self.num(pt(h));
-        self.ops.extend_from_slice(b" re");
+    /// A rectangle given from its top-left corner, in mm.
+    fn rect(x: f32, y_top: f32, w: f32, h: f32, mode: PaintMode) -> Rect {
+        Rect {
+            x: Pt(pt(x)),
+            y: Pt(pt(PAGE_H - y_top - h)),
+            width: Pt(pt(w)),
+            height: Pt(pt(h)),
+            mode: Some(mode),
+            winding_order: Some(WindingOrder::NonZero),
+        }
     }
 
     /// A filled rectangle whose top-left corner is at (`x`, `y_top`).
     pub(crate) fn fill_rect(&mut self, x: f32, y_top: f32, w: f32, h: f32, level: f32) {
-        self.num(level);
-        self.ops.extend_from_slice(b" g");
-        self.rect(x, y_top, w, h);
-        self.ops.extend_from_slice(b" f\n");
+        self.ops.extend([
+            Op::SetFillColor { col: grey(level) },
+            Op::DrawRectangle { rectangle: Self::rect(x, y_top, w, h, PaintMode::Fill) },
+        ]);
     }
 
     /// A rectangle outline.
     pub(crate) fn stroke_rect(&mut self, x: f32, y_top: f32, w: f32, h: f32, thickness_pt: f32, level: f32) {
-        self.num(level);
-        self.ops.extend_from_slice(b" G");
-        self.num(thickness_pt);
-        self.ops.extend_from_slice(b" w");
-        self.rect(x, y_top, w, h);
-        self.ops.extend_from_slice(b" S\n");
+        self.ops.extend([
+            Op::SetOutlineColor { col: grey(level) },
+            Op::SetOutlineThickness { pt: Pt(thickness_pt) },
+            Op::DrawRectangle { rectangle: Self::rect(x, y_top, w, h, PaintMode::Stroke) },
+        ]);
     }
 
-    /// A QR code (`modules` rows of dark/light) as black squares, top-left at (`x`, `y_top`),
-    /// `size` mm wide: vector rectangles, sharp at any resolution. The page is scaled so that a
-    /// module is one unit (integers only in the stream), each horizontal run of dark modules is
-    /// one rectangle, and the whole code is one fill.
+    /// A QR code (`modules` rows of dark/light) top-left at (`x`, `y_top`), `size` mm wide: an
+    /// image XObject of one pixel a module, one bit a pixel, drawn without interpolation so the
+    /// modules stay sharp squares at any resolution (ISO/IEC 18004 needs crisp edges; a few
+    /// hundred bytes in the file).
     pub(crate) fn qr(&mut self, x: f32, y_top: f32, size: f32, modules: &[Vec<bool>]) {
-        let n = modules.len().max(1);
-        let m = pt(size / count(n));
-        self.ops.extend_from_slice(b"q");
-        self.num(m);
-        self.ops.extend_from_slice(b" 0 0");
-        self.num(-m);
-        self.num(pt(x));
-        self.num(pt(PAGE_H - y_top));
-        self.ops.extend_from_slice(b" cm 0 g\n");
-        for (row, line) in modules.iter().enumerate() {
-            let mut col = 0;
-            while col < line.len() {
-                if !line[col] {
-                    col += 1;
-                    continue;
-                }
-                let start = col;
-                while col < line.len() && line[col] {
-                    col += 1;
-                }
-                let _ = write!(self.ops, "{start} {row} {} 1 re ", col - start);
-            }
-            self.ops.push(b'\n');
-        }
-        self.ops.extend_from_slice(b"f Q\n");
+        let image = std::sync::Arc::new(crate::image::Image::qr(modules));
+        self.image(image, x, y_top, size, size);
     }
 
-    /// Writes " 123.45": a number with at most two decimals, without float formatting (the
-    /// slowest part of writing a page otherwise).
-    fn num(&mut self, v: f32) {
-        // Geometry to hundredths of a point, far below what a printer shows.
-        let hundredths = (v * 100.0).round() as i64;
-        self.ops.push(b' ');
-        if hundredths < 0 {
-            self.ops.push(b'-');
-        }
-        let abs = hundredths.unsigned_abs();
-        let (int, frac) = (abs / 100, abs % 100);
-        let mut digits = [0u8; 20];
-        let mut i = digits.len();
-        let mut rest = int;
-        loop {
-            i -= 1;
-            digits[i] = b'0' + (rest % 10) as u8;
-            rest /= 10;
-            if rest == 0 {
-                break;
-            }
-        }
-        self.ops.extend_from_slice(&digits[i..]);
-        if frac != 0 {
-            self.ops.push(b'.');
-            self.ops.push(b'0' + (frac / 10) as u8);
-            if frac % 10 != 0 {
-                self.ops.push(b'0' + (frac % 10) as u8);
-            }
-        }
-    }
-
-    /// Draws an image with its top-left corner at (`x`, `y_top`), `w` × `h` mm.
+    /// Draws an image with its top-left corner at (`x`, `y_top`), `w` × `h` mm. An image is
+    /// painted in a unit square (PDF 32000 8.9.4): the matrix scales it to `w` × `h` points.
     pub(crate) fn image(&mut self, image: std::sync::Arc<crate::image::Image>, x: f32, y_top: f32, w: f32, h: f32) {
         let index = self.images.len();
         self.images.push(Placed { image });
-        self.ops.extend_from_slice(b"q");
-        self.num(pt(w));
-        self.ops.extend_from_slice(b" 0 0");
-        self.num(pt(h));
-        self.num(pt(x));
-        self.num(pt(PAGE_H - y_top - h));
-        let _ = writeln!(self.ops, " cm /Im{index} Do Q");
+        self.ops.extend([
+            Op::SaveGraphicsState,
+            Op::SetTransformationMatrix {
+                matrix: CurTransMat::Raw([pt(w), 0.0, 0.0, pt(h), pt(x), pt(PAGE_H - y_top - h)]),
+            },
+            // `no_auto_scale`: the matrix above already places the unit square; printpdf's own
+            // scaling assumes a pixel size at a dpi.
+            Op::UseXobject {
+                id: image_id(index),
+                transform: XObjectTransform { no_auto_scale: true, ..Default::default() },
+            },
+            Op::RestoreGraphicsState,
+        ]);
     }
 
     /// Room left on the page below the current position, in mm.
@@ -377,8 +356,8 @@ impl<'a> Composer<'a> {
     }
 }
 
-/// Laid-out pages: their content streams and the images they draw.
+/// Laid-out pages: their operations and the images they draw.
 pub(crate) struct Composed {
-    pub pages: Vec<Vec<u8>>,
+    pub pages: Vec<Vec<Op>>,
     pub images: Vec<Placed>,
 }
