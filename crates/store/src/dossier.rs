@@ -158,7 +158,7 @@ fn connect(path: &Path, key: &DossierKey, flags: OpenFlags) -> Result<Connection
         // SQLCipher logs failed decryptions to stderr; the caller gets a typed error instead.
         conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
         // The raw-key form `x'…'` skips passphrase derivation: the key is already 256 random bits.
-        match conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", key.to_hex().as_str())) {
+        match conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", key.pragma_hex().as_str())) {
             Ok(()) => {}
             Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::Unknown && attempt < 4 => {
                 drop(conn);
@@ -183,6 +183,26 @@ fn connect(path: &Path, key: &DossierKey, flags: OpenFlags) -> Result<Connection
     // default, and a statement pushed out is parsed again at its next use.
     conn.set_prepared_statement_cache_capacity(64);
     Ok(conn)
+}
+
+/// Opens the dossier `id` with the first of its candidate keys that decrypts it (its key, then the
+/// key of an interrupted rotation, see [`crate::keys`]); a pending key that opens it is promoted.
+fn open_with_any(path: &Path, id: &str, keys: &KeySource) -> Result<Connection, StoreError> {
+    let mut last = None;
+    for (i, key) in keys.candidates(path, id)?.iter().enumerate() {
+        match connect(path, key, OpenFlags::SQLITE_OPEN_READ_WRITE) {
+            Ok(conn) => {
+                if i > 0 {
+                    // The rotation re-encrypted the file but stopped before promoting its key.
+                    keys.promote(id, key)?;
+                }
+                return Ok(conn);
+            }
+            Err(e @ StoreError::CannotDecrypt(_)) => last = Some(e),
+            Err(e) => return Err(e),
+        }
+    }
+    Err(last.unwrap_or_else(|| StoreError::CannotDecrypt(path.to_owned())))
 }
 
 impl Dossier {
@@ -232,6 +252,9 @@ impl Dossier {
             tx.commit()?;
             drop(conn);
             let id = read_dossier_id(&tmp)?;
+            if key.salt.is_some_and(|salt| hex::encode(salt) != id) {
+                return Err(StoreError::Invalid("SQLCipher did not take the salt the key was derived with".into()));
+            }
             keys.remember(&id, &key)?;
             if let Err(e) = fs::rename(&tmp, path) {
                 keys.forget(&id);
@@ -249,8 +272,7 @@ impl Dossier {
     /// Opens an existing dossier, applying pending migrations.
     pub fn open(path: &Path, keys: &KeySource) -> Result<Dossier, StoreError> {
         let id = read_dossier_id(path)?;
-        let key = keys.key_for(path, &id)?;
-        let mut conn = connect(path, &key, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
+        let mut conn = open_with_any(path, &id, keys)?;
         // A larger WAL between checkpoints: fewer disk syncs when thousands of small units of work
         // commit in a row (imports); the WAL is truncated back at each checkpoint.
         // A page cache of 64 MiB (the default is 2 MiB): an import commits hundreds of files at once,
@@ -268,6 +290,49 @@ impl Dossier {
             return Err(StoreError::NotADossier { path: path.to_owned(), why: "it has no company".to_owned() });
         }
         Ok(Dossier { conn, path: path.to_owned(), id })
+    }
+
+    /// Re-encrypts the dossier under a new key from `target` (key rotation, or a move between the
+    /// keyring and passphrase modes) and returns it reopened with that key; `current` is where its
+    /// key comes from now. No data changes; the rotation is audited (`dossier.rekey`, modes only).
+    ///
+    /// Order, so that a crash at any point leaves a key that opens the file: the new key is staged
+    /// (keyring: the pending entry), SQLCipher rewrites every page under it in one transaction,
+    /// the file is reopened with it, and only then is it promoted and the old key removed. Copies
+    /// and backups made before keep the old key.
+    pub fn rekey(self, current: &KeySource, target: &KeySource, now: NaiveDateTime) -> Result<Dossier, StoreError> {
+        let Dossier { conn, path, id } = self;
+        let new_key = target.rotation_key(&id)?;
+        if let Ok(old) = current.candidates(&path, &id) {
+            if old.first().is_some_and(|k| k.same_as(&new_key)) {
+                return Err(StoreError::Invalid("the new key is the current key".into()));
+            }
+        }
+        target.stage(&id, &new_key)?;
+        // One rollback-journal transaction rewrites every page (the WAL is folded in first, so no
+        // page under the old key is left beside the file).
+        let rekeyed = conn
+            .execute_batch("PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode = DELETE;")
+            .and_then(|()| conn.execute_batch(&format!("PRAGMA rekey = \"x'{}'\";", new_key.pragma_hex().as_str())));
+        drop(conn);
+        if let Err(e) = rekeyed {
+            target.unstage(&id);
+            return Err(e.into());
+        }
+        // The new key must open the file before the old one is let go.
+        drop(connect(&path, &new_key, OpenFlags::SQLITE_OPEN_READ_WRITE)?);
+        if read_dossier_id(&path)? != id {
+            return Err(StoreError::Invalid("the dossier id changed while rekeying".into()));
+        }
+        target.promote(&id, &new_key)?;
+        if !current.same_store(target) {
+            current.forget(&id);
+        }
+        let mut d = Dossier::open(&path, target)?;
+        let before = serde_json::json!({ "mode": current.mode_name() }).to_string();
+        let after = serde_json::json!({ "mode": target.mode_name() }).to_string();
+        d.audit(now, "system", "dossier.rekey", "dossier", Some(&id), Some(&before), Some(&after))?;
+        Ok(d)
     }
 
     /// The file.
