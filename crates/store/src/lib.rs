@@ -15,10 +15,13 @@
 //! - [`dunning`]: scenarios, templates, the dunning snapshot and the outbox of dunning actions.
 //! - [`portfolio`]: the portfolio (one row per client) and the client page's 360° view.
 //! - [`queries`]: read models (summary, exports).
+//! - [`backup`]: encrypted snapshots of a dossier and their restoration.
+//! - [`rgpd`]: reversibility exports, right of access, anonymisation and retention.
 
 mod amount;
 pub mod analytics;
 pub mod audit;
+pub mod backup;
 pub mod channels;
 pub mod company;
 pub mod disputes;
@@ -34,6 +37,7 @@ pub mod money_in;
 pub mod portfolio;
 pub mod queries;
 pub mod rates;
+pub mod rgpd;
 pub mod scoring;
 pub mod sync;
 
