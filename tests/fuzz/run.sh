@@ -44,7 +44,9 @@ FUZZ_CORPUS_DIR="$CORPUS_ROOT" "$FUZZ_DIR/seed.sh"
 cd "$FUZZ_DIR"
 export RUSTC_BOOTSTRAP=1
 started=$(date +%s)
-cargo fuzz build >/dev/null 2>build.log || { tail -40 build.log; echo "fuzz: build failed" >&2; exit 1; }
+build_log="$(mktemp)"
+cargo fuzz build >/dev/null 2>"$build_log" || { tail -40 "$build_log"; echo "fuzz: build failed" >&2; exit 1; }
+rm -f "$build_log"
 echo "fuzz: targets built in $(($(date +%s) - started)) s"
 BIN="target/$(rustc -vV | sed -n 's/^host: //p')/release"
 
