@@ -13,9 +13,10 @@
 //! store (a duplicate, a file the readers refuse) changes nothing in the ledger and is recorded in a
 //! small transaction of its own.
 //!
-//! Test-only crash points: `ENCOURS_CRASH_AT=<point>:<n>` (read once per process) aborts the process
-//! the n-th time (1-based) it passes `<point>`: `sync.downloaded` (a flow downloaded, nothing
-//! written), `sync.imported` (its import committed, its outcome not yet settled). The crash harness
+//! Test-only crash points (`encours_store::sync::crash_point`): `ENCOURS_CRASH_AT=<point>:<n>` (read
+//! once per process) aborts the process the n-th time (1-based) it passes `<point>`:
+//! `sync.downloaded` (a flow downloaded, nothing written), `sync.imported` (its import committed,
+//! its outcome not yet settled), and the store's `commit` (inside the import's unit of work). The crash harness
 //! (`crates/cli/tests/crash.rs`) uses them beside real SIGKILLs.
 
 use std::sync::Arc;
@@ -153,24 +154,9 @@ impl Taken {
     }
 }
 
-/// The test-only crash points (see the module documentation): `ENCOURS_CRASH_AT=<point>:<n>`,
-/// read once per process; without it, a crash point costs one atomic load.
+/// The test-only crash points (see the module documentation and `encours_store::sync::crash_point`).
 fn crash_point(point: &str) {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    use std::sync::OnceLock;
-    static AT: OnceLock<Option<(String, u64)>> = OnceLock::new();
-    static PASSED: AtomicU64 = AtomicU64::new(0);
-    let at = AT.get_or_init(|| {
-        let v = std::env::var("ENCOURS_CRASH_AT").ok()?;
-        let (name, n) = v.rsplit_once(':')?;
-        Some((name.to_owned(), n.parse().ok()?))
-    });
-    if let Some((name, n)) = at {
-        if name == point && PASSED.fetch_add(1, Ordering::SeqCst) + 1 == *n {
-            // As a power cut or SIGKILL would: no destructor, no rollback, no flush.
-            std::process::abort();
-        }
-    }
+    store::crash_point(point);
 }
 
 /// The flows recorded for an account, `(flowId, outcome)` in flowId order: each flow taken once,

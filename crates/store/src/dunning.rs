@@ -1021,6 +1021,8 @@ impl DunningWriter<'_> {
 
     /// Commits the unit of work.
     pub fn commit(self) -> Result<(), StoreError> {
+        // Test-only: `ENCOURS_CRASH_AT=dunning.commit:<n>` dies here (crate::sync::crash_point).
+        crate::sync::crash_point("dunning.commit");
         self.tx.commit()?;
         Ok(())
     }

@@ -777,6 +777,8 @@ impl LedgerWriter<'_> {
         self.load_row_by_row()?;
         let after = serde_json::json!({ "kind": self.kind, "counts": self.counts, "detail": detail });
         insert_audit(&self.tx, self.at, actor, action, "ledger", None, None, Some(&after.to_string()))?;
+        // Test-only: `ENCOURS_CRASH_AT=commit:<n>` dies here, the unit written and not committed.
+        crate::sync::crash_point("commit");
         self.tx.commit()?;
         Ok(self.counts)
     }

@@ -20,6 +20,30 @@ use rusqlite::{params, OptionalExtension};
 
 use crate::{Dossier, StoreError};
 
+/// Test-only crash points (the crash harness, `crates/cli/tests/crash.rs`; issue 12 §5): with
+/// `ENCOURS_CRASH_AT=<point>:<n>` in the environment (read once per process), the n-th passage
+/// (1-based) through `<point>` aborts the process — no destructor, no rollback, no flush, as a
+/// SIGKILL or a power cut of the process would. Without the variable a crash point costs one
+/// atomic load. Points: `commit` (a `LedgerWriter` unit of work fully written, audit entry
+/// included, before its COMMIT), `dunning.commit` (the same for a `DunningWriter`),
+/// `sync.downloaded` and `sync.imported` (in `encours_app::sync`).
+pub fn crash_point(point: &str) {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::sync::OnceLock;
+    static AT: OnceLock<Option<(String, u64)>> = OnceLock::new();
+    static PASSED: AtomicU64 = AtomicU64::new(0);
+    let at = AT.get_or_init(|| {
+        let v = std::env::var("ENCOURS_CRASH_AT").ok()?;
+        let (name, n) = v.rsplit_once(':')?;
+        Some((name.to_owned(), n.parse().ok()?))
+    });
+    if let Some((name, n)) = at {
+        if name == point && PASSED.fetch_add(1, Ordering::SeqCst) + 1 == *n {
+            std::process::abort();
+        }
+    }
+}
+
 /// A flow taken from a platform.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SyncedFlow<'a> {
