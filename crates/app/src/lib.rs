@@ -28,6 +28,7 @@ mod money_in;
 pub mod portfolio;
 pub mod rates;
 pub mod scoring;
+pub mod security;
 pub mod simulate;
 pub mod sync;
 

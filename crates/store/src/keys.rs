@@ -28,7 +28,8 @@ use std::fmt;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use zeroize::Zeroizing;
+/// Wipes its content when dropped (re-exported so callers can hold passphrases without a dependency).
+pub use zeroize::Zeroizing;
 
 use crate::error::StoreError;
 
