@@ -40,7 +40,7 @@ use crate::lifecycle::apply_status;
 
 mod export;
 
-pub use export::{export_dispute_pdf, render_dispute_pdf, Appended};
+pub use export::{dispute_dossier, export_dispute_pdf, render_dispute_pdf, Appended};
 
 /// The largest file attached as evidence: 25 MiB (a phone photo or a scanned delivery note is a
 /// few MiB; the dossier is one file that is copied and backed up whole).
@@ -555,6 +555,11 @@ fn status_text(s: &store::StatusRow) -> String {
 }
 
 fn timeline(d: &Dossier, r: &DisputeRecord) -> Result<Vec<TimelineEntryView>, ApiError> {
+    Ok(timeline_at(d, r)?.into_iter().map(|(_, v)| v).collect())
+}
+
+/// The timeline with each entry's date-time (the PDF export prints them its own way).
+fn timeline_at(d: &Dossier, r: &DisputeRecord) -> Result<Vec<(NaiveDateTime, TimelineEntryView)>, ApiError> {
     let invoices: Vec<i64> = r.invoices.iter().map(|i| i.id).collect();
     let mut out: Vec<(NaiveDateTime, u8, TimelineEntryView)> = Vec::new();
     for s in store::statuses_of(d, &invoices)? {
@@ -604,7 +609,7 @@ fn timeline(d: &Dossier, r: &DisputeRecord) -> Result<Vec<TimelineEntryView>, Ap
         out.push((e.at, 2, TimelineEntryView { at: e.at.to_string(), kind: e.kind, text: e.text, actor: e.actor }));
     }
     out.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)));
-    Ok(out.into_iter().map(|(_, _, v)| v).collect())
+    Ok(out.into_iter().map(|(at, _, v)| (at, v)).collect())
 }
 
 /// One dispute's dossier: invoices, amounts, reason, evidence, tasks and its timeline.
@@ -937,8 +942,12 @@ pub fn export_evidence(d: &Dossier, evidence: i64, out: &Path) -> Result<std::pa
 pub(crate) fn write_atomically(target: &Path, bytes: &[u8]) -> Result<(), ApiError> {
     let io = |e: std::io::Error| ApiError::new(ErrorCode::Io, format!("{}: {e}", target.display()));
     let tmp = target.with_extension(format!("{}.part", target.extension().and_then(|e| e.to_str()).unwrap_or("tmp")));
-    std::fs::write(&tmp, bytes).map_err(io)?;
-    std::fs::rename(&tmp, target).map_err(io)
+    // A failed write or rename leaves neither a half-written target nor the temporary file.
+    let written = std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, target));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written.map_err(io)
 }
 
 /// Adds a task to a dispute; returns its id.

@@ -346,12 +346,22 @@ pub fn run(
         DisputeCommand::Export { id, out: target } => {
             let d = encours_app::open_dossier(path, keys)?;
             let (written, appended) = disputes::export_dispute_pdf(&d, id, &target, today)?;
-            let pdfs = appended.iter().filter(|(_, merged)| *merged).count();
+            // A reproduced file is a PDF whose pages were appended or an image set on a page; the
+            // media type follows the file's name, as when it was attached.
+            let reproduced = |pdf: bool| {
+                appended
+                    .iter()
+                    .filter(|(name, shown)| *shown && (disputes::media_type_of(name) == "application/pdf") == pdf)
+                    .count()
+            };
             writeln!(
                 out,
-                "wrote {} ({} evidence file(s), {pdfs} PDF appended, the others listed by name and SHA-256)",
+                "wrote {} ({} evidence file(s), {} PDF appended, {} image(s) shown, the others listed by name and \
+                 SHA-256)",
                 written.display(),
-                appended.len()
+                appended.len(),
+                reproduced(true),
+                reproduced(false)
             )
             .map_err(io)?;
         }
