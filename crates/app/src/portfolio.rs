@@ -89,8 +89,35 @@ pub struct PortfolioView {
     pub rows: Vec<PortfolioRowView>,
 }
 
+/// The last portfolio computed in this process: (dossier id, date, ledger version, view).
+type CachedPortfolio = (String, NaiveDate, i64, PortfolioView);
+
+/// The portfolio of a 2-million-invoice dossier takes most of a second to read (every open item and
+/// the statuses of the open items); a credit manager opens it many times a day while the ledger does
+/// not change. The view is therefore kept for the ledger version it was read at (the last audit
+/// entry: every ledger, dispute, scoring or note change writes one in its transaction) and served
+/// again until that version moves.
+static LAST_PORTFOLIO: std::sync::Mutex<Option<CachedPortfolio>> = std::sync::Mutex::new(None);
+
 /// The portfolio as of `as_of`: one row per client.
 pub fn portfolio(d: &Dossier, as_of: NaiveDate) -> Result<PortfolioView, ApiError> {
+    let version = encours_store::analytics::ledger_version(d)?;
+    if let Ok(cache) = LAST_PORTFOLIO.lock() {
+        if let Some((id, on, v, view)) = cache.as_ref() {
+            if id == d.id() && *on == as_of && *v == version {
+                return Ok(view.clone());
+            }
+        }
+    }
+    let view = read_portfolio(d, as_of)?;
+    if let Ok(mut cache) = LAST_PORTFOLIO.lock() {
+        *cache = Some((d.id().to_owned(), as_of, version, view.clone()));
+    }
+    Ok(view)
+}
+
+/// [`portfolio`] without the cache.
+pub fn read_portfolio(d: &Dossier, as_of: NaiveDate) -> Result<PortfolioView, ApiError> {
     let rows = store::portfolio(d, as_of)?;
     Ok(PortfolioView {
         as_of: as_of.to_string(),

@@ -133,3 +133,24 @@ fn the_palette_finds_clients_by_siren_and_name_and_invoices_by_number() {
     // LIKE wildcards are searched as themselves.
     assert!(portfolio::palette_search(&d, "%", 10).unwrap().clients.is_empty());
 }
+
+#[test]
+fn the_portfolio_follows_a_change_of_the_ledger() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut d = demo(dir.path());
+    let before = portfolio::portfolio(&d, today()).unwrap();
+    let quiet = before.rows.iter().find(|r| r.open_disputes == 0 && r.open_items > 0).unwrap();
+    let input = encours_app::disputes::NewDisputeInput {
+        invoice_ids: Vec::new(),
+        invoice_numbers: Vec::new(),
+        client_id: Some(quiet.client_id),
+        reason: "price".into(),
+        amount: None,
+        note: "Prix contesté".into(),
+    };
+    encours_app::disputes::open_dispute(&mut d, &input, now()).unwrap();
+    let after = portfolio::portfolio(&d, today()).unwrap();
+    let row = after.rows.iter().find(|r| r.client_id == quiet.client_id).unwrap();
+    assert_eq!(row.open_disputes, 1, "served again only while the ledger version stays the same");
+    assert_eq!(portfolio::portfolio(&d, today()).unwrap(), after);
+}
