@@ -9,6 +9,7 @@
 #![deny(missing_docs)]
 
 pub mod analytics;
+pub mod backup;
 mod collect;
 mod demo;
 pub mod dispatch;
@@ -27,6 +28,7 @@ pub mod matching;
 mod money_in;
 pub mod portfolio;
 pub mod rates;
+pub mod rgpd;
 pub mod scoring;
 pub mod security;
 pub mod simulate;
@@ -42,7 +44,7 @@ pub use dossier::{
 pub use dto::{AppInfo, DemoReport, DossierSummary, KeyMode};
 pub use encours_store::{Dossier, KeySource};
 pub use error::{ApiError, ErrorCode};
-pub use export::{export_clients_csv, export_open_items_csv};
+pub use export::{export_all, export_clients_csv, export_open_items_csv, ExportAllReport, ExportFormat};
 pub use fec::fec_balance_check;
 pub use import::{
     import_bytes, import_paths, inspect, ImportFileReport, ImportOutcome, ImportProgress, ImportReport, MAX_FILE_BYTES,
