@@ -26,6 +26,11 @@ pub fn passphrase_keys(passphrase: Zeroizing<String>) -> KeySource {
     KeySource::Passphrase(Passphrase::new(passphrase))
 }
 
+/// Headless mode with a key given as 64 hexadecimal digits (as `ENCOURS_KEY_HEX`).
+pub fn headless_keys(hex_digits: &str) -> Result<KeySource, ApiError> {
+    Ok(KeySource::Environment(encours_store::DossierKey::from_hex(hex_digits)?))
+}
+
 /// Re-encrypts `dossier` under a key from `target` (`current`: where its key comes from now) and
 /// returns it reopened; audited as `dossier.rekey`.
 pub fn rotate_key(

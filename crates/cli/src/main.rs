@@ -17,6 +17,7 @@ mod dunning;
 mod letters;
 mod rates;
 mod score;
+mod security;
 
 /// Encours: your clients' receivables, up to date every day.
 #[derive(Parser, Debug)]
@@ -29,6 +30,9 @@ struct Cli {
     /// The date to compute figures for, instead of today (YYYY-MM-DD).
     #[arg(long, global = true, value_name = "DATE")]
     today: Option<NaiveDate>,
+
+    #[command(flatten)]
+    passphrase: security::PassphraseArgs,
 
     #[command(subcommand)]
     command: Command,
@@ -205,6 +209,17 @@ enum Command {
     Score {
         #[command(subcommand)]
         command: ScoreCommand,
+    },
+    /// The audit journal: `verify` walks its hash chain and says where it breaks, `log` lists it.
+    Audit {
+        #[command(subcommand)]
+        command: security::AuditCommand,
+    },
+    /// The dossier's key: `rotate` re-encrypts it under a new one (or moves it between the keyring,
+    /// a passphrase and a headless key), `status` says where it comes from.
+    Key {
+        #[command(subcommand)]
+        command: security::KeyCommand,
     },
     /// Export clients and open items as CSV.
     Export {
@@ -390,6 +405,7 @@ fn run(cli: Cli) -> Result<(), ApiError> {
     };
     let path = dossier_path(cli.dossier)?;
     let (keys, _) = encours_app::key_source()?;
+    let keys = security::keys(&cli.passphrase, keys)?;
     match command {
         Command::Dunning { command } => dunning::run(&path, &keys, command, today, now)?,
         Command::Settings { command: SettingsArgs::Channels(command) } => {
@@ -495,6 +511,8 @@ fn run(cli: Cli) -> Result<(), ApiError> {
             println!("wrote {} ({} entries, {credits} credits)", out.display(), s.entries.len());
         }
         Command::Score { command } => score::run(&path, &keys, command, today, now)?,
+        Command::Audit { command } => security::audit(&path, &keys, command)?,
+        Command::Key { command } => security::key(&path, &keys, command, now)?,
         Command::PaServe(_) => return Err(ApiError::new(ErrorCode::Internal, "pa-serve needs no dossier")),
         Command::Einvoice { .. } | Command::Bank { .. } | Command::Lifecycle { .. } => {
             return Err(ApiError::new(ErrorCode::Internal, "inspection needs no dossier"))
