@@ -102,11 +102,32 @@ pub(crate) struct Composer<'a> {
     pub images: Vec<Placed>,
     /// Current vertical position (mm from the top): the next baseline goes at or below it.
     pub y: f32,
+    /// The graphics state the page's operations have set so far, so that a font, colour or line
+    /// width is written only when it changes (they persist across text objects, PDF 32000 9.3.1;
+    /// fewer operations make a smaller page, faster to write). `None`: not known.
+    state: State,
+}
+
+/// See [`Composer::state`].
+#[derive(Clone, Copy, Default)]
+struct State {
+    /// Bold, size.
+    font: Option<(bool, f32)>,
+    fill: Option<f32>,
+    stroke: Option<f32>,
+    thickness: Option<f32>,
 }
 
 impl<'a> Composer<'a> {
     pub(crate) fn new(fonts: &'a FontSet) -> Composer<'a> {
-        Composer { fonts, pages: Vec::new(), ops: Vec::with_capacity(512), images: Vec::new(), y: 0.0 }
+        Composer {
+            fonts,
+            pages: Vec::new(),
+            ops: Vec::with_capacity(512),
+            images: Vec::new(),
+            y: 0.0,
+            state: State::default(),
+        }
     }
 
     fn face(&self, style: Style) -> &'a Face {
@@ -128,15 +149,36 @@ impl<'a> Composer<'a> {
             return;
         }
         let face = self.face(style);
-        let font = FontId(if style.bold { BOLD_ID } else { REGULAR_ID }.to_owned());
+        self.ops.push(Op::StartTextSection);
+        if self.state.font != Some((style.bold, style.size)) {
+            self.state.font = Some((style.bold, style.size));
+            let font = FontId(if style.bold { BOLD_ID } else { REGULAR_ID }.to_owned());
+            self.ops.push(Op::SetFont { font: PdfFontHandle::External(font), size: Pt(style.size) });
+        }
+        self.set_fill(style.grey);
         self.ops.extend([
-            Op::StartTextSection,
-            Op::SetFont { font: PdfFontHandle::External(font), size: Pt(style.size) },
-            Op::SetFillColor { col: grey(style.grey) },
             Op::SetTextCursor { pos: point(x, y) },
             Op::ShowText { items: vec![TextItem::Text(face.printed(text))] },
             Op::EndTextSection,
         ]);
+    }
+
+    fn set_fill(&mut self, level: f32) {
+        if self.state.fill != Some(level) {
+            self.state.fill = Some(level);
+            self.ops.push(Op::SetFillColor { col: grey(level) });
+        }
+    }
+
+    fn set_stroke(&mut self, level: f32, thickness_pt: f32) {
+        if self.state.stroke != Some(level) {
+            self.state.stroke = Some(level);
+            self.ops.push(Op::SetOutlineColor { col: grey(level) });
+        }
+        if self.state.thickness != Some(thickness_pt) {
+            self.state.thickness = Some(thickness_pt);
+            self.ops.push(Op::SetOutlineThickness { pt: Pt(thickness_pt) });
+        }
     }
 
     /// Writes a text ending at `x_right`.
@@ -225,19 +267,16 @@ impl<'a> Composer<'a> {
     }
 
     fn line(&mut self, x1: f32, y1: f32, x2: f32, y2: f32, thickness_pt: f32, level: f32) {
-        self.ops.extend([
-            Op::SetOutlineColor { col: grey(level) },
-            Op::SetOutlineThickness { pt: Pt(thickness_pt) },
-            Op::DrawLine {
-                line: Line {
-                    points: vec![
-                        LinePoint { p: point(x1, y1), bezier: false },
-                        LinePoint { p: point(x2, y2), bezier: false },
-                    ],
-                    is_closed: false,
-                },
+        self.set_stroke(level, thickness_pt);
+        self.ops.extend([Op::DrawLine {
+            line: Line {
+                points: vec![
+                    LinePoint { p: point(x1, y1), bezier: false },
+                    LinePoint { p: point(x2, y2), bezier: false },
+                ],
+                is_closed: false,
             },
-        ]);
+        }]);
     }
 
     /// A rectangle given from its top-left corner, in mm.
@@ -254,19 +293,14 @@ impl<'a> Composer<'a> {
 
     /// A filled rectangle whose top-left corner is at (`x`, `y_top`).
     pub(crate) fn fill_rect(&mut self, x: f32, y_top: f32, w: f32, h: f32, level: f32) {
-        self.ops.extend([
-            Op::SetFillColor { col: grey(level) },
-            Op::DrawRectangle { rectangle: Self::rect(x, y_top, w, h, PaintMode::Fill) },
-        ]);
+        self.set_fill(level);
+        self.ops.push(Op::DrawRectangle { rectangle: Self::rect(x, y_top, w, h, PaintMode::Fill) });
     }
 
     /// A rectangle outline.
     pub(crate) fn stroke_rect(&mut self, x: f32, y_top: f32, w: f32, h: f32, thickness_pt: f32, level: f32) {
-        self.ops.extend([
-            Op::SetOutlineColor { col: grey(level) },
-            Op::SetOutlineThickness { pt: Pt(thickness_pt) },
-            Op::DrawRectangle { rectangle: Self::rect(x, y_top, w, h, PaintMode::Stroke) },
-        ]);
+        self.set_stroke(level, thickness_pt);
+        self.ops.push(Op::DrawRectangle { rectangle: Self::rect(x, y_top, w, h, PaintMode::Stroke) });
     }
 
     /// A QR code (`modules` rows of dark/light) top-left at (`x`, `y_top`), `size` mm wide: an
@@ -321,6 +355,8 @@ impl<'a> Composer<'a> {
     /// Closes the page and starts the next one at the continuation top.
     pub(crate) fn new_page(&mut self) {
         self.pages.push(std::mem::take(&mut self.ops));
+        // A new content stream starts from the default graphics state.
+        self.state = State::default();
         self.y = CONTINUATION_TOP;
     }
 
@@ -348,6 +384,8 @@ impl<'a> Composer<'a> {
             .enumerate()
             .map(|(i, body)| {
                 self.ops = body;
+                // Whatever the body left set is not tracked: write the state again.
+                self.state = State::default();
                 decorate(&mut self, i + 1, count);
                 std::mem::take(&mut self.ops)
             })
