@@ -13,9 +13,11 @@ use encours_app::{ApiError, DemoOptions, ErrorCode};
 mod dispatch;
 mod disputes;
 
+mod backup;
 mod dunning;
 mod letters;
 mod rates;
+mod rgpd;
 mod score;
 mod security;
 
@@ -221,8 +223,28 @@ enum Command {
         #[command(subcommand)]
         command: security::KeyCommand,
     },
-    /// Export clients and open items as CSV.
+    /// Encrypted backups: `create`, `list`, `restore FILE --to PATH` (checked, never overwrites),
+    /// `auto` (the scheduled one), `policy` (generations kept, period, folder).
+    Backup {
+        #[command(subcommand)]
+        command: backup::BackupCommand,
+    },
+    /// One client's personal data: `export ID --to FILE.json` (right of access), `anonymise ID
+    /// --confirm` (stable pseudonym, amounts and dates kept; irreversible).
+    Client {
+        #[command(subcommand)]
+        command: rgpd::ClientCommand,
+    },
+    /// Retention policy: `run --as-of DATE [--dry-run]` anonymises clients with nothing open and no
+    /// activity for the prescription (5 years) plus a margin; `margin [YEARS]`.
+    Retention {
+        #[command(subcommand)]
+        command: rgpd::RetentionCommand,
+    },
+    /// Export clients and open items as CSV; `export all --format csv|json|xlsx --to DIR`: every table.
     Export {
+        #[command(subcommand)]
+        what: Option<rgpd::ExportCommand>,
         /// Folder to write `clients.csv` and `open-items.csv` into; without it, the clients CSV goes to standard output.
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
@@ -401,6 +423,12 @@ fn run(cli: Cli) -> Result<(), ApiError> {
             return write!(QuietPipe(std::io::stdout().lock()), "{}", encours_app::scoring::backtest_text(&report))
                 .map_err(|e| ApiError::new(ErrorCode::Io, format!("standard output: {e}")));
         }
+        Command::Backup { command: backup::BackupCommand::Restore { file, to } } => {
+            // A restore needs no dossier: the backup names its own key.
+            let (keys, _) = encours_app::key_source()?;
+            let keys = security::keys(&cli.passphrase, keys)?;
+            return backup::restore(&file, &to, &keys);
+        }
         other => other,
     };
     let path = dossier_path(cli.dossier)?;
@@ -511,6 +539,10 @@ fn run(cli: Cli) -> Result<(), ApiError> {
             println!("wrote {} ({} entries, {credits} credits)", out.display(), s.entries.len());
         }
         Command::Score { command } => score::run(&path, &keys, command, today, now)?,
+        Command::Backup { command } => backup::run(&path, &keys, command, now)?,
+        Command::Client { command } => rgpd::client(&path, &keys, command, now)?,
+        Command::Retention { command } => rgpd::retention(&path, &keys, command, today, now)?,
+        Command::Export { what: Some(what), .. } => rgpd::export(&path, &keys, what)?,
         Command::Audit { command } => security::audit(&path, &keys, command)?,
         Command::Key { command } => security::key(&path, &keys, command, now)?,
         Command::PaServe(_) => return Err(ApiError::new(ErrorCode::Internal, "pa-serve needs no dossier")),
@@ -633,7 +665,7 @@ fn run(cli: Cli) -> Result<(), ApiError> {
                 }
             }
         }
-        Command::Export { out } => {
+        Command::Export { out, what: None } => {
             let dossier = encours_app::open_dossier(&path, &keys)?;
             match out {
                 None => {
