@@ -303,10 +303,9 @@ impl<'a> Composer<'a> {
         self.ops.push(Op::DrawRectangle { rectangle: Self::rect(x, y_top, w, h, PaintMode::Stroke) });
     }
 
-    /// A QR code (`modules` rows of dark/light) top-left at (`x`, `y_top`), `size` mm wide: an
-    /// image XObject of one pixel a module, one bit a pixel, drawn without interpolation so the
-    /// modules stay sharp squares at any resolution (ISO/IEC 18004 needs crisp edges; a few
-    /// hundred bytes in the file).
+    /// A QR code (`modules` rows of dark/light) top-left at (`x`, `y_top`), `size` mm wide: a
+    /// one-bit image XObject drawn without interpolation, so the modules stay sharp squares
+    /// (ISO/IEC 18004 readers need crisp edges; see `image::Image::qr`).
     pub(crate) fn qr(&mut self, x: f32, y_top: f32, size: f32, modules: &[Vec<bool>]) {
         let image = std::sync::Arc::new(crate::image::Image::qr(modules));
         self.image(image, x, y_top, size, size);
