@@ -266,13 +266,20 @@ impl Dossier {
             let _ = fs::remove_file(&tmp);
             return Err(e);
         }
-        Dossier::open(path, keys)
+        // Opened with the key in hand (a passphrase is not derived a second time).
+        let id = read_dossier_id(path)?;
+        Dossier::ready(connect(path, &key, OpenFlags::SQLITE_OPEN_READ_WRITE)?, path, id)
     }
 
     /// Opens an existing dossier, applying pending migrations.
     pub fn open(path: &Path, keys: &KeySource) -> Result<Dossier, StoreError> {
         let id = read_dossier_id(path)?;
-        let mut conn = open_with_any(path, &id, keys)?;
+        let conn = open_with_any(path, &id, keys)?;
+        Dossier::ready(conn, path, id)
+    }
+
+    /// Brings a keyed connection to an open dossier: pragmas, migrations, sealing, checks.
+    fn ready(mut conn: Connection, path: &Path, id: String) -> Result<Dossier, StoreError> {
         // A larger WAL between checkpoints: fewer disk syncs when thousands of small units of work
         // commit in a row (imports); the WAL is truncated back at each checkpoint.
         // A page cache of 64 MiB (the default is 2 MiB): an import commits hundreds of files at once,
@@ -303,7 +310,9 @@ impl Dossier {
     pub fn rekey(self, current: &KeySource, target: &KeySource, now: NaiveDateTime) -> Result<Dossier, StoreError> {
         let Dossier { conn, path, id } = self;
         let new_key = target.rotation_key(&id)?;
-        if let Ok(old) = current.candidates(&path, &id) {
+        // (Not for a passphrase: deriving it again costs what opening costs; a rotation to the same
+        // passphrase re-encrypts under the same key, which is harmless.)
+        if let (false, Ok(old)) = (current.is_passphrase(), current.candidates(&path, &id)) {
             if old.first().is_some_and(|k| k.same_as(&new_key)) {
                 return Err(StoreError::Invalid("the new key is the current key".into()));
             }
@@ -320,7 +329,7 @@ impl Dossier {
             return Err(e.into());
         }
         // The new key must open the file before the old one is let go.
-        drop(connect(&path, &new_key, OpenFlags::SQLITE_OPEN_READ_WRITE)?);
+        let conn = connect(&path, &new_key, OpenFlags::SQLITE_OPEN_READ_WRITE)?;
         if read_dossier_id(&path)? != id {
             return Err(StoreError::Invalid("the dossier id changed while rekeying".into()));
         }
@@ -328,7 +337,7 @@ impl Dossier {
         if !current.same_store(target) {
             current.forget(&id);
         }
-        let mut d = Dossier::open(&path, target)?;
+        let mut d = Dossier::ready(conn, &path, id.clone())?;
         let before = serde_json::json!({ "mode": current.mode_name() }).to_string();
         let after = serde_json::json!({ "mode": target.mode_name() }).to_string();
         d.audit(now, "system", "dossier.rekey", "dossier", Some(&id), Some(&before), Some(&after))?;
