@@ -83,7 +83,7 @@ fn file_id(path: &Path) -> Result<String, StoreError> {
 fn keyed(path: &Path, key: &DossierKey, flags: OpenFlags) -> Result<Connection, StoreError> {
     let conn = Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
     conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
-    conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", key.to_hex().as_str()))?;
+    conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", key.pragma_hex().as_str()))?;
     match conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0)) {
         Ok(_) => Ok(conn),
         Err(rusqlite::Error::SqliteFailure(e, _))
