@@ -16,7 +16,10 @@
 //!   records the seller's 209 Complétée (B.2: "the seller supplies the missing documents or
 //!   data"; collections-anchors "209 → resume") so the replay resumes; a corrected invoice
 //!   records a 220 Annulée on the invoices it replaces (B.2: "F1 can then receive status 220").
-//!   An invoice the resolution settled is left alone: nothing is resumed for it.
+//!   An invoice the resolution settled is left alone: nothing is resumed for it. A partial
+//!   agreement without a credit note shares the accepted amount over the invoices (oldest first)
+//!   and keeps each one's accepted and refused parts in its collection state, as a 206's MAP/MNA;
+//!   the dunning snapshot then replays it as that 206, so only the accepted part is dunned.
 //!
 //! Every change is one unit of work with its audit entry. No clock: `now` is passed in.
 
@@ -1105,6 +1108,9 @@ pub fn resolve_dispute(d: &mut Dossier, id: i64, input: &ResolveInput, now: Naiv
     w.close_dispute(DisputeId(id), &outcome, &resolution.to_string())?;
     // 3. Dunning: what stays due resumes; a replaced invoice is cancelled; a settled one is left.
     let source = Source::at(format!("encours:dispute/{id}"), format!("resolution {outcome}"));
+    // A partial agreement shares the accepted amount over the invoices, oldest first (their order
+    // in the dispute): what each has left beyond its share is the part the client will not pay.
+    let mut accepted_left = accepted.unwrap_or_default();
     for inv in &r.invoices {
         let invoice = InvoiceId(inv.id);
         if corrected.as_ref().is_some_and(|c| c.0 == invoice) {
@@ -1142,7 +1148,12 @@ pub fn resolve_dispute(d: &mut Dossier, id: i64, input: &ResolveInput, now: Naiv
             state.dunning_hold = None;
         }
         if outcome == "partial" {
-            state.approved_amount = accepted;
+            // The agreed split is kept per invoice like a 206's MAP/MNA (legal-rules B.2): the
+            // dunning snapshot dunns the accepted part and holds back the rest.
+            let share = accepted_left.min(left).max(Decimal::ZERO);
+            accepted_left -= share;
+            state.approved_amount = Some(share);
+            state.disputed_amount = (left > share).then_some(left - share);
         }
         w.put_collection_state(invoice, &state)?;
         if left.is_zero() {
@@ -1193,6 +1204,93 @@ mod tests {
         assert_eq!(parse_reason("QTE_ERR").unwrap(), DisputeReason::Quantity);
         assert_eq!(parse_reason("missing-reference").unwrap(), DisputeReason::MissingReference);
         assert!(parse_reason("weather").is_err());
+    }
+
+    /// Through the app: a 207 of the corpus disputes F202500006; the client then agrees to pay all
+    /// but 250 € and no credit note is issued. Today's plan duns the accepted part only (the
+    /// invoice, the action's total), the rest is never chased; once the accepted part is paid,
+    /// the invoice waits instead of being dunned for the remainder.
+    #[test]
+    fn after_a_partial_agreement_without_a_credit_note_only_the_accepted_part_is_dunned() {
+        use encours_store::{DossierKey, KeySource};
+        let now: NaiveDateTime = "2026-11-23T09:30:00".parse().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let keys = KeySource::Environment(DossierKey::from_hex(&"6c".repeat(32)).unwrap());
+        let mut d =
+            crate::create_dossier(&dir.path().join("d.encours"), "552081317", "ACME Industrie", &keys, now).unwrap();
+        let corpus = std::env::var_os("ENCOURS_CORPUS")
+            .map(std::path::PathBuf::from)
+            .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus"));
+        let cancel = std::sync::atomic::AtomicBool::new(false);
+        for f in ["facturx/UC4_F202500006_00-INV_20250701.pdf", "lifecycle/UC4_F202500006_04-CDV-207_En_litige.xml"] {
+            let r = crate::import_paths(&mut d, &[corpus.join(f)], now, &mut |_| {}, &cancel).unwrap();
+            assert_eq!(r.imported, 1, "{:#?}", r.files);
+        }
+        let invoice = store::invoices_by_number(&d, "F202500006").unwrap()[0].0 .0;
+        let on_plan = |d: &Dossier| {
+            let plan = crate::dunning::dunning_plan(d, now.date()).unwrap();
+            let action = plan.actions.iter().find(|a| a.invoices.iter().any(|i| i.invoice_id == invoice)).cloned();
+            let paused = plan.paused.iter().find(|p| p.invoice_id == Some(invoice)).map(|p| p.rule.clone());
+            (action, paused)
+        };
+        assert_eq!(on_plan(&d).1.as_deref(), Some("dispute"), "the 207 pauses dunning");
+        let id = store::all(&d).unwrap()[0].id;
+        let open: Decimal = store::get(&d, id).unwrap().unwrap().invoices[0].outstanding;
+        let accepted = open - Decimal::from(250);
+        resolve_dispute(
+            &mut d,
+            id,
+            &ResolveInput {
+                outcome: "partial".into(),
+                accepted_amount: Some(accepted.to_string()),
+                ..ResolveInput::default()
+            },
+            now,
+        )
+        .unwrap();
+        let (action, paused) = on_plan(&d);
+        assert_eq!(paused, None);
+        let action = action.expect("the accepted part is dunned");
+        let line = action.invoices.iter().find(|i| i.invoice_id == invoice).unwrap();
+        assert_eq!(line.dunned.parse::<Decimal>().unwrap(), accepted, "only the accepted part: {line:?}");
+        assert_eq!(line.outstanding.parse::<Decimal>().unwrap(), open, "the ledger still has it all open");
+        assert!(line.partially_approved);
+        assert_eq!(action.invoices.len(), 1);
+        assert_eq!(action.amount.parse::<Decimal>().unwrap(), accepted, "the action asks for the accepted part");
+
+        // The client pays what it accepted: the 250 € it refused are not chased.
+        let r = store::get(&d, id).unwrap().unwrap();
+        let mut w = d.writer("test", now).unwrap();
+        let state = w.collection_state(InvoiceId(invoice)).unwrap();
+        assert_eq!((state.approved_amount, state.disputed_amount), (Some(accepted), Some(Decimal::from(250))));
+        let paid = Money::new(accepted, r.currency);
+        let payment = w.next_payment_id().unwrap();
+        w.payment(&encours_domain::Payment {
+            id: payment,
+            client_id: Some(ClientId(r.client_id)),
+            booked_on: now.date(),
+            value_date: None,
+            amount: paid,
+            payer_name: None,
+            payer_iban: None,
+            remittance: None,
+            bank_reference: None,
+            source: Source::at("test", "payment"),
+        })
+        .unwrap();
+        let allocation = w.next_allocation_id().unwrap();
+        w.allocation(&Allocation {
+            id: allocation,
+            invoice_id: InvoiceId(invoice),
+            from: AllocationFrom::Payment(payment),
+            amount: paid,
+            applied_on: now.date(),
+        })
+        .unwrap();
+        w.commit("test", "test.pay", serde_json::json!({})).unwrap();
+        let (action, paused) = on_plan(&d);
+        assert!(action.is_none(), "{action:?}");
+        assert_eq!(paused.as_deref(), Some("dispute"), "the remainder waits for its credit note");
     }
 
     #[test]

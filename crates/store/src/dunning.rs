@@ -285,6 +285,42 @@ pub fn snapshot(
             }
         }
     }
+    // A partial agreement (a dispute resolved `partial` on or before the day, issue 8 §6) is the
+    // approval of part of the invoice given outside the platform. Its per-invoice split, kept in
+    // `invoice_collection` (approved / disputed), goes into the replay as the 206 Approuvée
+    // partiellement it stands for (legal-rules B.2: MNATTC = the part the client does not accept),
+    // so the engine duns only the accepted part — amounts, letters and penalties alike — exactly as
+    // after a platform 206, and holds the invoice back once that part is paid. Never more than
+    // what is open: a client who paid beyond the agreement leaves nothing to dun.
+    let mut partial = d.conn.prepare_cached(
+        "SELECT di.invoice_id, d.id, coalesce(d.resolved_at, d.resolved_on || 'T00:00:00'), ic.disputed_amount
+         FROM disputes d JOIN dispute_invoices di ON di.dispute_id = d.id
+         JOIN invoice_collection ic ON ic.invoice_id = di.invoice_id
+         WHERE d.outcome = 'partial' AND d.resolved_on <= ?1 AND ic.disputed_amount > 0",
+    )?;
+    let mut rows = partial.query([as_of.to_string()])?;
+    while let Some(r) = rows.next()? {
+        let Some(&i) = index.get(&r.get::<_, i64>(0)?) else { continue };
+        let item = &mut snap.items[i];
+        let dispute: i64 = r.get(1)?;
+        let not_accepted = from_units(r.get(3)?).min(item.outstanding);
+        item.statuses.push(StatusEvent {
+            invoice_id: item.invoice_id,
+            status: LifecycleStatus::ApprouveePartiellement,
+            at: parse_at(text(r, 2)?)?,
+            reason_code: None,
+            reason: Some(format!("accord partiel (litige n° {dispute})")),
+            action_code: None,
+            action: None,
+            amounts: vec![StatusAmount {
+                type_code: "MNATTC".to_owned(),
+                amount: encours_domain::Money::new(not_accepted, item.currency),
+                vat_rate: None,
+            }],
+            source: Source::at(format!("encours:dispute/{dispute}"), "partial agreement"),
+        });
+    }
+    drop(rows);
     // A 211 holds until the payment is matched: the match clears the stored hold (app::collect).
     let mut hold = d.conn.prepare_cached("SELECT dunning_hold FROM invoice_collection WHERE invoice_id = ?1")?;
     for i in with_211 {
