@@ -71,6 +71,11 @@ export const api = {
   openDemo: (): Promise<DossierSummary> => call<DossierSummary>("open_demo"),
   dossierSummary: (): Promise<DossierSummary> => call<DossierSummary>("dossier_summary"),
   closeDossier: (): Promise<null> => call<null>("close_dossier"),
+  /** Locks: closes the open dossier (its key leaves memory); the locked file's path, if any. */
+  lockDossier: (): Promise<string | null> => call<string | null>("lock_dossier"),
+  /** Reopens the locked dossier with the keyring key, or with a passphrase (never stored). */
+  unlockDossier: (passphrase: string | null): Promise<DossierSummary> =>
+    call<DossierSummary>("unlock_dossier", { passphrase }),
   /**
    * Imports files, folders and zip archives into the open dossier. The core works in the
    * background and sends `onProgress` a message before each file.
