@@ -679,6 +679,78 @@ async fn snooze_alert(state: tauri::State<'_, AppState>, id: i64, until: String)
     with_dossier(&state, move |d| encours_app::scoring::snooze_alert(d, id, until, now())).await
 }
 
+/// Takes an encrypted backup of the open dossier now (issue 12), into `dir` or the policy's folder.
+#[tauri::command]
+async fn backup_create(
+    state: tauri::State<'_, AppState>,
+    dir: Option<String>,
+) -> Result<encours_app::backup::BackupReport, ApiError> {
+    let keys = state.keys()?.clone();
+    with_dossier(&state, move |d| {
+        encours_app::backup::create_backup(d, &keys, dir.as_deref().map(std::path::Path::new), now())
+    })
+    .await
+}
+
+/// The scheduled backup: the UI calls it when a dossier is opened and once a day; one is taken only
+/// when the newest is older than the policy's period (None otherwise).
+#[tauri::command]
+async fn backup_if_due(
+    state: tauri::State<'_, AppState>,
+) -> Result<Option<encours_app::backup::BackupReport>, ApiError> {
+    let keys = state.keys()?.clone();
+    with_dossier(&state, move |d| {
+        let policy = encours_app::backup::backup_policy(d)?;
+        encours_app::backup::backup_if_due(d, &keys, now(), &policy)
+    })
+    .await
+}
+
+/// The open dossier's backups, newest first.
+#[tauri::command]
+async fn backup_list(state: tauri::State<'_, AppState>) -> Result<Vec<encours_app::backup::BackupEntry>, ApiError> {
+    with_dossier(&state, |d| {
+        let policy = encours_app::backup::backup_policy(d)?;
+        encours_app::backup::list_backups(d.path(), policy.dir.as_deref().map(std::path::Path::new))
+    })
+    .await
+}
+
+/// Restores a backup as a new dossier at `to` (checked first; never overwrites). Needs no open dossier.
+#[tauri::command]
+async fn backup_restore(
+    state: tauri::State<'_, AppState>,
+    file: String,
+    to: String,
+) -> Result<encours_app::backup::RestoreReport, ApiError> {
+    let keys = state.keys()?.clone();
+    tauri::async_runtime::spawn_blocking(move || {
+        encours_app::backup::restore_backup(&PathBuf::from(file), &keys, &PathBuf::from(to))
+    })
+    .await
+    .map_err(internal)?
+}
+
+/// Writes everything about one client to a JSON file (RGPD right of access).
+#[tauri::command]
+async fn client_export(
+    state: tauri::State<'_, AppState>,
+    client_id: i64,
+    to: String,
+) -> Result<encours_app::rgpd::ClientExportReport, ApiError> {
+    with_dossier(&state, move |d| encours_app::rgpd::client_export(d, client_id, &PathBuf::from(to), now())).await
+}
+
+/// Anonymises one client (irreversible: `confirm` must be true).
+#[tauri::command]
+async fn client_anonymise(
+    state: tauri::State<'_, AppState>,
+    client_id: i64,
+    confirm: bool,
+) -> Result<encours_app::rgpd::AnonymiseReport, ApiError> {
+    with_dossier(&state, move |d| encours_app::rgpd::anonymise_client(d, client_id, confirm, "user", now())).await
+}
+
 /// Every client with its figures as of today (issue 11 portfolio).
 #[tauri::command]
 async fn portfolio(state: tauri::State<'_, AppState>) -> Result<encours_app::portfolio::PortfolioView, ApiError> {
@@ -786,6 +858,12 @@ pub fn run() {
             score_show,
             score_alerts,
             acknowledge_alert,
+            backup_create,
+            backup_if_due,
+            backup_list,
+            backup_restore,
+            client_export,
+            client_anonymise,
             portfolio,
             client_page,
             add_client_note,
