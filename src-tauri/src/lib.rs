@@ -776,6 +776,15 @@ async fn add_client_note(
     with_dossier(&state, move |d| encours_app::portfolio::add_client_note(d, client_id, &note, now())).await
 }
 
+/// The client's part of today's dunning plan (next reminder, items held back).
+#[tauri::command]
+async fn client_plan(
+    state: tauri::State<'_, AppState>,
+    client_id: i64,
+) -> Result<encours_app::portfolio::ClientPlanView, ApiError> {
+    with_dossier(&state, move |d| encours_app::portfolio::client_plan(d, client_id, now().date())).await
+}
+
 /// The command palette's search: clients by SIREN or name, invoices by number.
 #[tauri::command]
 async fn palette_search(
@@ -867,6 +876,7 @@ pub fn run() {
             portfolio,
             client_page,
             add_client_note,
+            client_plan,
             palette_search,
             snooze_alert
         ])

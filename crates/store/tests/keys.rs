@@ -34,7 +34,10 @@ fn create(dir: &Path, keys: &KeySource) -> PathBuf {
 }
 
 /// What the data looks like, without the rotation's own journal entry.
-fn contents(d: &Dossier) -> (String, queries::LedgerSummary, Vec<(i64, String, Option<String>)>) {
+/// The company name, the ledger summary and the journal's `(seq, action, after)`.
+type Contents = (String, queries::LedgerSummary, Vec<(i64, String, Option<String>)>);
+
+fn contents(d: &Dossier) -> Contents {
     let entries = d.audit_entries(10_000).unwrap();
     let entries =
         entries.into_iter().filter(|e| e.action != "dossier.rekey").map(|e| (e.seq, e.action, e.after)).collect();
