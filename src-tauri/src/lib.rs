@@ -501,6 +501,28 @@ fn close_dossier(state: tauri::State<'_, AppState>) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// Locks the app (issue 12): closes the open dossier and keeps only its path; returns that path.
+#[tauri::command]
+fn lock_dossier(
+    state: tauri::State<'_, AppState>,
+    lock: tauri::State<'_, encours_app::security::LockState>,
+) -> Result<Option<String>, ApiError> {
+    let mut slot = state.dossier.lock().map_err(internal)?;
+    Ok(encours_app::security::lock(&mut slot, &lock).map(|p| p.display().to_string()))
+}
+
+/// Reopens the locked dossier with the keyring key, or with `passphrase` (passphrase mode).
+#[tauri::command]
+async fn unlock_dossier(
+    state: tauri::State<'_, AppState>,
+    lock: tauri::State<'_, encours_app::security::LockState>,
+    passphrase: Option<String>,
+) -> Result<DossierSummary, ApiError> {
+    let passphrase = passphrase.map(encours_app::security::Zeroizing::new);
+    let dossier = encours_app::security::unlock(&lock, state.keys()?, passphrase)?;
+    state.install(dossier)
+}
+
 /// `encours-desktop --demo` opens the demo; `encours-desktop PATH` opens a dossier.
 fn open_on_start(args: impl Iterator<Item = String>) -> Option<String> {
     let mut choice = None;
@@ -807,6 +829,7 @@ pub fn run() {
                 demo_path: data_dir.join("demo.encours"),
                 open_on_start: open_on_start(std::env::args().skip(1)),
             });
+            app.manage(encours_app::security::LockState::default());
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -818,6 +841,8 @@ pub fn run() {
             import_files,
             cancel_import,
             close_dossier,
+            lock_dossier,
+            unlock_dossier,
             dashboard,
             open_items,
             reconciliation,
