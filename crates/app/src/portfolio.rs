@@ -622,3 +622,28 @@ pub fn palette_search(d: &Dossier, query: &str, limit: u32) -> Result<PaletteRes
         .collect();
     Ok(PaletteResults { clients, invoices })
 }
+
+/// Today's plan for one client: what the dunning run would do and what it holds back, and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ClientPlanView {
+    /// The date (ISO).
+    pub as_of: String,
+    /// The client's planned actions.
+    pub actions: Vec<crate::dunning::PlannedActionView>,
+    /// The client's items held back.
+    pub paused: Vec<crate::dunning::PausedView>,
+}
+
+/// The client's part of today's dunning plan. The plan is computed for the whole portfolio (a
+/// client's level depends on nothing else, but the run's keys and scenarios are shared), then kept
+/// to the client here so that only its actions cross the IPC boundary.
+pub fn client_plan(d: &Dossier, client_id: i64, as_of: NaiveDate) -> Result<ClientPlanView, ApiError> {
+    let plan = crate::dunning::dunning_plan(d, as_of)?;
+    Ok(ClientPlanView {
+        as_of: plan.as_of,
+        actions: plan.actions.into_iter().filter(|a| a.client_id == client_id).collect(),
+        paused: plan.paused.into_iter().filter(|p| p.client_id == client_id).collect(),
+    })
+}

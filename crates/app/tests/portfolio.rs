@@ -154,3 +154,15 @@ fn the_portfolio_follows_a_change_of_the_ledger() {
     assert_eq!(row.open_disputes, 1, "served again only while the ledger version stays the same");
     assert_eq!(portfolio::portfolio(&d, today()).unwrap(), after);
 }
+
+#[test]
+fn a_client_plan_is_the_client_part_of_today_plan() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = demo(dir.path());
+    let plan = encours_app::dunning::dunning_plan(&d, today()).unwrap();
+    let first = plan.actions.first().expect("the demo has reminders due today");
+    let mine = portfolio::client_plan(&d, first.client_id, today()).unwrap();
+    let expected: Vec<_> = plan.actions.iter().filter(|a| a.client_id == first.client_id).cloned().collect();
+    assert_eq!(mine.actions, expected);
+    assert!(mine.paused.iter().all(|p| p.client_id == first.client_id));
+}
