@@ -79,3 +79,50 @@ fn backups_restore_with_a_keyring_and_a_pruned_backup_forgets_its_key() {
         Err(StoreError::KeyNotFound { .. })
     ));
 }
+
+#[test]
+fn a_snapshot_taken_while_another_connection_writes_is_one_consistent_state() {
+    let dir = tempfile::tempdir().unwrap();
+    let keys = KeySource::Environment(DossierKey::from_hex(&"6b".repeat(32)).unwrap());
+    let path = dir.path().join("busy.encours");
+    let d = Dossier::create(&path, &Siren::parse("552081317").unwrap(), "Busy SA", &keys, now()).unwrap();
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let writer = {
+        let (path, keys, stop) = (path.clone(), keys.clone(), Arc::clone(&stop));
+        std::thread::spawn(move || {
+            let mut w = Dossier::open(&path, &keys).unwrap();
+            let mut n = 0u32;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) || n < 200 {
+                w.audit(now(), "writer", "test.write", "dossier", None, None, Some(&format!(r#"{{"n":{n}}}"#)))
+                    .unwrap();
+                n += 1;
+            }
+            n
+        })
+    };
+    std::thread::sleep(std::time::Duration::from_millis(50));
+    let mut infos = Vec::new();
+    for i in 0..5 {
+        let backup = dir.path().join(format!("busy-{i}.encours-backup"));
+        infos.push((backup.clone(), snapshot_to(&d, &keys, &backup).unwrap()));
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let written = writer.join().unwrap();
+    let first = infos.first().map(|(_, i)| i.counts["audit_log"]).unwrap();
+    let mut previous = 0;
+    for (backup, info) in infos {
+        let check = check_backup(&backup, &keys).unwrap();
+        assert!(check.is_ok(), "{check:?}");
+        let restored = dir.path().join(format!("{}.restored", backup.display()));
+        restore_to(&backup, &keys, &restored).unwrap();
+        let r = Dossier::open(&restored, &keys).unwrap();
+        // The journal of a snapshot is a whole prefix of the live one: it chains, and grows.
+        assert!(r.verify_audit().unwrap().is_ok());
+        let n = info.counts["audit_log"];
+        assert_eq!(r.audit_entries(100_000).unwrap().len() as i64, n, "the counts describe the file");
+        assert!(n >= previous, "snapshots taken later hold at least as much");
+        previous = n;
+    }
+    assert!(previous > first, "the writer wrote between the snapshots ({first} then {previous} entries)");
+    assert!(i64::from(written) + 1 > previous, "and went on after the last one");
+}
