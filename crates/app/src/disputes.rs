@@ -16,6 +16,7 @@
 //!   records the seller's 209 Complétée (B.2: "the seller supplies the missing documents or
 //!   data"; collections-anchors "209 → resume") so the replay resumes; a corrected invoice
 //!   records a 220 Annulée on the invoices it replaces (B.2: "F1 can then receive status 220").
+//!   Those 209 and 220 are also queued in the outbox for the platform (`disputes/outbox.rs`).
 //!   An invoice the resolution settled is left alone: nothing is resumed for it. A partial
 //!   agreement without a credit note shares the accepted amount over the invoices (oldest first)
 //!   and keeps each one's accepted and refused parts in its collection state, as a 206's MAP/MNA;
@@ -42,6 +43,7 @@ use crate::error::{ApiError, ErrorCode};
 use crate::lifecycle::apply_status;
 
 mod export;
+mod outbox;
 
 pub use export::{dispute_dossier, export_dispute_pdf, render_dispute_pdf, Appended};
 
@@ -1063,6 +1065,7 @@ pub fn resolve_dispute(d: &mut Dossier, id: i64, input: &ResolveInput, now: Naiv
         None => None,
     };
 
+    let company = d.company()?;
     let mut w = d.writer("dispute", now)?;
     writer_open(&w, id)?;
     let mut words: Vec<String> = vec![outcome_fr(&outcome).to_owned()];
@@ -1140,6 +1143,28 @@ pub fn resolve_dispute(d: &mut Dossier, id: i64, input: &ResolveInput, now: Naiv
                 };
                 words.extend(apply_status(&mut w, &event)?);
                 state = w.collection_state(invoice)?;
+                // The seller's 209 / 220 goes to the platform too (legal-rules B.2): queued with
+                // the resolution, sent by the platform sync like the 212.
+                if let Some(brief) = w.invoice_brief(invoice)? {
+                    let message = outbox::StatusMessage {
+                        status,
+                        at: now,
+                        seller_siren: brief.seller_siren.as_deref().unwrap_or(company.siren.as_str()),
+                        seller_name: &company.name,
+                        buyer_siren: brief.client_siren.as_deref(),
+                        buyer_name: &brief.client_name,
+                        number: &brief.number,
+                        type_code: brief.type_code,
+                        issue_date: brief.issue_date,
+                    };
+                    w.enqueue(&outbox::kind(status), Some(invoice), None, &outbox::cdar(&message))?;
+                    words.push(format!(
+                        "statut {} {} de {} mis en file pour la plateforme",
+                        status.code(),
+                        status.label_fr().unwrap_or_default(),
+                        brief.number
+                    ));
+                }
             }
         }
         // The dispute no longer holds what is left of the invoice.
@@ -1210,23 +1235,119 @@ mod tests {
     /// but 250 € and no credit note is issued. Today's plan duns the accepted part only (the
     /// invoice, the action's total), the rest is never chased; once the accepted part is paid,
     /// the invoice waits instead of being dunned for the remainder.
-    #[test]
-    fn after_a_partial_agreement_without_a_credit_note_only_the_accepted_part_is_dunned() {
+    fn test_now() -> NaiveDateTime {
+        "2026-11-23T09:30:00".parse().unwrap()
+    }
+
+    /// A dossier with the corpus invoice F202500006 disputed by its 207 En litige: the dossier and
+    /// the invoice's id.
+    fn disputed_corpus_invoice(dir: &Path) -> (Dossier, i64) {
         use encours_store::{DossierKey, KeySource};
-        let now: NaiveDateTime = "2026-11-23T09:30:00".parse().unwrap();
-        let dir = tempfile::tempdir().unwrap();
         let keys = KeySource::Environment(DossierKey::from_hex(&"6c".repeat(32)).unwrap());
         let mut d =
-            crate::create_dossier(&dir.path().join("d.encours"), "552081317", "ACME Industrie", &keys, now).unwrap();
+            crate::create_dossier(&dir.join("d.encours"), "552081317", "ACME Industrie", &keys, test_now()).unwrap();
         let corpus = std::env::var_os("ENCOURS_CORPUS")
             .map(std::path::PathBuf::from)
             .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus"));
         let cancel = std::sync::atomic::AtomicBool::new(false);
         for f in ["facturx/UC4_F202500006_00-INV_20250701.pdf", "lifecycle/UC4_F202500006_04-CDV-207_En_litige.xml"] {
-            let r = crate::import_paths(&mut d, &[corpus.join(f)], now, &mut |_| {}, &cancel).unwrap();
+            let r = crate::import_paths(&mut d, &[corpus.join(f)], test_now(), &mut |_| {}, &cancel).unwrap();
             assert_eq!(r.imported, 1, "{:#?}", r.files);
         }
         let invoice = store::invoices_by_number(&d, "F202500006").unwrap()[0].0 .0;
+        (d, invoice)
+    }
+
+    /// The outbox rows of an invoice: `(kind, status read back from the payload)`.
+    fn queued(d: &Dossier, invoice: i64) -> Vec<(String, u16)> {
+        encours_store::money_in::outbox(d)
+            .unwrap()
+            .into_iter()
+            .filter(|r| r.invoice == Some(InvoiceId(invoice)) && r.state == "queued")
+            .map(|r| {
+                let read = encours_readers::lifecycle::read_cdar_bytes("outbox.xml", r.payload.as_bytes()).unwrap();
+                assert_eq!(read.acknowledgements[0].invoice_number, "F202500006");
+                (r.kind, read.acknowledgements[0].status.code())
+            })
+            .collect()
+    }
+
+    /// A rejected claim on a 207: the seller's 209 Complétée that resumes dunning is also queued
+    /// for the platform (legal-rules B.2), in the resolution's unit of work.
+    #[test]
+    fn a_rejected_claim_queues_the_209_for_the_platform() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut d, invoice) = disputed_corpus_invoice(dir.path());
+        assert!(queued(&d, invoice).is_empty());
+        let id = store::all(&d).unwrap()[0].id;
+        let input = ResolveInput { outcome: "rejected".into(), ..ResolveInput::default() };
+        resolve_dispute(&mut d, id, &input, test_now()).unwrap();
+        assert_eq!(queued(&d, invoice), vec![("cdar209".to_owned(), 209)]);
+        let view = dispute(&d, id, test_now().date()).unwrap();
+        let resolved = view.timeline.iter().find(|e| e.kind == "resolved").unwrap();
+        assert!(resolved.text.contains("statut 209 Complétée de F202500006 mis en file"), "{}", resolved.text);
+    }
+
+    /// A corrective invoice (384) replaces the disputed one: the 220 Annulée of the replaced
+    /// invoice is queued for the platform, nothing for the corrective one.
+    #[test]
+    fn a_corrected_invoice_queues_the_220_of_the_replaced_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut d, invoice) = disputed_corpus_invoice(dir.path());
+        let r = store::get(&d, store::all(&d).unwrap()[0].id).unwrap().unwrap();
+        let mut w = d.writer("test", test_now()).unwrap();
+        let corrective = w.next_invoice_id().unwrap();
+        let m = Money::new(Decimal::from(1000), r.currency);
+        w.invoice(&encours_domain::Invoice {
+            id: corrective,
+            client_id: ClientId(r.client_id),
+            number: "F202500006-R".to_owned(),
+            type_code: 384,
+            kind: encours_domain::InvoiceKind::Corrective,
+            issue_date: test_now().date(),
+            due_date: test_now().date() + chrono::Days::new(30),
+            instalments: vec![],
+            delivery_date: None,
+            currency: r.currency,
+            totals: encours_domain::InvoiceTotals {
+                line_total: m,
+                allowance_total: None,
+                charge_total: None,
+                tax_basis_total: m,
+                tax_total: None,
+                grand_total: m,
+                prepaid: None,
+                rounding: None,
+                due_payable: m,
+            },
+            vat_breakdown: vec![],
+            payment_terms_note: None,
+            notes: vec![],
+            payee_iban: None,
+            remittance: None,
+            preceding_invoice: Some("F202500006".to_owned()),
+            order_reference: None,
+            business_process: None,
+            seller_siren: None,
+            source: Source::at("rectificative.xml", "/Invoice"),
+        })
+        .unwrap();
+        w.commit("test", "test.invoice", serde_json::json!({})).unwrap();
+        let input = ResolveInput {
+            outcome: "corrected".into(),
+            corrected_invoice: Some("F202500006-R".into()),
+            ..ResolveInput::default()
+        };
+        resolve_dispute(&mut d, r.id, &input, test_now()).unwrap();
+        assert_eq!(queued(&d, invoice), vec![("cdar220".to_owned(), 220)]);
+        assert!(queued(&d, corrective.0).is_empty());
+    }
+
+    #[test]
+    fn after_a_partial_agreement_without_a_credit_note_only_the_accepted_part_is_dunned() {
+        let now = test_now();
+        let dir = tempfile::tempdir().unwrap();
+        let (mut d, invoice) = disputed_corpus_invoice(dir.path());
         let on_plan = |d: &Dossier| {
             let plan = crate::dunning::dunning_plan(d, now.date()).unwrap();
             let action = plan.actions.iter().find(|a| a.invoices.iter().any(|i| i.invoice_id == invoice)).cloned();
