@@ -259,9 +259,9 @@ pub struct ChainReport {
     pub head_hash: String,
     /// The first break, if any.
     pub broken: Option<ChainBreak>,
-    /// Every `(seq, hash hex)` — kept only to answer [`ChainReport::contains`]; not serialised.
+    /// Every `(seq, hash)` — kept only to answer [`ChainReport::contains`]; not serialised.
     #[serde(skip)]
-    hashes: Vec<(i64, String)>,
+    hashes: Vec<(i64, [u8; 32])>,
 }
 
 impl ChainReport {
@@ -273,37 +273,62 @@ impl ChainReport {
     /// True when the journal still holds the entry `seq` with the hash `hash_hex`, as recorded from
     /// an earlier [`verify`] (a head noted elsewhere): false when the chain was rewritten or cut.
     pub fn contains(&self, seq: i64, hash_hex: &str) -> bool {
-        self.hashes.iter().any(|(s, h)| *s == seq && h.eq_ignore_ascii_case(hash_hex))
+        let mut wanted = [0u8; 32];
+        if hex::decode_to_slice(hash_hex.trim(), &mut wanted).is_err() {
+            return false;
+        }
+        self.hashes
+            .binary_search_by_key(&seq, |(s, _)| *s)
+            .is_ok_and(|i| self.hashes.get(i).is_some_and(|(_, h)| *h == wanted))
     }
 }
 
 /// Walks the whole journal in `seq` order and checks every link (see the module documentation).
-/// Reads every entry once: linear in the journal's size.
+/// Streams the entries once, holding one ahead (to tell an insertion from an edit): linear time,
+/// and memory of 40 bytes per entry (the hashes kept for [`ChainReport::contains`]).
 pub fn verify(conn: &Connection) -> Result<ChainReport, StoreError> {
     let mut stmt = conn.prepare(
         "SELECT seq, at, actor, action, entity, entity_id, before_json, after_json, prev_hash, hash
          FROM audit_log ORDER BY seq",
     )?;
-    let rows = stmt.query_map([], Row::read)?.collect::<Result<Vec<_>, _>>()?;
+    let mut rows = stmt.query([])?;
     let mut report = ChainReport {
-        entries: rows.len() as u64,
+        entries: 0,
         verified: 0,
-        head_seq: rows.last().map_or(0, |r| r.seq),
-        head_hash: rows.last().and_then(|r| r.hash.as_ref()).map(hex::encode).unwrap_or_default(),
+        head_seq: 0,
+        head_hash: String::new(),
         broken: None,
-        hashes: rows.iter().filter_map(|r| r.hash.as_ref().map(|h| (r.seq, hex::encode(h)))).collect(),
+        hashes: Vec::new(),
     };
     let mut last_seq = 0i64;
     let mut last_hash = GENESIS.to_vec();
-    for (i, row) in rows.iter().enumerate() {
-        let next = rows.get(i + 1);
-        if let Some(b) = check(row, next, last_seq, &last_hash) {
-            report.broken = Some(b);
-            return Ok(report);
+    let mut pending: Option<Row> = None;
+    loop {
+        let next = match rows.next()? {
+            Some(r) => Some(Row::read(r)?),
+            None => None,
+        };
+        if let Some(row) = pending.take() {
+            if report.broken.is_none() {
+                match check(&row, next.as_ref(), last_seq, &last_hash) {
+                    Some(b) => report.broken = Some(b),
+                    None => {
+                        last_seq = row.seq;
+                        last_hash = row.hash.unwrap_or_default();
+                        report.verified += 1;
+                    }
+                }
+            }
         }
-        last_seq = row.seq;
-        last_hash = row.hash.clone().unwrap_or_default();
-        report.verified += 1;
+        let Some(n) = next else { break };
+        // The rest is still counted after a break: the head is what a later check compares with.
+        report.entries += 1;
+        report.head_seq = n.seq;
+        report.head_hash = n.hash.as_ref().map(hex::encode).unwrap_or_default();
+        if let Some(h) = n.hash.as_deref().and_then(|h| <[u8; 32]>::try_from(h).ok()) {
+            report.hashes.push((n.seq, h));
+        }
+        pending = Some(n);
     }
     Ok(report)
 }
