@@ -44,6 +44,7 @@ import type { PortfolioView } from "../bindings/PortfolioView";
 import type { ClientPageView } from "../bindings/ClientPageView";
 import type { ClientNoteInput } from "../bindings/ClientNoteInput";
 import type { PaletteResults } from "../bindings/PaletteResults";
+import type { ClientPlanView } from "../bindings/ClientPlanView";
 import { toCommandError } from "./error";
 
 export { CommandError, isErrorCode, toCommandError } from "./error";
@@ -232,6 +233,8 @@ export const api = {
   /** Adds a call note or a note to a client's timeline. */
   addClientNote: (clientId: number, note: ClientNoteInput): Promise<number> =>
     call<number>("add_client_note", { clientId, note }),
+  /** The client's part of today's dunning plan (next reminder, items held back). */
+  clientPlan: (clientId: number): Promise<ClientPlanView> => call<ClientPlanView>("client_plan", { clientId }),
   /** The command palette's search: clients by SIREN or name, invoices by number. */
   paletteSearch: (query: string, limit: number): Promise<PaletteResults> =>
     call<PaletteResults>("palette_search", { query, limit }),

@@ -16,8 +16,9 @@ afterEach(() => {
   clearMocks();
 });
 
-async function render(invoice?: string): Promise<{ fake: FakeNavigation; backs: number[] }> {
+async function render(invoice?: string, prepare: (fake: FakeNavigation) => void = () => {}): Promise<{ fake: FakeNavigation; backs: number[] }> {
   const fake = new FakeNavigation();
+  prepare(fake);
   const backs: number[] = [];
   mockIPC((cmd, args) => fake.handle(cmd, args));
   component = mount(ClientPage, {
@@ -112,6 +113,35 @@ describe("ClientPage", () => {
     await type("#client-form-text", "Négociation en cours");
     await click("#client-form-save");
     expect(fake.calls).toContainEqual(["pause_client", { client: 3, until: null, reason: "Négociation en cours" }]);
+  });
+
+  it("shows the client's next reminder from its part of today's plan", async () => {
+    const { fake } = await render(undefined, (f) => {
+      f.plan = [
+        {
+          key: "3:1:2:11",
+          kind: "reminder",
+          clientId: 3,
+          clientName: "Boulangerie Martin",
+          scenario: "Standard",
+          stepName: "Relance ferme",
+          level: 2,
+          channel: "email",
+          tone: "ferme",
+          templateId: "ferme",
+          needsValidation: false,
+          escalation: false,
+          currency: "EUR",
+          amount: "1200.00",
+          referenceDue: "2026-08-31",
+          daysLate: 84,
+          invoices: [],
+          note: "",
+        },
+      ];
+    });
+    expect(fake.calls).toContainEqual(["client_plan", { clientId: 3 }]);
+    expect(el("#client-next").textContent).toContain("Relance ferme · email · 1\u202f200,00\u00a0€ · 84 j de retard");
   });
 
   it("goes back", async () => {

@@ -1,5 +1,6 @@
 /** Fakes of the portfolio, client page and palette commands for component tests. */
 import type { ClientPageView } from "../bindings/ClientPageView";
+import type { PlannedActionView } from "../bindings/PlannedActionView";
 import type { PaletteResults } from "../bindings/PaletteResults";
 import type { PortfolioRowView } from "../bindings/PortfolioRowView";
 import type { PortfolioView } from "../bindings/PortfolioView";
@@ -112,6 +113,8 @@ export function fakeClientPage(id: number): ClientPageView {
 /** Records the calls and answers the commands a portfolio, client page or palette sends. */
 export class FakeNavigation {
   calls: [string, unknown][] = [];
+  /** The client's planned actions `client_plan` answers. */
+  plan: PlannedActionView[] = [];
   constructor(
     public rows = 200,
     public search: PaletteResults = { clients: [], invoices: [] },
@@ -124,8 +127,8 @@ export class FakeNavigation {
         return fakePortfolio(this.rows);
       case "client_page":
         return fakeClientPage((args as { clientId: number }).clientId);
-      case "dunning_plan":
-        return { asOf: "2026-11-23", actions: [], paused: [], pausedByRule: [], alreadyRecorded: 0, defaultScenarios: true };
+      case "client_plan":
+        return { asOf: "2026-11-23", actions: this.plan, paused: [] };
       case "palette_search":
         return this.search;
       case "add_client_note":
