@@ -19,13 +19,16 @@ pub const MAX_BANK_FILE_BYTES: u64 = 50 * 1024 * 1024;
 /// Largest CDAR lifecycle message accepted: 16 MiB (one message is a few KB; a batch of a
 /// thousand statuses stays under 5 MiB).
 pub const MAX_CDAR_BYTES: u64 = 16 * 1024 * 1024;
-/// Largest FEC accepted: 256 MiB (about 1.3 million entry lines of 200 bytes: a large SME's year).
-pub const MAX_FEC_FILE_BYTES: u64 = 256 * 1024 * 1024;
+/// Largest FEC accepted: 128 MiB (about a million entry lines: the year of an SME invoicing
+/// 300,000 times). Reading keeps every line: about 7.5 bytes of memory per byte of file, so up to
+/// about 1 GB at this limit (measured, SECURITY.md).
+pub const MAX_FEC_FILE_BYTES: u64 = 128 * 1024 * 1024;
 /// Longest FEC line: 64 KiB. A line has 18 to 22 zones; even long labels keep it under 1 KB.
 pub const MAX_FEC_LINE_BYTES: usize = 64 * 1024;
-/// Most FEC lines: 3 million. Checked while the lines are split, before any per-line work, so a
-/// file of millions of tiny lines costs no more than this many line slices.
-pub const MAX_FEC_LINES: usize = 3_000_000;
+/// Most FEC lines: 1.5 million (a 128 MiB file of real entries has about a million). Checked while
+/// the lines are split, before any per-line work, so a file of millions of tiny lines costs no
+/// more than this many line slices.
+pub const MAX_FEC_LINES: usize = 1_500_000;
 /// Largest IBM accounts-receivable CSV accepted (the scoring benchmark): 64 MiB (the published
 /// sample is 2,466 lines, 250 KB).
 pub const MAX_IBM_FILE_BYTES: u64 = 64 * 1024 * 1024;

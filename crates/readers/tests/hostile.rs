@@ -17,6 +17,8 @@ use std::io::Read;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+mod common;
+
 use encours_readers::limits::{MAX_FEC_FILE_BYTES, MAX_IBM_FILE_BYTES};
 use encours_readers::{bank, einvoice, fec, ibm_ar, lifecycle};
 
@@ -336,6 +338,41 @@ fn input(case: &str) -> (String, Vec<u8>) {
             b.resize(usize::try_from(size).expect("size") + 1, b'\n');
             b
         }
+        "largest-invoice" => {
+            // A real CII whose line items are repeated up to 48 MiB (about 100,000 lines): the
+            // largest e-invoice the reader accepts, read whole (totals disagree: warnings).
+            let doc = std::fs::read_to_string(common::corpus("cii").join("factur-x-en16931.xml")).expect("corpus");
+            let tag = "ram:IncludedSupplyChainTradeLineItem>";
+            let start = doc.find(&format!("<{tag}")).expect("a line item");
+            let end = doc.find(&format!("</{tag}")).expect("its end") + tag.len() + 2;
+            let item = &doc[start..end];
+            let mut out = String::with_capacity(48 * MIB);
+            out.push_str(&doc[..end]);
+            while out.len() + item.len() < 48 * MIB - (doc.len() - end) {
+                out.push_str(item);
+            }
+            out.push_str(&doc[end..]);
+            out.into_bytes()
+        }
+        "largest-fec" => {
+            // 64 MiB of well-formed FEC entries (about 600,000 lines, 800 clients): half the
+            // largest FEC accepted, read whole (memory grows with the lines: about 7.5 times).
+            let mut b = FEC_HEADER.as_bytes().to_vec();
+            let mut n = 0u64;
+            while b.len() < 64 * MIB {
+                n += 1;
+                let c = n % 800;
+                b.extend_from_slice(
+                    format!(
+                        "VE\tVentes\t{n}\t20260115\t411000\tClients\tC{c:04}\tClient {c}\tF{n}\t20260115\tFacture F{n}\t\
+                         120,00\t0,00\t\t\t20260115\t\t\nVE\tVentes\t{n}\t20260115\t706000\tVentes\t\t\tF{n}\t20260115\t\
+                         Facture F{n}\t0,00\t120,00\t\t\t20260115\t\t\n"
+                    )
+                    .as_bytes(),
+                );
+            }
+            b
+        }
         "binary" => {
             let mut x: u64 = 0x2545_F491_4F6C_DD1D;
             (0..4 * MIB)
@@ -600,7 +637,7 @@ fn fec_and_ibm_files_over_the_size_limit_are_refused() {
 fn millions_of_tiny_lines_are_refused_in_bounded_memory() {
     // The FEC refuses the line count while splitting (before any per-line work); the IBM reader
     // stops at the first line without its columns.
-    refused("fec_millions-of-lines", "hostile-millions-of-lines.txt", &["more than 3000000 lines"], 160);
+    refused("fec_millions-of-lines", "hostile-millions-of-lines.txt", &["more than 1500000 lines"], 160);
     refused("ibm_millions-of-lines", "hostile-millions-of-lines.txt", &["line 2"], 16);
 }
 
@@ -612,4 +649,18 @@ fn random_bytes_are_refused_by_every_reader() {
         assert!(message.contains("hostile-binary"), "{reader}: {message}");
         assert!(outcome.peak_kib < 64 * 1024, "{reader}: {} KiB", outcome.peak_kib);
     }
+}
+
+#[test]
+fn the_largest_accepted_invoice_and_fec_read_in_bounded_memory() {
+    // Not attacks: the largest files the limits let through, to know what they cost. Memory is
+    // well under a CII's size (the tree borrows the text), and about 7.5 times an FEC's (its lines).
+    let outcome = run("einvoice_largest-invoice");
+    let read = outcome.result.expect("the 48 MiB invoice reads");
+    assert!(read.contains("diagnostics"), "{read}");
+    assert!(outcome.peak_kib < 160 * 1024, "invoice: {} KiB", outcome.peak_kib);
+    let outcome = run("fec_largest-fec");
+    let read = outcome.result.expect("the 64 MiB FEC reads");
+    assert!(read.contains("lines"), "{read}");
+    assert!(outcome.peak_kib < 640 * 1024, "FEC: {} KiB", outcome.peak_kib);
 }
