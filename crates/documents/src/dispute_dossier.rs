@@ -721,7 +721,26 @@ pub fn render_dispute_dossier_with(d: &DisputeDossier, fonts: &FontSet) -> Resul
     if d.invoices.is_empty() {
         return Err(DocumentError::NoInvoices);
     }
-    let contents: Vec<Content> = d.evidence.iter().map(content_of).collect();
+    let mut contents: Vec<Content> = d.evidence.iter().map(content_of).collect();
+    // A PDF that reads but cannot be merged (a page tree the merge rejects) is listed like an
+    // unreadable one, and the dossier laid out again: the export never fails on a piece.
+    loop {
+        match render_contents(d, fonts, &contents) {
+            Err(DocumentError::Exhibit { number, .. })
+                if matches!(contents.get(number.wrapping_sub(1)), Some(Content::Pdf { .. })) =>
+            {
+                contents[number - 1] = Content::Listed("PDF illisible ou chiffré".to_owned());
+            }
+            other => return other,
+        }
+    }
+}
+
+fn render_contents(
+    d: &DisputeDossier,
+    fonts: &FontSet,
+    contents: &[Content],
+) -> Result<RenderedDispute, DocumentError> {
     let running =
         format!("Dossier de litige n° {} — {} — {}", d.number, d.debtor.name.trim(), format::date_long(d.date));
     // Pages of the evidence depend on the layout, and the layout prints them: lay out until the
@@ -731,12 +750,12 @@ pub fn render_dispute_dossier_with(d: &DisputeDossier, fonts: &FontSet) -> Resul
     let (composed, outcomes, after) = loop {
         attempt += 1;
         let mut c = Composer::new(fonts);
-        let after = compose(&mut c, d, &contents, &placement)?;
+        let after = compose(&mut c, d, contents, &placement)?;
         let own = c.pages_so_far();
-        let (outcomes, global) = place(&contents, &after, own);
+        let (outcomes, global) = place(contents, &after, own);
         let stable = placement.iter().zip(&outcomes).all(|(a, b)| a.as_ref() == Some(b));
         if stable || attempt >= 4 {
-            let total = global.last().copied().unwrap_or(own) + inserted_after(&contents, &after, own);
+            let total = global.last().copied().unwrap_or(own) + inserted_after(contents, &after, own);
             let composed = c.finish(|c, page, _| {
                 let number = global.get(page - 1).copied().unwrap_or(page);
                 render::page_frame(c, &d.creditor, &d.letterhead, &running, number, total)
@@ -756,7 +775,7 @@ pub fn render_dispute_dossier_with(d: &DisputeDossier, fonts: &FontSet) -> Resul
     let inserts: Vec<merge::Insert> = d
         .evidence
         .iter()
-        .zip(&contents)
+        .zip(contents)
         .zip(&after)
         .enumerate()
         .filter_map(|(i, ((e, content), after))| match (content, after) {
