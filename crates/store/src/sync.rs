@@ -166,6 +166,7 @@ pub fn sync_arm_flow(d: &Dossier, flow: &SyncedFlow<'_>, cursor: &str, at: Naive
 
 /// Forgets the armed flow (the import failed with a storage error: nothing was stored).
 pub fn sync_disarm(d: &Dossier) -> Result<(), StoreError> {
+    d.conn.execute_batch(ARM_SQL)?;
     d.conn.execute_batch("DELETE FROM temp.sync_armed")?;
     Ok(())
 }
@@ -180,6 +181,8 @@ pub fn sync_settle_flow(
     cursor: &str,
     at: NaiveDateTime,
 ) -> Result<bool, StoreError> {
+    // Also settles a flow that was never armed (the TEMP objects exist once per connection).
+    d.conn.execute_batch(ARM_SQL)?;
     let tx = d.conn.transaction()?;
     tx.prepare_cached("DELETE FROM temp.sync_armed")?.execute([])?;
     let with_import = tx
