@@ -502,8 +502,9 @@ fn close_dossier(state: tauri::State<'_, AppState>) -> Result<(), ApiError> {
 }
 
 /// Locks the app (issue 12): closes the open dossier and keeps only its path; returns that path.
+/// Async (off the main thread): it waits for a running import or job to release the dossier.
 #[tauri::command]
-fn lock_dossier(
+async fn lock_dossier(
     state: tauri::State<'_, AppState>,
     lock: tauri::State<'_, encours_app::security::LockState>,
 ) -> Result<Option<String>, ApiError> {
