@@ -79,7 +79,7 @@ pub fn epc_qr_modules(payload: &str) -> Result<Vec<Vec<bool>>, DocumentError> {
     canvas.draw_all_functional_patterns();
     canvas.draw_data(&codewords, &ec);
     let width = version.width().max(1) as usize;
-    let mut best: Option<(u32, Vec<Vec<bool>>)> = None;
+    let mut best: Option<(u32, Vec<u8>)> = None;
     for pattern in [
         MaskPattern::Checkerboard,
         MaskPattern::HorizontalLines,
@@ -92,23 +92,31 @@ pub fn epc_qr_modules(payload: &str) -> Result<Vec<Vec<bool>>, DocumentError> {
     ] {
         let mut c = canvas.clone();
         c.apply_mask(pattern);
-        let grid: Vec<Vec<bool>> =
-            c.into_colors().chunks(width).map(|row| row.iter().map(|m| *m == qrcode::Color::Dark).collect()).collect();
-        let score = penalty(&grid);
+        // Scored on the flat module list; rows are built for the chosen mask only.
+        let flat: Vec<u8> = c.into_colors().into_iter().map(|m| u8::from(m == qrcode::Color::Dark)).collect();
+        let score = penalty_flat(&flat, width);
         if best.as_ref().is_none_or(|(b, _)| score < *b) {
-            best = Some((score, grid));
+            best = Some((score, flat));
         }
     }
-    best.map(|(_, grid)| grid).ok_or_else(too_long)
+    best.map(|(_, flat)| flat.chunks(width.max(1)).map(|row| row.iter().map(|m| *m == 1).collect()).collect())
+        .ok_or_else(too_long)
 }
 
 /// The mask penalty of ISO/IEC 18004:2015 §7.8.3: N1 runs of five or more same-colour modules,
 /// N2 2×2 blocks, N3 finder-like 1:1:3:1:1 patterns with four light modules on a side, N4 the
 /// departure of the dark proportion from 50 %. Lines are plain byte slices (rows, then the
 /// columns transposed once), so that each rule is a linear scan.
+#[cfg(test)]
 fn penalty(grid: &[Vec<bool>]) -> u32 {
     let n = grid.len();
     let rows: Vec<u8> = grid.iter().flat_map(|r| r.iter().take(n).map(|m| u8::from(*m))).collect();
+    penalty_flat(&rows, n)
+}
+
+/// The same penalty on an `n` × `n` grid given row after row, 1 = dark (no row vectors to build
+/// for each of the eight masks).
+fn penalty_flat(rows: &[u8], n: usize) -> u32 {
     if rows.len() != n * n || n == 0 {
         return u32::MAX;
     }
