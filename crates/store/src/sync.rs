@@ -80,34 +80,6 @@ pub fn sync_has_flow(d: &Dossier, account: &str, flow_id: &str) -> Result<bool, 
         .is_some())
 }
 
-/// Records a flow and sets the account's cursor, in one transaction. A flow already recorded is
-/// refused (a second taking would be a bug upstream).
-pub fn sync_record_flow(
-    d: &mut Dossier,
-    flow: &SyncedFlow<'_>,
-    cursor: &str,
-    at: NaiveDateTime,
-) -> Result<(), StoreError> {
-    let tx = d.conn.transaction()?;
-    tx.prepare_cached(
-        "INSERT INTO sync_flows (account, flow_id, updated_at, flow_type, sha256, outcome, message, synced_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-    )?
-    .execute(params![
-        flow.account,
-        flow.flow_id,
-        flow.updated_at,
-        flow.flow_type,
-        flow.sha256,
-        flow.outcome,
-        flow.message,
-        at.format("%Y-%m-%dT%H:%M:%S").to_string()
-    ])?;
-    put_cursor(&tx, flow.account, cursor)?;
-    tx.commit()?;
-    Ok(())
-}
-
 fn put_cursor(conn: &rusqlite::Connection, account: &str, cursor: &str) -> Result<(), StoreError> {
     conn.prepare_cached(
         "INSERT INTO sync_cursors (account, updated_at) VALUES (?1, ?2)
