@@ -24,7 +24,7 @@ const CHILD_DIR_ENV: &str = "ENCOURS_HOSTILE_IMPORT_DIR";
 /// Address space of a child (KiB): the app, SQLCipher and a 50 MiB file fit; gigabytes do not.
 const CHILD_ADDRESS_SPACE_KIB: u64 = 3 * 1024 * 1024;
 /// A case still running after this is a hang.
-const HANG_GUARD: Duration = Duration::from_secs(300);
+const HANG_GUARD: Duration = Duration::from_secs(120);
 const MIB: usize = 1024 * 1024;
 
 fn now() -> NaiveDateTime {
@@ -189,6 +189,17 @@ fn write_input(case: &str, dir: &Path) -> Vec<PathBuf> {
             let p = path("xxe.zip");
             std::fs::write(&p, zip(&[("xxe.xml", Entry::Stored(xxe))])).expect("write");
             vec![p]
+        }
+        "symlink-loop" => {
+            // A folder holding an invoice and two links to itself: followed blindly, the walk
+            // lists folder/a/a/b/a/… until the kernel refuses 40 links in one path: 2^40 paths.
+            let folder = path("loop");
+            std::fs::create_dir(&folder).expect("folder");
+            std::fs::write(folder.join("invoice.xml"), "<Invoice/>").expect("write");
+            for link in ["a", "b"] {
+                std::os::unix::fs::symlink(&folder, folder.join(link)).expect("symlink");
+            }
+            vec![folder]
         }
         other => panic!("unknown case {other}"),
     }
@@ -395,4 +406,13 @@ fn an_external_entity_inside_an_archive_is_refused() {
     let o = run("xxe-in-zip");
     only_failures("xxe-in-zip", &o, "xxe.zip!xxe.xml", &["DOCTYPE"]);
     assert!(o.lines.iter().all(|(_, _, m)| !m.contains("root:")), "{:?}", o.lines);
+}
+
+#[test]
+#[ignore = "known defect: import.rs follows symbolic links, so a folder linking to itself twice is \
+            walked 2^40 times (SECURITY.md, limits); run with --ignored once walk() skips links or \
+            remembers the folders it visited"]
+fn a_folder_linking_to_itself_ends() {
+    let o = run("symlink-loop");
+    assert!(o.lines.len() < 100, "{} report lines", o.lines.len());
 }
