@@ -1111,9 +1111,20 @@ pub fn resolve_dispute(d: &mut Dossier, id: i64, input: &ResolveInput, now: Naiv
     w.close_dispute(DisputeId(id), &outcome, &resolution.to_string())?;
     // 3. Dunning: what stays due resumes; a replaced invoice is cancelled; a settled one is left.
     let source = Source::at(format!("encours:dispute/{id}"), format!("resolution {outcome}"));
-    // A partial agreement shares the accepted amount over the invoices, oldest first (their order
-    // in the dispute): what each has left beyond its share is the part the client will not pay.
-    let mut accepted_left = accepted.unwrap_or_default();
+    // A partial agreement shares the accepted amount over the invoices, the earliest due first
+    // (the oldest debt is the one the client settles first): what each has left beyond its share
+    // is the part the client will not pay.
+    let mut shares: BTreeMap<i64, Decimal> = BTreeMap::new();
+    if let Some(mut accepted_left) = accepted.filter(|_| outcome == "partial") {
+        let mut by_due: Vec<&store::DisputeInvoiceRow> = r.invoices.iter().collect();
+        by_due.sort_by_key(|i| (i.due_date, i.issue_date, i.id));
+        for inv in by_due {
+            let left = w.invoice_outstanding(InvoiceId(inv.id))?.unwrap_or_default();
+            let share = accepted_left.min(left).max(Decimal::ZERO);
+            accepted_left -= share;
+            shares.insert(inv.id, share);
+        }
+    }
     for inv in &r.invoices {
         let invoice = InvoiceId(inv.id);
         if corrected.as_ref().is_some_and(|c| c.0 == invoice) {
@@ -1175,8 +1186,7 @@ pub fn resolve_dispute(d: &mut Dossier, id: i64, input: &ResolveInput, now: Naiv
         if outcome == "partial" {
             // The agreed split is kept per invoice like a 206's MAP/MNA (legal-rules B.2): the
             // dunning snapshot dunns the accepted part and holds back the rest.
-            let share = accepted_left.min(left).max(Decimal::ZERO);
-            accepted_left -= share;
+            let share = shares.get(&inv.id).copied().unwrap_or_default();
             state.approved_amount = Some(share);
             state.disputed_amount = (left > share).then_some(left - share);
         }
@@ -1242,6 +1252,11 @@ mod tests {
     /// A dossier with the corpus invoice F202500006 disputed by its 207 En litige: the dossier and
     /// the invoice's id.
     fn disputed_corpus_invoice(dir: &Path) -> (Dossier, i64) {
+        corpus_invoice(dir, true)
+    }
+
+    /// A dossier with the corpus invoice F202500006, and its 207 when `with_207`.
+    fn corpus_invoice(dir: &Path, with_207: bool) -> (Dossier, i64) {
         use encours_store::{DossierKey, KeySource};
         let keys = KeySource::Environment(DossierKey::from_hex(&"6c".repeat(32)).unwrap());
         let mut d =
@@ -1250,7 +1265,8 @@ mod tests {
             .map(std::path::PathBuf::from)
             .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus"));
         let cancel = std::sync::atomic::AtomicBool::new(false);
-        for f in ["facturx/UC4_F202500006_00-INV_20250701.pdf", "lifecycle/UC4_F202500006_04-CDV-207_En_litige.xml"] {
+        let files = ["facturx/UC4_F202500006_00-INV_20250701.pdf", "lifecycle/UC4_F202500006_04-CDV-207_En_litige.xml"];
+        for f in files.iter().take(if with_207 { 2 } else { 1 }) {
             let r = crate::import_paths(&mut d, &[corpus.join(f)], test_now(), &mut |_| {}, &cancel).unwrap();
             assert_eq!(r.imported, 1, "{:#?}", r.files);
         }
@@ -1295,20 +1311,46 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let (mut d, invoice) = disputed_corpus_invoice(dir.path());
         let r = store::get(&d, store::all(&d).unwrap()[0].id).unwrap().unwrap();
+        let corrective = invoice_of(
+            &mut d,
+            r.client_id,
+            ("F202500006-R", 384, encours_domain::InvoiceKind::Corrective),
+            Decimal::from(1000),
+            (test_now().date(), test_now().date() + chrono::Days::new(30)),
+        );
+        let input = ResolveInput {
+            outcome: "corrected".into(),
+            corrected_invoice: Some("F202500006-R".into()),
+            ..ResolveInput::default()
+        };
+        resolve_dispute(&mut d, r.id, &input, test_now()).unwrap();
+        assert_eq!(queued(&d, invoice), vec![("cdar220".to_owned(), 220)]);
+        assert!(queued(&d, corrective.0).is_empty());
+    }
+
+    /// An invoice of the client in the ledger, in euros: `(number, type code, kind)`, `(issue,
+    /// due)`.
+    fn invoice_of(
+        d: &mut Dossier,
+        client: i64,
+        (number, type_code, kind): (&str, u16, encours_domain::InvoiceKind),
+        amount: Decimal,
+        (issue_date, due_date): (NaiveDate, NaiveDate),
+    ) -> InvoiceId {
         let mut w = d.writer("test", test_now()).unwrap();
-        let corrective = w.next_invoice_id().unwrap();
-        let m = Money::new(Decimal::from(1000), r.currency);
+        let id = w.next_invoice_id().unwrap();
+        let m = Money::eur(amount);
         w.invoice(&encours_domain::Invoice {
-            id: corrective,
-            client_id: ClientId(r.client_id),
-            number: "F202500006-R".to_owned(),
-            type_code: 384,
-            kind: encours_domain::InvoiceKind::Corrective,
-            issue_date: test_now().date(),
-            due_date: test_now().date() + chrono::Days::new(30),
+            id,
+            client_id: ClientId(client),
+            number: number.to_owned(),
+            type_code,
+            kind,
+            issue_date,
+            due_date,
             instalments: vec![],
             delivery_date: None,
-            currency: r.currency,
+            currency: Currency::EUR,
             totals: encours_domain::InvoiceTotals {
                 line_total: m,
                 allowance_total: None,
@@ -1329,18 +1371,52 @@ mod tests {
             order_reference: None,
             business_process: None,
             seller_siren: None,
-            source: Source::at("rectificative.xml", "/Invoice"),
+            source: Source::at("test.xml", "/Invoice"),
         })
         .unwrap();
         w.commit("test", "test.invoice", serde_json::json!({})).unwrap();
-        let input = ResolveInput {
-            outcome: "corrected".into(),
-            corrected_invoice: Some("F202500006-R".into()),
-            ..ResolveInput::default()
+        id
+    }
+
+    /// A dispute over two invoices settled by a partial agreement: the accepted amount goes to
+    /// the invoice due first (here the one recorded last), the other keeps only what is left of
+    /// it; the plan duns each for its share.
+    #[test]
+    fn a_partial_agreement_over_two_invoices_goes_to_the_one_due_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut d, corpus) = corpus_invoice(dir.path(), false);
+        let client = encours_store::money_in::invoice(&d, InvoiceId(corpus)).unwrap().unwrap().client.0;
+        let d0 = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+        let older = invoice_of(
+            &mut d,
+            client,
+            ("F202500001-A", 380, encours_domain::InvoiceKind::Invoice),
+            Decimal::from(500),
+            (d0(2025, 4, 1), d0(2025, 5, 1)),
+        );
+        let id = open_dispute(
+            &mut d,
+            &NewDisputeInput {
+                invoice_ids: vec![corpus, older.0],
+                reason: "price".into(),
+                ..NewDisputeInput::default()
+            },
+            test_now(),
+        )
+        .unwrap();
+        let input =
+            ResolveInput { outcome: "partial".into(), accepted_amount: Some("600".into()), ..ResolveInput::default() };
+        resolve_dispute(&mut d, id, &input, test_now()).unwrap();
+        let plan = crate::dunning::dunning_plan(&d, test_now().date()).unwrap();
+        let dunned = |invoice: i64| {
+            plan.actions
+                .iter()
+                .flat_map(|a| a.invoices.iter())
+                .find(|i| i.invoice_id == invoice)
+                .map(|i| i.dunned.parse::<Decimal>().unwrap())
         };
-        resolve_dispute(&mut d, r.id, &input, test_now()).unwrap();
-        assert_eq!(queued(&d, invoice), vec![("cdar220".to_owned(), 220)]);
-        assert!(queued(&d, corrective.0).is_empty());
+        assert_eq!(dunned(older.0), Some(Decimal::from(500)), "the invoice due first is accepted in full");
+        assert_eq!(dunned(corpus), Some(Decimal::from(100)), "the other for the rest of the 600 accepted");
     }
 
     #[test]
