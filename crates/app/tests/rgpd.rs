@@ -228,6 +228,8 @@ fn retention_lists_then_anonymises_only_clients_with_nothing_open_past_the_perio
     let done = run.anonymised.unwrap();
     assert_eq!(done.clients.len(), dry.candidates.len());
     assert_eq!(totals(&d), before_totals);
+    assert!(d.verify_audit().unwrap().is_ok(), "the journal chains after a retention run");
+    assert!(d.integrity().unwrap().is_ok());
     let after = rgpd::retention_run(&mut d, later, true, "system", now).unwrap();
     assert!(after.candidates.is_empty(), "anonymised clients are not selected again");
 
@@ -300,4 +302,42 @@ fn the_reversibility_export_writes_every_table_in_csv_json_and_xlsx() {
     let sheets =
         (0..zip.len()).filter(|i| zip.by_index(*i).unwrap().name().unwrap().starts_with("xl/worksheets/sheet")).count();
     assert_eq!(sheets, r.rows.len(), "one sheet per table");
+}
+
+#[test]
+fn the_evidence_of_an_anonymised_client_is_replaced_and_its_name_leaves_the_files_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut d = demo(dir.path());
+    let list = encours_app::disputes::dispute_list(&d, &Default::default(), today()).unwrap();
+    let dispute = list.disputes.first().expect("the demo has disputes").clone();
+    let client = dispute.client_id;
+    let name = personal_strings(&d, client)[0].clone();
+    let content = format!("Courrier de {name} contestant la livraison");
+    let file_name = format!("courrier {name}.txt");
+    let ev = encours_app::disputes::attach_evidence(
+        &mut d,
+        dispute.id,
+        &file_name,
+        content.as_bytes(),
+        &format!("reçu de {name}"),
+        at("2026-11-23T10:00:00"),
+    )
+    .unwrap();
+    encours_app::disputes::add_dispute_note(
+        &mut d,
+        dispute.id,
+        "call",
+        &format!("{name} rappellera"),
+        at("2026-11-23T10:05:00"),
+    )
+    .unwrap();
+    let r = rgpd::anonymise_client(&mut d, client, true, "user", at("2026-11-23T11:00:00")).unwrap();
+    assert!(r.documents_blanked >= 1);
+    let (view, bytes) = encours_app::disputes::evidence_content(&d, ev.id).unwrap();
+    assert!(!String::from_utf8_lossy(&bytes).contains(&name));
+    assert!(!view.file_name.contains(&name), "{}", view.file_name);
+    for (column, values) in all_text_values(&d).unwrap() {
+        assert!(values.iter().all(|v| !v.contains(&name)), "{name:?} still in {column}");
+    }
+    assert!(d.verify_audit().unwrap().is_ok());
 }

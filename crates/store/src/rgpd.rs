@@ -431,7 +431,7 @@ pub fn pseudonym(client: i64) -> String {
 const REDACTED: &str = "[anonymisé]";
 
 /// Placeholder content of an original file or piece of evidence that named the client.
-const BLANKED: &[u8] = "[pièce supprimée : anonymisation RGPD]".as_bytes();
+const BLANKED: &str = "[pièce supprimée : anonymisation RGPD]";
 
 /// Anonymises clients in one transaction (all or none): their names, addresses, contacts,
 /// identifiers, payer names and IBANs, free-text notes, the rendered text of their letters, their
@@ -556,18 +556,36 @@ pub fn anonymise_clients(
         }
         // Originals and evidence: the client's invoice files (unless another client's invoice or a
         // bank statement shares them) and its disputes' evidence.
-        out.documents_blanked += tx.execute(
-            "UPDATE documents SET content = ?2, encoding = NULL, size = length(?2), media_type = 'text/plain',
-                    file_name = 'anonymised-' || id || '.txt', sha256 = 'anonymised-' || id
-             WHERE (id IN (SELECT document_id FROM invoices WHERE client_id = ?1 AND document_id IS NOT NULL)
-                    OR id IN (SELECT e.document_id FROM dispute_evidence e JOIN disputes d ON d.id = e.dispute_id
-                              WHERE d.client_id = ?1))
-               AND id NOT IN (SELECT document_id FROM invoices WHERE client_id <> ?1 AND document_id IS NOT NULL)
-               AND id NOT IN (SELECT document_id FROM bank_statements)",
-            rusqlite::params![client, BLANKED],
-        )? as u64;
+        let blank: Vec<i64> = {
+            let mut stmt = tx.prepare(
+                "SELECT id FROM documents
+                 WHERE (id IN (SELECT document_id FROM invoices WHERE client_id = ?1 AND document_id IS NOT NULL)
+                        OR id IN (SELECT e.document_id FROM dispute_evidence e JOIN disputes d ON d.id = e.dispute_id
+                                  WHERE d.client_id = ?1))
+                   AND id NOT IN (SELECT document_id FROM invoices WHERE client_id <> ?1 AND document_id IS NOT NULL)
+                   AND id NOT IN (SELECT document_id FROM bank_statements)",
+            )?;
+            let ids = stmt.query_map([client], |r| r.get(0))?.collect::<Result<Vec<i64>, _>>()?;
+            ids
+        };
+        for id in blank {
+            // One placeholder per document (the SHA-256 is unique and is checked when a file is read).
+            let content = format!("{BLANKED} document {id}");
+            let sha = {
+                use sha2::Digest;
+                hex::encode(sha2::Sha256::digest(content.as_bytes()))
+            };
+            tx.execute(
+                "UPDATE documents SET content = ?2, encoding = NULL, size = ?3, media_type = 'text/plain',
+                        file_name = 'anonymised-' || id || '.txt', sha256 = ?4 WHERE id = ?1",
+                rusqlite::params![id, content.as_bytes(), content.len() as i64, sha],
+            )?;
+            out.documents_blanked += 1;
+        }
         tx.execute(
-            "UPDATE dispute_evidence SET sha256 = (SELECT sha256 FROM documents WHERE id = document_id)
+            "UPDATE dispute_evidence SET sha256 = (SELECT sha256 FROM documents WHERE id = document_id),
+                    size = (SELECT size FROM documents WHERE id = document_id),
+                    media_type = (SELECT media_type FROM documents WHERE id = document_id)
              WHERE dispute_id IN (SELECT id FROM disputes WHERE client_id = ?1)",
             [client],
         )?;
