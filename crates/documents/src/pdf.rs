@@ -9,7 +9,11 @@
 //! the dates are the document's own date (never the clock), and the file is saved the way
 //! `PdfDocument::save` does it (`to_lopdf_document`, then lopdf writes it) with two changes: the
 //! trailer `/ID` is a hash of the file's body instead of a random string, and the streams are
-//! compressed at level 6 instead of lopdf's level 9 (same size within 1 %, a third of the time).
+//! compressed at zlib level 1 instead of lopdf's level 9 ([`LEVEL`]).
+//!
+//! Cost (issue 7 benchmark, BENCHMARKS "PDF documents"): printpdf builds the whole object graph,
+//! subsets both faces, decodes the subset glyphs for the `/W` widths and translates every
+//! operation for each document, ~1 ms of CPU a letter; the writer this replaced took ~0.2 ms.
 
 use chrono::NaiveDate;
 use printpdf::{
@@ -173,10 +177,8 @@ pub(crate) fn write(info: &Info, fonts: &FontSet, composed: &Composed) -> Vec<u8
 fn set_id(bytes: &mut [u8]) {
     let hex: String = ID_PLACEHOLDER.iter().map(|b| format!("{b:02X}")).collect();
     let id = format!("{:016X}{:016X}", fnv1a(0xcbf2_9ce4_8422_2325, bytes), fnv1a(0x6c62_272e_07bb_0142, bytes));
-    // The trailer is at the end of the file; the placeholder cannot occur in a compressed stream
-    // as hex text followed by '>' anywhere else with any realistic chance, but only the tail is
-    // searched anyway.
-    let tail_start = bytes.len().saturating_sub(1024);
+    // Only after the last "trailer" keyword (lopdf writes the trailer last, after the xref).
+    let tail_start = bytes.windows(7).rposition(|w| w == b"trailer").unwrap_or(bytes.len());
     let needle = hex.as_bytes();
     let mut i = tail_start;
     while i + needle.len() <= bytes.len() {

@@ -64,7 +64,7 @@ fn a_font_given_by_the_caller_is_embedded_instead() {
 }
 
 #[test]
-fn the_embedded_fonts_cover_french_and_are_embedded_as_they_are() {
+fn the_embedded_fonts_cover_french_and_printpdf_subsets_them_per_document() {
     // FontSet::from_bytes refuses a face lacking àâäçéèêëîïôöùûüÿœæ, their capitals, €, « », °, ’,
     // – — … and U+00A0 (FontCoverage): the compiled-in set passing it is the coverage check.
     let fonts = FontSet::embedded();
@@ -77,6 +77,17 @@ fn the_embedded_fonts_cover_french_and_are_embedded_as_they_are() {
     let path = out_dir().join("embedded-fonts.pdf");
     std::fs::write(&path, &pdf).unwrap();
     assert!(pdf.len() < 60_000, "a letter is under 60 KB: {}", pdf.len());
+    // printpdf subsets each face to the glyphs the letter prints: each embedded program (its
+    // /Length1, the uncompressed TrueType size) is smaller than the committed face.
+    let doc = lopdf::Document::load_mem(&pdf).unwrap();
+    let programs: Vec<i64> = doc
+        .objects
+        .values()
+        .filter_map(|o| o.as_stream().ok())
+        .filter_map(|s| s.dict.get(b"Length1").ok().and_then(|l| l.as_i64().ok()))
+        .collect();
+    assert_eq!(programs.len(), 2, "two font programs: {programs:?}");
+    assert!(programs.iter().all(|n| *n > 1_000 && (*n as usize) < regular.len().min(bold.len())), "{programs:?}");
     if !have("pdffonts") {
         return;
     }

@@ -199,8 +199,23 @@ fn metadata_come_from_the_letter_and_the_bytes_are_reproducible() {
     assert_eq!(text(b"Title"), "Mise en demeure de payer — factures impayées");
     let created = info.get(b"CreationDate").unwrap().as_str().unwrap();
     assert!(created.starts_with(b"D:20261124"), "creation date from the letter: {}", String::from_utf8_lossy(created));
+    // Written by printpdf; its random trailer /ID is replaced by a hash of the file (the same
+    // for the same bytes, another for another letter), never left as the placeholder.
+    assert_eq!(text(b"Producer"), "Encours (printpdf 0.12)");
+    let id = |pdf: &[u8]| {
+        let doc = lopdf::Document::load_mem(pdf).unwrap();
+        let ids = doc.trailer.get(b"ID").unwrap().as_array().unwrap().clone();
+        ids.iter().map(|o| o.as_str().unwrap().to_vec()).collect::<Vec<_>>()
+    };
+    let ids = id(&a);
+    assert_eq!(ids.len(), 2);
+    assert_eq!(ids[0].len(), 16, "16 bytes: {:?}", ids[0]);
+    assert!(ids[0] != [0xEE; 16], "the placeholder was replaced");
+    assert_eq!(doc.catalog().unwrap().get(b"Lang").unwrap().as_str().unwrap(), b"fr-FR");
     let other = encours_documents::Letter { reference: "MED-2026-0008".to_owned(), ..letter };
-    assert!(render_letter(&other).unwrap() != a, "another letter, other bytes");
+    let other = render_letter(&other).unwrap();
+    assert!(other != a, "another letter, other bytes");
+    assert!(id(&other) != ids, "another letter, another /ID");
 }
 
 #[test]
