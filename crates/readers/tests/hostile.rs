@@ -306,6 +306,22 @@ fn input(case: &str) -> (String, Vec<u8>) {
             b.extend_from_slice(b"startxref\n999999999\n%%EOF\n");
             b
         }
+        "pdf-deep-arrays" => {
+            // 100,000 nested arrays in the catalog: the lazy reader stops at its depth limit, and
+            // the lopdf fallback must not recurse until the stack overflows.
+            let deep = "[".repeat(100_000) + &"]".repeat(100_000);
+            pdf(&[
+                format!("<< /Type /Catalog /Pages 2 0 R /Deep {deep} >>").into_bytes(),
+                b"<< /Type /Pages /Kids [] /Count 0 >>".to_vec(),
+            ])
+        }
+        "pdf-deep-dictionaries" => {
+            let deep = "<< /A ".repeat(100_000) + &">> ".repeat(100_000);
+            pdf(&[
+                format!("<< /Type /Catalog /Pages 2 0 R /Names {deep} >>").into_bytes(),
+                b"<< /Type /Pages /Kids [] /Count 0 >>".to_vec(),
+            ])
+        }
         "camt-huge-line" | "cdar-huge-line" => padded_xml(open, close, 48 * MIB),
         "cfonb-100mb" => vec![b'0'; 100 * MIB],
         "cfonb-huge-line" => {
@@ -605,6 +621,12 @@ fn pdf_reference_loops_end() {
     refused("einvoice_pdf-kids-cycle", "hostile-pdf-kids-cycle.pdf", &["no invoice XML"], 16);
     refused("einvoice_pdf-reference-loop", "hostile-pdf-reference-loop.pdf", &["factur-x.xml"], 16);
     refused("einvoice_pdf-broken-xref-loops", "hostile-pdf-broken-xref-loops.pdf", &["PDF"], 16);
+}
+
+#[test]
+fn pdf_objects_nested_100_000_deep_end_without_overflowing_the_stack() {
+    refused("einvoice_pdf-deep-arrays", "hostile-pdf-deep-arrays.pdf", &["PDF"], 64);
+    refused("einvoice_pdf-deep-dictionaries", "hostile-pdf-deep-dictionaries.pdf", &["PDF"], 64);
 }
 
 #[test]
