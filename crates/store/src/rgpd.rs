@@ -449,6 +449,27 @@ pub fn anonymise_clients(
     actor: &str,
     at: NaiveDateTime,
 ) -> Result<AnonymiseOutcome, StoreError> {
+    // The replaced values must not survive in the file's free space or in the WAL (decrypted, an
+    // old page would still hold them): SQLite zeroes what it frees while `secure_delete` is on, and
+    // the WAL is folded into the file and truncated once the change has committed.
+    let secure_before: i64 = d.conn.query_row("PRAGMA secure_delete", [], |r| r.get(0))?;
+    d.conn.execute_batch("PRAGMA secure_delete = ON;")?;
+    let result = anonymise_in_transaction(d, clients, reason, actor, at);
+    let _ = d.conn.execute_batch(&format!("PRAGMA secure_delete = {secure_before};"));
+    let out = result?;
+    // A reader elsewhere (a backup running) may keep the checkpoint from completing; the pages it
+    // could not copy are overwritten by later checkpoints. Best effort, never an error.
+    let _ = d.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+    Ok(out)
+}
+
+fn anonymise_in_transaction(
+    d: &mut Dossier,
+    clients: &[i64],
+    reason: AnonymiseReason,
+    actor: &str,
+    at: NaiveDateTime,
+) -> Result<AnonymiseOutcome, StoreError> {
     let tx = d.conn.transaction()?;
     let mut out = AnonymiseOutcome::default();
     let mut replacements: Vec<(String, String)> = Vec::new();
