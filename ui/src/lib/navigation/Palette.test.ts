@@ -87,6 +87,10 @@ describe("Palette", () => {
     expect(nav.canGoBack).toBe(false);
     await key({ key: "ArrowRight", altKey: true });
     expect(nav.section).toBe("portfolio");
+    // Typing in a field is left alone.
+    const field = document.body.appendChild(document.createElement("input"));
+    await key({ key: "à", code: "Digit0", altKey: true }, field);
+    expect(nav.section).toBe("portfolio");
   });
 
   it("follows a deep link to an invoice: its client's page, on that invoice", async () => {
