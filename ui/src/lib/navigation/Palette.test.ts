@@ -99,5 +99,9 @@ describe("Palette", () => {
     await settle();
     expect(nav.route).toEqual({ kind: "client", id: 3, invoice: "F-2026-0042" });
     expect(location.hash).toBe("#client/3/F-2026-0042");
+    // Closing the dossier (the palette goes with it) forgets the link.
+    if (component) unmount(component);
+    component = undefined;
+    expect(location.hash).toBe("");
   });
 });
