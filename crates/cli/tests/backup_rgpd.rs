@@ -81,3 +81,24 @@ fn export_all_client_export_anonymise_and_retention() {
     let text = std::fs::read_to_string(&access).unwrap();
     assert!(!text.contains(&name), "the access export after anonymisation no longer names {name}");
 }
+
+#[test]
+fn the_backup_policy_and_the_scheduled_backup_and_the_retention_margin() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = demo(dir.path());
+    let folder = dir.path().join("vault");
+    let text =
+        ok(&encours(&d, &["backup", "policy", "--keep", "2", "--every-days", "7", "--dir", folder.to_str().unwrap()]));
+    assert!(text.contains("keep 2 generations, a backup every 7 days"), "{text}");
+    // Due (none yet), then not due the same week, then due a week later; two generations kept.
+    assert!(ok(&common::encours_on(&d, "2026-11-23", &["backup", "auto"])).contains("backup "));
+    assert!(ok(&common::encours_on(&d, "2026-11-26", &["backup", "auto"])).contains("no backup due"));
+    assert!(ok(&common::encours_on(&d, "2026-11-30", &["backup", "auto"])).contains("backup "));
+    let third = ok(&common::encours_on(&d, "2026-12-07", &["backup", "auto"]));
+    assert!(third.contains("pruned"), "{third}");
+    assert_eq!(json(&d, &["backup", "list", "--json"]).as_array().unwrap().len(), 2);
+    assert_eq!(std::fs::read_dir(&folder).unwrap().count(), 4, "two backups and their manifests");
+
+    assert!(ok(&encours(&d, &["retention", "margin", "2"])).contains("5 years of prescription + 2 years"));
+    assert_eq!(json(&d, &["retention", "run", "--dry-run", "--json"])["years"], 7);
+}
