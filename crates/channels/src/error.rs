@@ -169,6 +169,30 @@ pub enum ChannelError {
         body_excerpt: String,
     },
 
+    /// The webhook receiver could not be reached (refused, reset, no route) after every attempt.
+    #[error("webhook {url} unreachable after {attempts} attempt(s): {detail}")]
+    WebhookUnreachable {
+        /// The configured URL, without its query.
+        url: String,
+        /// Attempts made.
+        attempts: u32,
+        /// What failed on the last attempt.
+        detail: String,
+    },
+
+    /// The webhook receiver answered a non-2xx status (a 4xx other than 429 is not retried).
+    #[error("webhook {url} answered {status} after {attempts} attempt(s): {body_excerpt}")]
+    WebhookRejected {
+        /// The configured URL, without its query.
+        url: String,
+        /// HTTP status code of the last answer.
+        status: u16,
+        /// Attempts made.
+        attempts: u32,
+        /// The beginning of the last answer's body.
+        body_excerpt: String,
+    },
+
     /// The OS keyring could not store or read the secret.
     #[error("keyring: {0}")]
     Keyring(String),

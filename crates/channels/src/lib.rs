@@ -9,6 +9,8 @@
 //!   the password kept in the OS keyring ([`store_smtp_password`], [`smtp_password`]).
 //! * [`sms`]: one HTTPS `POST` described by [`SmsSettings`] (body template, key placement), French and
 //!   E.164 numbers normalised by [`normalize_phone`].
+//! * [`webhook`]: one JSON `POST` signed with HMAC-SHA256 over the timestamp and the body, retried
+//!   with backoff on 5xx and network failures, the secret in the OS keyring ([`store_webhook_secret`]).
 //!
 //! No OpenSSL anywhere: both protocols use rustls with the aws-lc-rs provider and the OS trust store.
 //! Both are tested for real against servers the tests start on 127.0.0.1 ([`testing`] behind the cargo
@@ -22,6 +24,7 @@ mod secrets;
 pub mod sms;
 #[cfg(feature = "test-servers")]
 pub mod testing;
+pub mod webhook;
 
 pub use email::{
     forget_smtp_password, is_this_machine, send_email, smtp_password, smtp_password_entry, store_smtp_password,
@@ -31,4 +34,8 @@ pub use error::ChannelError;
 pub use sms::{
     normalize_phone, send_sms, sms_api_key, sms_api_key_entry, store_sms_api_key, ApiKeyPlacement, SmsBody, SmsSent,
     SmsSettings,
+};
+pub use webhook::{
+    forget_webhook_secret, send_webhook, store_webhook_secret, verify_signature, webhook_secret, WebhookSent,
+    WebhookSettings,
 };
