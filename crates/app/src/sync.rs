@@ -9,15 +9,21 @@
 //! moves the cursor in the same commit. A process killed at any point leaves the dossier with the
 //! flow imported *and* recorded, or with neither: the next run never downloads a committed flow
 //! again, and never skips one. The outcome and message are settled afterwards (a kill in between
-//! leaves "imported" and an empty message, which is what the import did). A flow the import does not
-//! store (a duplicate, a file the readers refuse) changes nothing in the ledger and is recorded in a
-//! small transaction of its own.
+//! leaves "imported" and an empty message, which is what the import did — except for a CDAR message
+//! whose statuses were all known already: kept as evidence, reported a duplicate, it stays
+//! "imported" if the kill falls in that window). A flow the import does not store (a duplicate, a
+//! file the readers refuse) changes nothing in the ledger and is recorded in a small transaction of
+//! its own.
 //!
-//! Test-only crash points (`encours_store::sync::crash_point`): `ENCOURS_CRASH_AT=<point>:<n>` (read
-//! once per process) aborts the process the n-th time (1-based) it passes `<point>`:
+//! Why not a writer-taking variant of [`import_bytes`]: CDAR messages, bank statements and FEC files
+//! are imported by `money_in` and `fec`, each with a unit of work of its own; the store-side arming
+//! covers every kind of file without the sync knowing how each is imported.
+//!
+//! Test-only crash points (`encours_store::sync::crash_point`): `ENCOURS_CRASH_AT=<point>:<n>`
+//! (read once per process) aborts the process the n-th time (1-based) it passes `<point>`:
 //! `sync.downloaded` (a flow downloaded, nothing written), `sync.imported` (its import committed,
-//! its outcome not yet settled), and the store's `commit` (inside the import's unit of work). The crash harness
-//! (`crates/cli/tests/crash.rs`) uses them beside real SIGKILLs.
+//! its outcome not yet settled), and the store's `commit` (inside the import's unit of work). The
+//! crash harness (`crates/cli/tests/crash.rs`) uses them beside real SIGKILLs.
 
 use std::sync::Arc;
 use std::time::Duration;
