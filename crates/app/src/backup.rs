@@ -254,8 +254,10 @@ pub fn create_backup(
     let manifest = match finish() {
         Ok(m) => m,
         Err(e) => {
-            let _ = fs::remove_file(&tmp);
+            // The key is forgotten through whichever of the two names the file still has.
+            store::forget_backup_key(&tmp, keys);
             store::forget_backup_key(&path, keys);
+            let _ = fs::remove_file(&tmp);
             let _ = fs::remove_file(&path);
             return Err(e);
         }
