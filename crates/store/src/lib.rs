@@ -18,6 +18,7 @@
 //! - [`backup`]: encrypted snapshots of a dossier and their restoration.
 //! - [`rgpd`]: reversibility exports, right of access, anonymisation and retention.
 
+pub mod alert_delivery;
 mod amount;
 pub mod analytics;
 pub mod audit;

@@ -27,6 +27,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0015_client_page.sql"),
     include_str!("../migrations/0016_settings_rgpd.sql"),
     include_str!("../migrations/0017_audit_chain.sql"),
+    include_str!("../migrations/0018_alert_delivery.sql"),
 ];
 
 /// The schema version this build writes.
