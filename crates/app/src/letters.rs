@@ -13,6 +13,13 @@
 //!   A half-year missing from the rate tables fails with the table's message.
 //! * Invoices a person must not claim are left out and said so: disputed (207/208 or an open
 //!   dispute), refused or rejected (210/213), cancelled (220).
+//! * An invoice the client accepted only in part — a platform 206 Approuvée partiellement, or a
+//!   dispute resolved by a partial agreement without a credit note — is claimed for the accepted
+//!   part still unpaid only (principal and penalty base; the €40 stays per invoice), replayed as
+//!   the dunning snapshot replays it ([`encours_store::dunning::PartialAgreement::status_event`]
+//!   through the lifecycle engine, legal-rules B.2): demanding what the company gave up would be
+//!   wrong in law. Each document names the part left out; the relevé de compte, an account
+//!   statement, still shows the whole open amount and says which part is agreed.
 //! * The déclaration de créance (open-data §3) uses what the dossier records of the procedure:
 //!   its kind and judgment date, and the BODACC publication date when the procedure's note gives
 //!   one ("publié au BODACC le 2026-10-12"); without it the deadline is stated as a rule, not a date.
@@ -31,6 +38,7 @@ use encours_domain::legal::{
     PenaltyBasis,
 };
 use encours_domain::{CreditorRef, Currency, Iban, InvoiceId, LifecycleStatus, Money, PostalAddress, Siren};
+use encours_engines::lifecycle::InvoiceState;
 use encours_readers::einvoice::{PenaltyRate, PenaltyTerms};
 use encours_store::channels::ClientFacts;
 use encours_store::letters::{self as store, LedgerDocument};
@@ -459,6 +467,87 @@ struct Debtor {
     facts: ClientFacts,
     documents: Vec<LedgerDocument>,
     disputed: HashSet<i64>,
+    /// The invoices accepted only in part, with what may be claimed on each.
+    accepted: Accepted,
+}
+
+/// The part of an invoice the client accepted (a 206 Approuvée partiellement from the platform,
+/// or a partial agreement replayed as one) and the rest it did not.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct AcceptedPart {
+    /// What a document may claim: the open amount less the part not accepted (never below zero).
+    pub claimed: Decimal,
+    /// The part not accepted, still open on the invoice: contested (206) or given up (agreement).
+    pub refused: Decimal,
+    /// The day of the 206 or of the agreement.
+    pub on: NaiveDate,
+    /// True when a partial agreement decided it (the refused part was given up), false for a 206.
+    pub agreement: bool,
+}
+
+impl AcceptedPart {
+    /// "dont 250,00 € abandonnés par accord du 23/11/2026" / "dont … contestés (206 du …)".
+    fn refused_fr(&self, currency: Currency) -> String {
+        let refused = encours_documents::format::money(&Money::new(self.refused, currency));
+        let on = self.on.format("%d/%m/%Y");
+        if self.agreement {
+            format!("dont {refused} abandonnés par accord du {on}")
+        } else {
+            format!("dont {refused} contestés (statut 206 Approuvée partiellement du {on})")
+        }
+    }
+
+    /// The sentence a claiming document prints about the invoice.
+    fn claim_note(&self, doc: &LedgerDocument) -> String {
+        format!(
+            "Facture n° {} : reste {}, {} ; seule la partie acceptée, {}, est réclamée.",
+            doc.number,
+            encours_documents::format::money(&Money::new(doc.open, doc.currency)),
+            self.refused_fr(doc.currency),
+            encours_documents::format::money(&Money::new(self.claimed, doc.currency)),
+        )
+    }
+}
+
+/// The invoices accepted only in part, by id.
+type Accepted = HashMap<InvoiceId, AcceptedPart>;
+
+/// The accepted part of an invoice, if the client accepted only part of it: its lifecycle
+/// statuses and its partial agreements replayed by the lifecycle engine in date order, exactly as
+/// the dunning snapshot and plan do (the agreement enters as the 206 of
+/// [`encours_store::dunning::PartialAgreement::status_event`]; the open 206 dispute's
+/// not-approved part is held back, legal-rules B.2).
+pub(crate) fn accepted_part(doc: &LedgerDocument) -> Option<AcceptedPart> {
+    if doc.receivable <= Decimal::ZERO || doc.open <= Decimal::ZERO {
+        return None;
+    }
+    let has_206 = doc.events.iter().any(|e| e.status == LifecycleStatus::ApprouveePartiellement);
+    if !has_206 && doc.agreements.is_empty() {
+        return None;
+    }
+    let mut history = doc.events.clone();
+    history.extend(doc.agreements.iter().map(|a| a.status_event(doc.open, doc.currency)));
+    history.sort_by_key(|e| e.at);
+    let mut state = InvoiceState::new(Money::new(doc.open, doc.currency));
+    for e in &history {
+        state.apply(e);
+    }
+    let dispute = state.dispute.filter(|x| x.status == LifecycleStatus::ApprouveePartiellement)?;
+    let refused = dispute.disputed.filter(|m| m.currency == doc.currency)?.amount.min(doc.open);
+    if refused <= Decimal::ZERO {
+        return None;
+    }
+    Some(AcceptedPart {
+        claimed: doc.open - refused,
+        refused,
+        on: dispute.since.date(),
+        agreement: doc.agreements.iter().any(|a| a.at == dispute.since),
+    })
+}
+
+/// What a document claims on an invoice: its accepted part, or all that is open.
+fn claimed(doc: &LedgerDocument, accepted: &Accepted) -> Decimal {
+    accepted.get(&doc.id).map_or(doc.open, |a| a.claimed)
 }
 
 impl Debtor {
@@ -515,6 +604,21 @@ impl Debtor {
                 notes.push(format!("facture {} non réclamée : litige ouvert", doc.number));
                 continue;
             }
+            if let Some(a) = self.accepted.get(&doc.id) {
+                if a.claimed <= Decimal::ZERO {
+                    notes.push(format!(
+                        "facture {} non réclamée : la partie acceptée est réglée, {}",
+                        doc.number,
+                        a.refused_fr(doc.currency)
+                    ));
+                    continue;
+                }
+                notes.push(format!(
+                    "facture {} : seule la partie acceptée est réclamée, {}",
+                    doc.number,
+                    a.refused_fr(doc.currency)
+                ));
+            }
             out.push(doc);
         }
         (out, notes)
@@ -535,10 +639,13 @@ fn debtor(d: &Dossier, client: i64, as_of: NaiveDate) -> Result<Debtor, ApiError
         },
     )?;
     let disputed = items.items.iter().filter(|i| i.disputed).map(|i| i.invoice_id).collect();
-    Ok(Debtor { facts, documents, disputed })
+    let accepted = documents.iter().filter_map(|x| accepted_part(x).map(|a| (x.id, a))).collect();
+    Ok(Debtor { facts, documents, disputed, accepted })
 }
 
-fn row(doc: &LedgerDocument, on: NaiveDate) -> InvoiceRow {
+/// The invoice's line in a claiming document: `open` is what is claimed on it (for an invoice
+/// accepted in part, the accepted part: not always `amount_incl_vat - paid`).
+fn row(doc: &LedgerDocument, on: NaiveDate, accepted: &Accepted) -> InvoiceRow {
     let paid: Decimal = doc.applied.iter().map(|a| a.amount).sum();
     InvoiceRow {
         number: doc.number.clone(),
@@ -547,26 +654,35 @@ fn row(doc: &LedgerDocument, on: NaiveDate) -> InvoiceRow {
         days_late: (on - doc.due_date).num_days(),
         amount_incl_vat: Money::new(doc.due_payable, doc.currency),
         paid: Money::new(paid, doc.currency),
-        open: Money::new(doc.open, doc.currency),
+        open: Money::new(claimed(doc, accepted), doc.currency),
     }
 }
 
-fn claims<'a>(docs: &[&'a LedgerDocument], bases: &HashMap<InvoiceId, PenaltyBasis>) -> Vec<Claim<'a>> {
+fn claims<'a>(
+    docs: &[&'a LedgerDocument],
+    bases: &HashMap<InvoiceId, PenaltyBasis>,
+    accepted: &Accepted,
+) -> Vec<Claim<'a>> {
     docs.iter()
         .map(|doc| Claim {
             number: &doc.number,
             due_date: doc.due_date,
             currency: doc.currency,
-            claimed: doc.open,
+            claimed: claimed(doc, accepted),
             paid: doc.applied.iter().map(|a| (a.on, Money::new(a.amount, doc.currency))).collect(),
             basis: bases.get(&doc.id).copied().unwrap_or(PenaltyBasis::LegalDefault),
         })
         .collect()
 }
 
-fn total(docs: &[&LedgerDocument]) -> Money {
+fn total(docs: &[&LedgerDocument], accepted: &Accepted) -> Money {
     let currency = docs.first().map_or(Currency::EUR, |d| d.currency);
-    Money::new(docs.iter().map(|d| d.open).sum(), currency)
+    Money::new(docs.iter().map(|d| claimed(d, accepted)).sum(), currency)
+}
+
+/// The sentences about the invoices of `docs` accepted only in part.
+fn claim_notes(docs: &[&LedgerDocument], accepted: &Accepted) -> Vec<String> {
+    docs.iter().filter_map(|d| accepted.get(&d.id).map(|a| a.claim_note(d))).collect()
 }
 
 /// One currency per letter: the documents of the most-used one (a letter adds its amounts up).
@@ -745,13 +861,19 @@ fn demand(
     let firm = !matches!(kind, DocumentKind::Reminder(Tone::Courtois));
     let legal = if firm {
         Some(
-            legal_breakdown(&claims(&docs, &bases), as_of, debtor.debtor_kind(), debtor.proceedings(), rates)
-                .map_err(legal_error)?,
+            legal_breakdown(
+                &claims(&docs, &bases, &debtor.accepted),
+                as_of,
+                debtor.debtor_kind(),
+                debtor.proceedings(),
+                rates,
+            )
+            .map_err(legal_error)?,
         )
     } else {
         None
     };
-    let amount = total(&docs);
+    let amount = total(&docs, &debtor.accepted);
     let reference = (docs.len() == 1).then(|| CreditorRef::for_invoice(&docs[0].number, docs[0].id));
     let (letter_kind, subject, body, closing, delivery) = match kind {
         DocumentKind::MiseEnDemeure => (
@@ -802,6 +924,9 @@ fn demand(
         }
         _ => unreachable_kind(kind)?,
     };
+    // The part of an invoice the client did not accept is said, not claimed.
+    let mut body = body;
+    body.extend(claim_notes(&docs, &debtor.accepted));
     let letter = Letter {
         kind: letter_kind,
         creditor: cr.party.clone(),
@@ -812,7 +937,7 @@ fn demand(
         reference: format!("{}-{}-C{}", kind.code().to_uppercase(), as_of.format("%Y%m%d"), client),
         subject,
         body,
-        invoices: docs.iter().map(|x| row(x, as_of)).collect(),
+        invoices: docs.iter().map(|x| row(x, as_of, &debtor.accepted)).collect(),
         legal,
         payment: cr.payment(reference),
         closing,
@@ -843,6 +968,9 @@ fn statement(d: &Dossier, cr: &Creditor, client: i64, as_of: NaiveDate) -> Resul
     let mut balance = Decimal::ZERO;
     let mut invoices = 0usize;
     let mut notes = Vec::new();
+    // An account statement shows the whole open amount of an invoice accepted in part (the
+    // ledger still has it open) and says which part is agreed and which is not.
+    let mut agreed = Vec::new();
     for doc in debtor.documents.iter().filter(|x| x.open != Decimal::ZERO) {
         if doc.currency != currency {
             notes.push(format!("document {} en {} : hors de ce relevé", doc.number, doc.currency));
@@ -853,6 +981,22 @@ fn statement(d: &Dossier, cr: &Creditor, client: i64, as_of: NaiveDate) -> Resul
         if !credit {
             invoices += 1;
         }
+        let accepted = debtor.accepted.get(&doc.id);
+        if let Some(a) = accepted {
+            agreed.push(format!(
+                "Facture n° {} : montant TTC {}, reste dû {}, {} ; partie acceptée restant due : {}.",
+                doc.number,
+                encours_documents::format::money(&Money::new(doc.due_payable, doc.currency)),
+                encours_documents::format::money(&Money::new(doc.open, doc.currency)),
+                a.refused_fr(doc.currency),
+                encours_documents::format::money(&Money::new(a.claimed, doc.currency)),
+            ));
+        }
+        // The agreement stands for a 206: the status column says so even without a platform one.
+        let status = match accepted {
+            Some(_) => Some(LifecycleStatus::ApprouveePartiellement),
+            None => doc.statuses.last().map(|(code, ..)| LifecycleStatus::from_code(*code)),
+        };
         entries.push(StatementEntry {
             kind: if credit { EntryKind::CreditNote } else { EntryKind::Invoice },
             date: doc.issue_date,
@@ -860,7 +1004,7 @@ fn statement(d: &Dossier, cr: &Creditor, client: i64, as_of: NaiveDate) -> Resul
             due_date: (!credit).then_some(doc.due_date),
             amount: Money::new(doc.due_payable.abs(), doc.currency),
             open: Money::new(doc.open.abs(), doc.currency),
-            status: doc.statuses.last().map(|(code, ..)| LifecycleStatus::from_code(*code)),
+            status,
         });
     }
     for p in store::client_payments(d, client, as_of)? {
@@ -883,6 +1027,15 @@ fn statement(d: &Dossier, cr: &Creditor, client: i64, as_of: NaiveDate) -> Resul
         debtor.documents.iter().filter(|x| x.receivable > Decimal::ZERO && x.open > Decimal::ZERO).collect();
     let reference =
         (one_invoice.len() == 1).then(|| CreditorRef::for_invoice(&one_invoice[0].number, one_invoice[0].id));
+    let mut intro = vec![
+        "Madame, Monsieur,".to_owned(),
+        format!(
+            "Veuillez trouver ci-dessous le relevé de votre compte client au {}, avec l'état de chaque facture sur la \
+             plateforme de facturation électronique.",
+            fr_date(as_of)
+        ),
+    ];
+    intro.extend(agreed);
     let s = Statement {
         creditor: cr.party.clone(),
         letterhead: cr.letterhead.clone(),
@@ -890,14 +1043,7 @@ fn statement(d: &Dossier, cr: &Creditor, client: i64, as_of: NaiveDate) -> Resul
         place: cr.place.clone(),
         date: as_of,
         reference: format!("RELEVE-{}-C{}", as_of.format("%Y%m%d"), client),
-        intro: vec![
-            "Madame, Monsieur,".to_owned(),
-            format!(
-                "Veuillez trouver ci-dessous le relevé de votre compte client au {}, avec l'état de chaque facture \
-                 sur la plateforme de facturation électronique.",
-                fr_date(as_of)
-            ),
-        ],
+        intro,
         entries,
         payment: cr.payment(reference),
         closing: vec![
@@ -952,8 +1098,14 @@ fn injonction(
     }
     let ids: Vec<InvoiceId> = docs.iter().map(|x| x.id).collect();
     let bases = penalty_bases(d, &ids)?;
-    let legal = legal_breakdown(&claims(&docs, &bases), as_of, debtor.debtor_kind(), debtor.proceedings(), rates)
-        .map_err(legal_error)?;
+    let legal = legal_breakdown(
+        &claims(&docs, &bases, &debtor.accepted),
+        as_of,
+        debtor.debtor_kind(),
+        debtor.proceedings(),
+        rates,
+    )
+    .map_err(legal_error)?;
     let numbers: HashSet<&str> = docs.iter().map(|x| x.number.as_str()).collect();
     let sent = store::sent_reminders(d, client, as_of)?;
     let relevant: Vec<_> = sent.iter().filter(|s| s.invoices.iter().any(|n| numbers.contains(n.as_str()))).collect();
@@ -997,6 +1149,13 @@ fn injonction(
                     fr_date(as_of),
                     encours_documents::format::money(&Money::new(doc.open, doc.currency))
                 ));
+                if let Some(a) = debtor.accepted.get(&doc.id) {
+                    lines.push(format!(
+                        "{} ; réclamé : {}",
+                        a.refused_fr(doc.currency),
+                        encours_documents::format::money(&Money::new(a.claimed, doc.currency))
+                    ));
+                }
                 for a in &doc.applied {
                     let what = a.credit_note.as_deref().map_or("règlement".to_owned(), |n| format!("avoir {n}"));
                     lines.push(format!(
@@ -1039,6 +1198,15 @@ fn injonction(
                 lines.push("  aucun statut reçu de la plateforme".to_owned());
             }
             lines.extend(doc.statuses.iter().map(|(c, at, r)| format!("  {}", status_line(*c, *at, r.as_deref()))));
+            // A partial agreement is no platform status: it is stated as what it is.
+            lines.extend(doc.agreements.iter().map(|a| {
+                format!(
+                    "  {} accord partiel (litige n° {}) : {} abandonnés, non réclamés",
+                    a.at.format("%d/%m/%Y %H:%M"),
+                    a.dispute_id,
+                    encours_documents::format::money(&Money::new(a.not_accepted, doc.currency))
+                )
+            }));
             lines
         })
         .collect();
@@ -1056,7 +1224,16 @@ fn injonction(
         address: None,
     };
     notes.push("le tribunal de commerce est à confirmer d'après le code postal du débiteur (CPC 1406)".to_owned());
-    let amount = total(&docs);
+    let amount = total(&docs, &debtor.accepted);
+    // The nature of the claim says which invoices are claimed for their accepted part only.
+    let mut basis = "Fourniture de biens et prestations de services facturées et non réglées à leur échéance, \
+                     conformément à nos conditions générales de vente (pénalités : article L441-10 du Code de commerce \
+                     ; indemnité forfaitaire : article D441-5)"
+        .to_owned();
+    for n in claim_notes(&docs, &debtor.accepted) {
+        basis.push(' ');
+        basis.push_str(&n);
+    }
     let dossier = InjonctionDossier {
         creditor: cr.party.clone(),
         letterhead: cr.letterhead.clone(),
@@ -1067,11 +1244,8 @@ fn injonction(
         place: cr.place.clone(),
         date: as_of,
         reference: format!("IP-{}-C{}", as_of.format("%Y%m%d"), client),
-        basis: "Fourniture de biens et prestations de services facturées et non réglées à leur échéance, \
-                conformément à nos conditions générales de vente (pénalités : article L441-10 du Code de commerce ; \
-                indemnité forfaitaire : article D441-5)"
-            .to_owned(),
-        invoices: docs.iter().map(|x| row(x, as_of)).collect(),
+        basis,
+        invoices: docs.iter().map(|x| row(x, as_of, &debtor.accepted)).collect(),
         legal: Some(legal),
         mise_en_demeure,
         exhibits,
@@ -1141,6 +1315,21 @@ fn declaration(
         if doc.receivable <= Decimal::ZERO || doc.open <= Decimal::ZERO {
             continue;
         }
+        if let Some(a) = debtor.accepted.get(&doc.id) {
+            if a.claimed <= Decimal::ZERO {
+                notes.push(format!(
+                    "facture {} non déclarée : la partie acceptée est réglée, {}",
+                    doc.number,
+                    a.refused_fr(doc.currency)
+                ));
+                continue;
+            }
+            notes.push(format!(
+                "facture {} : seule la partie acceptée est déclarée, {}",
+                doc.number,
+                a.refused_fr(doc.currency)
+            ));
+        }
         let fait_generateur = doc.delivery_date.unwrap_or(doc.issue_date);
         if doc.delivery_date.is_none() && doc.issue_date >= judgment.pred_opt().unwrap_or(judgment) {
             notes.push(format!(
@@ -1172,7 +1361,7 @@ fn declaration(
     } else {
         Some(
             legal_breakdown(
-                &claims(&due, &bases),
+                &claims(&due, &bases, &debtor.accepted),
                 judgment,
                 debtor.debtor_kind(),
                 CollectiveProceedings::ForbidsPaymentOnDueDate,
@@ -1192,11 +1381,12 @@ fn declaration(
     let pkind = procedure_kind(&case.kind);
     let mut documents: Vec<String> =
         born_before.iter().map(|x| format!("Facture n° {} du {}", x.number, x.issue_date.format("%d/%m/%Y"))).collect();
+    documents.extend(claim_notes(&born_before, &debtor.accepted));
     documents.push("Conditions générales de vente".to_owned());
     documents.push(format!("Relevé de compte au {}", judgment.format("%d/%m/%Y")));
     // What is declared: the principal (due and to fall due) and the penalties accrued up to the
     // judgment, as the declaration's total says.
-    let mut amount = total(&born_before);
+    let mut amount = total(&born_before, &debtor.accepted);
     if let Some(p) = legal.as_ref().and_then(|l| l.penalties_total) {
         amount = amount.checked_add(&p).unwrap_or(amount);
     }
@@ -1219,9 +1409,9 @@ fn declaration(
         date: as_of,
         reference: format!("DC-{}-C{}", as_of.format("%Y%m%d"), client),
         deadline,
-        due: due.iter().map(|x| row(x, judgment)).collect(),
+        due: due.iter().map(|x| row(x, judgment, &debtor.accepted)).collect(),
         legal,
-        to_fall_due: to_fall.iter().map(|x| row(x, judgment)).collect(),
+        to_fall_due: to_fall.iter().map(|x| row(x, judgment, &debtor.accepted)).collect(),
         securities: Vec::new(),
         interest_method: None,
         litigation: None,

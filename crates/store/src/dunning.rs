@@ -140,6 +140,73 @@ fn status_event(invoice: InvoiceId, code: u16, at: &str, amounts: &str) -> Resul
 // Reads.
 // ---------------------------------------------------------------------------------------------
 
+/// A partial agreement on one invoice: a dispute resolved `partial` without a credit note (issue
+/// 8 §6), whose per-invoice split is kept in `invoice_collection` (approved / disputed).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PartialAgreement {
+    /// The invoice.
+    pub invoice_id: InvoiceId,
+    /// The dispute resolved by the agreement.
+    pub dispute_id: i64,
+    /// When it was resolved (the resolution's date-time, or its day at midnight).
+    pub at: NaiveDateTime,
+    /// The part of the invoice the client does not accept (and the company gave up), incl. VAT.
+    pub not_accepted: Decimal,
+}
+
+impl PartialAgreement {
+    /// The 206 Approuvée partiellement the agreement stands for (legal-rules B.2: MNATTC = the
+    /// part the client does not accept), for an invoice with `outstanding` open: never more than
+    /// what is open, so a client who paid beyond the agreement leaves nothing to claim. The
+    /// dunning snapshot and the legal documents replay it the same way.
+    pub fn status_event(&self, outstanding: Decimal, currency: Currency) -> StatusEvent {
+        let dispute = self.dispute_id;
+        StatusEvent {
+            invoice_id: self.invoice_id,
+            status: LifecycleStatus::ApprouveePartiellement,
+            at: self.at,
+            reason_code: None,
+            reason: Some(format!("accord partiel (litige n° {dispute})")),
+            action_code: None,
+            action: None,
+            amounts: vec![StatusAmount {
+                type_code: "MNATTC".to_owned(),
+                amount: encours_domain::Money::new(self.not_accepted.min(outstanding), currency),
+                vat_rate: None,
+            }],
+            source: Source::at(format!("encours:dispute/{dispute}"), "partial agreement"),
+        }
+    }
+}
+
+/// The partial agreements of disputes resolved on or before `as_of` that left part of an invoice
+/// refused (of one client, or of all), by invoice then dispute.
+pub fn partial_agreements(
+    d: &Dossier,
+    as_of: NaiveDate,
+    client: Option<i64>,
+) -> Result<Vec<PartialAgreement>, StoreError> {
+    let mut stmt = d.conn.prepare_cached(
+        "SELECT di.invoice_id, d.id, coalesce(d.resolved_at, d.resolved_on || 'T00:00:00'), ic.disputed_amount
+         FROM disputes d JOIN dispute_invoices di ON di.dispute_id = d.id
+         JOIN invoice_collection ic ON ic.invoice_id = di.invoice_id
+         WHERE d.outcome = 'partial' AND d.resolved_on <= ?1 AND ic.disputed_amount > 0
+           AND (?2 IS NULL OR d.client_id = ?2)
+         ORDER BY di.invoice_id, d.id",
+    )?;
+    let mut rows = stmt.query(params![as_of.to_string(), client])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        out.push(PartialAgreement {
+            invoice_id: InvoiceId(r.get(0)?),
+            dispute_id: r.get(1)?,
+            at: parse_at(text(r, 2)?)?,
+            not_accepted: from_units(r.get(3)?),
+        });
+    }
+    Ok(out)
+}
+
 /// The scenarios with their steps, by priority (empty before first use).
 pub fn scenarios(d: &Dossier) -> Result<Vec<Scenario>, StoreError> {
     let mut stmt = d.conn.prepare_cached(
@@ -285,42 +352,15 @@ pub fn snapshot(
             }
         }
     }
-    // A partial agreement (a dispute resolved `partial` on or before the day, issue 8 §6) is the
-    // approval of part of the invoice given outside the platform. Its per-invoice split, kept in
-    // `invoice_collection` (approved / disputed), goes into the replay as the 206 Approuvée
-    // partiellement it stands for (legal-rules B.2: MNATTC = the part the client does not accept),
-    // so the engine duns only the accepted part — amounts, letters and penalties alike — exactly as
-    // after a platform 206, and holds the invoice back once that part is paid. Never more than
-    // what is open: a client who paid beyond the agreement leaves nothing to dun.
-    let mut partial = d.conn.prepare_cached(
-        "SELECT di.invoice_id, d.id, coalesce(d.resolved_at, d.resolved_on || 'T00:00:00'), ic.disputed_amount
-         FROM disputes d JOIN dispute_invoices di ON di.dispute_id = d.id
-         JOIN invoice_collection ic ON ic.invoice_id = di.invoice_id
-         WHERE d.outcome = 'partial' AND d.resolved_on <= ?1 AND ic.disputed_amount > 0",
-    )?;
-    let mut rows = partial.query([as_of.to_string()])?;
-    while let Some(r) = rows.next()? {
-        let Some(&i) = index.get(&r.get::<_, i64>(0)?) else { continue };
+    // A partial agreement replays as the 206 it stands for ([`partial_agreements`]): the engine
+    // duns only the accepted part — amounts, letters and penalties alike — exactly as after a
+    // platform 206, and holds the invoice back once that part is paid.
+    for agreement in partial_agreements(d, as_of, None)? {
+        let Some(&i) = index.get(&agreement.invoice_id.0) else { continue };
         let item = &mut snap.items[i];
-        let dispute: i64 = r.get(1)?;
-        let not_accepted = from_units(r.get(3)?).min(item.outstanding);
-        item.statuses.push(StatusEvent {
-            invoice_id: item.invoice_id,
-            status: LifecycleStatus::ApprouveePartiellement,
-            at: parse_at(text(r, 2)?)?,
-            reason_code: None,
-            reason: Some(format!("accord partiel (litige n° {dispute})")),
-            action_code: None,
-            action: None,
-            amounts: vec![StatusAmount {
-                type_code: "MNATTC".to_owned(),
-                amount: encours_domain::Money::new(not_accepted, item.currency),
-                vat_rate: None,
-            }],
-            source: Source::at(format!("encours:dispute/{dispute}"), "partial agreement"),
-        });
+        let event = agreement.status_event(item.outstanding, item.currency);
+        item.statuses.push(event);
     }
-    drop(rows);
     // A 211 holds until the payment is matched: the match clears the stored hold (app::collect).
     let mut hold = d.conn.prepare_cached("SELECT dunning_hold FROM invoice_collection WHERE invoice_id = ?1")?;
     for i in with_211 {

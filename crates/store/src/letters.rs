@@ -8,12 +8,13 @@
 use std::collections::HashMap;
 
 use chrono::{NaiveDate, NaiveDateTime};
-use encours_domain::{Currency, InvoiceId, InvoiceNote};
+use encours_domain::{Currency, InvoiceId, InvoiceNote, LifecycleStatus, Source, StatusAmount, StatusEvent};
 use rusqlite::{params, OptionalExtension};
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
 use crate::amount::from_units;
+use crate::dunning::{partial_agreements, PartialAgreement};
 use crate::{Dossier, LedgerWriter, StoreError};
 
 fn parse_date(s: &str) -> Result<NaiveDate, StoreError> {
@@ -80,6 +81,11 @@ pub struct LedgerDocument {
     pub original_name: Option<String>,
     /// Lifecycle statuses received by the date: `(code, at, reason)`, oldest first.
     pub statuses: Vec<(u16, NaiveDateTime, Option<String>)>,
+    /// The same statuses with their MDG-43 amounts (a 206's MAP/MNA), for the lifecycle replay.
+    pub events: Vec<StatusEvent>,
+    /// Partial agreements of disputes resolved by the date that left part of it refused: the
+    /// dunning snapshot and the documents replay each as a 206 ([`PartialAgreement::status_event`]).
+    pub agreements: Vec<PartialAgreement>,
     /// Where the record came from (`origin` of its source and the locator in it).
     pub source: String,
 }
@@ -116,6 +122,8 @@ pub fn client_documents(d: &Dossier, client: i64, as_of: NaiveDate) -> Result<Ve
             original_sha256: r.get(12)?,
             original_name: r.get(13)?,
             statuses: Vec::new(),
+            events: Vec::new(),
+            agreements: Vec::new(),
             source: r.get::<_, Option<String>>(14)?.unwrap_or_default(),
         });
     }
@@ -129,10 +137,15 @@ pub fn client_documents(d: &Dossier, client: i64, as_of: NaiveDate) -> Result<Ve
         "SELECT coalesce(sum(amount), 0) FROM allocations WHERE credit_note_id = ?1 AND applied_on <= ?2",
     )?;
     let mut statuses = d.conn.prepare_cached(
-        "SELECT code, at, reason FROM status_events WHERE invoice_id = ?1 AND substr(at, 1, 10) <= ?2 ORDER BY at, id",
+        "SELECT code, at, reason, amounts_json FROM status_events WHERE invoice_id = ?1 AND substr(at, 1, 10) <= ?2 ORDER BY at, id",
     )?;
     let day = as_of.to_string();
+    let mut agreements: HashMap<InvoiceId, Vec<PartialAgreement>> = HashMap::new();
+    for a in partial_agreements(d, as_of, Some(client))? {
+        agreements.entry(a.invoice_id).or_default().push(a);
+    }
     for doc in &mut out {
+        doc.agreements = agreements.remove(&doc.id).unwrap_or_default();
         let mut rows = on_invoice.query(params![doc.id.0, day])?;
         while let Some(r) = rows.next()? {
             doc.applied.push(Applied {
@@ -147,7 +160,25 @@ pub fn client_documents(d: &Dossier, client: i64, as_of: NaiveDate) -> Result<Ve
         doc.open = doc.receivable - applied + from_units(used);
         let mut rows = statuses.query(params![doc.id.0, day])?;
         while let Some(r) = rows.next()? {
-            doc.statuses.push((r.get(0)?, parse_at(&r.get::<_, String>(1)?)?, r.get(2)?));
+            let (code, at, reason): (u16, NaiveDateTime, Option<String>) =
+                (r.get(0)?, parse_at(&r.get::<_, String>(1)?)?, r.get(2)?);
+            let amounts: Option<String> = r.get(3)?;
+            let amounts: Vec<StatusAmount> = match amounts.as_deref() {
+                None | Some("") | Some("[]") => Vec::new(),
+                Some(json) => serde_json::from_str(json)?,
+            };
+            doc.events.push(StatusEvent {
+                invoice_id: doc.id,
+                status: LifecycleStatus::from_code(code),
+                at,
+                reason_code: None,
+                reason: reason.clone(),
+                action_code: None,
+                action: None,
+                amounts,
+                source: Source::at("dossier", "status_events"),
+            });
+            doc.statuses.push((code, at, reason));
         }
     }
     Ok(out)
