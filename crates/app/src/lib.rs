@@ -8,6 +8,7 @@
 //! DTOs derive `ts_rs::TS`: `cargo test` writes their TypeScript twins to `ui/src/lib/bindings/`.
 #![deny(missing_docs)]
 
+pub mod alert_delivery;
 pub mod analytics;
 pub mod backup;
 mod collect;
