@@ -174,7 +174,13 @@ fn walk(dir: &Path, items: &mut Vec<Item>, report: &mut ImportReport) {
     entries.sort();
     for p in entries {
         let label = p.display().to_string();
-        if p.is_dir() {
+        // A symbolic link to a folder is not followed: two links back to their parent make the
+        // number of paths grow exponentially (an import that never ends — issue 12 hostile input);
+        // a folder the user means to import can be dropped itself.
+        let is_link = std::fs::symlink_metadata(&p).map(|m| m.file_type().is_symlink()).unwrap_or(false);
+        if is_link && p.is_dir() {
+            report.files.push(line(&label, ImportOutcome::Ignored, "link to a folder: not followed".to_owned()));
+        } else if p.is_dir() {
             walk(&p, items, report);
         } else if is_zip_name(&label) {
             list_zip(&p, &label, items, report);

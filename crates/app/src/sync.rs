@@ -289,7 +289,7 @@ pub fn upload_outbox(
     let mut report = UploadReport::default();
     let queued: Vec<_> = encours_store::money_in::outbox(dossier)?
         .into_iter()
-        .filter(|row| row.state == "queued" && row.kind == "cdar212")
+        .filter(|row| row.state == "queued" && row.kind.starts_with("cdar"))
         .collect();
     for row in queued {
         let tracking = format!("encours-outbox-{}", row.id);
