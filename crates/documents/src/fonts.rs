@@ -7,12 +7,15 @@
 //! WinAnsi and printed as "1?234,56"; and a built-in font is not embedded, so the page looks like
 //! whatever the reader substitutes and can never be PDF/A (issue 7 §5).
 //!
-//! The documents use "Encours Sans" ([`FontSet::embedded`]): Liberation Sans 2.1.5 cut down once to
-//! what French business documents print (see `assets/fonts/README.md`), compiled into the binary
-//! and parsed once per process ([`Face`] keeps printpdf's `ParsedFont`). printpdf subsets it again
-//! to the glyphs each document uses when it writes the file (`pdf.rs`); because the face holds
-//! only 372 glyphs, that costs little. A font given at run time ([`FontSet::from_bytes`],
-//! [`FontSet::system`]) is first cut down, once, at load, to the same characters.
+//! The documents use "Encours Sans" ([`FontSet::embedded`]): Liberation Sans 2.1.5 subset once to
+//! the 372 glyphs French business documents print (see `assets/fonts/README.md`), compiled into
+//! the binary and parsed once per process ([`Face`] keeps printpdf's `ParsedFont`). printpdf embeds
+//! it whole (~23 KB a face) rather than subsetting it again for every document: subsetting per
+//! document made a letter ~20 KB instead of ~40 KB but cost ~0.6 ms (allsorts subset, re-parse,
+//! glyph outlines decoded again for the widths, font program compressed again), which put the
+//! letters under the 500 a second of issue 7 (BENCHMARKS "PDF documents"). A font given at run time
+//! ([`FontSet::from_bytes`], [`FontSet::system`]) larger than 120 KB is subset once, at load, to
+//! the same characters, then embedded whole the same way.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -101,8 +104,12 @@ pub(crate) struct Face {
     latin: Vec<(u16, u16)>,
     /// The font has U+202F; when not, it is printed as U+00A0 (a slightly wider space).
     has_narrow_nbsp: bool,
-    /// What printpdf embeds (and subsets to the glyphs a document uses).
+    /// What printpdf embeds.
     pub(crate) parsed: ParsedFont,
+    /// The TrueType program printpdf embeds (the bytes `parsed` was read from) and the same
+    /// zlib-compressed once, so that a document does not compress 23 KB a face again (`pdf.rs`).
+    pub(crate) program: Vec<u8>,
+    pub(crate) program_compressed: Vec<u8>,
 }
 
 impl Face {
@@ -110,12 +117,14 @@ impl Face {
         let unreadable = || DocumentError::FontUnreadable { font: format!("{font} {face}") };
         let mut warnings = Vec::new();
         let mut parsed = ParsedFont::from_bytes(bytes, 0, &mut warnings).ok_or_else(unreadable)?;
+        let mut program = bytes.to_vec();
         if bytes.len() > SUBSET_ABOVE {
             // A large font given at run time: keep the document characters only, once.
             let ids: std::collections::BTreeMap<u16, String> =
                 charset().filter_map(|c| parsed.lookup_glyph_index(c as u32).map(|g| (g, c.to_string()))).collect();
             let subset = printpdf::subset_font(&parsed, &ids).map_err(|_| unreadable())?;
             parsed = ParsedFont::from_bytes(&subset.bytes, 0, &mut warnings).ok_or_else(unreadable)?;
+            program = subset.bytes;
         }
         let missing: String = REQUIRED.chars().filter(|c| parsed.lookup_glyph_index(*c as u32).is_none()).collect();
         if !missing.is_empty() {
@@ -137,7 +146,15 @@ impl Face {
         let latin = (0u32..0x180)
             .map(|cp| char::from_u32(cp).and_then(|c| glyphs.get(&c)).copied().unwrap_or((0, 0)))
             .collect();
-        Ok(Face { units_per_em: f32::from(upem), glyphs, latin, has_narrow_nbsp, parsed })
+        Ok(Face {
+            units_per_em: f32::from(upem),
+            glyphs,
+            latin,
+            has_narrow_nbsp,
+            parsed,
+            program_compressed: miniz_oxide::deflate::compress_to_vec_zlib(&program, 9),
+            program,
+        })
     }
 
     /// The character as it will be printed: U+202F becomes U+00A0 when the font lacks it, other

@@ -1,7 +1,11 @@
 //! Turns the composed pages into a PDF file with printpdf: a `PdfDocument` with the two faces
-//! (printpdf subsets them to the glyphs the document uses and writes them as Type0/CIDFontType2,
-//! Identity-H, with a ToUnicode map), the images as XObjects, one `PdfPage` of `Op`s per page,
-//! and the document information.
+//! (printpdf writes them as Type0/CIDFontType2, Identity-H, with the widths and a ToUnicode map of
+//! the glyphs the document uses), the images as XObjects, one `PdfPage` of `Op`s per page, and
+//! the document information.
+//!
+//! The faces are embedded whole (`FontEmbeddingMode::Full`): they are already subset once, at
+//! load, to the documents' character set (`fonts.rs` says why not again for every document). As
+//! a full embed, printpdf names them without a subset tag (`/BaseFont /EncoursSans-Regular`).
 //!
 //! Same input, same bytes (issue 7 §5). printpdf on its own is not deterministic: its resource
 //! ids and the trailer `/ID` come from a process-wide counter, and its dates default to 1970.
@@ -9,19 +13,20 @@
 //! the dates are the document's own date (never the clock), and the file is saved the way
 //! `PdfDocument::save` does it (`to_lopdf_document`, then lopdf writes it) with two changes: the
 //! trailer `/ID` is a hash of the file's body instead of a random string, and the streams are
-//! compressed at zlib level 1 instead of lopdf's level 9 ([`LEVEL`]).
+//! compressed at zlib level 1 instead of lopdf's level 9 ([`LEVEL`]), except the font programs,
+//! compressed once per process at load.
 //!
-//! Cost (issue 7 benchmark, BENCHMARKS "PDF documents"): printpdf builds the whole object graph,
-//! subsets both faces, decodes the subset glyphs for the `/W` widths and translates every
-//! operation for each document, ~1 ms of CPU a letter; the writer this replaced took ~0.2 ms.
+//! Cost (issue 7 benchmark, BENCHMARKS "PDF documents"): printpdf builds the whole object graph
+//! and translates every operation for each document, ~0.8 ms of CPU a one-page letter; the
+//! writer this replaced took ~0.2 ms.
 
 use chrono::NaiveDate;
 use printpdf::{
-    DictItem, ExternalStream, ExternalXObject, FontId, Mm, OffsetDateTime, PdfDocument, PdfFont, PdfPage,
-    PdfSaveOptions, XObject,
+    DictItem, ExternalStream, ExternalXObject, FontEmbeddingMode, FontId, Mm, OffsetDateTime, PdfDocument, PdfFont,
+    PdfPage, PdfSaveOptions, XObject,
 };
 
-use crate::fonts::FontSet;
+use crate::fonts::{Face, FontSet};
 use crate::image::{Encoding, Image};
 use crate::layout::{image_id, Composed, BOLD_ID, PAGE_H, PAGE_W, REGULAR_ID};
 
@@ -39,10 +44,9 @@ pub(crate) struct Info {
     pub date: NaiveDate,
 }
 
-/// FNV-1a, 64 bits: enough to tell two documents apart in a trailer `/ID` (not a security hash).
-fn fnv1a(seed: u64, bytes: &[u8]) -> u64 {
-    bytes.iter().fold(seed, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3))
-}
+/// FNV-1a, 64 bits, twice with two offsets: enough to tell two documents apart in a trailer `/ID`
+/// (not a security hash).
+const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
 
 fn name(n: &str) -> DictItem {
     DictItem::Name(n.as_bytes().to_vec())
@@ -129,8 +133,14 @@ pub(crate) fn write(info: &Info, fonts: &FontSet, composed: &Composed) -> Vec<u8
     meta.modification_date = meta.creation_date;
     meta.metadata_date = meta.creation_date;
     // `PdfDocument::add_font` would name the font with a random id; the map is public.
-    doc.resources.fonts.map.insert(FontId(REGULAR_ID.to_owned()), PdfFont::new(fonts.regular.parsed.clone()));
-    doc.resources.fonts.map.insert(FontId(BOLD_ID.to_owned()), PdfFont::new(fonts.bold.parsed.clone()));
+    let whole = |face: &Face| {
+        let mut font = PdfFont::new(face.parsed.clone());
+        font.meta.embedding_mode = FontEmbeddingMode::Full;
+        font.meta.requires_subsetting = false;
+        font
+    };
+    doc.resources.fonts.map.insert(FontId(REGULAR_ID.to_owned()), whole(&fonts.regular));
+    doc.resources.fonts.map.insert(FontId(BOLD_ID.to_owned()), whole(&fonts.bold));
     for (i, placed) in composed.images.iter().enumerate() {
         doc.resources.xobjects.map.insert(image_id(i), image_xobject(&placed.image));
     }
@@ -139,6 +149,7 @@ pub(crate) fn write(info: &Info, fonts: &FontSet, composed: &Composed) -> Vec<u8
     let options = PdfSaveOptions {
         // Compression is done below, at a faster level than lopdf's; nothing to prune.
         optimize: false,
+        // The faces are marked `Full` above: nothing to subset.
         subset_fonts: true,
         secure: true,
         // The images are already encoded (external streams): nothing for printpdf to optimise.
@@ -155,7 +166,12 @@ pub(crate) fn write(info: &Info, fonts: &FontSet, composed: &Composed) -> Vec<u8
     for object in lo_doc.objects.values_mut() {
         if let lo::Object::Stream(stream) = object {
             if stream.allows_compression && stream.dict.get(b"Filter").is_err() {
-                let compressed = miniz_oxide::deflate::compress_to_vec_zlib(&stream.content, LEVEL);
+                // A face's program, as printpdf copied it: the copy compressed at load.
+                let program = [&fonts.regular, &fonts.bold].into_iter().find(|f| f.program == stream.content);
+                let compressed = match program {
+                    Some(face) => face.program_compressed.clone(),
+                    None => miniz_oxide::deflate::compress_to_vec_zlib(&stream.content, LEVEL),
+                };
                 if compressed.len() < stream.content.len() {
                     stream.dict.set("Filter", "FlateDecode");
                     stream.set_content(compressed);
@@ -176,7 +192,11 @@ pub(crate) fn write(info: &Info, fonts: &FontSet, composed: &Composed) -> Vec<u8
 /// no offset moves).
 fn set_id(bytes: &mut [u8]) {
     let hex: String = ID_PLACEHOLDER.iter().map(|b| format!("{b:02X}")).collect();
-    let id = format!("{:016X}{:016X}", fnv1a(0xcbf2_9ce4_8422_2325, bytes), fnv1a(0x6c62_272e_07bb_0142, bytes));
+    // Two FNV-1a states over one pass (two passes cost ~2 % of a letter).
+    let (a, b) = bytes.iter().fold((0xcbf2_9ce4_8422_2325u64, 0x6c62_272e_07bb_0142u64), |(a, b), byte| {
+        ((a ^ u64::from(*byte)).wrapping_mul(FNV_PRIME), (b ^ u64::from(*byte)).wrapping_mul(FNV_PRIME))
+    });
+    let id = format!("{a:016X}{b:016X}");
     // Only after the last "trailer" keyword (lopdf writes the trailer last, after the xref).
     let tail_start = bytes.windows(7).rposition(|w| w == b"trailer").unwrap_or(bytes.len());
     let needle = hex.as_bytes();

@@ -55,16 +55,20 @@ fn a_font_given_by_the_caller_is_embedded_instead() {
     }
     let out = std::process::Command::new("pdffonts").arg(&path).output().unwrap();
     let listing = String::from_utf8_lossy(&out.stdout);
-    // Both faces embedded ("yes") and subset ("yes"), with a ToUnicode map ("yes").
-    assert!(listing.contains("ENCREG+DejaVuSans-Regular") && listing.contains("ENCBLD+DejaVuSans-Bold"), "{listing}");
-    for line in listing.lines().filter(|l| l.starts_with("ENC")) {
-        assert!(line.contains("yes yes yes"), "not embedded, subset and Unicode: {line}");
+    // Both faces embedded ("yes") with a ToUnicode map ("yes"): DejaVu Sans (700 KB) was cut down
+    // to the documents' characters at load and is embedded as that cut (no subset tag, "no").
+    assert!(listing.contains("DejaVuSans-Regular") && listing.contains("DejaVuSans-Bold"), "{listing}");
+    let faces: Vec<&str> = listing.lines().filter(|l| l.starts_with("DejaVuSans")).collect();
+    assert_eq!(faces.len(), 2, "{listing}");
+    for line in faces {
+        assert!(line.contains("yes no  yes"), "not embedded with Unicode: {line}");
     }
+    assert!(pdf.len() < 120_000, "the cut of DejaVu Sans is embedded, not the whole font: {}", pdf.len());
     assert_clean_layout("dejavu", &pdf);
 }
 
 #[test]
-fn the_embedded_fonts_cover_french_and_printpdf_subsets_them_per_document() {
+fn the_embedded_fonts_cover_french_and_printpdf_embeds_them_whole() {
     // FontSet::from_bytes refuses a face lacking àâäçéèêëîïôöùûüÿœæ, their capitals, €, « », °, ’,
     // – — … and U+00A0 (FontCoverage): the compiled-in set passing it is the coverage check.
     let fonts = FontSet::embedded();
@@ -77,8 +81,8 @@ fn the_embedded_fonts_cover_french_and_printpdf_subsets_them_per_document() {
     let path = out_dir().join("embedded-fonts.pdf");
     std::fs::write(&path, &pdf).unwrap();
     assert!(pdf.len() < 60_000, "a letter is under 60 KB: {}", pdf.len());
-    // printpdf subsets each face to the glyphs the letter prints: each embedded program (its
-    // /Length1, the uncompressed TrueType size) is smaller than the committed face.
+    // printpdf embeds each face as committed (already a 372-glyph subset of Liberation Sans): the
+    // programs' /Length1 (uncompressed TrueType size) are the committed files' sizes.
     let doc = lopdf::Document::load_mem(&pdf).unwrap();
     let programs: Vec<i64> = doc
         .objects
@@ -87,15 +91,22 @@ fn the_embedded_fonts_cover_french_and_printpdf_subsets_them_per_document() {
         .filter_map(|s| s.dict.get(b"Length1").ok().and_then(|l| l.as_i64().ok()))
         .collect();
     assert_eq!(programs.len(), 2, "two font programs: {programs:?}");
-    assert!(programs.iter().all(|n| *n > 1_000 && (*n as usize) < regular.len().min(bold.len())), "{programs:?}");
+    let mut sizes = vec![regular.len() as i64, bold.len() as i64];
+    let mut programs = programs;
+    sizes.sort_unstable();
+    programs.sort_unstable();
+    assert_eq!(programs, sizes);
     if !have("pdffonts") {
         return;
     }
     let out = std::process::Command::new("pdffonts").arg(&path).output().unwrap();
     let listing = String::from_utf8_lossy(&out.stdout);
-    assert!(listing.contains("ENCREG+EncoursSans-Regular") && listing.contains("ENCBLD+EncoursSans-Bold"), "{listing}");
-    for line in listing.lines().filter(|l| l.starts_with("ENC")) {
-        assert!(line.contains("CID TrueType") && line.contains("yes yes yes"), "embedded, subset, Unicode: {line}");
+    assert!(listing.contains("EncoursSans-Regular") && listing.contains("EncoursSans-Bold"), "{listing}");
+    let faces: Vec<&str> = listing.lines().filter(|l| l.starts_with("EncoursSans")).collect();
+    assert_eq!(faces.len(), 2, "{listing}");
+    for line in faces {
+        // Embedded, no subset tag (a full embed of the cut-down face), ToUnicode.
+        assert!(line.contains("CID TrueType") && line.contains("yes no  yes"), "embedded, Unicode: {line}");
     }
     // Every character of the letter comes back from the text layer (ToUnicode).
     let text = pdf_text("embedded-fonts", &pdf).unwrap_or_default();
