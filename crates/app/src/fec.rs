@@ -301,8 +301,7 @@ fn check_balances(dossier: &Dossier, rebuilt: &fec::Rebuilt, clients: &[ClientId
 /// The per-client balance check of an FEC already imported, for tests and the CLI:
 /// `(client name, ledger balance, 411 balance in the file)`.
 pub fn fec_balance_check(dossier: &Dossier, path: &std::path::Path) -> Result<Vec<(String, Money, Money)>, ApiError> {
-    let bytes =
-        std::fs::read(path).map_err(|e| ApiError::new(crate::ErrorCode::Io, format!("{}: {e}", path.display())))?;
+    let bytes = crate::import::read_file_capped(path, encours_readers::limits::MAX_FEC_FILE_BYTES)?;
     let name = path.display().to_string();
     let file = fec::read_fec_bytes(&name, &bytes).map_err(|e| ApiError::invalid(e.to_string()))?;
     let rebuilt = fec::rebuild(&file, &RebuildOptions::default());

@@ -232,6 +232,21 @@ fn failed(report: &mut ImportReport, file: String, message: String) {
     report.files.push(line(&file, ImportOutcome::Failed, message));
 }
 
+/// Reads a file given by path, refusing it before reading when it is larger than `limit` (the
+/// reader's own size limit, `encours_readers::limits`), so a huge file never lands in memory whole;
+/// the error names the file.
+pub(crate) fn read_file_capped(path: &Path, limit: u64) -> Result<Vec<u8>, crate::ApiError> {
+    let name = path.display();
+    let io = |e: std::io::Error| crate::ApiError::new(crate::ErrorCode::Io, format!("{name}: {e}"));
+    let file = std::fs::File::open(path).map_err(io)?;
+    let mut bytes = Vec::new();
+    file.take(limit + 1).read_to_end(&mut bytes).map_err(io)?;
+    if bytes.len() as u64 > limit {
+        return Err(crate::ApiError::invalid(format!("{name}: larger than {} MiB: refused", limit / (1024 * 1024))));
+    }
+    Ok(bytes)
+}
+
 /// Reads at most `MAX_FILE_BYTES` (+1 to detect larger ones) from a reader.
 fn read_bounded(mut r: impl Read, size_hint: u64) -> Result<Vec<u8>, String> {
     // Room for the whole file at once (and the byte that tells a larger one).

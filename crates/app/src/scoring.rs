@@ -30,7 +30,7 @@ pub use encours_engines::scoring::backtest::{BacktestReport, FoldResult, Rolling
 /// quarterly folds). A file that cannot be read names itself and the line.
 pub fn backtest_ibm_csv(path: &Path) -> Result<BacktestReport, ApiError> {
     let name = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| ApiError::new(ErrorCode::Io, format!("{name}: {e}")))?;
+    let bytes = crate::import::read_file_capped(path, encours_readers::limits::MAX_IBM_FILE_BYTES)?;
     let records = ibm_ar::read(&name, &bytes).map_err(|e| ApiError::new(ErrorCode::InvalidInput, e.to_string()))?;
     let history: Vec<HistoryInvoice> = records
         .into_iter()
