@@ -332,6 +332,9 @@ enum ScoreCommand {
         /// Scoring date (default: today).
         #[arg(long, value_name = "YYYY-MM-DD")]
         as_of: Option<NaiveDate>,
+        /// Then send the live alerts not sent yet by email and webhook (`score delivery`).
+        #[arg(long)]
+        deliver: bool,
         /// Print JSON.
         #[arg(long)]
         json: bool,
@@ -352,6 +355,28 @@ enum ScoreCommand {
         /// Only `open`, `acknowledged` or `snoozed` alerts.
         #[arg(long)]
         state: Option<String>,
+        /// Send the live alerts not sent yet by email and webhook (`score delivery`) instead of listing.
+        #[arg(long)]
+        deliver: bool,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Where alerts are sent: show, or set the credit manager's address and the webhook URL (the
+    /// webhook's signing secret from ENCOURS_WEBHOOK_SECRET or, with --webhook-secret-stdin, stdin).
+    Delivery {
+        /// The credit manager's address for the digest ("" removes it).
+        #[arg(long, value_name = "ADDRESS")]
+        email: Option<String>,
+        /// The URL each alert is POSTed to ("" removes it).
+        #[arg(long, value_name = "URL")]
+        webhook_url: Option<String>,
+        /// Read the webhook's signing secret from standard input.
+        #[arg(long)]
+        webhook_secret_stdin: bool,
+        /// Attempts per alert (1 to 10).
+        #[arg(long, value_name = "N")]
+        webhook_attempts: Option<u32>,
         /// Print JSON.
         #[arg(long)]
         json: bool,

@@ -1,10 +1,11 @@
-//! `encours --dossier D score {run|show|alerts|ack|snooze|backtest}`: printing only; the work is in
-//! `encours_app::scoring`.
+//! `encours --dossier D score {run|show|alerts|ack|snooze|delivery|backtest}`: printing only; the work
+//! is in `encours_app::scoring` and `encours_app::alert_delivery`.
 
-use std::io::Write;
+use std::io::{BufRead, IsTerminal, Write};
 use std::path::Path;
 
 use chrono::{NaiveDate, NaiveDateTime};
+use encours_app::alert_delivery::{self, AlertDeliveryReport};
 use encours_app::{ApiError, ErrorCode, KeySource};
 
 use crate::ScoreCommand;
@@ -30,7 +31,7 @@ pub fn run(
 ) -> Result<(), ApiError> {
     let mut out = crate::QuietPipe(std::io::stdout().lock());
     match command {
-        ScoreCommand::Run { as_of, json: as_json } => {
+        ScoreCommand::Run { as_of, deliver, json: as_json } => {
             let mut d = encours_app::open_dossier(path, keys)?;
             let as_of = as_of.unwrap_or(today);
             let r = encours_app::scoring::score_run(&mut d, as_of, now, &mut |n| {
@@ -39,6 +40,10 @@ pub fn run(
                 }
             })?;
             if as_json {
+                if deliver {
+                    let delivery = deliver_alerts(&mut d, today, now)?;
+                    return json(Ok(serde_json::json!({ "run": r, "delivery": delivery })));
+                }
                 return json(serde_json::to_value(&r));
             }
             writeln!(out, "scored {} clients on {}", r.clients_scored, r.as_of).map_err(io)?;
@@ -58,6 +63,10 @@ pub fn run(
             writeln!(out, "new alerts     {} ({} already raised)", r.new_alerts, r.known_alerts).map_err(io)?;
             if r.replaced > 0 {
                 writeln!(out, "replaced       {} scores of {}", r.replaced, r.as_of).map_err(io)?;
+            }
+            if deliver {
+                let delivery = deliver_alerts(&mut d, today, now)?;
+                print_delivery(&mut out, &delivery)?;
             }
         }
         ScoreCommand::Show { client, as_of, json: as_json } => {
@@ -83,7 +92,56 @@ pub fn run(
                     .map_err(io)?;
             }
         }
-        ScoreCommand::Alerts { state, json: as_json } => {
+        ScoreCommand::Alerts { deliver: true, json: as_json, .. } => {
+            let mut d = encours_app::open_dossier(path, keys)?;
+            let delivery = deliver_alerts(&mut d, today, now)?;
+            if as_json {
+                return json(serde_json::to_value(&delivery));
+            }
+            print_delivery(&mut out, &delivery)?;
+        }
+        ScoreCommand::Delivery { email, webhook_url, webhook_secret_stdin, webhook_attempts, json: as_json } => {
+            let mut d = encours_app::open_dossier(path, keys)?;
+            let changing = email.is_some() || webhook_url.is_some() || webhook_attempts.is_some();
+            let secret = webhook_secret(webhook_secret_stdin)?;
+            if changing || secret.is_some() {
+                let mut dto = alert_delivery::alert_delivery_settings(&d)?.unwrap_or_default();
+                if let Some(e) = email {
+                    dto.email_to = Some(e).filter(|e| !e.trim().is_empty());
+                }
+                if let Some(u) = webhook_url {
+                    dto.webhook_url = Some(u).filter(|u| !u.trim().is_empty());
+                }
+                if let Some(n) = webhook_attempts {
+                    dto.webhook_max_attempts = n;
+                }
+                alert_delivery::update_alert_delivery_settings(&mut d, &dto, secret.as_deref(), now)?;
+            }
+            let dto = alert_delivery::alert_delivery_settings(&d)?;
+            if as_json {
+                return json(serde_json::to_value(&dto));
+            }
+            let dto = dto.unwrap_or_default();
+            writeln!(out, "email to       {}", dto.email_to.as_deref().unwrap_or("(none)")).map_err(io)?;
+            writeln!(
+                out,
+                "webhook        {}{}",
+                dto.webhook_url.as_deref().unwrap_or("(none)"),
+                match (&dto.webhook_url, dto.has_webhook_secret) {
+                    (Some(_), true) => " (secret in the keyring)",
+                    (Some(_), false) => " (no secret in the keyring: nothing will be sent)",
+                    _ => "",
+                }
+            )
+            .map_err(io)?;
+            writeln!(
+                out,
+                "               {} attempt(s), {} s each",
+                dto.webhook_max_attempts, dto.webhook_timeout_seconds
+            )
+            .map_err(io)?;
+        }
+        ScoreCommand::Alerts { state, json: as_json, .. } => {
             let d = encours_app::open_dossier(path, keys)?;
             let alerts = encours_app::scoring::score_alerts(&d, state.as_deref())?;
             if as_json {
@@ -137,4 +195,59 @@ pub fn run(
         }
     }
     Ok(())
+}
+
+/// Delivers the live alerts; the webhook's signed timestamp is `now` (local wall time, read by
+/// `main`) converted to Unix time through the local time zone (no clock read here).
+fn deliver_alerts(
+    d: &mut encours_app::Dossier,
+    today: NaiveDate,
+    now: NaiveDateTime,
+) -> Result<AlertDeliveryReport, ApiError> {
+    use chrono::TimeZone;
+    let unix =
+        chrono::Local.from_local_datetime(&now).earliest().map_or_else(|| now.and_utc().timestamp(), |t| t.timestamp());
+    alert_delivery::deliver_alerts(d, today, now, unix)
+}
+
+fn print_delivery(out: &mut impl Write, r: &AlertDeliveryReport) -> Result<(), ApiError> {
+    writeln!(out, "live alerts    {}", r.live_alerts).map_err(io)?;
+    if r.email_configured {
+        match (&r.email_message_id, &r.email_error) {
+            (Some(id), _) => writeln!(out, "email          digest of {} alert(s) sent, {id}", r.emailed),
+            (None, Some(e)) => writeln!(out, "email          FAILED: {e}"),
+            (None, None) => writeln!(out, "email          nothing new to send"),
+        }
+        .map_err(io)?;
+    } else {
+        writeln!(out, "email          no address set (encours score delivery --email …)").map_err(io)?;
+    }
+    if r.webhook_configured {
+        writeln!(out, "webhook        {} alert(s) sent, {} failed", r.webhooks_sent, r.webhook_errors.len())
+            .map_err(io)?;
+        for e in &r.webhook_errors {
+            writeln!(out, "               {e}").map_err(io)?;
+        }
+    } else {
+        writeln!(out, "webhook        no URL set (encours score delivery --webhook-url …)").map_err(io)?;
+    }
+    Ok(())
+}
+
+/// The webhook secret from ENCOURS_WEBHOOK_SECRET, or from standard input when asked; never echoed.
+fn webhook_secret(from_stdin: bool) -> Result<Option<String>, ApiError> {
+    if let Ok(value) = std::env::var("ENCOURS_WEBHOOK_SECRET") {
+        return Ok(Some(value).filter(|v| !v.is_empty()));
+    }
+    if !from_stdin {
+        return Ok(None);
+    }
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        eprint!("webhook signing secret (the typed text is shown): ");
+        let _ = std::io::stderr().flush();
+    }
+    let mut line = String::new();
+    stdin.lock().read_line(&mut line).map_err(|e| ApiError::new(ErrorCode::Io, format!("standard input: {e}")))?;
+    Ok(Some(line.trim_end_matches(['\r', '\n']).to_owned()).filter(|l| !l.is_empty()))
 }
