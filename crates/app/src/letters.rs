@@ -497,10 +497,11 @@ impl AcceptedPart {
         }
     }
 
-    /// The sentence a claiming document prints about the invoice.
+    /// The sentence a claiming document prints about the invoice (no final stop: the caller
+    /// ends it as its text requires).
     fn claim_note(&self, doc: &LedgerDocument) -> String {
         format!(
-            "Facture n° {} : reste {}, {} ; seule la partie acceptée, {}, est réclamée.",
+            "Facture n° {} : reste {}, {} ; seule la partie acceptée, {}, est réclamée",
             doc.number,
             encours_documents::format::money(&Money::new(doc.open, doc.currency)),
             self.refused_fr(doc.currency),
@@ -926,7 +927,7 @@ fn demand(
     };
     // The part of an invoice the client did not accept is said, not claimed.
     let mut body = body;
-    body.extend(claim_notes(&docs, &debtor.accepted));
+    body.extend(claim_notes(&docs, &debtor.accepted).into_iter().map(|n| n + "."));
     let letter = Letter {
         kind: letter_kind,
         creditor: cr.party.clone(),
@@ -1231,7 +1232,7 @@ fn injonction(
                      ; indemnité forfaitaire : article D441-5)"
         .to_owned();
     for n in claim_notes(&docs, &debtor.accepted) {
-        basis.push(' ');
+        basis.push_str(" ; ");
         basis.push_str(&n);
     }
     let dossier = InjonctionDossier {
@@ -1381,7 +1382,17 @@ fn declaration(
     let pkind = procedure_kind(&case.kind);
     let mut documents: Vec<String> =
         born_before.iter().map(|x| format!("Facture n° {} du {}", x.number, x.issue_date.format("%d/%m/%Y"))).collect();
-    documents.extend(claim_notes(&born_before, &debtor.accepted));
+    // The invoices accepted in part are declared for that part: the list of pieces says so.
+    documents.extend(born_before.iter().filter_map(|x| {
+        debtor.accepted.get(&x.id).map(|a| {
+            format!(
+                "Facture n° {} : {} — seule la partie acceptée, {}, est déclarée",
+                x.number,
+                a.refused_fr(x.currency),
+                encours_documents::format::money(&Money::new(a.claimed, x.currency))
+            )
+        })
+    }));
     documents.push("Conditions générales de vente".to_owned());
     documents.push(format!("Relevé de compte au {}", judgment.format("%d/%m/%Y")));
     // What is declared: the principal (due and to fall due) and the penalties accrued up to the

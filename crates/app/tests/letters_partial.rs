@@ -152,4 +152,84 @@ fn after_a_partial_agreement_the_documents_claim_only_the_accepted_part_and_name
     let plan = encours_app::dunning::dunning_plan(&d, as_of).unwrap();
     let line = plan.actions.iter().flat_map(|a| a.invoices.iter()).find(|i| i.number.as_ref() == NUMBER).unwrap();
     assert_eq!(line.dunned.parse::<Decimal>().unwrap(), accepted, "{line:?}");
+
+    // A receivership opened that day: the declaration declares the accepted part and the penalties
+    // on it up to the judgment, and says why.
+    let client = demeure.client_id;
+    encours_app::dunning::set_insolvency(&mut d, client, Some(("receivership", as_of)), "", june()).unwrap();
+    let declaration = letters::render_document(&d, DocumentKind::Declaration, &Target::Client(client), as_of).unwrap();
+    let penalties = declaration.amount.amount - accepted;
+    assert!((penalties - on_accepted.amount).abs() < Decimal::new(1, 2), "{declaration:?} vs {on_accepted}");
+    let (text, compact) = compact_text(&declaration.pdf, dir.path(), "declaration");
+    assert!(compact.contains(&shown(accepted)), "declared {accepted}:\n{text}");
+    assert!(compact.contains(&format!("dont{}{agreed_on}", shown(refused))), "{text}");
+}
+
+/// Books a payment of `amount` on the invoice on `on`.
+fn pay(d: &mut Dossier, amount: Decimal, on: NaiveDate) {
+    use encours_domain::{Allocation, AllocationFrom, ClientId, InvoiceId, Payment, Source};
+    let (invoice, client, _) = encours_store::disputes::invoices_by_number(d, NUMBER).unwrap()[0].clone();
+    let invoice: InvoiceId = invoice;
+    let client: ClientId = client;
+    let mut w = d.writer("test", june()).unwrap();
+    let payment = w.next_payment_id().unwrap();
+    w.payment(&Payment {
+        id: payment,
+        client_id: Some(client),
+        booked_on: on,
+        value_date: None,
+        amount: Money::eur(amount),
+        payer_name: None,
+        payer_iban: None,
+        remittance: None,
+        bank_reference: None,
+        source: Source::at("test", "payment"),
+    })
+    .unwrap();
+    let allocation = w.next_allocation_id().unwrap();
+    w.allocation(&Allocation {
+        id: allocation,
+        invoice_id: invoice,
+        from: AllocationFrom::Payment(payment),
+        amount: Money::eur(amount),
+        applied_on: on,
+    })
+    .unwrap();
+    w.commit("test", "test.pay", serde_json::json!({})).unwrap();
+}
+
+#[test]
+fn a_payment_lowers_the_accepted_part_and_once_it_is_paid_the_given_up_rest_is_never_demanded() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut d, dispute, open) = disputed_invoice(dir.path());
+    let as_of: NaiveDate = june().date();
+    let target = Target::Invoice(NUMBER.into());
+    let refused = Decimal::from(250);
+    let accepted = open - refused;
+    let input = ResolveInput {
+        outcome: "partial".into(),
+        accepted_amount: Some(accepted.to_string()),
+        ..ResolveInput::default()
+    };
+    resolve_dispute(&mut d, dispute, &input, june()).unwrap();
+
+    // 100 € paid: the letter claims the accepted part less them, the rest still given up.
+    let first = Decimal::from(100);
+    pay(&mut d, first, as_of - chrono::Days::new(10));
+    let demeure = letters::render_document(&d, DocumentKind::MiseEnDemeure, &target, as_of).unwrap();
+    assert_eq!(demeure.amount, Money::eur(accepted - first), "{:?}", demeure.notes);
+
+    // The accepted part paid in full: no document demands the 250 € given up.
+    pay(&mut d, accepted - first, as_of - chrono::Days::new(5));
+    for kind in [DocumentKind::MiseEnDemeure, DocumentKind::Injonction, DocumentKind::Reminder(Tone::DernierAvis)] {
+        let e = letters::render_document(&d, kind, &target, as_of).unwrap_err();
+        assert!(e.message.contains("no overdue invoice"), "{kind:?}: {e:?}");
+    }
+    // The statement still shows the 250 € open on the account, and why they are not asked for.
+    let client = encours_store::disputes::invoices_by_number(&d, NUMBER).unwrap()[0].1 .0;
+    let statement = letters::render_document(&d, DocumentKind::Statement, &Target::Client(client), as_of).unwrap();
+    assert_eq!(statement.amount, Money::eur(refused));
+    let (text, compact) = compact_text(&statement.pdf, dir.path(), "statement");
+    assert!(compact.contains(&format!("partieacceptéerestantdue:{}", shown(Decimal::ZERO))), "{text}");
+    assert!(compact.contains(&format!("dont{}abandonnésparaccord", shown(refused))), "{text}");
 }
