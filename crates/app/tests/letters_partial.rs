@@ -233,3 +233,52 @@ fn a_payment_lowers_the_accepted_part_and_once_it_is_paid_the_given_up_rest_is_n
     assert!(compact.contains(&format!("partieacceptéerestantdue:{}", shown(Decimal::ZERO))), "{text}");
     assert!(compact.contains(&format!("dont{}abandonnésparaccord", shown(refused))), "{text}");
 }
+
+#[test]
+fn after_a_platform_206_the_documents_claim_the_approved_part_and_name_the_contested_one() {
+    use encours_domain::{LifecycleStatus, Source, StatusAmount, StatusEvent};
+    let dir = tempfile::tempdir().unwrap();
+    let keys = KeySource::Environment(DossierKey::from_hex(&"5e".repeat(32)).unwrap());
+    let mut d = encours_app::create_dossier(
+        &dir.path().join("s206.encours"),
+        encours_app::DEMO_COMPANY_SIREN,
+        encours_app::DEMO_COMPANY_NAME,
+        &keys,
+        june(),
+    )
+    .unwrap();
+    encours_app::update_company_profile(&mut d, &encours_app::demo_company_profile(), june()).unwrap();
+    let cancel = std::sync::atomic::AtomicBool::new(false);
+    let file = corpus().join("facturx/UC4_F202500006_00-INV_20250701.pdf");
+    let r = encours_app::import_paths(&mut d, &[file], june(), &mut |_| {}, &cancel).unwrap();
+    assert_eq!(r.imported, 1, "{:#?}", r.files);
+    let (invoice, client, _) = encours_store::disputes::invoices_by_number(&d, NUMBER).unwrap()[0].clone();
+    let as_of = june().date();
+    let before = letters::render_document(&d, DocumentKind::MiseEnDemeure, &Target::Client(client.0), as_of).unwrap();
+    // The buyer approves all but 3,000 € on the platform (206 with MNATTC, legal-rules B.2).
+    let contested = Decimal::from(3000);
+    let mut w = d.writer("test", june()).unwrap();
+    w.status(&StatusEvent {
+        invoice_id: invoice,
+        status: LifecycleStatus::ApprouveePartiellement,
+        at: "2025-08-20T10:00:00".parse().unwrap(),
+        reason_code: None,
+        reason: Some("quantités livrées inférieures".into()),
+        action_code: None,
+        action: None,
+        amounts: vec![StatusAmount { type_code: "MNATTC".into(), amount: Money::eur(contested), vat_rate: None }],
+        source: Source::at("test", "206"),
+    })
+    .unwrap();
+    w.commit("test", "test.status", serde_json::json!({})).unwrap();
+
+    let after = letters::render_document(&d, DocumentKind::MiseEnDemeure, &Target::Client(client.0), as_of).unwrap();
+    assert_eq!(after.amount.amount, before.amount.amount - contested, "{:?}", after.notes);
+    let (text, compact) = compact_text(&after.pdf, dir.path(), "demeure206");
+    assert!(compact.contains(&format!("Principalrestantdû{}", shown(after.amount.amount))), "{text}");
+    assert!(compact.contains(&format!("dont{}contestés(statut206", shown(contested))), "{text}");
+    // The plan duns the same.
+    let plan = encours_app::dunning::dunning_plan(&d, as_of).unwrap();
+    let line = plan.actions.iter().flat_map(|a| a.invoices.iter()).find(|i| i.number.as_ref() == NUMBER).unwrap();
+    assert_eq!(line.dunned.parse::<Decimal>().unwrap(), after.amount.amount, "{line:?}");
+}

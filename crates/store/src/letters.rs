@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 
 use chrono::{NaiveDate, NaiveDateTime};
-use encours_domain::{Currency, InvoiceId, InvoiceNote, LifecycleStatus, Source, StatusAmount, StatusEvent};
+use encours_domain::{Currency, InvoiceId, InvoiceNote, StatusEvent};
 use rusqlite::{params, OptionalExtension};
 use rust_decimal::Decimal;
 use serde::Deserialize;
@@ -137,7 +137,7 @@ pub fn client_documents(d: &Dossier, client: i64, as_of: NaiveDate) -> Result<Ve
         "SELECT coalesce(sum(amount), 0) FROM allocations WHERE credit_note_id = ?1 AND applied_on <= ?2",
     )?;
     let mut statuses = d.conn.prepare_cached(
-        "SELECT code, at, reason, amounts_json FROM status_events WHERE invoice_id = ?1 AND substr(at, 1, 10) <= ?2 ORDER BY at, id",
+        "SELECT code, at, reason FROM status_events WHERE invoice_id = ?1 AND substr(at, 1, 10) <= ?2 ORDER BY at, id",
     )?;
     let day = as_of.to_string();
     let mut agreements: HashMap<InvoiceId, Vec<PartialAgreement>> = HashMap::new();
@@ -160,26 +160,10 @@ pub fn client_documents(d: &Dossier, client: i64, as_of: NaiveDate) -> Result<Ve
         doc.open = doc.receivable - applied + from_units(used);
         let mut rows = statuses.query(params![doc.id.0, day])?;
         while let Some(r) = rows.next()? {
-            let (code, at, reason): (u16, NaiveDateTime, Option<String>) =
-                (r.get(0)?, parse_at(&r.get::<_, String>(1)?)?, r.get(2)?);
-            let amounts: Option<String> = r.get(3)?;
-            let amounts: Vec<StatusAmount> = match amounts.as_deref() {
-                None | Some("") | Some("[]") => Vec::new(),
-                Some(json) => serde_json::from_str(json)?,
-            };
-            doc.events.push(StatusEvent {
-                invoice_id: doc.id,
-                status: LifecycleStatus::from_code(code),
-                at,
-                reason_code: None,
-                reason: reason.clone(),
-                action_code: None,
-                action: None,
-                amounts,
-                source: Source::at("dossier", "status_events"),
-            });
-            doc.statuses.push((code, at, reason));
+            doc.statuses.push((r.get(0)?, parse_at(&r.get::<_, String>(1)?)?, r.get(2)?));
         }
+        drop(rows);
+        doc.events = crate::money_in::status_events(d, doc.id)?.into_iter().filter(|e| e.at.date() <= as_of).collect();
     }
     Ok(out)
 }
