@@ -42,7 +42,8 @@ pub fn run(
             if as_json {
                 if deliver {
                     let delivery = deliver_alerts(&mut d, today, now)?;
-                    return json(Ok(serde_json::json!({ "run": r, "delivery": delivery })));
+                    json(Ok(serde_json::json!({ "run": r, "delivery": delivery })))?;
+                    return delivery_outcome(&delivery);
                 }
                 return json(serde_json::to_value(&r));
             }
@@ -67,6 +68,7 @@ pub fn run(
             if deliver {
                 let delivery = deliver_alerts(&mut d, today, now)?;
                 print_delivery(&mut out, &delivery)?;
+                delivery_outcome(&delivery)?;
             }
         }
         ScoreCommand::Show { client, as_of, json: as_json } => {
@@ -96,9 +98,11 @@ pub fn run(
             let mut d = encours_app::open_dossier(path, keys)?;
             let delivery = deliver_alerts(&mut d, today, now)?;
             if as_json {
-                return json(serde_json::to_value(&delivery));
+                json(serde_json::to_value(&delivery))?;
+                return delivery_outcome(&delivery);
             }
             print_delivery(&mut out, &delivery)?;
+            delivery_outcome(&delivery)?;
         }
         ScoreCommand::Delivery { email, webhook_url, webhook_secret_stdin, webhook_attempts, json: as_json } => {
             let mut d = encours_app::open_dossier(path, keys)?;
@@ -208,6 +212,19 @@ fn deliver_alerts(
     let unix =
         chrono::Local.from_local_datetime(&now).earliest().map_or_else(|| now.and_utc().timestamp(), |t| t.timestamp());
     alert_delivery::deliver_alerts(d, today, now, unix)
+}
+
+/// A failed send makes the command fail (after the report is printed), so a scheduled run is noticed;
+/// nothing was recorded for it and the next run tries again.
+fn delivery_outcome(r: &AlertDeliveryReport) -> Result<(), ApiError> {
+    let failed = usize::from(r.email_error.is_some()) + r.webhook_errors.len();
+    if failed == 0 {
+        return Ok(());
+    }
+    Err(ApiError::new(
+        ErrorCode::Io,
+        format!("{failed} alert delivery send(s) failed (listed above); the next delivery run tries them again"),
+    ))
 }
 
 fn print_delivery(out: &mut impl Write, r: &AlertDeliveryReport) -> Result<(), ApiError> {
