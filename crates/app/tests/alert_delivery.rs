@@ -91,7 +91,8 @@ fn live_alerts_go_out_once_by_digest_email_and_signed_webhook() {
     let smtp_server = SmtpServer::start_serving(SmtpBehaviour::plain(), 2);
     // The first POST fails with a 500 and is retried; then every alert is accepted.
     let mut script = vec![500];
-    script.extend(std::iter::repeat_n(200, live.len()));
+    // One more for the snoozed alert, once its date has come.
+    script.extend(std::iter::repeat_n(200, live.len() + 1));
     let receiver = ScriptedReceiver::start(script);
     dispatch::update_smtp_settings(&mut d, &smtp(smtp_server.port), None, now()).unwrap();
     alert_delivery::update_alert_delivery_settings(
@@ -168,6 +169,18 @@ fn live_alerts_go_out_once_by_digest_email_and_signed_webhook() {
 
     let journal = d.audit_entries(200).unwrap();
     assert_eq!(journal.iter().filter(|e| e.action == "score.alert_delivered").count(), 1 + live.len());
+
+    // The snoozed alert is live again once its date has come: it goes out then, alone; the
+    // acknowledged one never does.
+    let later: NaiveDate = "2026-12-16".parse().unwrap();
+    let r = alert_delivery::deliver_alerts(&mut d, later, now(), UNIX + 3600).unwrap();
+    assert_eq!((r.emailed, r.webhooks_sent), (1, 1), "{r:?}");
+    let session = smtp_server.session();
+    let text = String::from_utf8(Part::parse(session.data.as_deref().unwrap()).leaves()[0].decoded_body()).unwrap();
+    assert!(text.contains(&alerts[1].details), "{text}");
+    let posted = receiver.received();
+    let body: serde_json::Value = serde_json::from_slice(&posted[0].body).unwrap();
+    assert_eq!(body["alert"]["id"], alerts[1].id);
 }
 
 #[test]
