@@ -16,6 +16,8 @@
 //! - `score_show`, `score_alerts`, `acknowledge_alert`, `snooze_alert`: the read side and the alert
 //!   workflow; `score_backtest`: the dossier's own backtest (`ledger_backtest::run`, 6 test months).
 //! - `backtest_ibm_csv`: the same protocol family on the IBM accounts-receivable sample.
+//! - Sending the live alerts out by email and signed webhook, once per alert and channel:
+//!   `crate::alert_delivery::deliver_alerts` (`encours score run --deliver`).
 
 use std::path::Path;
 

@@ -169,6 +169,10 @@ fn live_alerts_go_out_once_by_digest_email_and_signed_webhook() {
 
     let journal = d.audit_entries(200).unwrap();
     assert_eq!(journal.iter().filter(|e| e.action == "score.alert_delivered").count(), 1 + live.len());
+    // Nowhere in the dossier (settings, deliveries, the audit journal) is the webhook secret.
+    for (column, values) in encours_store::rgpd::all_text_values(&d).unwrap() {
+        assert!(!values.iter().any(|v| v.contains(SECRET)), "the secret is in {column}");
+    }
 
     // The snoozed alert is live again once its date has come: it goes out then, alone; the
     // acknowledged one never does.
