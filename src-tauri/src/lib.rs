@@ -71,20 +71,45 @@ fn app_info(state: tauri::State<'_, AppState>) -> AppInfo {
     }
 }
 
+/// The shortest passphrase a new dossier accepts (issue 12; the form says the same).
+const MIN_PASSPHRASE_CHARS: usize = 12;
+
+/// Creates a dossier under the keyring key, or under `passphrase` (passphrase mode, Argon2id) when
+/// one is given: then the keyring is not needed at all. The passphrase is wiped when dropped.
 #[tauri::command]
 async fn create_dossier(
     state: tauri::State<'_, AppState>,
     path: String,
     siren: String,
     name: String,
+    passphrase: Option<String>,
 ) -> Result<DossierSummary, ApiError> {
-    let dossier = encours_app::create_dossier(&PathBuf::from(path), &siren, &name, state.keys()?, now())?;
+    let path = PathBuf::from(path);
+    let dossier = match passphrase.map(encours_app::security::Zeroizing::new) {
+        Some(p) if p.chars().count() < MIN_PASSPHRASE_CHARS => {
+            return Err(ApiError::invalid(format!("the passphrase needs at least {MIN_PASSPHRASE_CHARS} characters")));
+        }
+        Some(p) => {
+            encours_app::create_dossier(&path, &siren, &name, &encours_app::security::passphrase_keys(p), now())?
+        }
+        None => encours_app::create_dossier(&path, &siren, &name, state.keys()?, now())?,
+    };
     state.install(dossier)
 }
 
+/// Opens a dossier with the keyring key, or with `passphrase` (passphrase mode) when one is given;
+/// a wrong passphrase is `WrongKey`. With a passphrase the keyring is not needed at all.
 #[tauri::command]
-async fn open_dossier(state: tauri::State<'_, AppState>, path: String) -> Result<DossierSummary, ApiError> {
-    let dossier = encours_app::open_dossier(&PathBuf::from(path), state.keys()?)?;
+async fn open_dossier(
+    state: tauri::State<'_, AppState>,
+    path: String,
+    passphrase: Option<String>,
+) -> Result<DossierSummary, ApiError> {
+    let path = PathBuf::from(path);
+    let dossier = match passphrase.map(encours_app::security::Zeroizing::new) {
+        Some(p) => encours_app::open_dossier(&path, &encours_app::security::passphrase_keys(p))?,
+        None => encours_app::open_dossier(&path, state.keys()?)?,
+    };
     state.install(dossier)
 }
 
@@ -739,6 +764,25 @@ async fn backup_list(state: tauri::State<'_, AppState>) -> Result<Vec<encours_ap
     .await
 }
 
+/// The open dossier's backup policy (generations kept, days between scheduled backups, folder).
+#[tauri::command]
+async fn backup_policy(state: tauri::State<'_, AppState>) -> Result<encours_app::backup::BackupPolicy, ApiError> {
+    with_dossier(&state, |d| encours_app::backup::backup_policy(d)).await
+}
+
+/// Changes the backup policy (checked and audited by the core); resolves with the policy as saved.
+#[tauri::command]
+async fn set_backup_policy(
+    state: tauri::State<'_, AppState>,
+    policy: encours_app::backup::BackupPolicy,
+) -> Result<encours_app::backup::BackupPolicy, ApiError> {
+    with_dossier(&state, move |d| {
+        encours_app::backup::set_backup_policy(d, &policy, now())?;
+        encours_app::backup::backup_policy(d)
+    })
+    .await
+}
+
 /// Restores a backup as a new dossier at `to` (checked first; never overwrites). Needs no open dossier.
 #[tauri::command]
 async fn backup_restore(
@@ -896,6 +940,8 @@ pub fn run() {
             backup_create,
             backup_if_due,
             backup_list,
+            backup_policy,
+            set_backup_policy,
             backup_restore,
             client_export,
             client_anonymise,
