@@ -55,11 +55,11 @@ export const ERROR_TABLE: Readonly<Record<ErrorCode, Readonly<Record<Locale, Err
   WrongKey: {
     fr: {
       title: "Clé de chiffrement incorrecte",
-      hint: "Ce dossier a été chiffré avec une autre clé. Ouvrez-le sur le poste qui l'a créé, ou avec la même valeur de ENCOURS_KEY_HEX.",
+      hint: "Ce dossier a été chiffré avec une autre clé. Ouvrez-le sur le poste qui l'a créé, avec la même valeur de ENCOURS_KEY_HEX, ou avec sa phrase secrète s'il en a une.",
     },
     en: {
       title: "Wrong encryption key",
-      hint: "This dossier was encrypted with another key. Open it on the computer that created it, or with the same ENCOURS_KEY_HEX value.",
+      hint: "This dossier was encrypted with another key. Open it on the computer that created it, with the same ENCOURS_KEY_HEX value, or with its passphrase if it has one.",
     },
   },
   InvalidInput: {

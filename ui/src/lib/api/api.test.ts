@@ -111,8 +111,8 @@ describe("api", () => {
       "dossier_summary",
       "close_dossier",
     ]);
-    expect(calls[1]?.[1]).toEqual({ path: "/a.encours", siren: "732829320", name: "ACME" });
-    expect(calls[2]?.[1]).toEqual({ path: "/b.encours" });
+    expect(calls[1]?.[1]).toEqual({ path: "/a.encours", siren: "732829320", name: "ACME", passphrase: null });
+    expect(calls[2]?.[1]).toEqual({ path: "/b.encours", passphrase: null });
   });
 
   it("asks for the open items behind a figure with the dashboard's date, the filter and a limit", async () => {

@@ -45,6 +45,9 @@ import type { ClientPageView } from "../bindings/ClientPageView";
 import type { ClientNoteInput } from "../bindings/ClientNoteInput";
 import type { PaletteResults } from "../bindings/PaletteResults";
 import type { ClientPlanView } from "../bindings/ClientPlanView";
+import type { BackupEntry } from "../bindings/BackupEntry";
+import type { BackupPolicy } from "../bindings/BackupPolicy";
+import type { BackupReport } from "../bindings/BackupReport";
 import { toCommandError } from "./error";
 
 export { CommandError, isErrorCode, toCommandError } from "./error";
@@ -62,13 +65,33 @@ export interface CreateDossierArgs {
   path: string;
   siren: string;
   name: string;
+  /** Passphrase mode (at least 12 characters); absent: the system keyring's key. Never stored. */
+  passphrase?: string | null;
 }
 
 export const api = {
   appInfo: (): Promise<AppInfo> => call<AppInfo>("app_info"),
   createDossier: (args: CreateDossierArgs): Promise<DossierSummary> =>
-    call<DossierSummary>("create_dossier", { path: args.path, siren: args.siren, name: args.name }),
-  openDossier: (path: string): Promise<DossierSummary> => call<DossierSummary>("open_dossier", { path }),
+    call<DossierSummary>("create_dossier", {
+      path: args.path,
+      siren: args.siren,
+      name: args.name,
+      passphrase: args.passphrase ?? null,
+    }),
+  /** Opens a dossier with the keyring key, or with a passphrase (passphrase mode; never stored). */
+  openDossier: (path: string, passphrase: string | null = null): Promise<DossierSummary> =>
+    call<DossierSummary>("open_dossier", { path, passphrase }),
+  /** Takes an encrypted backup of the open dossier now, into the policy's folder. */
+  backupCreate: (): Promise<BackupReport> => call<BackupReport>("backup_create", { dir: null }),
+  /** The scheduled backup: taken only when the newest is older than the policy's period (else null). */
+  backupIfDue: (): Promise<BackupReport | null> => call<BackupReport | null>("backup_if_due"),
+  /** The open dossier's backups, newest first. */
+  backupList: (): Promise<BackupEntry[]> => call<BackupEntry[]>("backup_list"),
+  /** The backup policy: generations kept, days between scheduled backups, folder. */
+  backupPolicy: (): Promise<BackupPolicy> => call<BackupPolicy>("backup_policy"),
+  /** Saves the backup policy (the core refuses 0 generations or 0 days); resolves with it as saved. */
+  setBackupPolicy: (policy: BackupPolicy): Promise<BackupPolicy> =>
+    call<BackupPolicy>("set_backup_policy", { policy }),
   openDemo: (): Promise<DossierSummary> => call<DossierSummary>("open_demo"),
   dossierSummary: (): Promise<DossierSummary> => call<DossierSummary>("dossier_summary"),
   closeDossier: (): Promise<null> => call<null>("close_dossier"),

@@ -86,7 +86,7 @@ describe("Welcome", () => {
     const calls: string[] = [];
     mockIPC((cmd, args) => {
       calls.push(cmd);
-      expect(args).toEqual({ path: "/a.encours", siren: "732829320", name: "ACME" });
+      expect(args).toEqual({ path: "/a.encours", siren: "732829320", name: "ACME", passphrase: null });
       return SUMMARY;
     });
     const onOpened = vi.fn();
@@ -128,7 +128,7 @@ describe("Welcome", () => {
     });
     render(() => {}, "/srv/acme.encours");
     await settle();
-    expect(calls).toEqual([["open_dossier", { path: "/srv/acme.encours" }]]);
+    expect(calls).toEqual([["open_dossier", { path: "/srv/acme.encours", passphrase: null }]]);
     expect(el<HTMLInputElement>("#open-path").value).toBe("/srv/acme.encours");
     expect(el("#open-error").textContent).toContain("Clé de chiffrement incorrecte");
   });
