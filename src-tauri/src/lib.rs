@@ -31,6 +31,10 @@ struct AppState {
     cancel_import: Arc<AtomicBool>,
     /// Where keys come from; an error here is reported by every command that needs a key.
     keys: Result<(encours_app::KeySource, KeyMode), ApiError>,
+    /// The passphrase key source the open dossier was opened or created with (passphrase mode), so
+    /// that its backups are passphrase-encrypted too and need no keyring; None: `keys`. Dropped
+    /// (the passphrase wiped) when the dossier is closed or locked.
+    opened_with: Mutex<Option<encours_app::KeySource>>,
     /// Where the demo dossier lives.
     demo_path: PathBuf,
     /// What the command line asked to open: `--demo`, or a dossier path.
@@ -50,13 +54,27 @@ impl AppState {
         self.keys.as_ref().map(|(k, _)| k).map_err(Clone::clone)
     }
 
-    fn install(&self, mut dossier: Dossier) -> Result<DossierSummary, ApiError> {
+    /// The keys a backup of the open dossier is made with: its passphrase in passphrase mode.
+    fn backup_keys(&self) -> Result<encours_app::KeySource, ApiError> {
+        match self.opened_with.lock().map_err(internal)?.as_ref() {
+            Some(k) => Ok(k.clone()),
+            None => self.keys().cloned(),
+        }
+    }
+
+    /// Makes `dossier` the open one; `opened_with`: its passphrase key source in passphrase mode.
+    fn install(
+        &self,
+        mut dossier: Dossier,
+        opened_with: Option<encours_app::KeySource>,
+    ) -> Result<DossierSummary, ApiError> {
         if dossier.last_integrity()?.is_none() {
             // Never checked (a dossier from before the check was recorded): check once now.
             encours_app::check_integrity(&mut dossier, now())?;
         }
         let summary = encours_app::summary(&dossier, now().date())?;
         *self.dossier.lock().map_err(internal)? = Some(dossier);
+        *self.opened_with.lock().map_err(internal)? = opened_with;
         Ok(summary)
     }
 }
@@ -71,9 +89,6 @@ fn app_info(state: tauri::State<'_, AppState>) -> AppInfo {
     }
 }
 
-/// The shortest passphrase a new dossier accepts (issue 12; the form says the same).
-const MIN_PASSPHRASE_CHARS: usize = 12;
-
 /// Creates a dossier under the keyring key, or under `passphrase` (passphrase mode, Argon2id) when
 /// one is given: then the keyring is not needed at all. The passphrase is wiped when dropped.
 #[tauri::command]
@@ -85,16 +100,14 @@ async fn create_dossier(
     passphrase: Option<String>,
 ) -> Result<DossierSummary, ApiError> {
     let path = PathBuf::from(path);
-    let dossier = match passphrase.map(encours_app::security::Zeroizing::new) {
-        Some(p) if p.chars().count() < MIN_PASSPHRASE_CHARS => {
-            return Err(ApiError::invalid(format!("the passphrase needs at least {MIN_PASSPHRASE_CHARS} characters")));
+    // The core refuses a passphrase under 12 characters (`Passphrase::check_strength`).
+    match passphrase.map(|p| encours_app::security::passphrase_keys(encours_app::security::Zeroizing::new(p))) {
+        Some(keys) => {
+            let dossier = encours_app::create_dossier(&path, &siren, &name, &keys, now())?;
+            state.install(dossier, Some(keys))
         }
-        Some(p) => {
-            encours_app::create_dossier(&path, &siren, &name, &encours_app::security::passphrase_keys(p), now())?
-        }
-        None => encours_app::create_dossier(&path, &siren, &name, state.keys()?, now())?,
-    };
-    state.install(dossier)
+        None => state.install(encours_app::create_dossier(&path, &siren, &name, state.keys()?, now())?, None),
+    }
 }
 
 /// Opens a dossier with the keyring key, or with `passphrase` (passphrase mode) when one is given;
@@ -106,11 +119,10 @@ async fn open_dossier(
     passphrase: Option<String>,
 ) -> Result<DossierSummary, ApiError> {
     let path = PathBuf::from(path);
-    let dossier = match passphrase.map(encours_app::security::Zeroizing::new) {
-        Some(p) => encours_app::open_dossier(&path, &encours_app::security::passphrase_keys(p))?,
-        None => encours_app::open_dossier(&path, state.keys()?)?,
-    };
-    state.install(dossier)
+    match passphrase.map(|p| encours_app::security::passphrase_keys(encours_app::security::Zeroizing::new(p))) {
+        Some(keys) => state.install(encours_app::open_dossier(&path, &keys)?, Some(keys)),
+        None => state.install(encours_app::open_dossier(&path, state.keys()?)?, None),
+    }
 }
 
 #[tauri::command]
@@ -121,7 +133,7 @@ async fn open_demo(state: tauri::State<'_, AppState>) -> Result<DossierSummary, 
     let dossier = tauri::async_runtime::spawn_blocking(move || encours_app::open_or_create_demo(&path, &keys, now()))
         .await
         .map_err(internal)??;
-    state.install(dossier)
+    state.install(dossier, None)
 }
 
 #[tauri::command]
@@ -523,6 +535,7 @@ fn cancel_import(state: tauri::State<'_, AppState>) {
 #[tauri::command]
 fn close_dossier(state: tauri::State<'_, AppState>) -> Result<(), ApiError> {
     *state.dossier.lock().map_err(internal)? = None;
+    *state.opened_with.lock().map_err(internal)? = None;
     Ok(())
 }
 
@@ -534,7 +547,10 @@ async fn lock_dossier(
     lock: tauri::State<'_, encours_app::security::LockState>,
 ) -> Result<Option<String>, ApiError> {
     let mut slot = state.dossier.lock().map_err(internal)?;
-    Ok(encours_app::security::lock(&mut slot, &lock).map(|p| p.display().to_string()))
+    let locked = encours_app::security::lock(&mut slot, &lock).map(|p| p.display().to_string());
+    // Nothing about the key is kept while locked: the passphrase goes with the dossier.
+    *state.opened_with.lock().map_err(internal)? = None;
+    Ok(locked)
 }
 
 /// Reopens the locked dossier with the keyring key, or with `passphrase` (passphrase mode).
@@ -544,9 +560,11 @@ async fn unlock_dossier(
     lock: tauri::State<'_, encours_app::security::LockState>,
     passphrase: Option<String>,
 ) -> Result<DossierSummary, ApiError> {
-    let passphrase = passphrase.map(encours_app::security::Zeroizing::new);
-    let dossier = encours_app::security::unlock(&lock, state.keys()?, passphrase)?;
-    state.install(dossier)
+    // With a passphrase the keyring is not needed at all (a machine without one).
+    match passphrase.map(|p| encours_app::security::passphrase_keys(encours_app::security::Zeroizing::new(p))) {
+        Some(keys) => state.install(encours_app::security::unlock(&lock, &keys, None)?, Some(keys)),
+        None => state.install(encours_app::security::unlock(&lock, state.keys()?, None)?, None),
+    }
 }
 
 /// `encours-desktop --demo` opens the demo; `encours-desktop PATH` opens a dossier.
@@ -733,7 +751,7 @@ async fn backup_create(
     state: tauri::State<'_, AppState>,
     dir: Option<String>,
 ) -> Result<encours_app::backup::BackupReport, ApiError> {
-    let keys = state.keys()?.clone();
+    let keys = state.backup_keys()?;
     with_dossier(&state, move |d| {
         encours_app::backup::create_backup(d, &keys, dir.as_deref().map(std::path::Path::new), now())
     })
@@ -746,7 +764,7 @@ async fn backup_create(
 async fn backup_if_due(
     state: tauri::State<'_, AppState>,
 ) -> Result<Option<encours_app::backup::BackupReport>, ApiError> {
-    let keys = state.keys()?.clone();
+    let keys = state.backup_keys()?;
     with_dossier(&state, move |d| {
         let policy = encours_app::backup::backup_policy(d)?;
         encours_app::backup::backup_if_due(d, &keys, now(), &policy)
@@ -871,6 +889,7 @@ pub fn run() {
                 dossier: Arc::new(Mutex::new(None)),
                 cancel_import: Arc::new(AtomicBool::new(false)),
                 keys: encours_app::key_source(),
+                opened_with: Mutex::new(None),
                 demo_path: data_dir.join("demo.encours"),
                 open_on_start: open_on_start(std::env::args().skip(1)),
             });
