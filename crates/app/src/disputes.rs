@@ -1157,10 +1157,16 @@ pub fn resolve_dispute(d: &mut Dossier, id: i64, input: &ResolveInput, now: Naiv
                 // The seller's 209 / 220 goes to the platform too (legal-rules B.2): queued with
                 // the resolution, sent by the platform sync like the 212.
                 if let Some(brief) = w.invoice_brief(invoice)? {
+                    // The invoice's seller; the company's SIREN when the invoice's does not parse.
+                    let seller_siren = brief
+                        .seller_siren
+                        .as_deref()
+                        .and_then(|s| encours_domain::Siren::parse(s).ok())
+                        .unwrap_or_else(|| company.siren.clone());
                     let message = outbox::StatusMessage {
                         status,
                         at: now,
-                        seller_siren: brief.seller_siren.as_deref().unwrap_or(company.siren.as_str()),
+                        seller_siren: &seller_siren,
                         seller_name: &company.name,
                         buyer_siren: brief.client_siren.as_deref(),
                         buyer_name: &brief.client_name,
@@ -1168,7 +1174,12 @@ pub fn resolve_dispute(d: &mut Dossier, id: i64, input: &ResolveInput, now: Naiv
                         type_code: brief.type_code,
                         issue_date: brief.issue_date,
                     };
-                    w.enqueue(&outbox::kind(status), Some(invoice), None, &outbox::cdar(&message))?;
+                    w.enqueue(
+                        &outbox::kind(status),
+                        Some(invoice),
+                        None,
+                        &outbox::cdar(&message).map_err(|e| ApiError::invalid(e.to_string()))?,
+                    )?;
                     words.push(format!(
                         "statut {} {} de {} mis en file pour la plateforme",
                         status.code(),

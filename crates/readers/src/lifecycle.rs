@@ -24,8 +24,8 @@ use crate::einvoice::{Diagnostic, Level};
 use crate::xml::{self, El, Tree, XmlError};
 
 pub use emit::{
-    build_cdar_212, split_by_vat_rate, CdarBuildError, CdvFlow, Collected, CollectedPart, InvoiceReference, OutParty,
-    SchemedId,
+    build_cdar_212, build_cdar_status, split_by_vat_rate, CdarBuildError, CdvFlow, Collected, CollectedPart,
+    InvoiceReference, OutParty, SchemedId,
 };
 pub use inspect::inspect_json;
 

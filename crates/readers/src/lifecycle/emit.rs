@@ -161,7 +161,8 @@ pub struct Collected {
     pub received_at: Option<NaiveDateTime>,
     /// MDT-78, the status date-time: when the money was collected.
     pub status_at: NaiveDateTime,
-    /// The amount collected per VAT rate (at least one; [`split_by_vat_rate`] computes them).
+    /// The amount collected per VAT rate (at least one for a 212; [`split_by_vat_rate`] computes
+    /// them). Empty for the statuses without amounts [`build_cdar_status`] writes.
     pub parts: Vec<CollectedPart>,
 }
 
@@ -169,7 +170,7 @@ pub struct Collected {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum CdarBuildError {
     /// A field the message needs is empty.
-    #[error("the 212 message needs {0}")]
+    #[error("the CDAR message needs {0}")]
     Missing(&'static str),
     /// No amount collected (BR-FR-CDV-14 asks for at least one MEN characteristic).
     #[error("a 212 Encaissée carries at least one collected amount per VAT rate (BR-FR-CDV-14); none given")]
@@ -268,7 +269,7 @@ impl Xml {
     }
 }
 
-fn check(input: &Collected) -> Result<(), CdarBuildError> {
+fn check_header(input: &Collected) -> Result<(), CdarBuildError> {
     if input.message_id.trim().is_empty() {
         return Err(CdarBuildError::Missing("a message identifier (MDT-4)"));
     }
@@ -281,6 +282,11 @@ fn check(input: &Collected) -> Result<(), CdarBuildError> {
     if input.recipients.is_empty() {
         return Err(CdarBuildError::Missing("at least one recipient (MDG-9)"));
     }
+    Ok(())
+}
+
+fn check(input: &Collected) -> Result<(), CdarBuildError> {
+    check_header(input)?;
     let Some(first) = input.parts.first() else { return Err(CdarBuildError::NoAmount) };
     for (i, p) in input.parts.iter().enumerate() {
         if p.amount.currency != first.amount.currency {
@@ -305,7 +311,26 @@ fn check(input: &Collected) -> Result<(), CdarBuildError> {
 /// characteristic per VAT rate, amounts rounded to the currency's minor unit.
 pub fn build_cdar_212(input: &Collected) -> Result<String, CdarBuildError> {
     check(input)?;
-    let status = LifecycleStatus::Encaissee;
+    Ok(write_cdar(LifecycleStatus::Encaissee, input))
+}
+
+/// Writes the CDAR D22B message of a status the seller sends without amounts — 209 Complétée,
+/// 220 Annulée (legal-rules B.2 status table; layout of the AFNOR sample
+/// `UC4b_F202500006_05-CDV-220_Annulee.xml`): the same message as a 212, the status's UNTDID 1373
+/// code when it has one (MDT-88: 37 for 209, none for 220), and no characteristic. A 212 goes
+/// through [`build_cdar_212`], which checks its amounts.
+pub fn build_cdar_status(status: LifecycleStatus, input: &Collected) -> Result<String, CdarBuildError> {
+    if status == LifecycleStatus::Encaissee {
+        return build_cdar_212(input);
+    }
+    check_header(input)?;
+    if !input.parts.is_empty() {
+        return Err(CdarBuildError::Split(format!("a {} status carries no collected amount", status.code())));
+    }
+    Ok(write_cdar(status, input))
+}
+
+fn write_cdar(status: LifecycleStatus, input: &Collected) -> String {
     let mut x = Xml { out: String::with_capacity(4096), depth: 0 };
     x.out.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let _ = writeln!(
@@ -347,7 +372,9 @@ pub fn build_cdar_212(input: &Collected) -> Result<String, CdarBuildError> {
     x.open("ram:ReferenceReferencedDocument");
     let inv = &input.invoice;
     x.leaf("ram:IssuerAssignedID", &[], &inv.number);
-    x.leaf("ram:StatusCode", &[], &status.untdid_1373().unwrap_or(47).to_string());
+    if let Some(code) = status.untdid_1373() {
+        x.leaf("ram:StatusCode", &[], &code.to_string());
+    }
     x.leaf("ram:TypeCode", &[], &inv.type_code.to_string());
     if let Some(at) = input.received_at {
         x.date_time("ram:ReceiptDateTime", at);
@@ -359,11 +386,13 @@ pub fn build_cdar_212(input: &Collected) -> Result<String, CdarBuildError> {
     x.leaf("qdt:DateTimeString", &[("format", "102")], &inv.issue_date.format("%Y%m%d").to_string());
     x.close("ram:FormattedIssueDateTime");
     x.leaf("ram:ProcessConditionCode", &[], &status.code().to_string());
-    x.leaf("ram:ProcessCondition", &[], status.label_fr().unwrap_or("Encaissée"));
+    x.leaf("ram:ProcessCondition", &[], status.label_fr().unwrap_or_default());
     x.open("ram:IssuerTradeParty");
     x.leaf("ram:GlobalID", &[("schemeID", "0002")], inv.seller_siren.as_str());
     x.close("ram:IssuerTradeParty");
-    x.open("ram:SpecifiedDocumentStatus");
+    if !input.parts.is_empty() {
+        x.open("ram:SpecifiedDocumentStatus");
+    }
     for p in &input.parts {
         let amount = p.amount.round();
         x.open("ram:SpecifiedDocumentCharacteristic");
@@ -375,11 +404,13 @@ pub fn build_cdar_212(input: &Collected) -> Result<String, CdarBuildError> {
         x.leaf("ram:ValuePercent", &[], &decimal(p.vat_rate, 2));
         x.close("ram:SpecifiedDocumentCharacteristic");
     }
-    x.close("ram:SpecifiedDocumentStatus");
+    if !input.parts.is_empty() {
+        x.close("ram:SpecifiedDocumentStatus");
+    }
     x.close("ram:ReferenceReferencedDocument");
     x.close("rsm:AcknowledgementDocument");
     x.out.push_str("</rsm:CrossDomainAcknowledgementAndResponse>\n");
-    Ok(x.out)
+    x.out
 }
 
 /// Splits a collected amount across an invoice's VAT rates (legal-rules B.2 checklist 14: "in
