@@ -58,41 +58,15 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError + '_ {
     move |source| StoreError::Io { path: path.to_owned(), source }
 }
 
-/// The id of an SQLCipher file: the hex of its 16-byte salt (as [`Dossier::id`]).
-fn file_id(path: &Path) -> Result<String, StoreError> {
-    use std::io::Read;
-    let mut f = fs::File::open(path).map_err(|e| {
-        if e.kind() == std::io::ErrorKind::NotFound {
-            StoreError::NotFound(path.to_owned())
-        } else {
-            StoreError::Io { path: path.to_owned(), source: e }
-        }
-    })?;
-    let mut head = [0u8; 16];
-    f.read_exact(&mut head).map_err(|_| StoreError::NotADossier {
-        path: path.to_owned(),
-        why: "the file is shorter than a dossier header".to_owned(),
-    })?;
-    if &head == b"SQLite format 3\0" {
-        return Err(StoreError::NotEncrypted(path.to_owned()));
-    }
-    Ok(hex::encode(head))
-}
-
-/// Opens `path` keyed with `key`, and checks the key decrypts it.
+/// Opens `path` keyed with `key` (the dossier's own keying, see `dossier::keyed`); a backup whose
+/// first page does not read back as a database is one this key cannot decrypt.
 fn keyed(path: &Path, key: &DossierKey, flags: OpenFlags) -> Result<Connection, StoreError> {
-    let conn = Connection::open_with_flags(path, flags | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
-    conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
-    conn.execute_batch(&format!("PRAGMA key = \"x'{}'\";", key.pragma_hex().as_str()))?;
-    match conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0)) {
-        Ok(_) => Ok(conn),
-        Err(rusqlite::Error::SqliteFailure(e, _))
-            if matches!(e.code, rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::DatabaseCorrupt) =>
-        {
-            Err(StoreError::CannotDecrypt(path.to_owned()))
+    crate::dossier::keyed(path, key, flags).map_err(|e| match e {
+        StoreError::Sql(rusqlite::Error::SqliteFailure(f, _)) if f.code == rusqlite::ErrorCode::DatabaseCorrupt => {
+            StoreError::CannotDecrypt(path.to_owned())
         }
-        Err(e) => Err(e.into()),
-    }
+        e => e,
+    })
 }
 
 /// Rows per table of every table in the file (the manifest's counts, compared again at restore).
@@ -147,7 +121,7 @@ pub fn snapshot_to(dossier: &Dossier, keys: &KeySource, dest: &Path) -> Result<S
         let counts = table_counts(&copy)?;
         drop(copy);
         sync_file(dest)?;
-        let backup_id = file_id(dest)?;
+        let backup_id = crate::dossier::read_dossier_id(dest)?;
         keys.remember(&backup_id, &key)?;
         Ok(SnapshotInfo { backup_id, schema_version, counts })
     })();
@@ -161,7 +135,7 @@ pub fn snapshot_to(dossier: &Dossier, keys: &KeySource, dest: &Path) -> Result<S
 /// b-trees (`integrity_check`), and what it holds. A file that cannot be decrypted or read at all is
 /// an error naming it.
 pub fn check_backup(path: &Path, keys: &KeySource) -> Result<BackupCheck, StoreError> {
-    let id = file_id(path)?;
+    let id = crate::dossier::read_dossier_id(path)?;
     let key = keys.key_for(path, &id)?;
     let conn = keyed(path, &key, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(|e| damaged(path, e))?;
     let read = || -> Result<BackupCheck, StoreError> {
@@ -198,7 +172,7 @@ pub fn restore_to(backup: &Path, keys: &KeySource, dest: &Path) -> Result<PathBu
     if dest.exists() {
         return Err(StoreError::AlreadyExists(dest.to_owned()));
     }
-    let id = file_id(backup)?;
+    let id = crate::dossier::read_dossier_id(backup)?;
     let key = keys.key_for(backup, &id)?;
     let source = keyed(backup, &key, OpenFlags::SQLITE_OPEN_READ_ONLY).map_err(|e| damaged(backup, e))?;
     // The restored dossier's own key (its id differs from the backup's).
@@ -211,7 +185,7 @@ pub fn restore_to(backup: &Path, keys: &KeySource, dest: &Path) -> Result<PathBu
         let copy = copy_into(&source, &tmp, &key).map_err(|e| damaged(backup, e))?;
         drop(copy);
         sync_file(&tmp)?;
-        let new_id = file_id(&tmp)?;
+        let new_id = crate::dossier::read_dossier_id(&tmp)?;
         keys.remember(&new_id, &key)?;
         if let Err(e) = fs::rename(&tmp, dest) {
             keys.forget(&new_id);
@@ -232,7 +206,7 @@ pub fn restore_to(backup: &Path, keys: &KeySource, dest: &Path) -> Result<PathBu
 /// Forgets the key of a backup file that is being deleted (pruned generations). The file's id is
 /// read from its header; a file that cannot be read has nothing to forget.
 pub fn forget_backup_key(path: &Path, keys: &KeySource) {
-    if let Ok(id) = file_id(path) {
+    if let Ok(id) = crate::dossier::read_dossier_id(path) {
         keys.forget(&id);
     }
 }

@@ -117,7 +117,7 @@ fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError + '_ {
 }
 
 /// Reads the dossier id: the hex of the 16-byte salt at the start of an SQLCipher file.
-fn read_dossier_id(path: &Path) -> Result<String, StoreError> {
+pub(crate) fn read_dossier_id(path: &Path) -> Result<String, StoreError> {
     let mut file = fs::File::open(path).map_err(|e| {
         if e.kind() == std::io::ErrorKind::NotFound {
             StoreError::NotFound(path.to_owned())
@@ -136,8 +136,9 @@ fn read_dossier_id(path: &Path) -> Result<String, StoreError> {
     Ok(hex::encode(head))
 }
 
-/// Opens a connection with the key and the dossier's pragmas; checks the key actually decrypts.
-fn connect(path: &Path, key: &DossierKey, flags: OpenFlags) -> Result<Connection, StoreError> {
+/// Opens a connection keyed with `key` and checks the key actually decrypts the file (a wrong key
+/// is [`StoreError::CannotDecrypt`]); no other pragma. Dossiers and backups are opened this way.
+pub(crate) fn keyed(path: &Path, key: &DossierKey, flags: OpenFlags) -> Result<Connection, StoreError> {
     // No per-connection mutex (SQLite's "multi-thread" mode): a `Connection` is `Send` but not
     // `Sync`, so Rust already guarantees one thread at a time uses it (a `Dossier` behind the shell's
     // `Mutex`), and SQLite's own lock/unlock around every step cost ~5 % of a large scan (the dunning
@@ -175,6 +176,12 @@ fn connect(path: &Path, key: &DossierKey, flags: OpenFlags) -> Result<Connection
             Err(e) => return Err(e.into()),
         }
     };
+    Ok(conn)
+}
+
+/// Opens a connection with the key and the dossier's pragmas; checks the key actually decrypts.
+fn connect(path: &Path, key: &DossierKey, flags: OpenFlags) -> Result<Connection, StoreError> {
+    let conn = keyed(path, key, flags)?;
     // WAL with synchronous = NORMAL: a commit is atomic and survives the process being killed; only
     // a power cut can roll back the very last commits (never corrupt the file). Importing thousands
     // of files, one transaction each, needs commits that do not each wait for the disk.
