@@ -54,6 +54,22 @@ impl AppState {
         self.keys.as_ref().map(|(k, _)| k).map_err(Clone::clone)
     }
 
+    /// The keys to open or create a dossier with: the passphrase's (passphrase mode, Argon2id; the
+    /// keyring is not needed at all, and they are also what `install` keeps as `opened_with`) or the
+    /// keyring's.
+    fn keys_for(
+        &self,
+        passphrase: Option<String>,
+    ) -> Result<(encours_app::KeySource, Option<encours_app::KeySource>), ApiError> {
+        match passphrase {
+            Some(p) => {
+                let keys = encours_app::security::passphrase_keys(encours_app::security::Zeroizing::new(p));
+                Ok((keys.clone(), Some(keys)))
+            }
+            None => Ok((self.keys()?.clone(), None)),
+        }
+    }
+
     /// The keys a backup of the open dossier is made with: its passphrase in passphrase mode.
     fn backup_keys(&self) -> Result<encours_app::KeySource, ApiError> {
         match self.opened_with.lock().map_err(internal)?.as_ref() {
@@ -101,13 +117,8 @@ async fn create_dossier(
 ) -> Result<DossierSummary, ApiError> {
     let path = PathBuf::from(path);
     // The core refuses a passphrase under 12 characters (`Passphrase::check_strength`).
-    match passphrase.map(|p| encours_app::security::passphrase_keys(encours_app::security::Zeroizing::new(p))) {
-        Some(keys) => {
-            let dossier = encours_app::create_dossier(&path, &siren, &name, &keys, now())?;
-            state.install(dossier, Some(keys))
-        }
-        None => state.install(encours_app::create_dossier(&path, &siren, &name, state.keys()?, now())?, None),
-    }
+    let (keys, opened_with) = state.keys_for(passphrase)?;
+    state.install(encours_app::create_dossier(&path, &siren, &name, &keys, now())?, opened_with)
 }
 
 /// Opens a dossier with the keyring key, or with `passphrase` (passphrase mode) when one is given;
@@ -119,10 +130,8 @@ async fn open_dossier(
     passphrase: Option<String>,
 ) -> Result<DossierSummary, ApiError> {
     let path = PathBuf::from(path);
-    match passphrase.map(|p| encours_app::security::passphrase_keys(encours_app::security::Zeroizing::new(p))) {
-        Some(keys) => state.install(encours_app::open_dossier(&path, &keys)?, Some(keys)),
-        None => state.install(encours_app::open_dossier(&path, state.keys()?)?, None),
-    }
+    let (keys, opened_with) = state.keys_for(passphrase)?;
+    state.install(encours_app::open_dossier(&path, &keys)?, opened_with)
 }
 
 #[tauri::command]
@@ -561,10 +570,8 @@ async fn unlock_dossier(
     passphrase: Option<String>,
 ) -> Result<DossierSummary, ApiError> {
     // With a passphrase the keyring is not needed at all (a machine without one).
-    match passphrase.map(|p| encours_app::security::passphrase_keys(encours_app::security::Zeroizing::new(p))) {
-        Some(keys) => state.install(encours_app::security::unlock(&lock, &keys, None)?, Some(keys)),
-        None => state.install(encours_app::security::unlock(&lock, state.keys()?, None)?, None),
-    }
+    let (keys, opened_with) = state.keys_for(passphrase)?;
+    state.install(encours_app::security::unlock(&lock, &keys, None)?, opened_with)
 }
 
 /// `encours-desktop --demo` opens the demo; `encours-desktop PATH` opens a dossier.
