@@ -7,6 +7,7 @@
  * (`BigInt` of the digits), never a float.
  */
 import type { PortfolioRowView } from "../bindings/PortfolioRowView";
+import { parseDecimal } from "../i18n/format";
 
 export type SortKey =
   | "name"
@@ -67,11 +68,10 @@ export const DEFAULT_QUERY: PortfolioQuery = {
 
 /** Exact cents of a decimal string ("-12.5" → -1250n); anything unreadable is 0n. */
 export function cents(value: string): bigint {
-  const m = /^\s*(-?)(\d+)(?:\.(\d*))?\s*$/.exec(value);
-  if (!m) return 0n;
-  const fraction = (m[3] ?? "").padEnd(2, "0").slice(0, 2);
-  const magnitude = BigInt(m[2] + fraction);
-  return m[1] === "-" ? -magnitude : magnitude;
+  const parsed = parseDecimal(value);
+  if (!parsed) return 0n;
+  const magnitude = BigInt(parsed.integer + parsed.fraction.padEnd(2, "0").slice(0, 2));
+  return parsed.negative ? -magnitude : magnitude;
 }
 
 /** Lower case without accents, for searching names as people type them. */
