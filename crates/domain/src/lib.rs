@@ -15,6 +15,7 @@ pub mod client;
 pub mod collection;
 pub mod creditor_ref;
 pub mod dunning;
+pub mod id_hash;
 pub mod ids;
 pub mod invoice;
 pub mod legal;

@@ -25,7 +25,6 @@
 //!    recorded and its deadline passed.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
 use chrono::{Days, NaiveDate};
@@ -55,30 +54,7 @@ pub fn horizon_days(scenarios: &[Scenario]) -> u64 {
         .max(1)
 }
 
-/// A hasher for the ids the plan looks up per invoice (invoice and client ids: small integers the
-/// dossier assigns, never chosen by an attacker), much cheaper than the default SipHash.
-#[derive(Default)]
-pub struct IdHasher(u64);
-
-impl Hasher for IdHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 = (self.0.rotate_left(8) ^ u64::from(*b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        }
-    }
-
-    fn write_i64(&mut self, n: i64) {
-        // Fibonacci hashing: the high bits (those hashbrown uses) depend on every bit of the id.
-        self.0 = (self.0 ^ n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    }
-}
-
-/// A `HashMap`/`HashSet` state with [`IdHasher`].
-pub type IdHash = BuildHasherDefault<IdHasher>;
+pub use encours_domain::id_hash::{IdHash, IdHasher};
 
 fn ser_scenario<S: Serializer>(s: &Option<(ScenarioId, Arc<str>)>, ser: S) -> Result<S::Ok, S::Error> {
     s.as_ref().map(|(id, name)| (id, &**name)).serialize(ser)

@@ -9,7 +9,6 @@
 //! that a run is recorded whole or not at all and every action is in the journal.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
 use chrono::{NaiveDate, NaiveDateTime};
@@ -48,28 +47,8 @@ fn parse_date(s: &str) -> Result<NaiveDate, StoreError> {
     s.parse().map_err(|e: chrono::ParseError| StoreError::Decode(format!("date {s:?}: {e}")))
 }
 
-/// A hasher for row ids (integers the dossier assigns): the snapshot looks one up per status row,
-/// and SipHash would cost more than the lookup itself.
-#[derive(Default)]
-struct RowIdHasher(u64);
-
-impl Hasher for RowIdHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 = (self.0.rotate_left(8) ^ u64::from(*b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        }
-    }
-
-    fn write_i64(&mut self, n: i64) {
-        self.0 = (self.0 ^ n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    }
-}
-
-type RowIds = BuildHasherDefault<RowIdHasher>;
+/// Row ids hash with the domain's cheap id hasher (one lookup per status row).
+type RowIds = encours_domain::id_hash::IdHash;
 
 /// A text column read without copying it.
 fn text<'r>(r: &'r rusqlite::Row<'_>, i: usize) -> Result<&'r str, StoreError> {
