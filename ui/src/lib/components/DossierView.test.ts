@@ -77,13 +77,13 @@ describe("DossierView", () => {
     expect(text("#summary-as-of")).toBe("au 23/11/2026");
   });
 
-  it("marks future sections as disabled", () => {
+  it("lists every section as a link, none disabled", () => {
     render();
     const items = [...document.querySelectorAll("nav li")];
     expect(items).toHaveLength(11);
     expect(items[0]?.querySelector("[aria-current=page]")?.textContent).toContain("Tableau de bord");
-    // Synchronisation is still to come; the portfolio is open (issue 11).
-    expect(items[9]?.querySelector("[aria-disabled=true]"), "item 9").not.toBeNull();
+    expect(document.querySelector("nav [aria-disabled=true]")).toBeNull();
+    expect(items[9]?.querySelector("a#nav-sync")?.textContent).toContain("Synchronisation");
     expect(items[1]?.querySelector("a#nav-portfolio")?.textContent).toContain("Portefeuille");
     expect(items[1]?.textContent).not.toContain("bientôt");
     expect(items[2]?.textContent).toContain("Plan du jour");

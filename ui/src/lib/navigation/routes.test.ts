@@ -38,13 +38,15 @@ describe("routes", () => {
     }
   });
 
-  it("map Alt+1…9 and Alt+0 to the sidebar's ten sections", () => {
-    expect(SECTIONS).toHaveLength(10);
+  it("map Alt+1…9 and Alt+0 to ten of the sidebar's eleven sections (not Sync)", () => {
+    expect(SECTIONS).toHaveLength(11);
     expect(sectionOfShortcut("1")).toBe("dashboard");
     expect(sectionOfShortcut("2")).toBe("portfolio");
+    expect(sectionOfShortcut("9")).toBe("imports");
     expect(sectionOfShortcut("0")).toBe("settings");
     expect(sectionOfShortcut("x")).toBeNull();
-    for (const s of SECTIONS) expect(sectionOfShortcut(shortcutOf(s) ?? "")).toBe(s);
+    expect(shortcutOf("sync")).toBeNull();
+    for (const s of SECTIONS.filter((s) => s !== "sync")) expect(sectionOfShortcut(shortcutOf(s) ?? "")).toBe(s);
   });
 
   it("keep a history: back, forward, a new page drops the forward part, a repeat is not added", () => {
