@@ -197,23 +197,26 @@ impl FlowClient {
         Ok(token.access_token)
     }
 
-    /// An authenticated exchange: a token is fetched when none is held, and once more when the
-    /// platform answers 401 (expired or revoked); a second 401 is an authentication error.
+    /// An authenticated exchange: a token is fetched when none is held, and again when the platform
+    /// answers 401 (expired or revoked). A 401 on a token this request fetched itself is an
+    /// authentication error; one on a token another request fetched (downloads run a few at a time,
+    /// and a shared token may expire between them) only means a new token is needed.
     async fn authed(&self, url: &str, build: &(dyn Fn(&str) -> RequestBuilder + Sync)) -> Result<Answer, SyncError> {
-        for round in 0..2 {
-            let token = {
+        const ROUNDS: usize = 4;
+        for round in 0..ROUNDS {
+            let (token, fresh) = {
                 let mut held = self.token.lock().await;
                 match held.as_ref() {
-                    Some(t) => t.clone(),
+                    Some(t) => (t.clone(), false),
                     None => {
                         let t = self.fetch_token().await?;
                         *held = Some(t.clone());
-                        t
+                        (t, true)
                     }
                 }
             };
             let answer = self.exchange(url, &|| build(&token)).await?;
-            if answer.status == StatusCode::UNAUTHORIZED && round == 0 {
+            if answer.status == StatusCode::UNAUTHORIZED && (round == 0 || !fresh) && round + 1 < ROUNDS {
                 let mut held = self.token.lock().await;
                 if held.as_deref() == Some(token.as_str()) {
                     *held = None;

@@ -28,6 +28,30 @@ pub trait FlowSink {
     fn commit(&mut self, flow: &Flow, bytes: &[u8], cursor: DateTime<Utc>) -> Result<(), Self::Error>;
     /// Moves the cursor past flows known already or not to import.
     fn set_cursor(&mut self, cursor: DateTime<Utc>) -> Result<(), Self::Error>;
+    /// Stores the downloaded flows of a page, in listing order; after it the cursor is the last
+    /// one's `cursor`. The default commits them one by one, each with the cursor just past it, so
+    /// a failure leaves the flows before it stored and the cursor on the last of them. A sink that
+    /// can store the whole batch and the cursor in one transaction overrides it (fewer commits,
+    /// same rule: the cursor never moves past a flow that is not committed with it). On failure,
+    /// the flowId to name and the error.
+    fn commit_batch(&mut self, batch: &[Fetched<'_>]) -> Result<(), (String, Self::Error)> {
+        for f in batch {
+            self.commit(f.flow, &f.bytes, f.cursor).map_err(|e| (f.flow.flow_id.clone(), e))?;
+        }
+        Ok(())
+    }
+}
+
+/// A flow downloaded during a sync, waiting for [`FlowSink::commit_batch`].
+#[derive(Debug)]
+pub struct Fetched<'a> {
+    /// The flow as listed.
+    pub flow: &'a Flow,
+    /// Its original (`docType=Original`).
+    pub bytes: Vec<u8>,
+    /// The cursor once this flow is stored: its `updatedAt`, or more when flows skipped before it
+    /// were newer (late arrivals).
+    pub cursor: DateTime<Utc>,
 }
 
 /// What to sync and how.
@@ -41,6 +65,8 @@ pub struct SyncOptions {
     pub late_window: Duration,
     /// Stop after this many stored flows (a bounded run); `None` for everything available.
     pub max_flows: Option<usize>,
+    /// Downloads of one page in flight at a time (at least 1). The commits stay in listing order.
+    pub downloads_in_flight: usize,
 }
 
 impl Default for SyncOptions {
@@ -50,6 +76,7 @@ impl Default for SyncOptions {
             page_limit: 100,
             late_window: Duration::seconds(cursor::DEFAULT_LATE_WINDOW_SECONDS),
             max_flows: None,
+            downloads_in_flight: 4,
         }
     }
 }
@@ -109,28 +136,53 @@ pub async fn sync_once<S: FlowSink>(
         // The platform must sort ascending (B.4 §5.3); sorting again costs nothing and protects the
         // cursor from a platform that does not.
         ordered.sort_by_key(|f| f.updated_at);
+        // Plan the page: what is skipped (moving `reached`), what is taken, with the cursor each
+        // taken flow commits with, and where a bounded run stops.
+        let mut takes: Vec<Take<'_>> = Vec::new();
+        let mut planned = std::collections::HashSet::new();
+        let mut stop = false;
+        let mut skipped_to = reached;
         for flow in &ordered {
             let ours = options.flow_types.contains(&flow.flow_type)
                 && !(flow.flow_direction == FlowDirection::Out && flow.flow_type == FlowType::CustomerInvoiceLC);
             if !ours {
                 report.ignored += 1;
-            } else if sink.already_have(&flow.flow_id).map_err(sink_error(&flow.flow_id))? {
+            } else if planned.contains(flow.flow_id.as_str())
+                || sink.already_have(&flow.flow_id).map_err(sink_error(&flow.flow_id))?
+            {
                 report.known += 1;
             } else {
-                if options.max_flows.is_some_and(|m| report.stored >= m) {
-                    flush(sink, &mut stored_cursor, reached, &mut report)?;
-                    return Ok(report);
+                if options.max_flows.is_some_and(|m| report.stored + takes.len() >= m) {
+                    stop = true;
+                    break;
                 }
-                let bytes = client.download(&flow.flow_id, DocType::Original).await?;
-                let next = cursor::advance(reached, flow.updated_at);
-                sink.commit(flow, &bytes, next).map_err(sink_error(&flow.flow_id))?;
-                reached = Some(next);
-                stored_cursor = reached;
-                report.cursor_after = reached;
-                report.stored += 1;
+                planned.insert(flow.flow_id.as_str());
+                let after_it = cursor::advance(skipped_to, flow.updated_at);
+                skipped_to = Some(after_it);
+                takes.push(Take { flow, cursor: after_it });
                 continue;
             }
-            reached = Some(cursor::advance(reached, flow.updated_at));
+            skipped_to = Some(cursor::advance(skipped_to, flow.updated_at));
+        }
+        // Download the page's new flows a few at a time (the round trips overlap), then commit
+        // them in listing order: each commit carries the cursor just past its flow, so the cursor
+        // never gets ahead of what is stored. A failed download stops the page after the flows
+        // before it are committed.
+        let (downloaded, failure) = download_all(client, &takes, options.downloads_in_flight).await;
+        let committed = commit_all(sink, &takes, downloaded)?;
+        if let Some(last) = committed.checked_sub(1).and_then(|i| takes.get(i)) {
+            reached = Some(last.cursor);
+            stored_cursor = reached;
+            report.cursor_after = reached;
+        }
+        report.stored += committed;
+        if let Some(e) = failure {
+            return Err(e);
+        }
+        reached = skipped_to;
+        if stop {
+            flush(sink, &mut stored_cursor, reached, &mut report)?;
+            return Ok(report);
         }
         flush(sink, &mut stored_cursor, reached, &mut report)?;
         match cursor::next_page(&page.results, options.page_limit, after) {
@@ -142,6 +194,71 @@ pub async fn sync_once<S: FlowSink>(
             }
         }
     }
+}
+
+/// A flow of the page to take, with the cursor its commit carries.
+struct Take<'a> {
+    flow: &'a Flow,
+    cursor: DateTime<Utc>,
+}
+
+type Download<'a> = std::pin::Pin<Box<dyn std::future::Future<Output = Result<Vec<u8>, SyncError>> + Send + 'a>>;
+
+/// Downloads the originals of `takes` with at most `in_flight` requests at a time. Returns the bytes
+/// of the longest prefix downloaded, and the first failure (no new download starts after one).
+async fn download_all(client: &FlowClient, takes: &[Take<'_>], in_flight: usize) -> (Vec<Vec<u8>>, Option<SyncError>) {
+    use std::task::Poll;
+    let in_flight = in_flight.max(1);
+    let mut results: Vec<Option<Result<Vec<u8>, SyncError>>> = takes.iter().map(|_| None).collect();
+    let mut running: Vec<(usize, Download<'_>)> = Vec::new();
+    let mut next = 0;
+    let mut failed = false;
+    std::future::poll_fn(|cx| loop {
+        while running.len() < in_flight && !failed {
+            let Some(take) = takes.get(next) else { break };
+            running.push((next, Box::pin(client.download(&take.flow.flow_id, DocType::Original))));
+            next += 1;
+        }
+        let mut progressed = false;
+        running.retain_mut(|(i, fut)| match fut.as_mut().poll(cx) {
+            Poll::Ready(r) => {
+                failed |= r.is_err();
+                if let Some(slot) = results.get_mut(*i) {
+                    *slot = Some(r);
+                }
+                progressed = true;
+                false
+            }
+            Poll::Pending => true,
+        });
+        if running.is_empty() && (failed || next >= takes.len()) {
+            return Poll::Ready(());
+        }
+        if !progressed {
+            return Poll::Pending;
+        }
+    })
+    .await;
+    let mut bytes = Vec::with_capacity(takes.len());
+    for r in results {
+        match r {
+            Some(Ok(b)) => bytes.push(b),
+            Some(Err(e)) => return (bytes, Some(e)),
+            None => break,
+        }
+    }
+    (bytes, None)
+}
+
+/// Commits the downloaded prefix of `takes` through the sink's batch; returns how many were stored.
+fn commit_all<S: FlowSink>(sink: &mut S, takes: &[Take<'_>], downloaded: Vec<Vec<u8>>) -> Result<usize, SyncError> {
+    let batch: Vec<Fetched<'_>> =
+        takes.iter().zip(downloaded).map(|(t, bytes)| Fetched { flow: t.flow, bytes, cursor: t.cursor }).collect();
+    let n = batch.len();
+    if n > 0 {
+        sink.commit_batch(&batch).map_err(|(flow_id, e)| SyncError::Sink { flow_id, message: e.to_string() })?;
+    }
+    Ok(n)
 }
 
 fn flush<S: FlowSink>(
@@ -178,6 +295,9 @@ pub struct MemorySink {
     pub keep_bytes: bool,
     /// Flow ids ever committed twice (must stay empty).
     pub duplicates: BTreeSet<String>,
+    /// Store each page's batch in one atomic commit (as a sink with one transaction per page
+    /// would), instead of one commit per flow.
+    pub batch_commits: bool,
 }
 
 impl FlowSink for MemorySink {
@@ -205,6 +325,34 @@ impl FlowSink for MemorySink {
             self.bytes.insert(flow.flow_id.clone(), bytes.to_vec());
         }
         self.cursor = Some(cursor);
+        Ok(())
+    }
+
+    fn commit_batch(&mut self, batch: &[Fetched<'_>]) -> Result<(), (String, String)> {
+        if !self.batch_commits {
+            for f in batch {
+                self.commit(f.flow, &f.bytes, f.cursor).map_err(|e| (f.flow.flow_id.clone(), e))?;
+            }
+            return Ok(());
+        }
+        let n = self.commits;
+        self.commits += 1;
+        let first = batch.first().map(|f| f.flow.flow_id.clone()).unwrap_or_default();
+        if self.crash_at_commit.is_some_and(|c| n >= c) {
+            return Err((first, format!("simulated crash at commit {n}")));
+        }
+        for f in batch {
+            let sha = hex::encode(Sha256::digest(&f.bytes));
+            if self.flows.insert(f.flow.flow_id.clone(), sha).is_some() {
+                self.duplicates.insert(f.flow.flow_id.clone());
+            }
+            if self.keep_bytes {
+                self.bytes.insert(f.flow.flow_id.clone(), f.bytes.clone());
+            }
+        }
+        if let Some(last) = batch.last() {
+            self.cursor = Some(last.cursor);
+        }
         Ok(())
     }
 

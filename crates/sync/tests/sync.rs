@@ -101,9 +101,9 @@ async fn a_full_sync_of_1000_flows_stores_exactly_the_files_served() {
     assert_eq!(running.platform().stats().tokens_issued, 1, "one token serves the whole run");
 }
 
-/// The 10,000 flows. `cargo test -p encours-sync --release -- --ignored ten_thousand` prints the time.
+/// The 10,000 flows, in every `cargo test` (about 5 s in a debug build on a quiet machine;
+/// `-- --nocapture 10000` prints the time).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "10,000 flows: run with --ignored (about 17 s in a debug build)"]
 async fn a_full_sync_of_10000_flows_stores_exactly_the_files_served() {
     let running = platform(PlatformConfig::new(start_date()), 10_000, 2).await;
     let client = client(&running, Duration::from_secs(10), NoSleep::default());
@@ -184,6 +184,17 @@ async fn flows_released_over_time_arrive_over_several_passes() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_sync_interrupted_at_random_points_resumes_without_loss_or_duplicate() {
+    interrupted_runs_resume(false).await;
+}
+
+/// The same with a sink that stores each page in one transaction ([`encours_sync::FlowSink::commit_batch`]):
+/// a refused batch leaves neither its flows nor the cursor past them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_one_commit_per_page_an_interrupted_sync_resumes_without_loss_or_duplicate() {
+    interrupted_runs_resume(true).await;
+}
+
+async fn interrupted_runs_resume(batch_commits: bool) {
     let mut config = PlatformConfig::new(start_date());
     config.faults = Faults::parse("5xx=9,dup=13,late=23").expect("fault spec");
     config.release_per_search = Some(50);
@@ -191,7 +202,7 @@ async fn a_sync_interrupted_at_random_points_resumes_without_loss_or_duplicate()
     let client = client(&running, Duration::from_secs(10), NoSleep::default());
     // What the dossier holds survives each "crash"; the process state (the client's token, the run's
     // page position) does not matter: a new run starts from the stored cursor.
-    let mut kept = MemorySink::default();
+    let mut kept = MemorySink { batch_commits, ..MemorySink::default() };
     let mut rng = 0x5eed_u64;
     let mut next = move |n: u64| {
         rng ^= rng << 13;
@@ -204,7 +215,9 @@ async fn a_sync_interrupted_at_random_points_resumes_without_loss_or_duplicate()
         let mut sink = MemorySink { crash_at_commit: None, commits: 0, ..kept.clone() };
         if round % 2 == 0 {
             // The store refuses the k-th commit and every later one: the process dies mid-flow.
-            sink.crash_at_commit = Some(usize::try_from(next(120)).unwrap_or(0));
+            // A run commits one batch per page, and with 50 flows released per search a run is a page or two.
+            let commits = if batch_commits { 2 } else { 120 };
+            sink.crash_at_commit = Some(usize::try_from(next(commits)).unwrap_or(0));
             if sync_once(&client, &mut sink, &SyncOptions::default()).await.is_err() {
                 interrupted += 1;
             }
