@@ -2,10 +2,14 @@
  * UI text. French is the reference dictionary; English must have exactly the same keys
  * (the `Messages` type enforces it). Placeholders are written `{name}`.
  */
+import { SETTINGS_EN, SETTINGS_FR } from "../settings/messages";
+
 export const LOCALES = ["fr", "en"] as const;
 export type Locale = (typeof LOCALES)[number];
 
 const fr = {
+  // The Paramètres panels keep their text in their own file (settings/messages.ts).
+  ...SETTINGS_FR,
   "app.name": "Encours",
   "app.pitch": "Vos créances clients, à jour chaque jour.",
   "app.skip": "Aller au contenu",
@@ -1039,6 +1043,7 @@ export type MessageKey = keyof typeof fr;
 export type Messages = Readonly<Record<MessageKey, string>>;
 
 const en: Messages = {
+  ...SETTINGS_EN,
   "app.name": "Encours",
   "app.pitch": "Your customer receivables, up to date every day.",
   "app.skip": "Skip to content",
