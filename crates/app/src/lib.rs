@@ -32,6 +32,7 @@ pub mod rates;
 pub mod rgpd;
 pub mod scoring;
 pub mod security;
+pub mod settings;
 pub mod simulate;
 pub mod sync;
 

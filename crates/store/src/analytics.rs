@@ -27,6 +27,9 @@ use rusqlite::{params, OptionalExtension};
 use crate::dossier::Dossier;
 use crate::error::StoreError;
 
+pub mod today;
+pub mod writeoff;
+
 /// Reads an ISO date (`YYYY-MM-DD`, the stored form) quickly; an error names the value.
 pub fn parse_date(s: &str) -> Result<NaiveDate, StoreError> {
     let b = s.as_bytes();
@@ -85,6 +88,12 @@ pub fn last_event_date(d: &Dossier) -> Result<Option<NaiveDate>, StoreError> {
     s.as_deref().map(parse_date).transpose()
 }
 
+/// True when `as_of` is on or after the ledger's last dated event: its open amounts are today's
+/// (the aggregates of [`today`] apply).
+pub fn is_current(d: &Dossier, as_of: NaiveDate) -> Result<bool, StoreError> {
+    Ok(last_event_date(d)?.is_none_or(|last| last <= as_of))
+}
+
 /// Calls `f` with every item open on `as_of` (issued by then, open amount not zero on that date).
 /// Items come grouped by client when the path is [`Rebuild::Current`]; in no particular order
 /// otherwise.
@@ -139,6 +148,14 @@ pub fn for_each_item_rebuilt(
                     if let Some(cn) = r.get::<_, Option<i64>>(1)? {
                         *back.entry(cn).or_default() -= amount;
                     }
+                }
+                // Write-offs after the date (migration 0019): open again on the date.
+                let mut stmt = d.conn.prepare_cached(
+                    "SELECT invoice_id, amount FROM writeoffs INDEXED BY writeoffs_written WHERE written_on > ?1",
+                )?;
+                let mut rows = stmt.query([&day])?;
+                while let Some(r) = rows.next()? {
+                    *back.entry(r.get(0)?).or_default() += r.get::<_, i64>(1)?;
                 }
             }
             let mut stmt = d.conn.prepare_cached(
@@ -218,6 +235,7 @@ fn replay(d: &Dossier, day: &str, f: &mut impl FnMut(&ItemAt) -> Result<(), Stor
                             WHERE a.invoice_id = i.id AND a.applied_on <= ?1), 0)
                 + coalesce((SELECT sum(a.amount) FROM allocations a INDEXED BY allocations_credit_note
                             WHERE a.credit_note_id = i.id AND a.applied_on <= ?1), 0)
+                - coalesce((SELECT w.amount FROM writeoffs w WHERE w.invoice_id = i.id AND w.written_on <= ?1), 0)
          FROM invoices i WHERE i.issue_date <= ?1",
     )?;
     let mut rows = stmt.query([day])?;
@@ -828,6 +846,9 @@ SELECT currency, month, due_date, sum(delta) FROM (
     UNION ALL
     SELECT c.currency, substr(a.applied_on, 1, 7), c.due_date, a.amount
     FROM allocations a JOIN invoices c ON c.id = a.credit_note_id
+    UNION ALL
+    SELECT i.currency, substr(w.written_on, 1, 7), i.due_date, -w.amount
+    FROM writeoffs w JOIN invoices i ON i.id = w.invoice_id
 ) GROUP BY currency, month, due_date;
 INSERT INTO analytics_days (currency, day, sales, cash, paid, allocations)
 SELECT currency, day, sum(sales), sum(cash), sum(paid), sum(n) FROM (
@@ -836,6 +857,8 @@ SELECT currency, day, sum(sales), sum(cash), sum(paid), sum(n) FROM (
     SELECT currency, booked_on, 0, amount, 0, 0 FROM payments WHERE client_id IS NOT NULL
     UNION ALL
     SELECT currency, applied_on, 0, 0, CASE WHEN payment_id IS NULL THEN 0 ELSE amount END, 1 FROM allocations
+    UNION ALL
+    SELECT currency, written_on, 0, 0, 0, 0 FROM writeoffs
 ) GROUP BY currency, day;
 INSERT INTO analytics_clients (client_id, paid, late_cent_days, last_payment)
 SELECT i.client_id, sum(a.amount),
@@ -845,6 +868,35 @@ GROUP BY i.client_id;
 INSERT INTO analytics_clients (client_id, last_payment)
 SELECT client_id, max(booked_on) FROM payments WHERE client_id IS NOT NULL GROUP BY client_id
 ON CONFLICT (client_id) DO UPDATE SET last_payment = excluded.last_payment;
+DELETE FROM analytics_open;
+DELETE FROM analytics_open_clients;
+DELETE FROM analytics_open_habits;
+INSERT INTO analytics_open (currency, segment, due_date, items, open, invoices, positive, terms)
+SELECT i.currency, coalesce(c.segment, ''), i.due_date, count(*), sum(i.outstanding), sum(i.outstanding > 0),
+       sum(max(i.outstanding, 0)),
+       sum(CASE WHEN i.outstanding > 0
+           THEN i.outstanding * CAST(julianday(i.due_date) - julianday(i.issue_date) AS INTEGER) ELSE 0 END)
+FROM invoices i LEFT JOIN clients c ON c.id = i.client_id
+WHERE i.outstanding <> 0 GROUP BY 1, 2, 3;
+
+INSERT INTO analytics_open_clients (client_id, currency, items, open, unapplied, net, oldest_due)
+SELECT client_id, currency, sum(items), sum(open), sum(unapplied), sum(open) - sum(unapplied), min(oldest) FROM (
+    SELECT client_id, currency, count(*) AS items, sum(outstanding) AS open, 0 AS unapplied,
+           min(CASE WHEN outstanding > 0 THEN due_date END) AS oldest
+    FROM invoices WHERE outstanding <> 0 GROUP BY client_id, currency
+    UNION ALL
+    SELECT client_id, currency, 0, 0, sum(unallocated), NULL FROM payments
+    WHERE unallocated <> 0 AND client_id IS NOT NULL GROUP BY client_id, currency
+) GROUP BY client_id, currency;
+
+INSERT INTO analytics_open_habits (currency, late, due_date, invoices, positive)
+SELECT i.currency,
+       CASE WHEN coalesce(h.paid, 0) <= 0 THEN 1000000
+            WHEN h.late_cent_days < 0 THEN -((2 * (-h.late_cent_days) * 1000 + h.paid) / (2 * h.paid))
+            ELSE (2 * h.late_cent_days * 1000 + h.paid) / (2 * h.paid) END,
+       i.due_date, count(*), sum(i.outstanding)
+FROM invoices i LEFT JOIN analytics_clients h ON h.client_id = i.client_id
+WHERE i.outstanding > 0 GROUP BY 1, 2, 3;
 ";
 
 /// Drops the triggers that keep the aggregates, inside the caller's transaction, and returns
@@ -872,7 +924,7 @@ pub(crate) fn rebuild_aggregates(conn: &rusqlite::Connection, triggers: &[String
     Ok(())
 }
 
-/// Every row of the three aggregates, sorted, as text (for tests comparing two dossiers, or a
+/// Every row of the aggregates (migrations 0005 and 0019), sorted, as text (for tests comparing two dossiers, or a
 /// dossier with its aggregates rebuilt from scratch).
 pub fn aggregates_dump(d: &Dossier) -> Result<Vec<String>, StoreError> {
     let mut out = Vec::new();
@@ -883,6 +935,14 @@ pub fn aggregates_dump(d: &Dossier) -> Result<Vec<String>, StoreError> {
          FROM analytics_days WHERE sales <> 0 OR cash <> 0 OR paid <> 0 OR allocations <> 0 ORDER BY 1",
         "SELECT client_id || ' ' || paid || ' ' || late_cent_days || ' ' || coalesce(last_payment, '-')
          FROM analytics_clients ORDER BY client_id",
+        "SELECT currency || ' ' || segment || ' ' || due_date || ' ' || items || ' ' || open || ' ' || invoices
+         || ' ' || positive || ' ' || terms FROM analytics_open
+         WHERE items <> 0 OR open <> 0 OR invoices <> 0 OR positive <> 0 OR terms <> 0 ORDER BY 1",
+        "SELECT client_id || ' ' || currency || ' ' || items || ' ' || open || ' ' || unapplied || ' ' || net
+         || ' ' || coalesce(oldest_due, '-') FROM analytics_open_clients
+         WHERE items <> 0 OR open <> 0 OR unapplied <> 0 OR net <> 0 OR oldest_due IS NOT NULL ORDER BY 1",
+        "SELECT currency || ' ' || late || ' ' || due_date || ' ' || invoices || ' ' || positive
+         FROM analytics_open_habits WHERE invoices <> 0 OR positive <> 0 ORDER BY 1",
     ] {
         let mut stmt = d.conn.prepare(sql)?;
         let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
