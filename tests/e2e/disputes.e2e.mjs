@@ -9,14 +9,20 @@
 //
 // Prints "e2e disputes: N passed, M failed" last and exits non-zero on any failure.
 import { createHash } from "node:crypto";
-import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { ARTIFACTS, checks, openSession } from "./harness.mjs";
-
-const APP = process.env.APP;
-const CLI = process.env.ENCOURS_CLI;
-const DEMO_TIMEOUT_MS = 120_000;
+import {
+  ARTIFACTS,
+  CLI,
+  checks,
+  cliJson,
+  openDemo,
+  openDisputeByHand,
+  overdueDemoInvoice,
+  resolveShownDispute,
+  shot,
+  withSession,
+} from "./harness.mjs";
 
 const { record, finish } = checks("disputes", [
   "a dispute opened by hand in the window is in the dossier with its invoice",
@@ -24,19 +30,12 @@ const { record, finish } = checks("disputes", [
   "resolving it closes it and the timeline shows each step, as the CLI reads it",
 ]);
 
-/** The JSON a CLI command prints on the dossier, or an Error saying why there is none. */
+/** The JSON a CLI command prints on the dossier, or the Error saying why there is none. */
 function cli(dossierPath, args) {
   try {
-    const output = execFileSync(CLI, ["--dossier", dossierPath, ...args], {
-      env: process.env,
-      encoding: "utf8",
-      timeout: 120_000,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    return JSON.parse(output);
+    return cliJson(dossierPath, args);
   } catch (error) {
-    const stderr = error && typeof error === "object" && "stderr" in error ? String(error.stderr).trim() : "";
-    return new Error(`\`encours ${args.join(" ")}\` failed: ${stderr || String(error)}`.slice(0, 400));
+    return error;
   }
 }
 
@@ -55,41 +54,17 @@ function inOrder(kinds, wanted) {
   return at === wanted.length;
 }
 
-if (!APP || !CLI) {
+if (!process.env.APP || !CLI) {
   console.error("APP and ENCOURS_CLI must be set (see tests/e2e/run.sh)");
   finish();
 }
 
-let browser;
-try {
-  browser = await openSession(APP);
-
-  const demoButton = await browser.$("#open-demo");
-  await demoButton.waitForEnabled({ timeout: 30_000 });
-  await demoButton.click();
-  await browser.$("#summary-open-balance").waitForExist({ timeout: DEMO_TIMEOUT_MS });
-  const dossierPath = (await browser.$("#dossier-path").getProperty("textContent")).trim();
-
-  // An overdue invoice of the demo's own numbering (F2025-001219): the corpus files imported by
-  // the first spec reuse numbers across dates ("471102" four times), which a number cannot pick.
-  const items = cli(dossierPath, ["items", "--overdue", "--limit", "500", "--json"]);
-  if (items instanceof Error) throw items;
-  const invoice = items.items?.find((i) => i.kind === "invoice" && /^F\d{4}-\d{6}$/.test(i.number));
-  if (!invoice) throw new Error("the demo has no overdue invoice of its own numbering");
+await withSession("disputes", async (browser) => {
+  const dossierPath = await openDemo(browser);
+  const invoice = overdueDemoInvoice(dossierPath);
 
   // Open a dispute by hand on it.
-  await browser.$("#nav-disputes").click();
-  await browser.$("#disputes-page").waitForExist({ timeout: 30_000 });
-  await browser.$("#dispute-new").click();
-  await browser.$("#dispute-new-invoices").setValue(invoice.number);
-  await browser.$("#dispute-new-client").setValue(String(invoice.clientId));
-  await browser.$("#dispute-new-reason").selectByAttribute("value", "delivery");
-  await browser.$("#dispute-new-note").setValue("livraison incomplète selon l'acheteur");
-  await browser.$("#dispute-new-submit").click();
-  const dossier = await browser.$("#dispute-dossier");
-  await dossier.waitForExist({ timeout: 30_000 });
-  await browser.$("#dispute-reason").waitForExist({ timeout: 30_000 });
-  const id = await dossier.getAttribute("data-id");
+  const id = await openDisputeByHand(browser, invoice);
   const opened = cli(dossierPath, ["dispute", "show", id, "--json"]);
   record(
     "a dispute opened by hand in the window is in the dossier with its invoice",
@@ -121,8 +96,7 @@ try {
   const viewed = await viewer.getText();
   const kept = cli(dossierPath, ["dispute", "show", id, "--json"]);
   const keptSha = kept instanceof Error ? null : kept.evidence?.[0]?.sha256;
-  await browser.pause(300);
-  await browser.saveScreenshot(join(ARTIFACTS, "disputes-dossier.png"));
+  await shot(browser, "disputes-dossier", 300);
   record(
     "a file attached in the window is kept with its SHA-256 and shown back",
     shownSha === sha && keptSha === sha && viewed.includes("8 palettes sur 10"),
@@ -130,19 +104,12 @@ try {
   );
 
   // Resolve it: claim rejected.
-  await browser.$("#dispute-resolve-outcome").selectByAttribute("value", "rejected");
-  await browser.$("#dispute-resolve-note").setValue("10 palettes livrées, bon signé");
-  await browser.$("#dispute-resolve-submit").click();
-  await browser.waitUntil(async () => (await browser.$("#dispute-state").getAttribute("data-value")) === "resolved", {
-    timeout: 30_000,
-    interval: 200,
-  });
+  await resolveShownDispute(browser, "rejected", "10 palettes livrées, bon signé");
   const kinds = await timelineKinds(browser);
   const resolved = cli(dossierPath, ["dispute", "show", id, "--json"]);
   const cliKinds = resolved instanceof Error ? [] : resolved.timeline.map((e) => e.kind);
   await (await browser.$("#dispute-timeline")).scrollIntoView();
-  await browser.pause(300);
-  await browser.saveScreenshot(join(ARTIFACTS, "disputes-resolved.png"));
+  await shot(browser, "disputes-resolved", 300);
   record(
     "resolving it closes it and the timeline shows each step, as the CLI reads it",
     !(resolved instanceof Error) &&
@@ -155,24 +122,6 @@ try {
 
   await browser.$("#dispute-back").click();
   await browser.$("#disputes-page").waitForExist({ timeout: 10_000 });
-  await browser.pause(300);
-  await browser.saveScreenshot(join(ARTIFACTS, "disputes-list.png"));
-} catch (error) {
-  console.error(error instanceof Error ? (error.stack ?? error.message) : error);
-  if (browser) {
-    try {
-      await browser.saveScreenshot(join(ARTIFACTS, "disputes-failure.png"));
-    } catch {
-      // the window may be gone
-    }
-  }
-} finally {
-  if (browser) {
-    try {
-      await browser.deleteSession();
-    } catch {
-      // tauri-driver may already have closed the app
-    }
-  }
-}
+  await shot(browser, "disputes-list", 300);
+});
 finish();
