@@ -23,6 +23,7 @@ mod export;
 mod fec;
 mod import;
 pub mod items;
+pub mod jobs;
 pub mod letters;
 mod lifecycle;
 pub mod matching;
