@@ -1,6 +1,8 @@
 import { mount } from "svelte";
 import App from "./App.svelte";
 import "./app.css";
+// Applies the stored theme and density before the first frame (Paramètres → Affichage).
+import "./lib/settings/preferences.svelte";
 
 const target = document.getElementById("app");
 if (!target) throw new Error("missing #app element");

@@ -4,6 +4,8 @@
  * same tokens, and every text colour reaches WCAG 2.x contrast 4.5:1 on the backgrounds it is
  * used on (1.4.3), in both themes; non-text marks (focus ring, chart colours) reach 3:1 (1.4.11).
  */
+/// <reference types="node" />
+// Read from disk: vitest hands CSS imports (even ?raw) to its CSS pipeline, which empties them.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 
@@ -40,7 +42,7 @@ function luminance(hex: string): number {
   return 0.2126 * r + 0.7152 * g + 0.0722 * b;
 }
 
-export function contrast(a: string, b: string): number {
+function contrast(a: string, b: string): number {
   const [x, y] = [luminance(a), luminance(b)].sort((p, q) => q - p) as [number, number];
   return (x + 0.05) / (y + 0.05);
 }

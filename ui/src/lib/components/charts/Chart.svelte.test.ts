@@ -1,6 +1,7 @@
 // @vitest-environment jsdom
 import { flushSync, mount, unmount } from "svelte";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { preferences } from "../../settings/preferences.svelte";
 import Chart from "./Chart.svelte";
 import { FakeChart } from "./testing";
 import type { ChartSpec } from "./types";
@@ -77,5 +78,20 @@ describe("Chart", () => {
     chart.click(0);
     expect(first.mock.calls).toEqual([[2]]);
     expect(second.mock.calls).toEqual([[0]]);
+  });
+
+  it("is redrawn when the theme changes, so its colours follow the palette", () => {
+    preferences.setTheme("light");
+    component = mount(Chart, { target: document.body, props: { spec: SPEC, label: "x" } });
+    flushSync();
+    const chart = FakeChart.on(document);
+    expect(chart.updates).toBe(0);
+    preferences.setTheme("dark");
+    flushSync();
+    expect(document.documentElement.dataset.theme).toBe("dark");
+    expect(chart.updates).toBe(1);
+    preferences.setTheme("system");
+    flushSync();
+    expect(document.documentElement.dataset.theme).toBeUndefined();
   });
 });
