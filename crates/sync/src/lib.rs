@@ -21,6 +21,7 @@ pub mod cursor;
 pub mod error;
 pub mod model;
 pub mod multipart;
+pub mod opendata;
 pub mod retry;
 #[cfg(feature = "server")]
 pub mod server;
