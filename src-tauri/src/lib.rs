@@ -23,6 +23,8 @@ use encours_app::{
 use tauri::ipc::Channel;
 use tauri::Manager;
 
+mod settings;
+
 /// What the shell holds between commands.
 struct AppState {
     /// The open dossier, if any (shared with background jobs).
@@ -976,7 +978,17 @@ pub fn run() {
             add_client_note,
             client_plan,
             palette_search,
-            snooze_alert
+            snooze_alert,
+            settings::smtp_settings,
+            settings::update_smtp_settings,
+            settings::sms_settings,
+            settings::update_sms_settings,
+            settings::send_test_email,
+            settings::rates_overview,
+            settings::import_rate_table,
+            settings::alert_delivery_settings,
+            settings::update_alert_delivery_settings,
+            settings::send_test_alert
         ])
         .run(tauri::generate_context!())
         .expect("error while running the Encours application");
