@@ -34,13 +34,30 @@ use encours_store::Dossier;
 use encours_sync::{
     sync_once, AuthConfig, ClientConfig, Flow, FlowClient, FlowSink, Grant, RetryPolicy, SyncOptions, TokioSleeper,
 };
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::error::{ApiError, ErrorCode};
 use crate::import::{import_bytes, ImportFileReport, ImportOutcome};
 
-/// A platform account of the dossier (its secret is not here: the caller reads it from the keyring).
-#[derive(Clone, Debug, PartialEq, Eq)]
+mod accounts;
+mod run;
+
+pub use accounts::{
+    account, account_secret, add_account, delete_account, list_accounts, normalized, secret_key, secret_store_from_env,
+    stored_accounts, update_account, FixedSecret, GrantKind, FLOW_TYPES, MAX_SCHEDULE_MINUTES, SECRET_ENV_VAR,
+};
+pub use run::{
+    due_accounts, next_run, outbox_account, sync_status, sync_with_progress, test_connection, AccountStatus,
+    ConnectionTest, OutcomeCount, OutgoingMessage, OutgoingState, QueueCounts, SyncPhase, SyncProgress, SyncRunView,
+    SyncStatus, SyncSummary,
+};
+
+/// A platform account of the dossier. Its secret is not here: it is in the OS keyring under the
+/// dossier id and the account name ([`secret_key`]); `has_secret` only says whether it is there.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
 pub struct PlatformAccount {
     /// Name of the account in the dossier (the cursor and the flows are kept per account).
     pub name: String,
@@ -48,27 +65,79 @@ pub struct PlatformAccount {
     pub base_url: String,
     /// OAuth2 token endpoint.
     pub token_url: String,
+    /// The OAuth2 grant.
+    #[serde(default)]
+    pub grant: GrantKind,
     /// OAuth2 client id.
     pub client_id: String,
+    /// OAuth2 scopes (space-separated), when the platform wants some.
+    #[serde(default)]
+    pub scopes: Option<String>,
+    /// Flow types asked for ([`FLOW_TYPES`]).
+    #[serde(default = "default_flow_types")]
+    pub flow_types: Vec<String>,
+    /// Synced in the background every so many minutes; `None`: only on demand.
+    #[serde(default)]
+    pub schedule_minutes: Option<u32>,
+    /// Taken by "sync now" and by the schedule.
+    #[serde(default = "enabled_by_default")]
+    pub enabled: bool,
+    /// On output: the keyring holds the account's secret (ignored on input, never stored).
+    #[serde(default)]
+    pub has_secret: bool,
+}
+
+fn default_flow_types() -> Vec<String> {
+    vec!["CustomerInvoice".to_owned(), "CustomerInvoiceLC".to_owned()]
+}
+
+fn enabled_by_default() -> bool {
+    true
+}
+
+impl PlatformAccount {
+    /// An enabled account with the client-credentials grant, the receivables flow types
+    /// (CustomerInvoice and CustomerInvoiceLC, B.4) and no schedule.
+    pub fn new(name: &str, base_url: &str, token_url: &str, client_id: &str) -> PlatformAccount {
+        PlatformAccount {
+            name: name.to_owned(),
+            base_url: base_url.to_owned(),
+            token_url: token_url.to_owned(),
+            grant: GrantKind::ClientCredentials,
+            client_id: client_id.to_owned(),
+            scopes: None,
+            flow_types: default_flow_types(),
+            schedule_minutes: None,
+            enabled: true,
+            has_secret: false,
+        }
+    }
 }
 
 /// What a sync run did, for the CLI (`--json`) and the status panel.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
+#[ts(export)]
 pub struct SyncRunReport {
     /// The account.
     pub account: String,
     /// Flows downloaded this run.
+    #[ts(type = "number")]
     pub downloaded: u64,
     /// Of which imported into the ledger.
+    #[ts(type = "number")]
     pub imported: u64,
     /// Of which already in the dossier (same file or same invoice from elsewhere).
+    #[ts(type = "number")]
     pub duplicates: u64,
     /// Of which the readers could not take (recorded, with the reason, and passed).
+    #[ts(type = "number")]
     pub failed: u64,
     /// Flows listed again and recognised by flowId.
+    #[ts(type = "number")]
     pub known: u64,
     /// Flows not ours to import.
+    #[ts(type = "number")]
     pub ignored: u64,
     /// The cursor before and after (RFC 3339).
     pub cursor_before: Option<String>,
@@ -219,13 +288,31 @@ pub fn sync_account(
     secret: &str,
     now: NaiveDateTime,
 ) -> Result<SyncRunReport, ApiError> {
-    let client = client_for(account, secret, now)?;
+    let client = client_with(account, secret, now, Duration::from_secs(30), None)?;
     let runtime = runtime()?;
     let mut sink = DossierSink::new(dossier, &account.name, now);
-    let result = runtime.block_on(sync_once(&client, &mut sink, &SyncOptions::default()));
+    let options = SyncOptions { flow_types: accounts::flow_types(account), ..SyncOptions::default() };
+    let result = runtime.block_on(sync_once(&client, &mut sink, &options));
     let mut report = std::mem::take(&mut sink.report);
+    let error = result.as_ref().err().map(ToString::to_string);
+    log_run(dossier, account, now, &mut report, result.as_ref().map_err(ToString::to_string))?;
+    match error {
+        None => Ok(report),
+        Some(e) => Err(ApiError::new(ErrorCode::Io, format!("sync of {}: {e}", account.name))),
+    }
+}
+
+/// Completes a run's report from the sync loop's result and journals the run (issue 10: every
+/// sync run logged, counts and errors).
+fn log_run(
+    dossier: &mut Dossier,
+    account: &PlatformAccount,
+    now: NaiveDateTime,
+    report: &mut SyncRunReport,
+    result: Result<&encours_sync::SyncReport, String>,
+) -> Result<(), ApiError> {
     report.account = account.name.clone();
-    match &result {
+    match result {
         Ok(r) => {
             report.known = r.known as u64;
             report.ignored = r.ignored as u64;
@@ -233,7 +320,7 @@ pub fn sync_account(
             report.cursor_after = r.cursor_after.map(|c| c.to_rfc3339());
         }
         Err(e) => {
-            report.error = Some(e.to_string());
+            report.error = Some(e);
             report.cursor_after = store::sync_cursor(dossier, &account.name)?;
         }
     }
@@ -249,25 +336,27 @@ pub fn sync_account(
             error: report.error.as_deref(),
         },
     )?;
-    match result {
-        Ok(_) => Ok(report),
-        Err(e) => Err(ApiError::new(ErrorCode::Io, format!("sync of {}: {e}", account.name))),
-    }
+    Ok(())
 }
 
 /// What an upload of the outbox did.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
+#[ts(export)]
 pub struct UploadReport {
     /// Messages uploaded this run.
+    #[ts(type = "number")]
     pub uploaded: u64,
     /// Messages found on the platform already (uploaded before a crash): recorded, not sent again.
+    #[ts(type = "number")]
     pub found: u64,
     /// Uploads the platform acknowledged (`Ok`).
+    #[ts(type = "number")]
     pub acknowledged: u64,
     /// Uploads the platform refused, with its reason codes (B.4 error codes).
     pub refused: Vec<String>,
     /// Uploads still `Pending`.
+    #[ts(type = "number")]
     pub pending: u64,
 }
 
@@ -283,7 +372,16 @@ pub fn upload_outbox(
     secret: &str,
     now: NaiveDateTime,
 ) -> Result<UploadReport, ApiError> {
-    let client = client_for(account, secret, now)?;
+    upload_with(dossier, account, secret, now)
+}
+
+fn upload_with(
+    dossier: &mut Dossier,
+    account: &PlatformAccount,
+    secret: &str,
+    now: NaiveDateTime,
+) -> Result<UploadReport, ApiError> {
+    let client = client_with(account, secret, now, Duration::from_secs(30), None)?;
     let runtime = runtime()?;
     let io = |e: encours_sync::SyncError| ApiError::new(ErrorCode::Io, format!("upload to {}: {e}", account.name));
     let mut report = UploadReport::default();
@@ -357,17 +455,33 @@ pub fn upload_outbox(
     Ok(report)
 }
 
-fn client_for(account: &PlatformAccount, secret: &str, now: NaiveDateTime) -> Result<FlowClient, ApiError> {
+/// The client of an account: its grant with the secret from the keyring, its scopes; `attempts`
+/// caps the retries (the connection test waits less than a background run).
+fn client_with(
+    account: &PlatformAccount,
+    secret: &str,
+    now: NaiveDateTime,
+    timeout: Duration,
+    attempts: Option<u32>,
+) -> Result<FlowClient, ApiError> {
+    let grant = match account.grant {
+        GrantKind::ClientCredentials => Grant::ClientCredentials { client_secret: secret.to_owned() },
+        GrantKind::RefreshToken => Grant::RefreshToken { refresh_token: secret.to_owned(), client_secret: None },
+    };
+    let mut retry = RetryPolicy::default();
+    if let Some(n) = attempts {
+        retry.max_attempts = n.max(1);
+    }
     let config = ClientConfig {
         base_url: account.base_url.clone(),
         auth: AuthConfig {
             token_url: account.token_url.clone(),
             client_id: account.client_id.clone(),
-            grant: Grant::ClientCredentials { client_secret: secret.to_owned() },
-            scope: None,
+            grant,
+            scope: account.scopes.clone().filter(|s| !s.trim().is_empty()),
         },
-        timeout: Duration::from_secs(30),
-        retry: RetryPolicy::default(),
+        timeout,
+        retry,
         // Jitter only needs to differ between machines, not to be secret.
         jitter_seed: now.and_utc().timestamp_nanos_opt().map_or(0, |n| n.unsigned_abs()),
     };
@@ -423,12 +537,7 @@ mod tests {
     }
 
     fn account(base: &str) -> PlatformAccount {
-        PlatformAccount {
-            name: "pa-test".into(),
-            base_url: base.into(),
-            token_url: format!("{base}/oauth/token"),
-            client_id: "encours".into(),
-        }
+        PlatformAccount::new("pa-test", base, &format!("{base}/oauth/token"), "encours")
     }
 
     #[test]

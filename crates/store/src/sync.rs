@@ -304,6 +304,133 @@ pub fn sync_set_outcome(
     Ok(())
 }
 
+/// The dossier setting that holds the platform accounts (JSON, without any secret: the secrets are
+/// in the OS keyring). One `dossier_settings` row (migration 0016) rather than a table of their own:
+/// a handful of accounts, read and written whole, audited like every setting.
+pub const ACCOUNTS_SETTING: &str = "sync.accounts";
+
+/// The platform accounts as stored (JSON text), `None` before the first account.
+pub fn sync_accounts_json(d: &Dossier) -> Result<Option<String>, StoreError> {
+    crate::backup::setting(d, ACCOUNTS_SETTING)
+}
+
+/// Replaces the stored platform accounts (JSON text), with its audit entry.
+pub fn put_sync_accounts_json(d: &mut Dossier, json: &str, actor: &str, at: NaiveDateTime) -> Result<(), StoreError> {
+    crate::backup::set_setting(d, ACCOUNTS_SETTING, json, actor, at)
+}
+
+/// A line of the sync journal, as read back.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SyncRunRow {
+    /// Account.
+    pub account: String,
+    /// When the run started (`YYYY-MM-DDTHH:MM:SS`).
+    pub started_at: String,
+    /// Flows stored.
+    pub stored: u64,
+    /// Flows known already.
+    pub known: u64,
+    /// Flows not ours to import.
+    pub ignored: u64,
+    /// The cursor at the end.
+    pub cursor: Option<String>,
+    /// The error that ended the run, if any.
+    pub error: Option<String>,
+}
+
+/// The last run of each account that ever ran, by account name.
+pub fn sync_last_runs(d: &Dossier) -> Result<Vec<SyncRunRow>, StoreError> {
+    let mut stmt = d.conn.prepare_cached(
+        "SELECT account, started_at, stored, known, ignored, cursor, error FROM sync_runs
+         WHERE id IN (SELECT MAX(id) FROM sync_runs GROUP BY account) ORDER BY account",
+    )?;
+    let n = |v: i64| u64::try_from(v).unwrap_or(0);
+    let rows = stmt.query_map([], |r| {
+        Ok(SyncRunRow {
+            account: r.get(0)?,
+            started_at: r.get(1)?,
+            stored: n(r.get(2)?),
+            known: n(r.get(3)?),
+            ignored: n(r.get(4)?),
+            cursor: r.get(5)?,
+            error: r.get(6)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// One of our flows sent to a platform (`uploaded`, `acknowledged` or `refused`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UploadRow {
+    /// The account it went through.
+    pub account: String,
+    /// The platform's flowId.
+    pub flow_id: String,
+    /// SHA-256 of the bytes sent (the outbox message's payload).
+    pub sha256: String,
+    /// `uploaded`, `acknowledged` or `refused`.
+    pub outcome: String,
+    /// The platform's reasons for a refusal.
+    pub message: String,
+    /// When it was sent.
+    pub synced_at: String,
+}
+
+/// Every upload recorded, oldest first.
+pub fn sync_uploads(d: &Dossier) -> Result<Vec<UploadRow>, StoreError> {
+    let mut stmt = d.conn.prepare_cached(
+        "SELECT account, flow_id, sha256, outcome, message, synced_at FROM sync_flows
+         WHERE outcome IN ('uploaded', 'acknowledged', 'refused') ORDER BY synced_at, flow_id",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok(UploadRow {
+            account: r.get(0)?,
+            flow_id: r.get(1)?,
+            sha256: r.get(2)?,
+            outcome: r.get(3)?,
+            message: r.get(4)?,
+            synced_at: r.get(5)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// A message of the outbox meant for the platform (kinds `cdar…`: 212 Encaissée, 209 Complétée…).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OutgoingRow {
+    /// Outbox id.
+    pub id: i64,
+    /// `cdar212`…
+    pub kind: String,
+    /// When it was queued.
+    pub created_at: String,
+    /// `queued` or `sent`.
+    pub state: String,
+    /// When it was sent.
+    pub sent_at: Option<String>,
+    /// The message (its SHA-256 links it to the upload's record).
+    pub payload: String,
+}
+
+/// The platform messages of the outbox, newest first, at most `limit`.
+pub fn sync_outgoing(d: &Dossier, limit: u32) -> Result<Vec<OutgoingRow>, StoreError> {
+    let mut stmt = d.conn.prepare_cached(
+        "SELECT id, kind, created_at, state, sent_at, payload FROM outbox WHERE kind LIKE 'cdar%'
+         ORDER BY id DESC LIMIT ?1",
+    )?;
+    let rows = stmt.query_map([limit], |r| {
+        Ok(OutgoingRow {
+            id: r.get(0)?,
+            kind: r.get(1)?,
+            created_at: r.get(2)?,
+            state: r.get(3)?,
+            sent_at: r.get(4)?,
+            payload: r.get(5)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
