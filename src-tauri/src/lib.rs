@@ -1,6 +1,8 @@
 //! The desktop shell: window, state and IPC commands. Each command is a thin call into
 //! `encours-app`; the clock is read here and passed down.
 
+mod jobs;
+
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -903,10 +905,17 @@ pub fn run() {
                 open_on_start: open_on_start(std::env::args().skip(1)),
             });
             app.manage(encours_app::security::LockState::default());
+            app.manage(jobs::JobsState::new());
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
             app_info,
+            jobs::jobs_watch,
+            jobs::jobs_list,
+            jobs::job_cancel,
+            jobs::job_import,
+            jobs::job_letters,
+            jobs::job_rescoring,
             create_dossier,
             open_dossier,
             open_demo,
