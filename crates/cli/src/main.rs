@@ -20,6 +20,8 @@ mod rates;
 mod rgpd;
 mod score;
 mod security;
+mod sync_accounts;
+mod writeoff;
 
 /// Encours: your clients' receivables, up to date every day.
 #[derive(Parser, Debug)]
@@ -46,7 +48,7 @@ enum Command {
     /// CDAR messages of --flows DIR and/or --generate N demo flows, with faults on demand (--faults).
     PaServe(PaServeArgs),
     /// Sync the dossier with a platform account (XP Z12-013): import every new invoice and status.
-    Sync(SyncArgs),
+    Sync(sync_accounts::SyncArgs),
     /// Create an empty dossier for a company.
     Init {
         /// The company's SIREN (9 digits).
@@ -189,6 +191,9 @@ enum Command {
         #[command(subcommand)]
         command: disputes::DisputeCommand,
     },
+    /// Write off what is still open on an irrecoverable invoice (legal-rules A.7): it leaves the
+    /// open balance on the date, counts in the bad-debt ratio, and its VAT is listed for CGI 272.
+    Writeoff(writeoff::WriteOffArgs),
     /// The ECB and legal-interest rate tables penalties are computed with: `show` what is in force,
     /// `import` an updated table when a new rate is published.
     Rates {
@@ -467,6 +472,7 @@ fn run(cli: Cli) -> Result<(), ApiError> {
         Command::Settings { command: SettingsArgs::Company(args) } => letters::company(&path, &keys, args, now)?,
         Command::Letter(args) => letters::letter(&path, &keys, args, today)?,
         Command::Rates { command } => rates::run(&path, &keys, command, now)?,
+        Command::Writeoff(args) => writeoff::run(&path, &keys, args, today, now)?,
         Command::Dispute { command } => disputes::run(&path, &keys, command, today, now)?,
         Command::Init { siren, name } => {
             let d = encours_app::create_dossier(&path, &siren, &name, &keys, now)?;
@@ -596,7 +602,7 @@ fn run(cli: Cli) -> Result<(), ApiError> {
                 );
             }
         }
-        Command::Sync(args) => sync(&path, &keys, args, now)?,
+        Command::Sync(args) => sync_accounts::run(&path, &keys, args, now)?,
         Command::Import { paths, json } => {
             let mut dossier = encours_app::open_dossier(&path, &keys)?;
             let cancel = std::sync::atomic::AtomicBool::new(false);
@@ -871,74 +877,4 @@ fn pa_serve(args: PaServeArgs, now: NaiveDateTime) -> Result<(), ApiError> {
         let _ = std::io::stdout().flush();
     })
     .map_err(|e| ApiError::new(ErrorCode::Io, e.to_string()))
-}
-
-/// Arguments of `encours sync`. Platform accounts are not kept in the dossier's settings yet: the
-/// account is described on the command line and its secret read from `ENCOURS_PA_SECRET`.
-#[derive(clap::Args, Debug)]
-struct SyncArgs {
-    /// Name of the platform account (the dossier keeps a cursor per account).
-    #[arg(long, default_value = "default")]
-    account: String,
-    /// Base URL of the platform's Flow Service (routes /v1/... are appended).
-    #[arg(long, value_name = "URL")]
-    base_url: String,
-    /// OAuth2 token endpoint (default: BASE_URL/oauth/token).
-    #[arg(long, value_name = "URL")]
-    token_url: Option<String>,
-    /// OAuth2 client id.
-    #[arg(long, default_value = "encours")]
-    client_id: String,
-    /// Print JSON.
-    #[arg(long)]
-    json: bool,
-}
-
-/// `encours sync`: one run for one account, journaled in the dossier.
-fn sync(
-    path: &std::path::Path,
-    keys: &encours_app::KeySource,
-    args: SyncArgs,
-    now: NaiveDateTime,
-) -> Result<(), ApiError> {
-    let secret = std::env::var("ENCOURS_PA_SECRET")
-        .map_err(|_| ApiError::invalid("the platform account's secret is read from ENCOURS_PA_SECRET: set it"))?;
-    let base = args.base_url.trim_end_matches('/').to_owned();
-    let account = encours_app::sync::PlatformAccount {
-        name: args.account,
-        token_url: args.token_url.unwrap_or_else(|| format!("{base}/oauth/token")),
-        base_url: base,
-        client_id: args.client_id,
-    };
-    let mut dossier = encours_app::open_dossier(path, keys)?;
-    let report = encours_app::sync::sync_account(&mut dossier, &account, &secret, now)?;
-    // Then our own messages: the queued 212 Encaissée, and the acknowledgement of earlier uploads.
-    let uploads = encours_app::sync::upload_outbox(&mut dossier, &account, &secret, now)?;
-    let mut out = QuietPipe(std::io::stdout().lock());
-    let text = if args.json {
-        serde_json::to_string_pretty(&serde_json::json!({ "sync": report, "upload": uploads })).unwrap_or_default()
-    } else {
-        let mut text = format!(
-            "{}: {} flows downloaded ({} imported, {} duplicates, {} failed), {} known, {} ignored; cursor {}\n\
-             outbox: {} uploaded, {} found already sent, {} acknowledged, {} pending, {} refused",
-            report.account,
-            report.downloaded,
-            report.imported,
-            report.duplicates,
-            report.failed,
-            report.known,
-            report.ignored,
-            report.cursor_after.as_deref().unwrap_or("-"),
-            uploads.uploaded,
-            uploads.found,
-            uploads.acknowledged,
-            uploads.pending,
-            uploads.refused.len()
-        );
-        for refusal in &uploads.refused {
-            text.push_str(&format!("\n  refused {refusal}"));
-        }
-        text
-    };
-    writeln!(out, "{text}").map_err(|e| ApiError::new(ErrorCode::Io, format!("standard output: {e}")))
 }
