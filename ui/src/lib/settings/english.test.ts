@@ -22,6 +22,7 @@ import Welcome from "../components/Welcome.svelte";
 import PortfolioPage from "../components/PortfolioPage.svelte";
 import SettingsPage from "../components/settings/SettingsPage.svelte";
 import { DashboardBoard } from "../dashboard/board.svelte";
+import { FakeChart } from "../components/charts/testing";
 import { fakeDisputes } from "../disputes/testing";
 import { locale } from "../i18n";
 import { FakeNavigation } from "../portfolio/testing";
@@ -102,6 +103,7 @@ afterEach(() => {
   document.body.innerHTML = "";
   locale.set("fr");
   clearMocks();
+  FakeChart.reset();
 });
 
 async function show(page: Component<never>, props: Record<string, unknown>, handle: (cmd: string, args: unknown) => unknown): Promise<void> {
@@ -130,7 +132,21 @@ describe("the UI in English", () => {
   it("the dashboard", async () => {
     const fake = fakeDashboard();
     await show(Dashboard, { board: new DashboardBoard(() => {}), refresh: 0 }, (cmd, args) => fake.handle(cmd, args));
-    expect(frenchOnScreen()).toEqual([]);
+    const found = frenchOnScreen();
+    // The charts paint on a canvas: their labels, series names and tooltips are checked as data.
+    expect(FakeChart.instances.length).toBeGreaterThan(0);
+    for (const chart of FakeChart.instances) {
+      const texts = [...(chart.data.labels ?? []).map(String), ...chart.data.datasets.map((d) => d.label ?? "")];
+      for (let i = 0; i < (chart.data.labels ?? []).length; i++) {
+        const tip = chart.tooltip(i);
+        texts.push(tip.title, ...tip.lines);
+      }
+      document.body.insertAdjacentHTML("beforeend", `<div class="chart-texts"></div>`);
+      const holder = document.body.lastElementChild as HTMLElement;
+      holder.textContent = texts.join("\n");
+    }
+    found.push(...frenchOnScreen().filter((f) => !found.includes(f)));
+    expect(found).toEqual([]);
   });
 
   it("the portfolio and a client page", async () => {
