@@ -35,6 +35,7 @@ mod ledger;
 pub mod letters;
 mod migrations;
 pub mod money_in;
+pub mod opendata;
 pub mod portfolio;
 pub mod queries;
 pub mod rates;

@@ -29,6 +29,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0017_audit_chain.sql"),
     include_str!("../migrations/0018_alert_delivery.sql"),
     include_str!("../migrations/0019_dashboard_aggregates.sql"),
+    include_str!("../migrations/0020_opendata.sql"),
 ];
 
 /// The schema version this build writes.
