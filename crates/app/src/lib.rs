@@ -28,6 +28,7 @@ pub mod letters;
 mod lifecycle;
 pub mod matching;
 mod money_in;
+pub mod opendata;
 pub mod portfolio;
 pub mod rates;
 pub mod rgpd;
