@@ -10,7 +10,7 @@
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import { flushSync, mount, unmount, type Component } from "svelte";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { fakeDashboard, fakeDunning, fakeScoring } from "../api/testing";
+import { fakeDashboard, fakeDunning, fakeReconciliation, fakeScoring } from "../api/testing";
 import AlertsPage from "../components/AlertsPage.svelte";
 import ClientPage from "../components/ClientPage.svelte";
 import Dashboard from "../components/Dashboard.svelte";
@@ -20,12 +20,15 @@ import DunningPlanPage from "../components/DunningPlanPage.svelte";
 import LockScreen from "../components/LockScreen.svelte";
 import Welcome from "../components/Welcome.svelte";
 import PortfolioPage from "../components/PortfolioPage.svelte";
+import ReconciliationPage from "../components/ReconciliationPage.svelte";
 import SettingsPage from "../components/settings/SettingsPage.svelte";
 import { DashboardBoard } from "../dashboard/board.svelte";
 import { FakeChart } from "../components/charts/testing";
 import { fakeDisputes } from "../disputes/testing";
 import { locale } from "../i18n";
 import { FakeNavigation } from "../portfolio/testing";
+import { ReconciliationDesk } from "../reconciliation/desk.svelte";
+import { LINES, SUMMARY } from "../reconciliation/fixtures";
 import { settle } from "../testing/dom";
 
 vi.mock("chart.js", async () => (await import("../components/charts/testing")).chartJsMock());
@@ -117,6 +120,9 @@ async function show(page: Component<never>, props: Record<string, unknown>, hand
   component = mount(page as Component<Record<string, unknown>>, { target: document.body, props });
   flushSync();
   await settle();
+  // The page rendered its content (not only a spinner or an error).
+  expect(document.body.textContent?.length ?? 0).toBeGreaterThan(150);
+  expect(document.querySelector('[role="alert"][data-code]')).toBeNull();
 }
 
 /** Clicks each tab of the page in turn and checks what it shows. */
@@ -214,6 +220,13 @@ describe("the UI in English", () => {
     const found = frenchOnScreen();
     await everyTab(found);
     expect(found).toEqual([]);
+  });
+
+  it("the reconciliation desk", async () => {
+    const fake = fakeReconciliation({ lines: LINES, summary: SUMMARY });
+    await show(ReconciliationPage, { desk: new ReconciliationDesk(() => {}) }, (cmd, args) => fake.handle(cmd, args));
+    expect(document.querySelectorAll("button").length).toBeGreaterThan(2);
+    expect(frenchOnScreen()).toEqual([]);
   });
 
   it("the welcome screen and the lock screen", async () => {
