@@ -105,6 +105,30 @@ impl FlowClient {
         Ok(FlowClient { http, config, token: Mutex::new(None), refresh_token: Mutex::new(None), jitter, sleeper })
     }
 
+    /// The Flow Service base this client talks to.
+    pub fn base_url(&self) -> &str {
+        &self.config.base_url
+    }
+
+    /// An authenticated JSON POST (searches): the body serialised once, the answer decoded.
+    pub(crate) async fn post_json<B: serde::Serialize, T: serde::de::DeserializeOwned>(
+        &self,
+        url: &str,
+        body: &B,
+    ) -> Result<T, SyncError> {
+        let body = serde_json::to_vec(body).map_err(|e| SyncError::Config(e.to_string()))?;
+        let answer = self
+            .authed(url, &|token| {
+                self.http
+                    .post(url)
+                    .header(AUTHORIZATION, format!("Bearer {token}"))
+                    .header(CONTENT_TYPE, "application/json")
+                    .body(body.clone())
+            })
+            .await?;
+        decode(url, &answer.body)
+    }
+
     fn url(&self, route: &str) -> String {
         format!("{}{route}", self.config.base_url.trim_end_matches('/'))
     }
@@ -198,25 +222,26 @@ impl FlowClient {
     }
 
     /// An authenticated exchange: a token is fetched when none is held, and again when the platform
-    /// answers 401 (expired or revoked). A 401 on a token this request fetched itself is an
-    /// authentication error; one on a token another request fetched (downloads run a few at a time,
-    /// and a shared token may expire between them) only means a new token is needed.
+    /// answers 401 (expired or revoked). Downloads run a few at a time on one shared token, which may
+    /// expire while they are in flight (even one this request just fetched, used up by the others):
+    /// a 401 is retried with a new token up to four rounds; a platform that keeps refusing the tokens
+    /// it issues is an authentication error. Bad credentials fail at the token endpoint, at once.
     async fn authed(&self, url: &str, build: &(dyn Fn(&str) -> RequestBuilder + Sync)) -> Result<Answer, SyncError> {
         const ROUNDS: usize = 4;
         for round in 0..ROUNDS {
-            let (token, fresh) = {
+            let token = {
                 let mut held = self.token.lock().await;
                 match held.as_ref() {
-                    Some(t) => (t.clone(), false),
+                    Some(t) => t.clone(),
                     None => {
                         let t = self.fetch_token().await?;
                         *held = Some(t.clone());
-                        (t, true)
+                        t
                     }
                 }
             };
             let answer = self.exchange(url, &|| build(&token)).await?;
-            if answer.status == StatusCode::UNAUTHORIZED && (round == 0 || !fresh) && round + 1 < ROUNDS {
+            if answer.status == StatusCode::UNAUTHORIZED && round + 1 < ROUNDS {
                 let mut held = self.token.lock().await;
                 if held.as_deref() == Some(token.as_str()) {
                     *held = None;
@@ -232,7 +257,7 @@ impl FlowClient {
             }
             return Ok(answer);
         }
-        Err(SyncError::Auth { url: url.into(), status: 401, message: "token refused twice".into() })
+        Err(SyncError::Auth { url: url.into(), status: 401, message: "every new token was refused".into() })
     }
 
     /// `GET /v1/healthcheck` (mandatory route): Ok when the platform answers 2xx.

@@ -9,6 +9,9 @@
 //!   re-asked from the cursor minus the late-arrival window, deduplicated on `flowId`).
 //! - [`sync`]: the sync loop over a [`sync::FlowSink`], which commits each flow together with the
 //!   cursor, so a crash at any point loses nothing and duplicates nothing.
+//! - [`directory`]: the Directory Service (`POST /v1/siren/search`, `POST /v1/directory-line/search`):
+//!   a client's receiving platform and routing identifiers.
+//! - [`webhook`]: flow notifications (B.4 §5.6): a receiver on 127.0.0.1 that wakes a sync.
 //! - [`server`] (feature `server`): a local platform implementing the same routes and objects, with
 //!   flows released over time and faults injected on demand.
 //!
@@ -18,6 +21,7 @@
 
 pub mod client;
 pub mod cursor;
+pub mod directory;
 pub mod error;
 pub mod model;
 pub mod multipart;
@@ -26,6 +30,7 @@ pub mod retry;
 #[cfg(feature = "server")]
 pub mod server;
 pub mod sync;
+pub mod webhook;
 
 pub use client::{AuthConfig, ClientConfig, FlowClient, Grant};
 pub use error::SyncError;

@@ -76,7 +76,7 @@ impl Rng {
 }
 
 /// A SIREN with a valid Luhn key from an 8-digit stem (legal-rules B.6).
-fn siren(stem: u64) -> String {
+pub(crate) fn siren(stem: u64) -> String {
     let digits = format!("{:08}", stem % 100_000_000);
     for check in 0..10u32 {
         let candidate = format!("{digits}{check}");
@@ -241,13 +241,18 @@ fn date_plus(year: u32, day_of_year: u32) -> String {
     format!("{year}{:02}{:02}", d / 28 + 1, d % 28 + 1)
 }
 
+/// The buyers of [`demo_flows`] for `seed`: (SIREN, name), 40 of them. The local platform's
+/// directory describes the same companies ([`super::directory::demo_directory`]).
+pub fn demo_clients(seed: u64) -> Vec<(String, String)> {
+    (0..40u64).map(|i| (siren(30_000_000 + i * 7919 + seed % 1000), format!("CLIENT {:02} SARL", i + 1))).collect()
+}
+
 /// `count` flows from `seed`: invoices from one seller to a few dozen buyers, each followed by its
 /// statuses. The same arguments give the same bytes.
 pub fn demo_flows(count: usize, seed: u64) -> Vec<FlowFile> {
     let mut rng = Rng(seed);
     let seller = siren(73_282_932);
-    let buyers: Vec<(String, String)> =
-        (0..40u64).map(|i| (siren(30_000_000 + i * 7919 + seed % 1000), format!("CLIENT {:02} SARL", i + 1))).collect();
+    let buyers = demo_clients(seed);
     let mut out = Vec::with_capacity(count);
     let mut i = 0u64;
     while out.len() < count {

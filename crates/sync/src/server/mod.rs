@@ -13,8 +13,10 @@
 //!
 //! No input can make it panic: bodies are parsed with fallible parsers and a bad request is a 4xx.
 
+pub mod directory;
 pub mod faults;
 pub mod generate;
+pub mod webhooks;
 
 use std::collections::{HashMap, VecDeque};
 use std::convert::Infallible;
@@ -32,8 +34,9 @@ use sha2::{Digest, Sha256};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
+pub use directory::{demo_directory, DirectoryRecord};
 pub use faults::Faults;
-pub use generate::{classify, demo_flows, from_dir, FlowFile};
+pub use generate::{classify, demo_clients, demo_flows, from_dir, FlowFile};
 
 use crate::error::SyncError;
 use crate::model::{
@@ -58,6 +61,8 @@ pub struct PlatformConfig {
     pub release_per_search: Option<usize>,
     /// Faults to inject.
     pub faults: Faults,
+    /// The Directory Service's companies (`POST /v1/siren/search`, `/v1/directory-line/search`).
+    pub directory: Vec<DirectoryRecord>,
 }
 
 impl PlatformConfig {
@@ -69,6 +74,8 @@ impl PlatformConfig {
             start,
             release_per_search: None,
             faults: Faults::none(),
+            // The buyers of `demo_flows(_, 42)`, `pa-serve`'s default seed.
+            directory: demo_directory(42),
         }
     }
 }
@@ -98,6 +105,10 @@ pub struct PlatformStats {
     pub expired_tokens: u64,
     /// Uploads received.
     pub uploads: u64,
+    /// Webhook callbacks a subscriber acknowledged (2xx).
+    pub webhooks_sent: u64,
+    /// Webhook callbacks that failed three times.
+    pub webhooks_failed: u64,
 }
 
 struct Stored {
@@ -127,6 +138,10 @@ struct State {
     pending_acks: Vec<usize>,
     /// Indexes of flows to publish again at the next search (the `dup` fault), for the same reason.
     to_republish: Vec<usize>,
+    /// Webhook subscriptions.
+    subscriptions: Vec<webhooks::Subscription>,
+    /// Where callbacks go out, once the platform listens.
+    deliveries: Option<tokio::sync::mpsc::UnboundedSender<webhooks::Delivery>>,
 }
 
 impl State {
@@ -171,6 +186,7 @@ impl State {
             self.to_republish.push(self.flows.len());
         }
         self.flows.push(Stored { flow, bytes: file.bytes, visible_from_search, republish: dup, pending_ack: None });
+        self.notify(self.flows.len() - 1);
     }
 
     /// What happens between two searches: duplicates republished, waiting flows released.
@@ -183,6 +199,7 @@ impl State {
                 s.flow.updated_at = at;
                 self.stats.duplicated += 1;
             }
+            self.notify(i);
         }
         if let Some(n) = self.config.release_per_search {
             for _ in 0..n {
@@ -202,6 +219,18 @@ impl State {
                 s.flow.acknowledgement = s.pending_ack.take();
                 s.flow.updated_at = at;
             }
+            self.notify(i);
+        }
+    }
+
+    /// Queues the callbacks of flow `i` (new, or a new `updatedAt`) for its subscribers.
+    fn notify(&self, i: usize) {
+        let (Some(tx), Some(stored)) = (&self.deliveries, self.flows.get(i)) else { return };
+        if self.subscriptions.is_empty() || !self.visible(stored) {
+            return;
+        }
+        for d in webhooks::deliveries(&self.subscriptions, &stored.flow) {
+            let _ = tx.send(d);
         }
     }
 
@@ -238,6 +267,8 @@ impl Platform {
                 stats: PlatformStats::default(),
                 pending_acks: Vec::new(),
                 to_republish: Vec::new(),
+                subscriptions: Vec::new(),
+                deliveries: None,
             })),
         }
     }
@@ -314,6 +345,17 @@ impl Platform {
         let listener = TcpListener::bind(addr).await.map_err(|e| SyncError::Server(format!("bind {addr}: {e}")))?;
         let local = listener.local_addr().map_err(|e| SyncError::Server(e.to_string()))?;
         let (stop, mut stopped) = oneshot::channel::<()>();
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        lock(&self.state).deliveries = Some(tx);
+        let counted = self.clone();
+        tokio::spawn(webhooks::deliver(rx, move |ok| {
+            let mut st = lock(&counted.state);
+            if ok {
+                st.stats.webhooks_sent += 1;
+            } else {
+                st.stats.webhooks_failed += 1;
+            }
+        }));
         let platform = self.clone();
         let task = tokio::spawn(async move {
             loop {
@@ -354,6 +396,12 @@ impl Platform {
             Ok(b) => b.to_bytes(),
             Err(_) => return error(StatusCode::PAYLOAD_TOO_LARGE, "FileSizeExceeded", "the request body is too large"),
         };
+        // B.4 names the bases `…/flow-service` and `…/directory-service`; this platform serves both
+        // under either, and at the root.
+        let path = ["/flow-service", "/directory-service"]
+            .iter()
+            .find_map(|prefix| path.strip_prefix(prefix).filter(|rest| rest.starts_with('/')))
+            .map_or(path.clone(), str::to_owned);
         match (&method, path.as_str()) {
             (&Method::GET, "/v1/healthcheck") => json(StatusCode::OK, &serde_json::json!({"status": "UP"})),
             (&Method::POST, "/oauth/token") => self.token(&body),
@@ -367,6 +415,13 @@ impl Platform {
                 }
                 match (&method, p) {
                     (&Method::POST, "/v1/flows/search") => self.search(&body),
+                    (&Method::POST, "/v1/siren/search") => self.siren_search(&body),
+                    (&Method::POST, "/v1/directory-line/search") => self.line_search(&body),
+                    (&Method::POST, "/v1/webhooks") => self.subscribe(&body),
+                    (&Method::GET, "/v1/webhooks") => self.subscriptions(),
+                    (&Method::DELETE, p) if p.starts_with("/v1/webhooks/") => {
+                        self.unsubscribe(p.trim_start_matches("/v1/webhooks/"))
+                    }
                     (&Method::POST, "/v1/flows") => self.upload(&content_type, &body),
                     (&Method::GET, p) if p.starts_with("/v1/flows/") => {
                         self.download(p.trim_start_matches("/v1/flows/"), &query)
@@ -503,6 +558,78 @@ impl Platform {
         results.truncate(usize::try_from(limit).unwrap_or(100));
         let results: Vec<Flow> = results.into_iter().cloned().collect();
         json(StatusCode::OK, &SearchResponse { limit, filters: w, results })
+    }
+
+    /// The platform's day, for the directory's effective dates: the date of its logical clock.
+    fn today(st: &State) -> chrono::NaiveDate {
+        (st.config.start + chrono::Duration::seconds(st.clock)).date_naive()
+    }
+
+    fn subscribe(&self, body: &[u8]) -> Response<Full<Bytes>> {
+        let request: crate::webhook::WebhookRequest = match serde_json::from_slice(body) {
+            Ok(r) => r,
+            Err(e) => return error(StatusCode::BAD_REQUEST, "InvalidRequest", &format!("webhook body: {e}")),
+        };
+        let url_ok = request.callback_url.starts_with("http://") || request.callback_url.starts_with("https://");
+        if !url_ok {
+            return error(StatusCode::BAD_REQUEST, "InvalidRequest", "callbackUrl must be an http(s) URL");
+        }
+        if request.secret.chars().count() < 16 {
+            return error(StatusCode::BAD_REQUEST, "InvalidRequest", "secret must have at least 16 characters");
+        }
+        let mut st = lock(&self.state);
+        let id = st.new_id("wh");
+        let webhook = crate::webhook::Webhook {
+            webhook_id: id,
+            callback_url: request.callback_url,
+            flow_type: request.flow_type,
+            flow_direction: request.flow_direction,
+            ack_status: request.ack_status,
+        };
+        st.subscriptions.push(webhooks::Subscription { webhook: webhook.clone(), secret: request.secret });
+        json(StatusCode::CREATED, &webhook)
+    }
+
+    fn subscriptions(&self) -> Response<Full<Bytes>> {
+        let st = lock(&self.state);
+        let list: Vec<&crate::webhook::Webhook> = st.subscriptions.iter().map(|s| &s.webhook).collect();
+        json(StatusCode::OK, &list)
+    }
+
+    fn unsubscribe(&self, id: &str) -> Response<Full<Bytes>> {
+        let mut st = lock(&self.state);
+        let before = st.subscriptions.len();
+        st.subscriptions.retain(|s| s.webhook.webhook_id != id);
+        if st.subscriptions.len() == before {
+            return error(StatusCode::NOT_FOUND, "NotFound", &format!("no webhook {id}"));
+        }
+        let mut r = Response::new(Full::new(Bytes::new()));
+        *r.status_mut() = StatusCode::NO_CONTENT;
+        r
+    }
+
+    fn siren_search(&self, body: &[u8]) -> Response<Full<Bytes>> {
+        let search = match serde_json::from_slice(body) {
+            Ok(s) => s,
+            Err(e) => return error(StatusCode::BAD_REQUEST, "InvalidRequest", &format!("search body: {e}")),
+        };
+        let st = lock(&self.state);
+        match directory::search_siren(&st.config.directory, search) {
+            Ok(answer) => json(StatusCode::OK, &answer),
+            Err((code, message)) => error(StatusCode::BAD_REQUEST, code, &message),
+        }
+    }
+
+    fn line_search(&self, body: &[u8]) -> Response<Full<Bytes>> {
+        let search = match serde_json::from_slice(body) {
+            Ok(s) => s,
+            Err(e) => return error(StatusCode::BAD_REQUEST, "InvalidRequest", &format!("search body: {e}")),
+        };
+        let st = lock(&self.state);
+        match directory::search_lines(&st.config.directory, search, Self::today(&st)) {
+            Ok(answer) => json(StatusCode::OK, &answer),
+            Err((code, message)) => error(StatusCode::BAD_REQUEST, code, &message),
+        }
     }
 
     fn download(&self, id: &str, query: &str) -> Response<Full<Bytes>> {
