@@ -26,6 +26,7 @@ use tauri::ipc::Channel;
 use tauri::Manager;
 
 mod settings;
+mod sync;
 
 /// What the shell holds between commands.
 struct AppState {
@@ -906,6 +907,8 @@ pub fn run() {
             });
             app.manage(encours_app::security::LockState::default());
             app.manage(jobs::JobsState::new());
+            app.manage(sync::SyncState::default());
+            sync::start_scheduler(app.handle().clone());
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -913,6 +916,15 @@ pub fn run() {
             jobs::jobs_watch,
             jobs::jobs_list,
             jobs::job_cancel,
+            sync::platform_accounts,
+            sync::add_platform_account,
+            sync::update_platform_account,
+            sync::delete_platform_account,
+            sync::test_platform_connection,
+            sync::sync_now,
+            sync::cancel_sync,
+            sync::sync_running,
+            sync::sync_status,
             jobs::job_import,
             jobs::job_letters,
             jobs::job_rescoring,
