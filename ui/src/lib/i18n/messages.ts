@@ -3,6 +3,7 @@
  * (the `Messages` type enforces it). Placeholders are written `{name}`.
  */
 import { SETTINGS_EN, SETTINGS_FR } from "../settings/messages";
+import { SYNC_EN, SYNC_FR } from "../sync/messages";
 
 export const LOCALES = ["fr", "en"] as const;
 export type Locale = (typeof LOCALES)[number];
@@ -10,6 +11,8 @@ export type Locale = (typeof LOCALES)[number];
 const fr = {
   // The Paramètres panels keep their text in their own file (settings/messages.ts).
   ...SETTINGS_FR,
+  // Platform accounts and the Sync section (sync/messages.ts).
+  ...SYNC_FR,
   "app.name": "Encours",
   "app.pitch": "Vos créances clients, à jour chaque jour.",
   "app.skip": "Aller au contenu",
@@ -1046,6 +1049,7 @@ export type Messages = Readonly<Record<MessageKey, string>>;
 
 const en: Messages = {
   ...SETTINGS_EN,
+  ...SYNC_EN,
   "app.name": "Encours",
   "app.pitch": "Your customer receivables, up to date every day.",
   "app.skip": "Skip to content",
