@@ -16,6 +16,7 @@ mod disputes;
 mod backup;
 mod dunning;
 mod letters;
+mod opendata;
 mod rates;
 mod rgpd;
 mod score;
@@ -47,6 +48,15 @@ enum Command {
     /// Run a local XP Z12-013 platform on 127.0.0.1 for tests and demos: it serves the invoices and
     /// CDAR messages of --flows DIR and/or --generate N demo flows, with faults on demand (--faults).
     PaServe(PaServeArgs),
+    /// Run a local replay server of SIRENE (recherche-entreprises) and BODACC answers on 127.0.0.1
+    /// from the corpus (--corpus DIR), with faults on demand (--faults), for tests and demos.
+    OpendataServe(opendata::ServeArgs),
+    /// External data: `refresh` SIRENE facts and BODACC notices of the clients (procédures
+    /// collectives acted on), `show CLIENT`.
+    Opendata {
+        #[command(subcommand)]
+        command: opendata::OpendataCommand,
+    },
     /// Sync the dossier with a platform account (XP Z12-013): import every new invoice and status.
     Sync(sync_accounts::SyncArgs),
     /// Create an empty dossier for a company.
@@ -434,6 +444,7 @@ fn run(cli: Cli) -> Result<(), ApiError> {
     // Reading e-invoices needs neither a dossier nor a key.
     let command = match cli.command {
         Command::PaServe(args) => return pa_serve(args, now),
+        Command::OpendataServe(args) => return opendata::serve(args),
         Command::Einvoice { command: EinvoiceCommand::Inspect { json, files } } => return inspect(&files, json),
         Command::Bank { command: BankCommand::Inspect { files, .. } } => {
             return print_json(&encours_app::inspect_bank(&files));
@@ -577,6 +588,8 @@ fn run(cli: Cli) -> Result<(), ApiError> {
         Command::Audit { command } => security::audit(&path, &keys, command)?,
         Command::Key { command } => security::key(&path, &keys, command, now)?,
         Command::PaServe(_) => return Err(ApiError::new(ErrorCode::Internal, "pa-serve needs no dossier")),
+        Command::OpendataServe(_) => return Err(ApiError::new(ErrorCode::Internal, "opendata-serve needs no dossier")),
+        Command::Opendata { command } => opendata::run(&path, &keys, command, now)?,
         Command::Einvoice { .. } | Command::Bank { .. } | Command::Lifecycle { .. } => {
             return Err(ApiError::new(ErrorCode::Internal, "inspection needs no dossier"))
         }
