@@ -25,6 +25,7 @@ use encours_app::{
 use tauri::ipc::Channel;
 use tauri::Manager;
 
+mod opendata;
 mod settings;
 mod sync;
 
@@ -1009,7 +1010,9 @@ pub fn run() {
             settings::import_rate_table,
             settings::alert_delivery_settings,
             settings::update_alert_delivery_settings,
-            settings::send_test_alert
+            settings::send_test_alert,
+            opendata::client_external,
+            opendata::opendata_refresh_client
         ])
         .run(tauri::generate_context!())
         .expect("error while running the Encours application");
