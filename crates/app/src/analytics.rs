@@ -23,11 +23,14 @@
 //! - **share of automatic reminders**: of the reminders that went out in the KPI period, those an
 //!   email or SMS step sent with nobody's validation; letters, registered letters, validated steps
 //!   and calls made are by hand (`store::analytics::reminders_sent_between`);
-//! - **bad-debt ratio**: not available: the ledger records no write-off (654) yet.
+//! - **bad-debt ratio**: write-offs (654, [`writeoff`]) dated in the 12 months to `D` over the
+//!   sales of those months, incl. tax; no recovery after a write-off is recorded.
 
 pub mod dto;
 pub mod export;
 mod fast;
+mod today;
+pub mod writeoff;
 
 use std::collections::{HashMap, HashSet};
 
@@ -249,6 +252,27 @@ impl UnitsLine {
                 self.overdue_invoices += 1;
                 self.late_weighted += i128::from(days_past_due) * i128::from(open);
                 self.late_weight += open;
+                self.oldest = self.oldest.max(days_past_due);
+            }
+        }
+    }
+
+    /// The items of one aggregate row (one due date, `days_past_due` on the date) at once: the
+    /// same sums as [`UnitsLine::add`] of each item, since the age of each is `days_past_due` plus
+    /// its days from issue to due date (`terms` sums those, weighted).
+    fn add_group(&mut self, buckets: &AgingBuckets, r: &store::today::OpenByDue, days_past_due: i64) {
+        self.items += r.items;
+        if let Some(b) = self.buckets.get_mut(buckets.index(days_past_due)) {
+            *b += r.open;
+        }
+        if r.invoices > 0 {
+            self.invoices += r.invoices;
+            self.age_weighted += i128::from(days_past_due) * i128::from(r.positive) + i128::from(r.terms);
+            self.age_weight += r.positive;
+            if days_past_due > 0 {
+                self.overdue_invoices += r.invoices;
+                self.late_weighted += i128::from(days_past_due) * i128::from(r.positive);
+                self.late_weight += r.positive;
                 self.oldest = self.oldest.max(days_past_due);
             }
         }
@@ -539,9 +563,17 @@ fn key_figures(d: &Dossier, s: &OpenOn<'_>, h: &History) -> Result<Kpis, ApiErro
     let (automatic, by_hand) = store::reminders_sent_between(d, period_start, as_of)?;
     let automatic_share = kpi::percent(Decimal::from(automatic), Decimal::from(automatic + by_hand));
 
-    let mut notes =
-        vec!["Taux de créances irrécouvrables : non disponible, le dossier n'enregistre pas encore de pertes (654)."
-            .to_owned()];
+    // Bad-debt ratio over the 12 months to the date: write-offs (654) / sales incl. tax
+    // (collections-anchors (d); no recovery after a write-off is recorded, so none is deducted).
+    let written_off = store::writeoff::written_off_between(d, Currency::EUR, year_ago, as_of)?;
+    let year_sales: i64 =
+        store::days_between(d, year_ago, as_of)?.iter().filter(|t| t.currency == Currency::EUR).map(|t| t.sales).sum();
+    let bad_debt = kpi::percent(units(written_off), units(year_sales));
+    let mut notes = vec![format!(
+        "Taux de créances irrécouvrables : pertes des 12 derniers mois ({} €) / ventes TTC des 12 mois ; \
+         les recouvrements après passage en perte ne sont pas enregistrés.",
+        money(units(written_off))
+    )];
     if automatic_share.is_none() {
         notes.push("Part des relances automatiques : aucune relance envoyée sur la période.".to_owned());
     }
@@ -561,7 +593,7 @@ fn key_figures(d: &Dossier, s: &OpenOn<'_>, h: &History) -> Result<Kpis, ApiErro
         overdue_dso: countback.zip(best).map(|(c, b)| one(kpi::overdue_dso(c, b))),
         average_days_delinquent: t.delinquency.mean().map(one),
         cei_percent: cei.map(one),
-        bad_debt_percent: None,
+        bad_debt_percent: bad_debt.map(one),
         dispute_resolution_days: resolution.mean().map(one),
         disputed: money(disputed),
         promise_kept_percent: promise_kept.map(one),
@@ -789,12 +821,25 @@ pub fn dashboard(d: &Dossier, as_of: NaiveDate) -> Result<DashboardView, ApiErro
 
 /// Names this computation of the dashboard in its materialised form: change it when the figures
 /// change, so that a dossier never shows figures of an older computation.
-const DASHBOARD_CODE: &str = concat!("dashboard/", env!("CARGO_PKG_VERSION"), "/3");
+const DASHBOARD_CODE: &str = concat!("dashboard/", env!("CARGO_PKG_VERSION"), "/4");
 
 /// The dashboard computed from the ledger, without reading or writing its materialised form:
-/// one pass over the open items in integers ([`fast`]), the figures equal to
-/// [`compute_dashboard_reference`]'s to the cent.
+/// on the ledger's own day (on or after its last dated event) from the aggregates kept by triggers
+/// ([`today`]), on an earlier date in one pass over the open items in integers ([`fast`]); the
+/// figures equal to [`compute_dashboard_reference`]'s to the cent.
 pub fn compute_dashboard(d: &Dossier, as_of: NaiveDate) -> Result<DashboardView, ApiError> {
+    if store::is_current(d, as_of)? {
+        // The ledger's own day: from the aggregates kept by triggers (migration 0019).
+        today::dashboard(d, as_of)
+    } else {
+        fast::dashboard(d, as_of)
+    }
+}
+
+/// The one-pass computation of [`compute_dashboard`] on any date (the items read one by one),
+/// for the tests and the benchmark that compare it with the aggregates.
+#[doc(hidden)]
+pub fn compute_dashboard_one_pass(d: &Dossier, as_of: NaiveDate) -> Result<DashboardView, ApiError> {
     fast::dashboard(d, as_of)
 }
 
@@ -1011,6 +1056,29 @@ pub fn compliance_report(
                 vat_on_debits: on_debits,
             });
         }
+    }
+    // Invoices written off during the year (legal-rules A.7): the VAT of those taxed on debits is
+    // recoverable (CGI 272).
+    for w in store::writeoff::writeoffs_between(d, year_starts, as_of)? {
+        if w.currency != Currency::EUR {
+            continue;
+        }
+        let brief = encours_store::money_in::invoice(d, encours_domain::InvoiceId(w.invoice_id))?;
+        let on_debits = brief.as_ref().is_some_and(|b| !crate::collect::vat_due_on_receipt(b));
+        if on_debits {
+            total_vat += units(w.vat);
+        }
+        irrecoverable.push(IrrecoverableView {
+            invoice_id: w.invoice_id,
+            number: w.number.clone(),
+            client_id: w.client_id,
+            client_name: name(w.client_id),
+            issue_date: brief.as_ref().map(|b| b.issue_date.to_string()).unwrap_or_default(),
+            open_excl_tax: money(units(w.amount - w.vat)),
+            vat: money(units(w.vat)),
+            event: format!("passée en perte le {} : {}", w.written_on, w.reason),
+            vat_on_debits: on_debits,
+        });
     }
     let late = table.total_late();
     let column = |label: &str, c: compliance::LateColumn| LateColumnView {

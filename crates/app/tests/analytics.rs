@@ -457,3 +457,176 @@ fn the_share_of_automatic_reminders_counts_the_reminders_that_went_out() {
     let stored = analytics::dashboard(&d, as_of).unwrap().key_figures.automatic_reminder_percent;
     assert_eq!(stored.as_deref(), Some("66.7"));
 }
+
+/// Positive open items on a date, one per client, largest client id first (a few to write on).
+fn open_invoices(d: &Dossier, on: NaiveDate, n: usize) -> Vec<store::ItemAt> {
+    let mut items = Vec::new();
+    store::for_each_item_as_of(d, on, |i| {
+        if i.open > 0 && i.currency == Currency::EUR {
+            items.push(*i);
+        }
+        Ok(())
+    })
+    .unwrap();
+    items.sort_by_key(|i| (std::cmp::Reverse(i.client_id), i.invoice_id));
+    items.dedup_by_key(|i| i.client_id);
+    items.truncate(n);
+    items
+}
+
+fn pay(w: &mut LedgerWriter<'_>, id: i64, client: i64, amount: Decimal, on: NaiveDate) {
+    w.payment(&Payment {
+        id: PaymentId(id),
+        client_id: Some(ClientId(client)),
+        booked_on: on,
+        value_date: None,
+        amount: Money::eur(amount),
+        payer_name: None,
+        payer_iban: None,
+        remittance: None,
+        bank_reference: None,
+        source: Source::at("bank.xml", format!("Ntry[{id}]")),
+    })
+    .unwrap();
+}
+
+/// The dashboard of the ledger's own day comes from the aggregates the triggers keep (migration
+/// 0019); it must equal the reference computation from the items, to the cent, after every kind
+/// of ledger write: a match, a credit note used, a dispute, a promise, a write-off, a new client
+/// paying for the first time, an unmatch (which changes a client's habit). Past dates keep the
+/// rebuild: the dashboard of the day before the writes does not move (but for the unmatch, which
+/// rewrites history).
+#[test]
+fn the_dashboard_from_the_aggregates_equals_the_reference_after_every_kind_of_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let today = date("2026-11-23");
+    let config = DemoConfig::new(5, 150, 8_000, today, Siren::parse("552081317").unwrap());
+    let mut d = new_dossier(dir.path(), "demo.encours");
+    let mut w = d.writer("demo", now()).unwrap();
+    encours_demo::generate(&config, &mut KnownOnAll(&mut w)).unwrap();
+    w.commit("test", "demo", serde_json::json!({})).unwrap();
+
+    let mut seen = [false; 3];
+    let mut check = |d: &Dossier, dates: &[&str], label: &str| {
+        for on in dates {
+            let on = date(on);
+            assert!(store::is_current(d, on).unwrap(), "{label}: {on} is the ledger's own day");
+            let from_aggregates = analytics::compute_dashboard(d, on).unwrap();
+            let reference = analytics::compute_dashboard_reference(d, on).unwrap();
+            assert_eq!(from_aggregates, reference, "{label}: dashboard on {on}");
+            assert_eq!(from_aggregates.top_exposures.len(), 20);
+            let f = &from_aggregates.forecast;
+            for (k, hit) in
+                [f.held_in_dispute != "0.00", f.weeks.iter().any(|w| w.promised != "0.00"), f.not_expected != "0.00"]
+                    .into_iter()
+                    .enumerate()
+            {
+                seen[k] |= hit;
+            }
+        }
+    };
+    check(&d, &["2026-11-23", "2026-12-14", "2027-02-06", "2027-06-11"], "demo");
+    let day_before = analytics::compute_dashboard(&d, today).unwrap();
+
+    let on = date("2026-11-24");
+    let picks = open_invoices(&d, today, 7);
+    let [a, b, c, e, f, g, _] = picks.as_slice() else { panic!("seven open invoices") };
+    let half = |i: &store::ItemAt| Decimal::new(i.open, 5) / Decimal::from(2);
+    let mut w = d.writer("test", now()).unwrap();
+    // A match: half of an invoice paid.
+    pay(&mut w, 9_000_001, a.client_id, half(a).round_dp(2), on);
+    w.allocation(&Allocation {
+        id: AllocationId(9_000_001),
+        invoice_id: InvoiceId(a.invoice_id),
+        from: AllocationFrom::Payment(PaymentId(9_000_001)),
+        amount: Money::eur(half(a).round_dp(2)),
+        applied_on: on,
+    })
+    .unwrap();
+    // A credit note of 100.00, 60.00 of it used on an invoice.
+    let mut cn = invoice(9_000_001, b.client_id, "100.00", "2026-11-24", "2026-11-24");
+    cn.kind = InvoiceKind::CreditNote;
+    cn.type_code = 381;
+    cn.number = "AV-9000001".into();
+    w.invoice(&cn).unwrap();
+    w.allocation(&Allocation {
+        id: AllocationId(9_000_002),
+        invoice_id: InvoiceId(b.invoice_id),
+        from: AllocationFrom::CreditNote(InvoiceId(9_000_001)),
+        amount: Money::eur(dec("60.00")),
+        applied_on: on,
+    })
+    .unwrap();
+    // A dispute and a promise.
+    w.dispute(&Dispute {
+        id: encours_domain::DisputeId(9_000_001),
+        client_id: ClientId(c.client_id),
+        invoice_ids: vec![InvoiceId(c.invoice_id)],
+        opened_on: on,
+        reason: encours_domain::DisputeReason::Price,
+        disputed_amount: Money::eur(Decimal::new(c.open, 5)),
+        state: DisputeState::Open,
+        resolved_on: None,
+        note: String::new(),
+    })
+    .unwrap();
+    w.promise(&Promise {
+        id: encours_domain::PromiseId(9_000_001),
+        client_id: ClientId(e.client_id),
+        invoice_ids: vec![InvoiceId(e.invoice_id)],
+        made_on: on,
+        promised_for: date("2026-12-10"),
+        amount: Money::eur(half(e).round_dp(2)),
+        state: encours_domain::PromiseState::Pending,
+    })
+    .unwrap();
+    // A new client, paying a first invoice in part (its habit is born).
+    w.client(&client(9_000_001, "Nouveaux")).unwrap();
+    w.invoice(&invoice(9_000_002, 9_000_001, "1200.00", "2026-11-24", "2026-12-24")).unwrap();
+    pay(&mut w, 9_000_002, 9_000_001, dec("500.00"), on);
+    w.allocation(&Allocation {
+        id: AllocationId(9_000_003),
+        invoice_id: InvoiceId(9_000_002),
+        from: AllocationFrom::Payment(PaymentId(9_000_002)),
+        amount: Money::eur(dec("500.00")),
+        applied_on: on,
+    })
+    .unwrap();
+    // Cash not applied yet.
+    pay(&mut w, 9_000_003, g.client_id, dec("321.09"), on);
+    w.commit("test", "test.writes", serde_json::json!({})).unwrap();
+    check(&d, &["2026-11-24", "2026-12-15", "2027-03-01"], "after a match, a credit note, a dispute, a promise");
+
+    // A write-off: the invoice leaves the open balance on its date, the bad-debt ratio shows it.
+    let before = analytics::compute_dashboard(&d, on).unwrap();
+    assert_eq!(before.key_figures.bad_debt_percent.as_deref(), Some("0.0"));
+    let wo = analytics::writeoff::write_off(
+        &mut d,
+        f.invoice_id,
+        on,
+        "Liquidation clôturée pour insuffisance d'actif",
+        "test",
+        now(),
+    )
+    .unwrap();
+    assert_eq!(wo.amount, format!("{:.2}", Decimal::new(f.open, 5)));
+    check(&d, &["2026-11-24", "2027-01-05"], "after a write-off");
+    let after = analytics::compute_dashboard(&d, on).unwrap();
+    let open = |v: &analytics::DashboardView| v.key_figures.open_items_total.parse::<Decimal>().unwrap();
+    assert_eq!(open(&before) - open(&after), Decimal::new(f.open, 5).round_dp(2));
+    // The ratio is over a year of sales (0.0 % here, one decimal): its note says what was written off.
+    assert!(after.key_figures.bad_debt_percent.is_some());
+    let note = format!("pertes des 12 derniers mois ({} €)", wo.amount);
+    assert!(after.notes.iter().any(|n| n.contains(&note)), "{:?}", after.notes);
+    assert!(before.notes.iter().any(|n| n.contains("pertes des 12 derniers mois (0.00 €)")));
+    // The day before, nothing of it happened yet.
+    assert!(analytics::compute_dashboard(&d, today).unwrap() == day_before, "the day before moved");
+
+    // An unmatch: a demo payment's allocations removed (its client's habit changes).
+    let mut w = d.writer("test", now()).unwrap();
+    let removed = (1..200).find(|p| !w.unallocate_payment(PaymentId(*p)).unwrap().is_empty());
+    assert!(removed.is_some(), "a demo payment with allocations");
+    w.commit("test", "test.unmatch", serde_json::json!({})).unwrap();
+    check(&d, &["2026-11-24", "2026-12-31"], "after an unmatch");
+    assert_eq!(seen, [true; 3], "held in dispute, promised, not expected");
+}

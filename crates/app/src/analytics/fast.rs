@@ -94,7 +94,7 @@ struct Item {
 /// forecast's habit (`Decimal::round_dp_with_strategy(0, MidpointAwayFromZero)`), in integers.
 /// Exact: a quotient that is not a tie is at least `1 / 2den` away from one, far above the 28
 /// digits of the decimal division it replaces.
-fn round_ratio(num: i128, den: i128) -> i64 {
+pub(super) fn round_ratio(num: i128, den: i128) -> i64 {
     if den <= 0 {
         return 0;
     }
@@ -109,30 +109,47 @@ fn round_ratio(num: i128, den: i128) -> i64 {
 
 /// One week of the forecast in units.
 #[derive(Clone, Copy, Default)]
-struct WeekUnits {
+pub(super) struct WeekUnits {
     expected: i64,
     from_overdue: i64,
-    items: u64,
+    items: i64,
 }
 
 /// The forecast of the clients without a pending promise, in units.
-struct ForecastUnits {
-    as_of: i64,
-    weeks: Vec<WeekUnits>,
-    beyond: i64,
-    held_in_dispute: i64,
-    not_expected: i64,
-    credits: i64,
+pub(super) struct ForecastUnits {
+    pub(super) as_of: i64,
+    pub(super) weeks: Vec<WeekUnits>,
+    pub(super) beyond: i64,
+    pub(super) held_in_dispute: i64,
+    pub(super) not_expected: i64,
+    pub(super) credits: i64,
 }
 
 impl ForecastUnits {
+    /// A forecast of `as_of` (days from the common era) with nothing in it yet.
+    pub(super) fn new(as_of: i64) -> ForecastUnits {
+        ForecastUnits {
+            as_of,
+            weeks: vec![WeekUnits::default(); FORECAST_WEEKS],
+            beyond: 0,
+            held_in_dispute: 0,
+            not_expected: 0,
+            credits: 0,
+        }
+    }
+
     /// The engine's `put`: the week of the expected day (at least tomorrow), else beyond.
     fn put(&mut self, day: i64, amount: i64, overdue: bool) {
+        self.put_n(day, amount, 1, overdue);
+    }
+
+    /// [`ForecastUnits::put`] of `items` items together (negative: taken back out).
+    pub(super) fn put_n(&mut self, day: i64, amount: i64, items: i64, overdue: bool) {
         let ahead = (day - self.as_of).max(1);
         match usize::try_from((ahead - 1) / 7).ok().and_then(|k| self.weeks.get_mut(k)) {
             Some(w) => {
                 w.expected += amount;
-                w.items += 1;
+                w.items += items;
                 if overdue {
                     w.from_overdue += amount;
                 }
@@ -143,7 +160,7 @@ impl ForecastUnits {
 
     /// The engine's expected date: due date + habit; already past, as late again (at least
     /// tomorrow).
-    fn expected(&self, due: i64, late: i64) -> i64 {
+    pub(super) fn expected(&self, due: i64, late: i64) -> i64 {
         let habit = due + late;
         if habit > self.as_of {
             habit
@@ -153,11 +170,11 @@ impl ForecastUnits {
     }
 
     /// Adds these units to the engine's forecast (of the clients with promises).
-    fn into_engine(self, f: &mut Forecast) {
+    pub(super) fn into_engine(self, f: &mut Forecast) {
         for (w, u) in f.weeks.iter_mut().zip(&self.weeks) {
             w.expected += units(u.expected);
             w.from_overdue += units(u.from_overdue);
-            w.items += u.items;
+            w.items = w.items.saturating_add_signed(u.items);
         }
         f.beyond += units(self.beyond);
         f.held_in_dispute += units(self.held_in_dispute);
@@ -312,14 +329,7 @@ pub(super) fn dashboard(d: &Dossier, as_of: NaiveDate) -> Result<DashboardView, 
                 }
             })
             .collect();
-        let mut units_f = ForecastUnits {
-            as_of: i64::from(today),
-            weeks: vec![WeekUnits::default(); FORECAST_WEEKS],
-            beyond: 0,
-            held_in_dispute: 0,
-            not_expected: 0,
-            credits: 0,
-        };
+        let mut units_f = ForecastUnits::new(i64::from(today));
         let mut promised: BTreeMap<u32, Vec<ForecastItem>> = BTreeMap::new();
         for it in &items {
             let Some(plan) = plans.get(it.slot as usize) else { continue };

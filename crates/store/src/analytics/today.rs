@@ -111,14 +111,6 @@ pub fn top_net_balances(d: &Dossier, cur: Currency, limit: usize) -> Result<Vec<
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-/// Cash not applied per client in `cur`, summed (units).
-pub fn unapplied_total(d: &Dossier, cur: Currency) -> Result<i64, StoreError> {
-    Ok(d.conn
-        .prepare_cached("SELECT coalesce(sum(unallocated), 0) FROM payments INDEXED BY payments_unapplied
-                         WHERE unallocated <> 0 AND client_id IS NOT NULL AND currency = ?1")?
-        .query_row([cur.code()], |r| r.get(0))?)
-}
-
 /// Clients with an invoice in `cur` still open and due before `due_before`, whose last payment is
 /// before `paid_before` or who never paid: who may have stopped paying.
 pub fn stalled_candidates(
@@ -133,9 +125,8 @@ pub fn stalled_candidates(
          WHERE o.currency = ?1 AND o.oldest_due IS NOT NULL AND o.oldest_due < ?2
          AND (h.last_payment IS NULL OR h.last_payment = '' OR h.last_payment < ?3)",
     )?;
-    let rows = stmt.query_map(rusqlite::params![cur.code(), due_before.to_string(), paid_before.to_string()], |r| {
-        r.get(0)
-    })?;
+    let rows =
+        stmt.query_map(rusqlite::params![cur.code(), due_before.to_string(), paid_before.to_string()], |r| r.get(0))?;
     let mut out: Vec<i64> = rows.collect::<Result<_, _>>()?;
     out.sort_unstable();
     Ok(out)
@@ -165,7 +156,8 @@ pub fn client_open_items(d: &Dossier, client: i64, cur: Currency) -> Result<Vec<
 /// One invoice as an open item today, if it is open.
 pub fn open_item(d: &Dossier, invoice: i64) -> Result<Option<ItemAt>, StoreError> {
     let mut stmt = d.conn.prepare_cached(
-        "SELECT client_id, currency, due_date, outstanding, issue_date FROM invoices WHERE id = ?1 AND outstanding <> 0",
+        "SELECT client_id, currency, due_date, outstanding, issue_date FROM invoices
+         WHERE id = ?1 AND outstanding <> 0",
     )?;
     let row = stmt
         .query_row([invoice], |r| {

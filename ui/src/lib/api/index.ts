@@ -9,6 +9,7 @@ import type { DashboardView } from "../bindings/DashboardView";
 import type { DossierSummary } from "../bindings/DossierSummary";
 import type { ImportProgress } from "../bindings/ImportProgress";
 import type { ImportReport } from "../bindings/ImportReport";
+import type { JobView } from "../bindings/JobView";
 import type { MatchRunReport } from "../bindings/MatchRunReport";
 import type { NewPromise } from "../bindings/NewPromise";
 import type { OutboxActionView } from "../bindings/OutboxActionView";
@@ -111,6 +112,22 @@ export const api = {
   },
   /** Asks the running import to stop after the current file; what was imported stays. */
   cancelImport: (): Promise<null> => call<null>("cancel_import"),
+  /** Starts importing files, folders and zip archives as a background job; resolves with the job at once. */
+  jobImport: (paths: readonly string[]): Promise<JobView> => call<JobView>("job_import", { paths: [...paths] }),
+  /** Starts generating every document of today's plan as a background job. */
+  jobLetters: (): Promise<JobView> => call<JobView>("job_letters"),
+  /** Starts rescoring every client (on `asOf`, default today) as a background job. */
+  jobRescoring: (asOf?: string): Promise<JobView> => call<JobView>("job_rescoring", { asOf: asOf ?? null }),
+  /** Every change of every job is sent to `onEvent` from now on; resolves with the jobs as they are. */
+  jobsWatch: (onEvent: (job: JobView) => void): Promise<JobView[]> => {
+    const channel = new Channel<JobView>();
+    channel.onmessage = onEvent;
+    return call<JobView[]>("jobs_watch", { onEvent: channel });
+  },
+  /** The running jobs, then the recent finished ones (newest first). */
+  jobsList: (): Promise<JobView[]> => call<JobView[]>("jobs_list"),
+  /** Asks job `id` to stop at its next item; resolves with the job as it now is. */
+  jobCancel: (id: number): Promise<JobView> => call<JobView>("job_cancel", { id }),
   /** The bank payments with their proposals: the unmatched ones only, or every one when `all`. */
   reconciliation: (all: boolean): Promise<ReconciliationView> => call<ReconciliationView>("reconciliation", { all }),
   /** Applies every proposal at or above the automatic threshold. */
