@@ -3,11 +3,12 @@ import { emit } from "@tauri-apps/api/event";
 import { clearMocks, mockIPC, mockWindows } from "@tauri-apps/api/mocks";
 import { flushSync, mount, tick, unmount } from "svelte";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { channelArg, sendOnChannel } from "../api/testing";
 import type { DossierSummary } from "../bindings/DossierSummary";
 import type { ImportProgress } from "../bindings/ImportProgress";
 import type { ImportReport } from "../bindings/ImportReport";
 import { ImportJob } from "../imports/job.svelte";
+import { JobsStore } from "../jobs/jobs.svelte";
+import { fakeJobs } from "../jobs/testing";
 import ImportsPage from "./ImportsPage.svelte";
 
 const SUMMARY = { path: "/tmp/demo.encours", invoices: 12 } as DossierSummary;
@@ -37,7 +38,7 @@ afterEach(() => {
   clearMocks();
 });
 
-function render(job: ImportJob = new ImportJob(() => {})): ImportJob {
+function render(job: ImportJob = new ImportJob(() => {}, new JobsStore())): ImportJob {
   component = mount(ImportsPage, { target: document.body, props: { job } });
   flushSync();
   return job;
@@ -49,8 +50,12 @@ const el = <T extends Element = HTMLElement>(selector: string): T => {
   return found;
 };
 
+/** Lets the job commands answer (a few IPC round trips) and the page update. */
 async function settle(): Promise<void> {
-  for (let i = 0; i < 5; i++) await tick();
+  for (let round = 0; round < 3; round++) {
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    for (let i = 0; i < 5; i++) await tick();
+  }
   flushSync();
 }
 
@@ -61,35 +66,30 @@ function type(value: string): void {
   flushSync();
 }
 
-/** Backend whose import waits for `finish`; `progress` sends channel messages. */
+/**
+ * Backend whose import job runs until `finish` (or `cancelled`); `progress` moves it, as the core's
+ * job events do. `calls` are the commands other than `jobs_watch`.
+ */
 function backend(): {
   calls: [string, unknown][];
-  progress: (index: number, message: ImportProgress) => void;
+  progress: (message: ImportProgress) => void;
   finish: (report: ImportReport) => void;
+  cancelled: (report: ImportReport) => void;
 } {
-  const calls: [string, unknown][] = [];
-  let channel: ReturnType<typeof channelArg<ImportProgress>> | undefined;
-  let finish: (report: ImportReport) => void = () => {};
-  mockIPC(
-    (cmd, args) => {
-      calls.push([cmd, args]);
-      if (cmd === "import_files") {
-        channel = channelArg<ImportProgress>(args, "onProgress");
-        return new Promise<ImportReport>((resolve) => (finish = resolve));
-      }
-      if (cmd === "cancel_import") return null;
+  const jobs = fakeJobs(
+    (cmd) => {
       if (cmd === "dossier_summary") return SUMMARY;
       throw new Error(`unexpected ${cmd}`);
     },
     { shouldMockEvents: true },
   );
   return {
-    calls,
-    progress: (index, message) => {
-      if (!channel) throw new Error("no import running");
-      sendOnChannel(channel, index, message);
+    get calls() {
+      return jobs.calls.filter(([cmd]) => cmd !== "jobs_watch");
     },
-    finish: (report) => finish(report),
+    progress: (m) => jobs.progress(1, m.done, m.total, m.current),
+    finish: (report) => jobs.finish(1, { kind: "import", report }),
+    cancelled: (report) => jobs.cancelled(1, { kind: "import", report }),
   };
 }
 
@@ -125,14 +125,14 @@ describe("ImportsPage", () => {
     type("/srv/factures\n\n /srv/lot.zip \n");
     el<HTMLButtonElement>("#import-submit").click();
     await settle();
-    expect(core.calls.map(([cmd]) => cmd)).toEqual(["import_files"]);
+    expect(core.calls.map(([cmd]) => cmd)).toEqual(["job_import"]);
     expect(core.calls[0]?.[1]).toMatchObject({ paths: ["/srv/factures", "/srv/lot.zip"] });
     expect(el<HTMLButtonElement>("#import-submit").disabled).toBe(true);
     expect(el<HTMLTextAreaElement>("#import-path").disabled).toBe(true);
     expect(el("#import-progress").getAttribute("role")).toBe("progressbar");
 
-    core.progress(0, { done: 11, total: 150, current: "/srv/factures/nov/F-0012.pdf" });
-    core.progress(1, { done: 12, total: 150, current: "/srv/factures/nov/F-0013.pdf" });
+    core.progress({ done: 11, total: 150, current: "/srv/factures/nov/F-0012.pdf" });
+    core.progress({ done: 12, total: 150, current: "/srv/factures/nov/F-0013.pdf" });
     await settle();
     expect(el("#import-progress").getAttribute("aria-valuenow")).toBe("12");
     expect(el("#import-progress").getAttribute("aria-valuemax")).toBe("150");
@@ -140,10 +140,10 @@ describe("ImportsPage", () => {
 
     el<HTMLButtonElement>("#import-cancel").click();
     await settle();
-    expect(core.calls.map(([cmd]) => cmd)).toEqual(["import_files", "cancel_import"]);
+    expect(core.calls.map(([cmd]) => cmd)).toEqual(["job_import", "job_cancel"]);
     expect(el<HTMLButtonElement>("#import-cancel").disabled).toBe(true);
 
-    core.finish({ ...REPORT, cancelled: true });
+    core.cancelled({ ...REPORT, cancelled: true });
     await settle();
     expect(document.querySelector("#import-progress")).toBeNull();
     expect(el("#import-count-imported").getAttribute("data-value")).toBe("1");
@@ -163,13 +163,14 @@ describe("ImportsPage", () => {
     field.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", ctrlKey: true, bubbles: true, cancelable: true }));
     await settle();
     expect(core.calls.map(([cmd, args]) => [cmd, (args as { paths: string[] }).paths])).toEqual([
-      ["import_files", ["/in/a.xml"]],
+      ["job_import", ["/in/a.xml"]],
     ]);
   });
 
   it("shows a rejection with the error table", async () => {
     mockIPC((cmd) => {
-      if (cmd === "import_files") throw { code: "NoDossierOpen", message: "no dossier is open" };
+      if (cmd === "jobs_watch") return [];
+      if (cmd === "job_import") throw { code: "NoDossierOpen", message: "no dossier is open" };
       throw { code: "NoDossierOpen", message: "no dossier is open" };
     });
     render();
@@ -200,7 +201,7 @@ describe("ImportsPage", () => {
 
     await emit("tauri://drag-drop", { paths: ["/in/a.pdf", "/in/lot.zip"], position });
     await settle();
-    expect(core.calls.filter(([cmd]) => cmd === "import_files").map(([, args]) => args)).toMatchObject([
+    expect(core.calls.filter(([cmd]) => cmd === "job_import").map(([, args]) => args)).toMatchObject([
       { paths: ["/in/a.pdf", "/in/lot.zip"] },
     ]);
     expect(el("#import-drop").textContent).toContain("Import en cours");
@@ -208,7 +209,7 @@ describe("ImportsPage", () => {
     // A second drop while the import runs is ignored.
     await emit("tauri://drag-drop", { paths: ["/in/b.pdf"], position });
     await settle();
-    expect(core.calls.filter(([cmd]) => cmd === "import_files")).toHaveLength(1);
+    expect(core.calls.filter(([cmd]) => cmd === "job_import")).toHaveLength(1);
     core.finish(REPORT);
     await settle();
     expect(el("#import-report")).toBeTruthy();
@@ -227,6 +228,6 @@ describe("ImportsPage", () => {
     await new Promise((resolve) => setTimeout(resolve, 0));
     await emit("tauri://drag-drop", { paths: ["/in/a.pdf"], position: { x: 0, y: 0 } });
     await settle();
-    expect(core.calls.filter(([cmd]) => cmd === "import_files")).toEqual([]);
+    expect(core.calls.filter(([cmd]) => cmd === "job_import")).toEqual([]);
   });
 });

@@ -2,11 +2,10 @@
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import { flushSync, mount, unmount } from "svelte";
 import { afterEach, describe, expect, it } from "vitest";
-import { channelArg, sendOnChannel } from "../api/testing";
 import type { GeneratedLetter } from "../bindings/GeneratedLetter";
-import type { LetterBatchReport } from "../bindings/LetterBatchReport";
-import type { LetterProgress } from "../bindings/LetterProgress";
 import { locale } from "../i18n";
+import { JobsStore } from "../jobs/jobs.svelte";
+import { fakeJobs } from "../jobs/testing";
 import { NBSP, NNBSP } from "../i18n/format";
 import { click, el, settle } from "../testing/dom";
 import LettersPage from "./LettersPage.svelte";
@@ -46,9 +45,10 @@ function type(selector: string, text: string): void {
   flushSync();
 }
 
-async function render(handle: (cmd: string, args: unknown) => unknown): Promise<void> {
-  mockIPC(handle);
-  component = mount(LettersPage, { target: document.body, props: {} });
+/** Mounts the page on its own jobs store; `handle` (when given) answers the mocked commands. */
+async function render(handle: ((cmd: string, args: unknown) => unknown) | null): Promise<void> {
+  if (handle) mockIPC(handle);
+  component = mount(LettersPage, { target: document.body, props: { store: new JobsStore() } });
   flushSync();
   await settle();
 }
@@ -93,29 +93,70 @@ describe("LettersPage", () => {
     expect(el("#letters-error").textContent).toContain("town is missing");
   });
 
-  it("generates every letter of the plan with a progress bar fed by the core's channel", async () => {
-    let release: (report: LetterBatchReport) => void = () => {};
-    let channel: ReturnType<typeof channelArg<LetterProgress>> | undefined;
-    await render((cmd, args) => {
-      if (cmd !== "generate_plan_letters") throw new Error(`unexpected ${cmd}`);
-      channel = channelArg<LetterProgress>(args, "onProgress");
-      return new Promise<LetterBatchReport>((resolve) => (release = resolve));
-    });
+  it("generates every letter of the plan as a background job, with its progress bar, then its report", async () => {
+    const core = fakeJobs();
+    await render(null);
     await click("#letters-batch");
-    expect(channel).toBeDefined();
-    sendOnChannel(channel!, 0, { done: 1, total: 4, clientName: "Boulangerie Martin" });
+    expect(core.calls.map(([cmd]) => cmd)).toEqual(["jobs_watch", "job_letters"]);
+    core.progress(1, 1, 4, "Boulangerie Martin");
     await settle();
     expect(el("#letters-progress").textContent).toContain("1 sur 4 — Boulangerie Martin");
     expect(el("[role=progressbar]").getAttribute("aria-valuenow")).toBe("25");
-    release({
-      asOf: "2026-06-22",
-      folder: "/dossiers/courriers/plan-2026-06-22",
-      generated: [generated, generated, generated],
-      failed: ["SARL Lenoir (relance) — no overdue invoice"],
+    expect(el<HTMLButtonElement>("#letters-batch").disabled).toBe(true);
+    core.finish(1, {
+      kind: "letters",
+      report: {
+        asOf: "2026-06-22",
+        folder: "/dossiers/courriers/plan-2026-06-22",
+        generated: [generated, generated, generated],
+        failed: ["SARL Lenoir (relance) — no overdue invoice"],
+      },
     });
     await settle();
     expect(document.querySelector("#letters-progress")).toBeNull();
     expect(el("#letters-batch-report").textContent).toContain("3 courrier(s) dans /dossiers/courriers/plan-2026-06-22");
     expect(el("#letters-batch-failed").textContent).toContain("SARL Lenoir");
+    expect(el<HTMLButtonElement>("#letters-batch").disabled).toBe(false);
+  });
+
+  it("cancels the batch and says how far it went", async () => {
+    const core = fakeJobs();
+    await render(null);
+    await click("#letters-batch");
+    core.progress(1, 2, 4, "Garage Dupuis");
+    await settle();
+    await click("#letters-batch-cancel");
+    expect(core.calls.map(([cmd, args]) => [cmd, args])).toContainEqual(["job_cancel", { id: 1 }]);
+    expect(el<HTMLButtonElement>("#letters-batch-cancel").disabled).toBe(true);
+    core.cancelled(1);
+    await settle();
+    expect(document.querySelector("#letters-progress")).toBeNull();
+    expect(el("#letters-batch-cancelled").textContent).toBe(
+      "Lot interrompu après 2 sur 4 : les courriers déjà écrits sont conservés.",
+    );
+  });
+
+  it("shows why a batch failed", async () => {
+    const core = fakeJobs();
+    await render(null);
+    await click("#letters-batch");
+    core.fail(1, { code: "InvalidInput", message: "the company's details are incomplete: town is missing" });
+    await settle();
+    expect(el("#letters-batch-error").textContent).toContain("town is missing");
+    expect(document.querySelector("#letters-batch-report")).toBeNull();
+  });
+
+  it("follows a batch that was already running when the page opened", async () => {
+    const core = fakeJobs();
+    const store = new JobsStore();
+    await store.start({ kind: "letters" });
+    core.progress(1, 3, 6, "SARL Lenoir");
+    component = mount(LettersPage, { target: document.body, props: { store } });
+    await settle();
+    expect(el("#letters-progress").textContent).toContain("3 sur 6 — SARL Lenoir");
+    expect(el<HTMLButtonElement>("#letters-batch").disabled).toBe(true);
+    core.finish(1, { kind: "letters", report: { asOf: "2026-06-22", folder: "/f", generated: [generated], failed: [] } });
+    await settle();
+    expect(el("#letters-batch-report").textContent).toContain("1 courrier(s) dans /f");
   });
 });

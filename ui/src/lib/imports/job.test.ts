@@ -1,10 +1,10 @@
 // @vitest-environment jsdom
-import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import { clearMocks } from "@tauri-apps/api/mocks";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { channelArg, sendOnChannel } from "../api/testing";
 import type { DossierSummary } from "../bindings/DossierSummary";
-import type { ImportProgress } from "../bindings/ImportProgress";
 import type { ImportReport } from "../bindings/ImportReport";
+import { JobsStore } from "../jobs/jobs.svelte";
+import { fakeJobs } from "../jobs/testing";
 import { ImportJob } from "./job.svelte";
 
 const SUMMARY = { path: "/tmp/demo.encours", invoices: 2403 } as DossierSummary;
@@ -12,57 +12,33 @@ const REPORT: ImportReport = { files: [], imported: 3, duplicates: 1, failed: 0,
 
 afterEach(() => clearMocks());
 
-/** A mocked `import_files` that the test finishes by hand. */
-function pendingImport(): {
-  calls: string[];
-  progress: (index: number, message: ImportProgress) => void;
-  finish: (report: ImportReport) => void;
-  fail: (error: unknown) => void;
-} {
-  const calls: string[] = [];
-  let channel: ReturnType<typeof channelArg<ImportProgress>> | undefined;
-  let resolve: (report: ImportReport) => void = () => {};
-  let reject: (error: unknown) => void = () => {};
-  mockIPC((cmd, args) => {
-    calls.push(cmd);
-    if (cmd === "import_files") {
-      channel = channelArg<ImportProgress>(args, "onProgress");
-      return new Promise<ImportReport>((ok, ko) => {
-        resolve = ok;
-        reject = ko;
-      });
-    }
-    if (cmd === "dossier_summary") return SUMMARY;
-    if (cmd === "cancel_import") return null;
+/** The fake core's jobs, answering `dossier_summary` with SUMMARY. */
+function core(summary: () => unknown = () => SUMMARY) {
+  return fakeJobs((cmd) => {
+    if (cmd === "dossier_summary") return summary();
     throw new Error(`unexpected ${cmd}`);
   });
-  return {
-    calls,
-    progress: (index, message) => {
-      if (!channel) throw new Error("import_files was not called");
-      sendOnChannel(channel, index, message);
-    },
-    finish: (report) => resolve(report),
-    fail: (error) => reject(error),
-  };
 }
 
+const commands = (calls: [string, unknown][]): string[] => calls.map(([cmd]) => cmd);
+
 describe("ImportJob", () => {
-  it("follows the progress, then keeps the report and refreshes the summary", async () => {
-    const backend = pendingImport();
+  it("runs the import as a background job, follows its progress, then keeps the report and refreshes the summary", async () => {
+    const backend = core();
     const onSummary = vi.fn();
-    const job = new ImportJob(onSummary);
+    const job = new ImportJob(onSummary, new JobsStore());
     const done = job.start(["/in"]);
     expect(job.running).toBe(true);
     expect(job.progress).toBeNull();
-    await vi.waitFor(() => expect(backend.calls).toEqual(["import_files"]));
-    backend.progress(0, { done: 0, total: 4, current: "/in/a.xml" });
-    expect(job.progress).toEqual({ done: 0, total: 4, current: "/in/a.xml" });
-    backend.progress(1, { done: 1, total: 4, current: "/in/b.xml" });
+    await vi.waitFor(() => expect(commands(backend.calls)).toEqual(["jobs_watch", "job_import"]));
+    expect(backend.calls[1]?.[1]).toEqual({ paths: ["/in"] });
+    backend.progress(1, 0, 4, "/in/a.xml");
+    await vi.waitFor(() => expect(job.progress).toEqual({ done: 0, total: 4, current: "/in/a.xml" }));
+    backend.progress(1, 1, 4, "/in/b.xml");
     expect(job.progress?.done).toBe(1);
-    backend.finish(REPORT);
+    backend.finish(1, { kind: "import", report: REPORT });
     await done;
-    expect(backend.calls).toEqual(["import_files", "dossier_summary"]);
+    expect(commands(backend.calls)).toEqual(["jobs_watch", "job_import", "dossier_summary"]);
     expect(onSummary).toHaveBeenCalledWith(SUMMARY);
     expect(job.report).toEqual(REPORT);
     expect(job.running).toBe(false);
@@ -71,48 +47,71 @@ describe("ImportJob", () => {
   });
 
   it("ignores a second start while running, and empty path lists", async () => {
-    const backend = pendingImport();
-    const job = new ImportJob(() => {});
+    const backend = core();
+    const job = new ImportJob(() => {}, new JobsStore());
     await job.start([]);
     expect(backend.calls).toEqual([]);
     const first = job.start(["/a"]);
     await job.start(["/b"]);
-    await vi.waitFor(() => expect(backend.calls).toEqual(["import_files"]));
-    backend.finish(REPORT);
+    await vi.waitFor(() => expect(commands(backend.calls)).toContain("job_import"));
+    backend.finish(1, { kind: "import", report: REPORT });
     await first;
-    expect(backend.calls).toEqual(["import_files", "dossier_summary"]);
+    expect(commands(backend.calls).filter((c) => c === "job_import")).toHaveLength(1);
   });
 
   it("asks the core to stop once, and reports the cancellation", async () => {
-    const backend = pendingImport();
-    const job = new ImportJob(() => {});
+    const backend = core();
+    const job = new ImportJob(() => {}, new JobsStore());
     const done = job.start(["/in"]);
-    await vi.waitFor(() => expect(backend.calls).toEqual(["import_files"]));
+    await vi.waitFor(() => expect(commands(backend.calls)).toContain("job_import"));
+    await vi.waitFor(() => expect(job.job?.id).toBe(1));
     await job.cancel();
     await job.cancel();
     expect(job.cancelling).toBe(true);
-    expect(backend.calls).toEqual(["import_files", "cancel_import"]);
-    backend.finish({ ...REPORT, cancelled: true });
+    expect(commands(backend.calls).filter((c) => c === "job_cancel")).toHaveLength(1);
+    backend.cancelled(1, { kind: "import", report: { ...REPORT, cancelled: true } });
     await done;
     expect(job.report?.cancelled).toBe(true);
     expect(job.cancelling).toBe(false);
   });
 
+  it("says cancelled when the job stopped before reading any file", async () => {
+    const backend = core();
+    const job = new ImportJob(() => {}, new JobsStore());
+    const done = job.start(["/in"]);
+    await vi.waitFor(() => expect(job.job?.id).toBe(1));
+    backend.cancelled(1);
+    await done;
+    expect(job.report).toEqual({ files: [], imported: 0, duplicates: 0, failed: 0, cancelled: true });
+  });
+
+  it("sees a cancel asked from elsewhere (the tray)", async () => {
+    const backend = core();
+    const store = new JobsStore();
+    const job = new ImportJob(() => {}, store);
+    const done = job.start(["/in"]);
+    await vi.waitFor(() => expect(job.job?.id).toBe(1));
+    await store.cancel(1);
+    expect(job.cancelling).toBe(true);
+    backend.cancelled(1);
+    await done;
+  });
+
   it("does not cancel when nothing runs", async () => {
-    const backend = pendingImport();
-    const job = new ImportJob(() => {});
+    const backend = core();
+    const job = new ImportJob(() => {}, new JobsStore());
     await job.cancel();
     expect(backend.calls).toEqual([]);
     expect(job.cancelling).toBe(false);
   });
 
-  it("keeps the error of a rejected import and still refreshes the summary", async () => {
-    const backend = pendingImport();
+  it("keeps the error of a failed import job and still refreshes the summary", async () => {
+    const backend = core();
     const onSummary = vi.fn();
-    const job = new ImportJob(onSummary);
+    const job = new ImportJob(onSummary, new JobsStore());
     const done = job.start(["/in"]);
-    await vi.waitFor(() => expect(backend.calls).toEqual(["import_files"]));
-    backend.fail({ code: "Storage", message: "disk I/O error" });
+    await vi.waitFor(() => expect(job.job?.id).toBe(1));
+    backend.fail(1, { code: "Storage", message: "disk I/O error" });
     await done;
     expect(job.error?.code).toBe("Storage");
     expect(job.error?.message).toBe("disk I/O error");
@@ -122,32 +121,31 @@ describe("ImportJob", () => {
     expect(job.error).toBeNull();
   });
 
+  it("keeps the refusal of the core (an import already running) as the error", async () => {
+    const backend = core();
+    const store = new JobsStore();
+    const other = new ImportJob(() => {}, store);
+    void other.start(["/first"]);
+    await vi.waitFor(() => expect(other.job?.id).toBe(1));
+    const job = new ImportJob(() => {}, store);
+    await job.start(["/second"]);
+    expect(job.error?.code).toBe("InvalidInput");
+    expect(job.error?.message).toContain("déjà en cours");
+    backend.finish(1, { kind: "import", report: REPORT });
+  });
+
   it("keeps the report when the summary cannot be read again", async () => {
-    mockIPC((cmd) => {
-      if (cmd === "import_files") return REPORT;
+    const backend = core(() => {
       throw { code: "NoDossierOpen", message: "no dossier is open" };
     });
     const onSummary = vi.fn();
-    const job = new ImportJob(onSummary);
-    await job.start(["/in"]);
+    const job = new ImportJob(onSummary, new JobsStore());
+    const done = job.start(["/in"]);
+    await vi.waitFor(() => expect(job.job?.id).toBe(1));
+    backend.finish(1, { kind: "import", report: REPORT });
+    await done;
     expect(job.report).toEqual(REPORT);
     expect(job.refreshError?.code).toBe("NoDossierOpen");
     expect(onSummary).not.toHaveBeenCalled();
-  });
-
-  it("ignores progress that arrives after the end", async () => {
-    let late: (() => void) | undefined;
-    mockIPC((cmd, args) => {
-      if (cmd === "import_files") {
-        const channel = channelArg<ImportProgress>(args, "onProgress");
-        late = () => sendOnChannel(channel, 0, { done: 0, total: 1, current: "/late.xml" });
-        return REPORT;
-      }
-      return SUMMARY;
-    });
-    const job = new ImportJob(() => {});
-    await job.start(["/in"]);
-    late?.();
-    expect(job.progress).toBeNull();
   });
 });
