@@ -8,6 +8,7 @@
 // Read from disk: vitest hands CSS imports (even ?raw) to its CSS pipeline, which empties them.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { FALLBACK_COLORS } from "../components/charts/config";
 
 const css = readFileSync(new URL("../../app.css", import.meta.url), "utf8");
 
@@ -107,6 +108,10 @@ describe("themes", () => {
       expect(failures).toEqual([]);
     });
   }
+
+  it("the charts' fallback colours are the light palette's", () => {
+    for (const [token, colour] of Object.entries(FALLBACK_COLORS)) expect(colour, token).toBe(light[token]);
+  });
 
   it("computes the WCAG ratio", () => {
     expect(contrast("#000000", "#ffffff")).toBeCloseTo(21, 5);

@@ -5,7 +5,10 @@
 import type { ActiveElement, ChartConfiguration, ChartEvent, ChartType, TooltipItem } from "chart.js";
 import type { ChartSeries, ChartSpec } from "./types";
 
-/** Colours used when a CSS custom property cannot be read (no stylesheet, tests). */
+/**
+ * Colours used when a CSS custom property cannot be read (no stylesheet, tests): the light palette
+ * of app.css (settings/theme.test.ts checks they are the same).
+ */
 export const FALLBACK_COLORS: Readonly<Record<string, string>> = {
   "--accent": "#0b6b65",
   "--muted": "#56606c",
@@ -14,6 +17,9 @@ export const FALLBACK_COLORS: Readonly<Record<string, string>> = {
   "--danger": "#b3261e",
   "--text": "#161b22",
   "--surface": "#ffffff",
+  "--aging-1": "#a8841a",
+  "--aging-2": "#c06a12",
+  "--aging-3": "#c4552b",
 };
 
 /** Reads a CSS custom property ("--accent") as a colour. */
