@@ -49,6 +49,8 @@ import type { ClientPlanView } from "../bindings/ClientPlanView";
 import type { BackupEntry } from "../bindings/BackupEntry";
 import type { BackupPolicy } from "../bindings/BackupPolicy";
 import type { BackupReport } from "../bindings/BackupReport";
+import type { ClientExternalView } from "../bindings/ClientExternalView";
+import type { RefreshReport } from "../bindings/RefreshReport";
 import { toCommandError } from "./error";
 
 export { CommandError, isErrorCode, toCommandError } from "./error";
@@ -281,6 +283,12 @@ export const api = {
   /** Pauses a client's dunning until a date (inclusive; null: until lifted). */
   pauseClient: (client: number, until: string | null, reason: string): Promise<null> =>
     call<null>("pause_client", { client, until, reason }),
+  /** What the dossier knows of a client from SIRENE and the BODACC (no network). */
+  clientExternal: (clientId: number): Promise<ClientExternalView> =>
+    call<ClientExternalView>("client_external", { clientId }),
+  /** Fetches a client's SIRENE facts and BODACC notices (the cache answers offline) and acts on a procédure collective. */
+  opendataRefreshClient: (clientId: number): Promise<RefreshReport> =>
+    call<RefreshReport>("opendata_refresh_client", { clientId }),
 };
 
 export type Api = typeof api;
