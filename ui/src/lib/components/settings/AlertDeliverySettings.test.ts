@@ -90,6 +90,19 @@ describe("AlertDeliverySettings", () => {
     expect(result).toContain("Webhook https://hooks.acme.fr/encours : HTTP 401");
   });
 
+  it("asks for the secret again when the webhook URL changes (the keyring keeps it under the URL)", async () => {
+    component = await render(AlertDeliverySettings, (cmd) => {
+      if (cmd === "alert_delivery_settings") {
+        return { emailTo: null, webhookUrl: "https://hooks.acme.fr/a", webhookTimeoutSeconds: 10, webhookMaxAttempts: 3, webhookBackoffMillis: 1000, hasWebhookSecret: true };
+      }
+      throw new Error(`unexpected ${cmd}`);
+    });
+    expect(text("#alerts-webhookSecret-hint")).toContain("laissez vide pour le garder");
+    type("#alerts-webhookUrl", "https://hooks.acme.fr/b");
+    await submit("#alerts-form");
+    expect(text("#alerts-webhookSecret-error")).toContain("aucun n'est enregistré");
+  });
+
   it("in English", async () => {
     locale.set("en");
     component = await render(AlertDeliverySettings, (cmd) => {

@@ -93,6 +93,20 @@ describe("MessagingSettings", () => {
     expect(again.password).toBeNull();
   });
 
+  it("asks for the password again when the user, server or port changes (the keyring keeps it under them)", async () => {
+    component = await render(MessagingSettings, (cmd) => {
+      if (cmd === "smtp_settings") return stored();
+      if (cmd === "sms_settings") return null;
+      throw new Error(`unexpected ${cmd}`);
+    });
+    type("#smtp-username", "autre@acme.fr");
+    expect(text("#smtp-password-state")).toBe("Aucun secret enregistré.");
+    await submit("#smtp-form");
+    expect(text("#smtp-password-error")).toContain("aucun n'est enregistré");
+    type("#smtp-username", "relances@acme.fr");
+    expect(text("#smtp-password-state")).toContain("laissez vide pour le garder");
+  });
+
   it("sends a test email to the address typed and shows the server's refusal", async () => {
     let answer: unknown = { to: "camille@acme.fr", server: "smtp.acme.fr:587", messageId: "<1@acme.fr>", error: null };
     const calls: [string, unknown][] = [];
