@@ -27,6 +27,9 @@ pub enum ErrorCode {
     Storage,
     /// The file system failed.
     Io,
+    /// A plateforme agréée refused or failed a request (XP Z12-013, legal-rules B.4): the message
+    /// names the account and URL, the HTTP status and the platform's error code and message.
+    Platform,
     /// A bug.
     Internal,
 }

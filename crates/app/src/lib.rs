@@ -13,6 +13,7 @@ pub mod analytics;
 pub mod backup;
 mod collect;
 mod demo;
+pub mod directory;
 pub mod dispatch;
 pub mod disputes;
 mod dossier;

@@ -25,6 +25,7 @@ pub mod audit;
 pub mod backup;
 pub mod channels;
 pub mod company;
+pub mod directory;
 pub mod disputes;
 mod dossier;
 pub mod dunning;

@@ -102,6 +102,16 @@ export const ERROR_TABLE: Readonly<Record<ErrorCode, Readonly<Record<Locale, Err
       hint: "Check that the folder exists, that you may write to it and that the disk is not full.",
     },
   },
+  Platform: {
+    fr: {
+      title: "La plateforme agréée a refusé ou n'a pas répondu",
+      hint: "Le détail ci-dessous nomme le compte, l'adresse appelée, le statut HTTP et le code d'erreur de la plateforme. Vérifiez l'adresse et les identifiants du compte dans les paramètres, puis réessayez ; si la plateforme est indisponible, la prochaine synchronisation reprendra là où elle s'est arrêtée.",
+    },
+    en: {
+      title: "The e-invoicing platform refused or did not answer",
+      hint: "The detail below names the account, the URL called, the HTTP status and the platform's error code. Check the account's address and credentials in the settings, then try again; if the platform is down, the next sync resumes where this one stopped.",
+    },
+  },
   Internal: {
     fr: {
       title: "Erreur interne",

@@ -3,4 +3,4 @@
 /**
  * What kind of failure, for the UI's table of messages. The UI never parses messages.
  */
-export type ErrorCode = "DossierNotFound" | "DossierExists" | "NotADossier" | "KeyUnavailable" | "WrongKey" | "InvalidInput" | "NoDossierOpen" | "Storage" | "Io" | "Internal";
+export type ErrorCode = "DossierNotFound" | "DossierExists" | "NotADossier" | "KeyUnavailable" | "WrongKey" | "InvalidInput" | "NoDossierOpen" | "Storage" | "Io" | "Platform" | "Internal";
