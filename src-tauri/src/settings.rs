@@ -7,7 +7,7 @@ use encours_app::dispatch::{self, SmsSettingsDto, SmtpSettingsDto};
 use encours_app::settings::{self, RateTableInfo, RatesOverview, TestAlertReport, TestEmailReport};
 use encours_app::ApiError;
 
-use super::{now, with_dossier, AppState};
+use super::{internal, now, with_dossier, AppState};
 
 /// A secret typed in the form: absent or empty means "keep the one in the keyring".
 fn secret(value: Option<String>) -> Option<String> {
@@ -55,10 +55,12 @@ pub async fn update_sms_settings(
     .await
 }
 
-/// Sends a test email to `to` with the saved SMTP settings; a refusal is in the report.
+/// Sends a test email to `to` with the saved SMTP settings; a refusal is in the report. The
+/// settings are read under the dossier, the email is sent after it is released.
 #[tauri::command]
 pub async fn send_test_email(state: tauri::State<'_, AppState>, to: String) -> Result<TestEmailReport, ApiError> {
-    with_dossier(&state, move |d| settings::send_test_email(d, &to, now())).await
+    let prepared = with_dossier(&state, move |d| settings::prepare_test_email(d, &to, now())).await?;
+    tauri::async_runtime::spawn_blocking(move || prepared.send()).await.map_err(internal)
 }
 
 /// The rate tables in force and the rates of each half-year, as of today.
@@ -110,9 +112,11 @@ pub async fn update_alert_delivery_settings(
     .await
 }
 
-/// Sends a test alert on each configured channel (nothing is recorded as delivered).
+/// Sends a test alert on each configured channel (nothing is recorded as delivered); read under
+/// the dossier, sent after it is released (a webhook's retries take seconds).
 #[tauri::command]
 pub async fn send_test_alert(state: tauri::State<'_, AppState>) -> Result<TestAlertReport, ApiError> {
     let unix_time = chrono::Utc::now().timestamp();
-    with_dossier(&state, move |d| settings::send_test_alert(d, now(), unix_time)).await
+    let prepared = with_dossier(&state, move |d| settings::prepare_test_alert(d, now(), unix_time)).await?;
+    tauri::async_runtime::spawn_blocking(move || prepared.send()).await.map_err(internal)
 }

@@ -8,7 +8,9 @@
 //! test can be repeated at will and never counts as a reminder or an alert delivered.
 
 use chrono::{NaiveDate, NaiveDateTime};
-use encours_channels::{send_email, send_webhook, smtp_password, webhook_secret, Email, MailAddress};
+use encours_channels::{
+    send_email, send_webhook, smtp_password, webhook_secret, Email, MailAddress, SmtpSettings, WebhookSettings,
+};
 use encours_domain::legal::{CreditorKind, HalfYear, LegalRates};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -41,11 +43,19 @@ fn looks_like_address(to: &str) -> bool {
     }
 }
 
-/// Sends a short test email to `to` through the dossier's SMTP settings and the password in the
-/// OS keyring. No SMTP settings, or an address that is not one, is an `InvalidInput` error; a
-/// refusal by the server is reported in [`TestEmailReport::error`] (the settings are not wrong
-/// for the app, the server said no, and the user needs its words). `now` dates the text.
-pub fn send_test_email(d: &Dossier, to: &str, now: NaiveDateTime) -> Result<TestEmailReport, ApiError> {
+/// A test email ready to go: what the dossier and the keyring said, read under the dossier and
+/// sent without it ([`TestEmail::send`]), so a slow or silent server never holds the dossier.
+pub struct TestEmail {
+    to: String,
+    settings: SmtpSettings,
+    password: Option<String>,
+    email: Email,
+}
+
+/// Prepares a short test email to `to` with the dossier's SMTP settings and the password in the
+/// OS keyring. No SMTP settings, or an address that is not one, is an `InvalidInput` error. `now`
+/// dates the text.
+pub fn prepare_test_email(d: &Dossier, to: &str, now: NaiveDateTime) -> Result<TestEmail, ApiError> {
     let to = to.trim();
     if !looks_like_address(to) {
         return Err(ApiError::invalid(format!("{to:?} is not an email address")));
@@ -54,7 +64,7 @@ pub fn send_test_email(d: &Dossier, to: &str, now: NaiveDateTime) -> Result<Test
         .ok_or_else(|| ApiError::invalid("no SMTP server is set for this dossier: save the settings first"))?;
     let settings = dto.to_settings()?;
     let password = match settings.username {
-        Some(_) => smtp_password(&settings).map_err(|e| ApiError::new(ErrorCode::KeyUnavailable, e.to_string()))?,
+        Some(_) => smtp_password(&settings).map_err(keyring_error)?,
         None => None,
     };
     let email = Email {
@@ -71,11 +81,29 @@ pub fn send_test_email(d: &Dossier, to: &str, now: NaiveDateTime) -> Result<Test
         ),
         ..Email::default()
     };
-    let server = format!("{}:{}", settings.host, settings.port);
-    Ok(match send_email(&settings, password.as_deref(), &email) {
-        Ok(sent) => TestEmailReport { to: to.to_owned(), server, message_id: Some(sent.message_id), error: None },
-        Err(e) => TestEmailReport { to: to.to_owned(), server, message_id: None, error: Some(e.to_string()) },
-    })
+    Ok(TestEmail { to: to.to_owned(), settings, password, email })
+}
+
+impl TestEmail {
+    /// Sends it. A refusal by the server is reported in [`TestEmailReport::error`] (the settings
+    /// are not wrong for the app: the server said no, and the user needs its words).
+    pub fn send(&self) -> TestEmailReport {
+        let server = format!("{}:{}", self.settings.host, self.settings.port);
+        let to = self.to.clone();
+        match send_email(&self.settings, self.password.as_deref(), &self.email) {
+            Ok(sent) => TestEmailReport { to, server, message_id: Some(sent.message_id), error: None },
+            Err(e) => TestEmailReport { to, server, message_id: None, error: Some(e.to_string()) },
+        }
+    }
+}
+
+fn keyring_error(e: encours_channels::ChannelError) -> ApiError {
+    ApiError::new(ErrorCode::KeyUnavailable, e.to_string())
+}
+
+/// [`prepare_test_email`] then [`TestEmail::send`], for a caller that holds the dossier anyway.
+pub fn send_test_email(d: &Dossier, to: &str, now: NaiveDateTime) -> Result<TestEmailReport, ApiError> {
+    Ok(prepare_test_email(d, to, now)?.send())
 }
 
 /// What a test alert did, per channel (a channel not set is skipped).
@@ -97,44 +125,81 @@ pub struct TestAlertReport {
     pub webhook_error: Option<String>,
 }
 
-/// Sends a test alert through each channel of the alert delivery settings: a test digest to the
+/// A test alert ready to go on each configured channel, read under the dossier and sent without
+/// it ([`TestAlert::send`]): webhook retries and a slow SMTP server never hold the dossier.
+pub struct TestAlert {
+    email: Option<(String, Result<TestEmail, String>)>,
+    webhook: Option<(WebhookSettings, Option<String>)>,
+    now: NaiveDateTime,
+    unix_time: i64,
+}
+
+/// Prepares a test alert through each channel of the alert delivery settings: a test digest to the
 /// email address (through the SMTP settings) and one signed `POST` with `"event": "test"` to the
 /// webhook, with the secret from the keyring. Nothing is recorded: real alerts are not marked as
 /// delivered. `unix_time` is the webhook's signed timestamp; the delivery id is `test:<unix_time>`,
 /// so a receiver that drops repetitions does not drop the next real alert.
-pub fn send_test_alert(d: &Dossier, now: NaiveDateTime, unix_time: i64) -> Result<TestAlertReport, ApiError> {
+pub fn prepare_test_alert(d: &Dossier, now: NaiveDateTime, unix_time: i64) -> Result<TestAlert, ApiError> {
     let settings = crate::alert_delivery::alert_delivery_settings(d)?.unwrap_or_default();
-    let mut report = TestAlertReport::default();
-    if let Some(to) = settings.email_to.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        report.email_to = Some(to.to_owned());
-        match send_test_email(d, to, now) {
-            Ok(sent) => {
-                report.email_message_id = sent.message_id;
-                report.email_error = sent.error;
-            }
-            Err(e) => report.email_error = Some(e.message),
+    let email = settings
+        .email_to
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|to| (to.to_owned(), prepare_test_email(d, to, now).map_err(|e| e.message)));
+    let webhook = match settings.webhook()? {
+        Some(w) => {
+            let secret = webhook_secret(&w).map_err(keyring_error)?;
+            Some((w, secret))
         }
-    }
-    if let Some(webhook) = settings.webhook()? {
-        report.webhook_url = Some(webhook.url.clone());
-        match webhook_secret(&webhook).map_err(|e| ApiError::new(ErrorCode::KeyUnavailable, e.to_string()))? {
-            None => {
-                report.webhook_error = Some(format!("no signing secret for the webhook {} in the keyring", webhook.url))
+        None => None,
+    };
+    Ok(TestAlert { email, webhook, now, unix_time })
+}
+
+impl TestAlert {
+    /// Sends it on each channel; each outcome is in the report.
+    pub fn send(&self) -> TestAlertReport {
+        let mut report = TestAlertReport::default();
+        if let Some((to, prepared)) = &self.email {
+            report.email_to = Some(to.clone());
+            match prepared {
+                Ok(email) => {
+                    let sent = email.send();
+                    report.email_message_id = sent.message_id;
+                    report.email_error = sent.error;
+                }
+                Err(e) => report.email_error = Some(e.clone()),
             }
-            Some(secret) => {
-                let payload = serde_json::json!({
-                    "event": "test",
-                    "sentAt": now.format("%Y-%m-%dT%H:%M:%S").to_string(),
-                    "message": "Alerte de test envoyée depuis les paramètres d'Encours.",
-                });
-                match send_webhook(&webhook, &secret, &payload, unix_time, &format!("test:{unix_time}")) {
-                    Ok(sent) => report.webhook_status = Some(sent.status),
-                    Err(e) => report.webhook_error = Some(e.to_string()),
+        }
+        if let Some((webhook, secret)) = &self.webhook {
+            report.webhook_url = Some(webhook.url.clone());
+            match secret {
+                None => {
+                    report.webhook_error =
+                        Some(format!("no signing secret for the webhook {} in the keyring", webhook.url))
+                }
+                Some(secret) => {
+                    let payload = serde_json::json!({
+                        "event": "test",
+                        "sentAt": self.now.format("%Y-%m-%dT%H:%M:%S").to_string(),
+                        "message": "Alerte de test envoyée depuis les paramètres d'Encours.",
+                    });
+                    let id = format!("test:{}", self.unix_time);
+                    match send_webhook(webhook, secret, &payload, self.unix_time, &id) {
+                        Ok(sent) => report.webhook_status = Some(sent.status),
+                        Err(e) => report.webhook_error = Some(e.to_string()),
+                    }
                 }
             }
         }
+        report
     }
-    Ok(report)
+}
+
+/// [`prepare_test_alert`] then [`TestAlert::send`], for a caller that holds the dossier anyway.
+pub fn send_test_alert(d: &Dossier, now: NaiveDateTime, unix_time: i64) -> Result<TestAlertReport, ApiError> {
+    Ok(prepare_test_alert(d, now, unix_time)?.send())
 }
 
 /// One rate table in force, for display.

@@ -64,7 +64,10 @@ fn a_test_email_goes_through_starttls_with_the_keyring_password() {
     let dto = smtp(server.port, "starttls", Some(pki.ca_pem.clone()), Some(USER));
     dispatch::update_smtp_settings(&mut d, &dto, Some(PASSWORD), now()).unwrap();
 
-    let report = settings::send_test_email(&d, " camille@acme.fr ", now()).unwrap();
+    // Prepared under the dossier, sent without it: the dossier may be closed by then.
+    let prepared = settings::prepare_test_email(&d, " camille@acme.fr ", now()).unwrap();
+    drop(d);
+    let report = prepared.send();
     assert_eq!(report.error, None, "{report:?}");
     assert_eq!(report.to, "camille@acme.fr");
     assert_eq!(report.server, format!("127.0.0.1:{}", server.port));
@@ -79,9 +82,6 @@ fn a_test_email_goes_through_starttls_with_the_keyring_password() {
     assert_eq!(report.message_id.as_deref(), message.header("message-id"));
     let text = String::from_utf8(message.leaves()[0].decoded_body()).unwrap();
     assert!(text.contains("23/11/2026") && text.contains(&format!("127.0.0.1:{}", server.port)), "{text}");
-
-    // Nothing is journaled as a reminder: the dispatch journal stays empty.
-    assert!(dispatch::dispatch_journal(&d, None).unwrap().is_empty());
 }
 
 #[test]
@@ -102,6 +102,8 @@ fn a_failed_test_email_says_why_and_bad_input_is_refused() {
     assert_eq!(report.message_id, None);
     let why = report.error.expect("the refused connection is reported");
     assert!(why.contains("127.0.0.1") && why.contains(&port.to_string()), "{why}");
+    // A test is not a reminder: nothing in the dispatch journal.
+    assert!(dispatch::dispatch_journal(&d, None).unwrap().is_empty());
 }
 
 #[test]
@@ -122,7 +124,8 @@ fn a_test_alert_reaches_both_channels_and_marks_nothing_delivered() {
     alert_delivery::update_alert_delivery_settings(&mut d, &alerts, Some(SECRET), now()).unwrap();
 
     let unix = 1_795_450_000;
-    let report = settings::send_test_alert(&d, now(), unix).unwrap();
+    let prepared = settings::prepare_test_alert(&d, now(), unix).unwrap();
+    let report = prepared.send();
     assert_eq!(report.email_to.as_deref(), Some("credit.manager@acme.fr"));
     assert!(report.email_message_id.is_some() && report.email_error.is_none(), "{report:?}");
     assert_eq!(report.webhook_status, Some(200), "{report:?}");
