@@ -6,7 +6,7 @@
  */
 /// <reference types="node" />
 // Read from disk: vitest hands CSS imports (even ?raw) to its CSS pipeline, which empties them.
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { FALLBACK_COLORS } from "../components/charts/config";
 
@@ -108,6 +108,24 @@ describe("themes", () => {
       expect(failures).toEqual([]);
     });
   }
+
+  it("every var(--token) a component or stylesheet uses is defined (a missing one silently falls back, and misses the dark theme)", () => {
+    const root = new URL("../../", import.meta.url);
+    const files = (readdirSync(root, { recursive: true }) as string[]).filter(
+      (f) => (f.endsWith(".svelte") || f.endsWith(".css")) && !f.includes("node_modules"),
+    );
+    expect(files.length).toBeGreaterThan(30);
+    const global = new Set([...css.matchAll(/(--[\w-]+)\s*:/g)].map((m) => m[1]));
+    const undefinedTokens: string[] = [];
+    for (const file of files) {
+      const source = readFileSync(new URL(file, root), "utf8");
+      const local = new Set([...source.matchAll(/(--[\w-]+)\s*:/g)].map((m) => m[1]));
+      for (const m of source.matchAll(/var\((--[\w-]+)/g)) {
+        if (!global.has(m[1]) && !local.has(m[1])) undefinedTokens.push(`${file}: ${m[1]}`);
+      }
+    }
+    expect(undefinedTokens).toEqual([]);
+  });
 
   it("the charts' fallback colours are the light palette's", () => {
     for (const [token, colour] of Object.entries(FALLBACK_COLORS)) expect(colour, token).toBe(light[token]);
