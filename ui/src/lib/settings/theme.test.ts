@@ -127,6 +127,20 @@ describe("themes", () => {
     expect(undefinedTokens).toEqual([]);
   });
 
+  it("no component hard-codes a colour: colours are tokens of app.css, so both themes reach them", () => {
+    const root = new URL("../../", import.meta.url);
+    const files = (readdirSync(root, { recursive: true }) as string[]).filter((f) => f.endsWith(".svelte"));
+    const literals: string[] = [];
+    for (const file of files) {
+      const source = readFileSync(new URL(file, root), "utf8").replace(/<!--[\s\S]*?-->/g, "");
+      // In <style> and in markup attributes (fill="#…", style="color: rgb(…)"); script strings are not colours.
+      // A fallback inside var(--token, …) is never used: the token-defined test above sees to that.
+      const outsideScript = source.replace(/<script[\s\S]*?<\/script>/g, "").replace(/var\(--[\w-]+,[^)]*\)/g, "var()");
+      for (const m of outsideScript.matchAll(/#[0-9a-fA-F]{3,8}\b|\b(?:rgba?|hsla?)\(/g)) literals.push(`${file}: ${m[0]}`);
+    }
+    expect(literals).toEqual([]);
+  });
+
   it("the charts' fallback colours are the light palette's", () => {
     for (const [token, colour] of Object.entries(FALLBACK_COLORS)) expect(colour, token).toBe(light[token]);
   });
