@@ -202,6 +202,11 @@ pub fn client_directory_lookup(
     Ok(view)
 }
 
+/// The client of the dossier with this SIREN, if any.
+pub fn client_with_siren(dossier: &Dossier, siren: &str) -> Result<Option<i64>, ApiError> {
+    Ok(store::client_by_siren(dossier, siren.trim())?)
+}
+
 /// The last lookup kept for a client, `None` before any.
 pub fn client_routing(dossier: &Dossier, client_id: i64) -> Result<Option<DirectoryEntryView>, ApiError> {
     store::client_routing_json(dossier, client_id)?

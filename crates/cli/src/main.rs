@@ -10,6 +10,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use clap::{Parser, Subcommand};
 use encours_app::{ApiError, DemoOptions, ErrorCode};
 
+mod directory;
 mod dispatch;
 mod disputes;
 
@@ -59,6 +60,9 @@ enum Command {
     },
     /// Sync the dossier with a platform account (XP Z12-013): import every new invoice and status.
     Sync(sync_accounts::SyncArgs),
+    /// Look a SIREN up in the platform's directory (XP Z12-013 Directory Service): its receiving
+    /// platform and routing identifiers; kept for the client page when it is a client's.
+    Directory(directory::DirectoryArgs),
     /// Create an empty dossier for a company.
     Init {
         /// The company's SIREN (9 digits).
@@ -616,6 +620,7 @@ fn run(cli: Cli) -> Result<(), ApiError> {
             }
         }
         Command::Sync(args) => sync_accounts::run(&path, &keys, args, now)?,
+        Command::Directory(args) => directory::run(&path, &keys, args, now)?,
         Command::Import { paths, json } => {
             let mut dossier = encours_app::open_dossier(&path, &keys)?;
             let cancel = std::sync::atomic::AtomicBool::new(false);
@@ -873,6 +878,8 @@ fn pa_serve(args: PaServeArgs, now: NaiveDateTime) -> Result<(), ApiError> {
     config.client_id = args.client_id;
     config.client_secret = args.client_secret;
     config.faults = faults;
+    // The directory describes the buyers of the generated flows (same seed).
+    config.directory = server::demo_directory(args.seed);
     let platform = server::Platform::new(config);
     let mut files = Vec::new();
     if let Some(dir) = &args.flows {
