@@ -165,6 +165,23 @@ pub fn job_rescoring(
     jobs.spawn(&app, JobKind::Rescoring, label, move |d, ctx| jobs::run_rescoring(d, as_of, now(), ctx))
 }
 
+/// Starts syncing every enabled platform account (or `account`) now; resolves with the job.
+#[tauri::command]
+pub fn job_sync(
+    app: tauri::State<'_, AppState>,
+    jobs: tauri::State<'_, JobsState>,
+    account: Option<String>,
+) -> Result<JobView, ApiError> {
+    let label = match &account {
+        Some(name) => format!("Synchronisation de {name}"),
+        None => "Synchronisation des plateformes".to_owned(),
+    };
+    jobs.spawn(&app, JobKind::Sync, label, move |d, ctx| {
+        let secrets = encours_app::sync::secret_store_from_env();
+        jobs::run_sync(d, secrets.as_ref(), account.as_deref(), now(), ctx)
+    })
+}
+
 /// The last part of a path, for a label.
 fn short_name(path: &str) -> &str {
     path.trim_end_matches(['/', '\\']).rsplit(['/', '\\']).next().unwrap_or(path)

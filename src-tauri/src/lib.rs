@@ -25,6 +25,7 @@ use encours_app::{
 use tauri::ipc::Channel;
 use tauri::Manager;
 
+mod directory;
 mod opendata;
 mod settings;
 mod sync;
@@ -926,9 +927,12 @@ pub fn run() {
             sync::cancel_sync,
             sync::sync_running,
             sync::sync_status,
+            directory::directory_lookup,
+            directory::client_routing,
             jobs::job_import,
             jobs::job_letters,
             jobs::job_rescoring,
+            jobs::job_sync,
             create_dossier,
             open_dossier,
             open_demo,

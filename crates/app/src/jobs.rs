@@ -34,6 +34,7 @@ use crate::error::{ApiError, ErrorCode};
 use crate::import::{ImportProgress, ImportReport};
 use crate::letters::{LetterBatchReport, LetterProgress};
 use crate::scoring::ScoreRunReport;
+use crate::sync::{SyncProgress, SyncSummary};
 
 /// Finished jobs the shell keeps for the "what happened" list.
 pub const KEEP_FINISHED: usize = 20;
@@ -102,8 +103,8 @@ pub struct JobProgress {
 pub enum JobReport {
     /// An import's report (one line per file).
     Import(ImportReport),
-    /// A sync's report, as the sync module writes it.
-    Sync(#[ts(type = "unknown")] serde_json::Value),
+    /// A sync's report (every account's run, the upload).
+    Sync(SyncSummary),
     /// A scoring run's report.
     Rescoring(ScoreRunReport),
     /// A letters batch's report.
@@ -115,7 +116,7 @@ impl JobReport {
     fn stopped_early(&self) -> bool {
         match self {
             JobReport::Import(r) => r.cancelled,
-            JobReport::Sync(v) => v.get("cancelled").and_then(serde_json::Value::as_bool).unwrap_or(false),
+            JobReport::Sync(s) => s.cancelled,
             JobReport::Rescoring(_) | JobReport::Letters(_) => false,
         }
     }
@@ -484,6 +485,31 @@ pub fn run_rescoring(
     Ok(JobEnd::from_report(JobReport::Rescoring(report)))
 }
 
+/// The sync job: [`crate::sync::sync_with_progress`] of every enabled account (or `only`), the
+/// accounts as its progress and the flow counts as its current item. A cancel stops after the
+/// flow being taken: each flow and the cursor's advance commit together, so nothing is half-taken.
+pub fn run_sync(
+    d: &mut Dossier,
+    secrets: &dyn encours_store::keys::SecretStore,
+    only: Option<&str>,
+    now: NaiveDateTime,
+    ctx: &JobContext,
+) -> Result<JobEnd, ApiError> {
+    if ctx.is_cancelled() {
+        return Ok(JobEnd::Cancelled(None));
+    }
+    let progress = |p: SyncProgress| {
+        let current = if p.account.is_empty() {
+            String::new()
+        } else {
+            format!("{} : {} flux, {} importé(s)", p.account, p.downloaded, p.imported)
+        };
+        ctx.progress(u64::from(p.accounts_done), u64::from(p.accounts_total), &current);
+    };
+    let summary = crate::sync::sync_with_progress(d, secrets, only, now, &progress, ctx.cancel_flag())?;
+    Ok(JobEnd::from_report(JobReport::Sync(summary)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -587,7 +613,7 @@ mod tests {
     fn a_report_that_says_it_stopped_early_ends_the_job_cancelled() {
         let report = ImportReport { cancelled: true, ..ImportReport::default() };
         assert!(matches!(JobEnd::from_report(JobReport::Import(report)), JobEnd::Cancelled(Some(_))));
-        let sync = JobReport::Sync(serde_json::json!({ "imported": 3, "cancelled": true }));
+        let sync = JobReport::Sync(SyncSummary { cancelled: true, ..SyncSummary::default() });
         assert!(matches!(JobEnd::from_report(sync), JobEnd::Cancelled(Some(_))));
         assert!(matches!(JobEnd::from_report(letters_report(0)), JobEnd::Finished(_)));
     }

@@ -120,6 +120,8 @@ export const api = {
   jobLetters: (): Promise<JobView> => call<JobView>("job_letters"),
   /** Starts rescoring every client (on `asOf`, default today) as a background job. */
   jobRescoring: (asOf?: string): Promise<JobView> => call<JobView>("job_rescoring", { asOf: asOf ?? null }),
+  /** Starts syncing every enabled platform account (or `account`) as a background job. */
+  jobSync: (account?: string): Promise<JobView> => call<JobView>("job_sync", { account: account ?? null }),
   /** Every change of every job is sent to `onEvent` from now on; resolves with the jobs as they are. */
   jobsWatch: (onEvent: (job: JobView) => void): Promise<JobView[]> => {
     const channel = new Channel<JobView>();

@@ -2,8 +2,9 @@
 import type { ImportReport } from "./ImportReport";
 import type { LetterBatchReport } from "./LetterBatchReport";
 import type { ScoreRunReport } from "./ScoreRunReport";
+import type { SyncSummary } from "./SyncSummary";
 
 /**
  * What a job did: the report of the function it ran.
  */
-export type JobReport = { "kind": "import", "report": ImportReport } | { "kind": "sync", "report": unknown } | { "kind": "rescoring", "report": ScoreRunReport } | { "kind": "letters", "report": LetterBatchReport };
+export type JobReport = { "kind": "import", "report": ImportReport } | { "kind": "sync", "report": SyncSummary } | { "kind": "rescoring", "report": ScoreRunReport } | { "kind": "letters", "report": LetterBatchReport };

@@ -90,6 +90,34 @@ describe("JobsTray", () => {
     expect(onOpen).toHaveBeenLastCalledWith("letters");
   });
 
+  it("counts a sync's flows imported and its errors over every account", async () => {
+    const core = fakeJobs();
+    const store = new JobsStore();
+    await store.start({ kind: "sync" });
+    const run = {
+      account: "pa",
+      downloaded: 9,
+      imported: 7,
+      duplicates: 1,
+      failed: 1,
+      known: 0,
+      ignored: 0,
+      cursorBefore: null,
+      cursorAfter: null,
+      error: null,
+    };
+    core.finish(1, {
+      kind: "sync",
+      report: { runs: [run, { ...run, account: "pb", imported: 2, failed: 0, error: "timeout" }], upload: null, uploadError: null, cancelled: false },
+    });
+    const onOpen = render(store);
+    await settle();
+    await click("#jobs-tray");
+    expect(el("#job-1-outcome").textContent).toBe("9 flux importé(s), 2 erreur(s)");
+    await click("#job-1-open");
+    expect(onOpen).toHaveBeenCalledWith("sync");
+  });
+
   it("closes with Escape, giving the focus back to its button", async () => {
     fakeJobs();
     render(new JobsStore());

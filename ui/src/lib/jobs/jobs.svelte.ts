@@ -14,11 +14,12 @@ export function isFinished(job: JobView): boolean {
   return job.state !== "running";
 }
 
-/** How to start a job of each kind (sync is started by its own page, through the same register). */
+/** How to start a job of each kind. */
 export type JobStart =
   | { kind: "import"; paths: readonly string[] }
   | { kind: "letters" }
-  | { kind: "rescoring"; asOf?: string };
+  | { kind: "rescoring"; asOf?: string }
+  | { kind: "sync"; account?: string };
 
 /** The report of a job if it is of kind `K`. */
 export function reportOf<K extends JobReport["kind"]>(
@@ -106,6 +107,9 @@ export class JobsStore {
         break;
       case "rescoring":
         job = await api.jobRescoring(what.asOf);
+        break;
+      case "sync":
+        job = await api.jobSync(what.account);
         break;
     }
     // The channel may already have brought a newer state of the job than this answer.

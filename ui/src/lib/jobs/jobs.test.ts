@@ -16,14 +16,16 @@ describe("JobsStore", () => {
     const a = await store.start({ kind: "import", paths: ["/in/a.xml", "/in/lot.zip"] });
     const b = await store.start({ kind: "letters" });
     const c = await store.start({ kind: "rescoring", asOf: "2026-11-01" });
+    const d = await store.start({ kind: "sync", account: "pa" });
     expect(core.calls).toEqual([
       ["jobs_watch", expect.anything()],
       ["job_import", { paths: ["/in/a.xml", "/in/lot.zip"] }],
       ["job_letters", {}],
       ["job_rescoring", { asOf: "2026-11-01" }],
+      ["job_sync", { account: "pa" }],
     ]);
-    expect([a.kind, b.kind, c.kind]).toEqual(["import", "letters", "rescoring"]);
-    expect(ids(store.running)).toEqual([1, 2, 3]);
+    expect([a.kind, b.kind, c.kind, d.kind]).toEqual(["import", "letters", "rescoring", "sync"]);
+    expect(ids(store.running)).toEqual([1, 2, 3, 4]);
     expect(store.runningOf("letters")?.id).toBe(2);
   });
 

@@ -89,6 +89,8 @@ export function fakeJobs(
         return start("letters", "Courriers du plan");
       case "job_rescoring":
         return start("rescoring", "Notation des clients");
+      case "job_sync":
+        return start("sync", "Synchronisation des plateformes");
       case "job_cancel": {
         const id = (args as { id: number }).id;
         const job = jobs.get(id);
