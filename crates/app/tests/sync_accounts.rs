@@ -280,4 +280,13 @@ fn the_outgoing_212_goes_through_the_first_enabled_account_and_the_queue_shows_i
     let s = sync::sync_with_progress(&mut d, &empty, None, now(), &|_| {}, &cancel).unwrap();
     assert!(s.has_errors());
     assert!(s.runs[0].error.as_deref().is_some_and(|e| e.contains("keyring")), "{s:?}");
+    // Journaled: the panel says why, and the schedule waits its interval before the next try.
+    let later: NaiveDateTime = "2026-11-24T10:20:00".parse().unwrap();
+    let status = sync::sync_status(&d, later, 50).unwrap();
+    let run = status.accounts[1].last_run.clone().unwrap();
+    assert!(run.error.is_some_and(|e| e.contains("keyring")));
+    assert_eq!(run.started_at, "2026-11-24T10:00:00");
+    let s = sync::sync_with_progress(&mut d, &empty, None, later, &|_| {}, &cancel).unwrap();
+    assert!(s.has_errors());
+    assert_eq!(sync::due_accounts(&d, "2026-11-24T10:34:59".parse().unwrap()).unwrap(), Vec::<String>::new());
 }

@@ -250,11 +250,10 @@ pub fn sync_with_progress(
         let secret = match account_secret(dossier, secrets, &account.name) {
             Ok(s) => s,
             Err(e) => {
-                let report = SyncRunReport {
-                    account: account.name.clone(),
-                    error: Some(e.message.clone()),
-                    ..SyncRunReport::default()
-                };
+                // Journaled like any failed run: the status panel shows why, and the schedule waits
+                // its interval before trying again instead of retrying at every tick.
+                let mut report = SyncRunReport::default();
+                log_run(dossier, account, now, &mut report, Err(e.message.clone()))?;
                 progress(SyncProgress { phase: SyncPhase::AccountDone, error: report.error.clone(), ..base });
                 summary.runs.push(report);
                 continue;
