@@ -33,7 +33,8 @@ use encours_store::Dossier;
 use encours_sync::opendata::bodacc::parse_notices;
 use encours_sync::opendata::sirene::parse_search;
 use encours_sync::opendata::{
-    BodaccNotice, CompanyFacts, NoticeKind, OpenDataClient, OpenDataConfig, OpenDataError, TokioClock,
+    BodaccNotice, CompanyAnswer, CompanyFacts, NoticeKind, NoticesAnswer, OpenDataClient, OpenDataConfig,
+    OpenDataError, TokioClock,
 };
 use encours_sync::TokioSleeper;
 use serde::Serialize;
@@ -321,7 +322,7 @@ fn outcome(origin: &str, fetched_at: Option<NaiveDateTime>, message: Option<Stri
 }
 
 /// The cache's answer for a SIREN and source: when, and (for the message) that it is the cache.
-fn from_cache(d: &Dossier, siren: &str, source: &str, why: Option<&OpenDataError>) -> Result<SourceOutcome, ApiError> {
+fn from_cache(d: &Dossier, siren: &str, source: &str, why: Option<&str>) -> Result<SourceOutcome, ApiError> {
     let cached = store::latest_responses(d, siren, source)?;
     let reason = why.map(|e| format!("service injoignable ({e})")).unwrap_or_else(|| "hors ligne".to_owned());
     Ok(match cached {
@@ -350,17 +351,69 @@ fn runtime() -> Result<tokio::runtime::Runtime, ApiError> {
         .map_err(|e| ApiError::new(ErrorCode::Internal, format!("open data runtime: {e}")))
 }
 
-/// Fetches SIRENE facts and BODACC notices for the clients with a SIREN (one, or all), stores the
-/// answers and facts, falls back to the cache when a service cannot be reached (and says so), then
-/// acts on procédures collectives (see the module doc). `now` is the refresh's time: the day of
-/// the dunning run and of the letter, and the fetch time of the cache.
-pub fn refresh(d: &mut Dossier, options: &RefreshOptions, now: NaiveDateTime) -> Result<RefreshReport, ApiError> {
-    let clients = store::clients_with_siren(d, options.client)?;
-    if let Some(c) = options.client {
+/// The clients a refresh asks about, one entry per SIREN (phase 1 of [`refresh`], reads the dossier).
+#[derive(Clone, Debug, Default)]
+pub struct RefreshPlan {
+    targets: BTreeMap<String, Vec<store::ClientSiren>>,
+    invalid_sirens: Vec<String>,
+}
+
+/// What the services answered for one SIREN and source.
+#[derive(Debug)]
+enum Fetch<T> {
+    /// The answer.
+    Got(T),
+    /// Not reachable (the cache answers).
+    Unavailable(OpenDataError),
+    /// An answer that cannot be used.
+    Failed(OpenDataError),
+    /// Not asked (offline, or after the network was found gone).
+    Skipped,
+}
+
+/// The answers of the services (phase 2 of [`refresh`]: network only, no dossier).
+#[derive(Debug, Default)]
+pub struct Fetched {
+    answers: Vec<(String, Fetch<CompanyAnswer>, Fetch<NoticesAnswer>)>,
+    /// The first failure that showed the services unreachable.
+    outage: Option<String>,
+}
+
+/// Sorts an answer; the first outage is kept for the messages of what the cache answers after it.
+fn sort<T>(outage: &mut Option<String>, answer: Result<T, OpenDataError>) -> Fetch<T> {
+    match answer {
+        Ok(a) => Fetch::Got(a),
+        Err(e) if e.is_unavailable() => {
+            outage.get_or_insert_with(|| e.to_string());
+            Fetch::Unavailable(e)
+        }
+        Err(e) => Fetch::Failed(e),
+    }
+}
+
+/// Phase 1: the clients with a SIREN (one, or all), grouped by SIREN so that each is asked once;
+/// invalid SIRENs are set aside for the report.
+pub fn plan_refresh(d: &Dossier, client: Option<i64>) -> Result<RefreshPlan, ApiError> {
+    let clients = store::clients_with_siren(d, client)?;
+    if let Some(c) = client {
         if clients.is_empty() {
             return Err(ApiError::invalid(format!("client {c} does not exist or has no SIREN")));
         }
     }
+    let mut plan = RefreshPlan::default();
+    for c in clients {
+        match Siren::parse(&c.siren) {
+            Ok(s) => plan.targets.entry(s.as_str().to_owned()).or_default().push(c),
+            Err(e) => plan.invalid_sirens.push(format!("{} (client {}) : {e}", c.name, c.client_id)),
+        }
+    }
+    Ok(plan)
+}
+
+/// Phase 2: asks the services (nothing when `options.offline`). Once a service is found unreachable,
+/// nothing more is asked: the rest comes from the cache. Holds no dossier, so the shell can run it
+/// without keeping the dossier locked.
+pub fn fetch(plan: &RefreshPlan, options: &RefreshOptions) -> Result<Fetched, ApiError> {
     let mut config = OpenDataConfig::default();
     if let Some(u) = &options.sirene_base_url {
         config.sirene_base_url = u.clone();
@@ -372,73 +425,83 @@ pub fn refresh(d: &mut Dossier, options: &RefreshOptions, now: NaiveDateTime) ->
     let client = OpenDataClient::new(config, Arc::new(TokioClock::new()), Arc::new(TokioSleeper))
         .map_err(|e| ApiError::invalid(e.to_string()))?;
     let rt = runtime()?;
+    let mut offline = options.offline;
+    let mut out = Fetched::default();
+    for siren in plan.targets.keys() {
+        let sirene = if offline { Fetch::Skipped } else { sort(&mut out.outage, rt.block_on(client.company(siren))) };
+        offline |= out.outage.is_some();
+        let bodacc = if offline { Fetch::Skipped } else { sort(&mut out.outage, rt.block_on(client.notices(siren))) };
+        offline |= out.outage.is_some();
+        out.answers.push((siren.clone(), sirene, bodacc));
+    }
+    Ok(out)
+}
+
+/// Fetches SIRENE facts and BODACC notices for the clients with a SIREN (one, or all), stores the
+/// answers and facts, falls back to the cache when a service cannot be reached (and says so), then
+/// acts on procédures collectives (see the module doc). `now` is the refresh's time: the day of
+/// the dunning run and of the letter, and the fetch time of the cache. The three phases
+/// ([`plan_refresh`], [`fetch`], [`apply_refresh`]) can also be called one by one.
+pub fn refresh(d: &mut Dossier, options: &RefreshOptions, now: NaiveDateTime) -> Result<RefreshReport, ApiError> {
+    let plan = plan_refresh(d, options.client)?;
+    let fetched = fetch(&plan, options)?;
+    apply_refresh(d, &plan, fetched, options, now)
+}
+
+/// Phase 3: stores what was fetched, reads the cache where nothing could be, and acts on
+/// procédures collectives.
+pub fn apply_refresh(
+    d: &mut Dossier,
+    plan: &RefreshPlan,
+    fetched: Fetched,
+    options: &RefreshOptions,
+    now: NaiveDateTime,
+) -> Result<RefreshReport, ApiError> {
     let mut report = RefreshReport {
         as_of: now.date().to_string(),
         clients: Vec::new(),
         fetched: 0,
         from_cache: 0,
         failed: 0,
-        invalid_sirens: Vec::new(),
+        invalid_sirens: plan.invalid_sirens.clone(),
         procedures: Vec::new(),
         offline: options.offline,
     };
-    // One fetch per SIREN, however many clients share it.
-    let mut by_siren: BTreeMap<String, Vec<&store::ClientSiren>> = BTreeMap::new();
-    for c in &clients {
-        match Siren::parse(&c.siren) {
-            Ok(s) => by_siren.entry(s.as_str().to_owned()).or_default().push(c),
-            Err(e) => report.invalid_sirens.push(format!("{} (client {}) : {e}", c.name, c.client_id)),
+    report.offline |= fetched.outage.is_some();
+    for (siren, sirene, bodacc) in fetched.answers {
+        let Some(owners) = plan.targets.get(&siren) else { continue };
+        let sirene = match sirene {
+            Fetch::Got(a) => {
+                let row = a.facts.as_ref().map(|f| company_row(f, &a.page.url, now)).transpose()?;
+                store::record_fetch(d, &siren, "sirene", &raw(&[a.page]), row.as_ref(), &[], "opendata", now)?;
+                let message = a.facts.is_none().then(|| "SIREN inconnu de l'API (ou non diffusible)".to_owned());
+                outcome("fetched", Some(now), message)
+            }
+            Fetch::Unavailable(e) => from_cache(d, &siren, "sirene", Some(&e.to_string()))?,
+            Fetch::Failed(e) => outcome("error", None, Some(e.to_string())),
+            Fetch::Skipped => from_cache(d, &siren, "sirene", fetched.outage.as_deref())?,
+        };
+        let bodacc = match bodacc {
+            Fetch::Got(a) => {
+                let source = a.pages.first().map(|p| p.url.clone()).unwrap_or_default();
+                let rows =
+                    a.notices.iter().map(|n| notice_row(&siren, n, &source, now)).collect::<Result<Vec<_>, _>>()?;
+                store::record_fetch(d, &siren, "bodacc", &raw(&a.pages), None, &rows, "opendata", now)?;
+                outcome("fetched", Some(now), None)
+            }
+            Fetch::Unavailable(e) => from_cache(d, &siren, "bodacc", Some(&e.to_string()))?,
+            Fetch::Failed(e) => outcome("error", None, Some(e.to_string())),
+            Fetch::Skipped => from_cache(d, &siren, "bodacc", fetched.outage.as_deref())?,
+        };
+        if sirene.origin == "cache" || bodacc.origin == "cache" {
+            report.offline = true;
         }
-    }
-    let mut offline = options.offline;
-    for (siren, owners) in &by_siren {
-        // SIRENE.
-        let sirene = if offline {
-            from_cache(d, siren, "sirene", None)?
-        } else {
-            match rt.block_on(client.company(siren)) {
-                Ok(a) => {
-                    let row = a.facts.as_ref().map(|f| company_row(f, &a.page.url, now)).transpose()?;
-                    store::record_fetch(d, siren, "sirene", &raw(&[a.page]), row.as_ref(), &[], "opendata", now)?;
-                    let message = a.facts.is_none().then(|| "SIREN inconnu de l'API (ou non diffusible)".to_owned());
-                    outcome("fetched", Some(now), message)
-                }
-                Err(e) if e.is_unavailable() => {
-                    // The network is gone: the rest of this refresh reads the cache.
-                    offline = true;
-                    report.offline = true;
-                    from_cache(d, siren, "sirene", Some(&e))?
-                }
-                Err(e) => outcome("error", None, Some(e.to_string())),
-            }
-        };
-        // BODACC.
-        let bodacc = if offline {
-            from_cache(d, siren, "bodacc", None)?
-        } else {
-            match rt.block_on(client.notices(siren)) {
-                Ok(a) => {
-                    let source = a.pages.first().map(|p| p.url.clone()).unwrap_or_default();
-                    let rows =
-                        a.notices.iter().map(|n| notice_row(siren, n, &source, now)).collect::<Result<Vec<_>, _>>()?;
-                    store::record_fetch(d, siren, "bodacc", &raw(&a.pages), None, &rows, "opendata", now)?;
-                    outcome("fetched", Some(now), None)
-                }
-                Err(e) if e.is_unavailable() => {
-                    offline = true;
-                    report.offline = true;
-                    from_cache(d, siren, "bodacc", Some(&e))?
-                }
-                Err(e) => outcome("error", None, Some(e.to_string())),
-            }
-        };
         for c in owners {
             let facts = store::company_facts(d, &[c.client_id])?;
             let notices = store::client_notices(d, c.client_id)?;
-            let fresh = sirene.origin == "fetched" && bodacc.origin == "fetched";
             if sirene.origin == "error" || bodacc.origin == "error" {
                 report.failed += 1;
-            } else if fresh {
+            } else if sirene.origin == "fetched" && bodacc.origin == "fetched" {
                 report.fetched += 1;
             } else if sirene.origin == "cache" || bodacc.origin == "cache" {
                 report.from_cache += 1;

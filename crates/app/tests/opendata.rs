@@ -210,3 +210,37 @@ fn a_refresh_of_every_client_asks_once_per_siren_and_acts_on_nothing_without_a_n
     let e = opendata::refresh(&mut d, &RefreshOptions { client: Some(999_999), ..options }, now()).unwrap_err();
     assert!(e.message.contains("999999"), "{e:?}");
 }
+
+#[test]
+fn the_three_phases_run_apart_and_the_fetch_holds_no_dossier() {
+    // The shell asks the network on a thread of its own with the dossier unlocked: the plan and the
+    // answers cross threads (Send), and the answers are stored afterwards.
+    let dir = tempfile::tempdir().unwrap();
+    let mut d = demo(dir.path());
+    let replay = Replay::from_corpus(&corpus()).unwrap();
+    let (rt, running) = serve(&replay);
+    let client = encours_store::opendata::clients_with_siren(&d, None).unwrap()[0].client_id;
+    let options = RefreshOptions {
+        client: Some(client),
+        sirene_base_url: Some(running.base_url()),
+        bodacc_base_url: Some(running.base_url()),
+        ..RefreshOptions::default()
+    };
+    let plan = opendata::plan_refresh(&d, Some(client)).unwrap();
+    let (plan, fetched, options) = std::thread::spawn(move || {
+        let fetched = opendata::fetch(&plan, &options);
+        (plan, fetched, options)
+    })
+    .join()
+    .unwrap();
+    assert_eq!(replay.log().len(), 2, "one SIRENE and one BODACC request");
+    assert!(encours_store::opendata::latest_responses(&d, &plan_siren(&d, client), "sirene").unwrap().is_none());
+    let report = opendata::apply_refresh(&mut d, &plan, fetched.unwrap(), &options, now()).unwrap();
+    assert_eq!((report.fetched, report.clients.len()), (1, 1));
+    assert!(encours_store::opendata::latest_responses(&d, &plan_siren(&d, client), "sirene").unwrap().is_some());
+    rt.block_on(running.stop());
+}
+
+fn plan_siren(d: &Dossier, client: i64) -> String {
+    encours_store::channels::client_facts(d, client).unwrap().unwrap().siren.unwrap()
+}
