@@ -147,6 +147,14 @@ export const SETTINGS_FR = {
   "settings.display.density.comfortable": "Confortable",
   "settings.display.density.compact": "Compacte",
   "settings.display.density.hint": "Compacte : moins d'espace entre les lignes des tableaux, plus de lignes à l'écran.",
+
+  "settings.lock.title": "Verrouillage automatique",
+  "settings.lock.intro": "Sans activité au clavier ou à la souris pendant ce délai, le dossier est fermé et l'écran verrouillé. Ce réglage est propre à ce poste.",
+  "settings.lock.minutes": "Verrouiller après (minutes d'inactivité)",
+  "settings.lock.hint": "Entre 1 et 240 minutes. Le nouveau délai s'applique à la prochaine ouverture du dossier.",
+  "settings.lock.save": "Enregistrer le délai",
+  "settings.lock.saved": "Délai enregistré : {minutes} min.",
+  "settings.lock.error": "Un nombre entier de minutes entre 1 et 240.",
 } as const;
 
 export const SETTINGS_EN: Readonly<Record<keyof typeof SETTINGS_FR, string>> = {
@@ -292,4 +300,12 @@ export const SETTINGS_EN: Readonly<Record<keyof typeof SETTINGS_FR, string>> = {
   "settings.display.density.comfortable": "Comfortable",
   "settings.display.density.compact": "Compact",
   "settings.display.density.hint": "Compact: less space between table rows, more rows on screen.",
+
+  "settings.lock.title": "Automatic lock",
+  "settings.lock.intro": "With no keyboard or mouse activity for this long, the dossier is closed and the screen locked. This setting belongs to this machine.",
+  "settings.lock.minutes": "Lock after (minutes of inactivity)",
+  "settings.lock.hint": "Between 1 and 240 minutes. The new delay applies the next time the dossier is opened.",
+  "settings.lock.save": "Save the delay",
+  "settings.lock.saved": "Delay saved: {minutes} min.",
+  "settings.lock.error": "A whole number of minutes between 1 and 240.",
 };
