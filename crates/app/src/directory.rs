@@ -180,6 +180,37 @@ pub fn lookup_account(dossier: &Dossier, name: Option<&str>) -> Result<PlatformA
     }
 }
 
+/// What a client lookup needs, read from the dossier: the account, its secret (from `secrets`)
+/// and the client's SIREN. The shell reads it under the dossier's lock, then calls the platform
+/// without holding the dossier ([`directory_lookup`]), then keeps the answer ([`keep_client_routing`]).
+pub fn prepare_client_lookup(
+    dossier: &Dossier,
+    secrets: &dyn SecretStore,
+    client_id: i64,
+    account: Option<&str>,
+) -> Result<(PlatformAccount, String, String), ApiError> {
+    let (siren, name) = store::client_identity(dossier, client_id)?
+        .ok_or_else(|| ApiError::invalid(format!("no client {client_id}")))?;
+    let siren = siren.filter(|s| !s.trim().is_empty()).ok_or_else(|| {
+        ApiError::invalid(format!("the client {name:?} has no SIREN: the directory is searched by SIREN"))
+    })?;
+    let account = lookup_account(dossier, account)?;
+    let secret = crate::sync::account_secret(dossier, secrets, &account.name)?;
+    Ok((account, secret, siren))
+}
+
+/// Keeps a client's lookup for its page (an audited setting).
+pub fn keep_client_routing(
+    dossier: &mut Dossier,
+    client_id: i64,
+    view: &DirectoryEntryView,
+    now: NaiveDateTime,
+) -> Result<(), ApiError> {
+    let json = serde_json::to_string(view).map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
+    store::put_client_routing_json(dossier, client_id, &json, "user", now)?;
+    Ok(())
+}
+
 /// Looks a client's SIREN up with the dossier's account `account` (or the first enabled one), its
 /// secret read from `secrets`, and keeps the answer for the client page.
 pub fn client_directory_lookup(
@@ -189,16 +220,9 @@ pub fn client_directory_lookup(
     account: Option<&str>,
     now: NaiveDateTime,
 ) -> Result<DirectoryEntryView, ApiError> {
-    let (siren, name) = store::client_identity(dossier, client_id)?
-        .ok_or_else(|| ApiError::invalid(format!("no client {client_id}")))?;
-    let siren = siren.filter(|s| !s.trim().is_empty()).ok_or_else(|| {
-        ApiError::invalid(format!("the client {name:?} has no SIREN: the directory is searched by SIREN"))
-    })?;
-    let account = lookup_account(dossier, account)?;
-    let secret = crate::sync::account_secret(dossier, secrets, &account.name)?;
+    let (account, secret, siren) = prepare_client_lookup(dossier, secrets, client_id, account)?;
     let view = directory_lookup(&account, &secret, &siren, now)?;
-    let json = serde_json::to_string(&view).map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
-    store::put_client_routing_json(dossier, client_id, &json, "user", now)?;
+    keep_client_routing(dossier, client_id, &view, now)?;
     Ok(view)
 }
 
