@@ -737,3 +737,62 @@ pub fn deadline_for(d: &Dossier, published: NaiveDate) -> Result<NaiveDate, ApiE
     let outside = profile.country != "FR" || profile.postcode.starts_with("97") || profile.postcode.starts_with("98");
     Ok(encours_documents::declaration_deadline(published, outside))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use encours_sync::opendata::{Judgment, Procedure};
+
+    fn row(id: &str, kind: NoticeKind, published: &str, correction: bool) -> NoticeRow {
+        let n = BodaccNotice {
+            id: id.into(),
+            published_on: published.parse().ok(),
+            family: "collective".into(),
+            notice_type: Some(if correction { "Avis rectificatif" } else { "Avis initial" }.into()),
+            judgment: Some(Judgment { date: "2026-03-02".parse().ok(), ..Judgment::default() }),
+            kind,
+            procedure: Some(Procedure::Redressement),
+            ..BodaccNotice::default()
+        };
+        NoticeRow {
+            notice_id: id.into(),
+            notice_json: serde_json::to_string(&n).unwrap_or_default(),
+            ..NoticeRow::default()
+        }
+    }
+
+    #[test]
+    fn the_first_initial_opening_is_acted_on_not_its_rectificatif_nor_a_later_conversion() {
+        let notices = [
+            row("A3", NoticeKind::Conversion, "2026-05-02", false),
+            row("A2", NoticeKind::Opening, "2026-03-09", true),
+            row("A1", NoticeKind::Opening, "2026-03-12", false),
+            row("B1", NoticeKind::Radiation, "2026-01-02", false),
+        ];
+        assert_eq!(opening_notice(&notices).map(|n| n.id), Some("A1".to_owned()));
+        // Only a conversion published: the procedure exists all the same.
+        assert_eq!(opening_notice(&notices[..1]).map(|n| n.id), Some("A3".to_owned()));
+        // A closure alone opens nothing.
+        assert!(opening_notice(&[row("C1", NoticeKind::Closure, "2026-03-12", false)]).is_none());
+    }
+
+    #[test]
+    fn sirene_facts_fill_the_external_features_and_ceased_only_when_the_state_says_so() {
+        let facts = CompanyFactsRow {
+            creation_date: "2011-03-01".parse().ok(),
+            legal_form: Some("5499".into()),
+            naf: Some("46.90Z".into()),
+            headcount_band: Some("11".into()),
+            state: Some("A".into()),
+            ceased_on: "2026-01-01".parse().ok(),
+            ..CompanyFactsRow::default()
+        };
+        let mut e = ExternalFacts { legal_form: Some("SARL".into()), ..ExternalFacts::default() };
+        apply_company_facts(&mut e, &facts);
+        assert_eq!(e.legal_form.as_deref(), Some("5499"));
+        assert_eq!((e.naf.as_deref(), e.headcount_band.as_deref()), (Some("46.90Z"), Some("11")));
+        assert_eq!(e.ceased_on, None, "an active company has not ceased");
+        apply_company_facts(&mut e, &CompanyFactsRow { state: Some("C".into()), ..facts });
+        assert_eq!(e.ceased_on, "2026-01-01".parse().ok());
+    }
+}
