@@ -925,6 +925,7 @@ pub fn run() {
             sync::test_platform_connection,
             sync::sync_now,
             sync::cancel_sync,
+            sync::sync_watch,
             sync::sync_running,
             sync::sync_status,
             directory::directory_lookup,

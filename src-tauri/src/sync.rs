@@ -12,7 +12,7 @@
 //! call; nothing of them stays in the shell.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use encours_app::sync::{self, ConnectionTest, PlatformAccount, SyncProgress, SyncStatus, SyncSummary};
@@ -28,11 +28,13 @@ const TICK: Duration = Duration::from_secs(30);
 /// Outgoing messages shown in the status panel.
 const QUEUE_LIMIT: u32 = 200;
 
-/// The shell's sync state: one run at a time, and its cancel flag.
+/// The shell's sync state: one run at a time, its cancel flag, and the window's channel for the
+/// progress of scheduled runs.
 #[derive(Default)]
 pub struct SyncState {
     running: Arc<AtomicBool>,
     cancel: Arc<AtomicBool>,
+    watcher: Mutex<Option<Channel<SyncProgress>>>,
 }
 
 /// Clears the running flag when the run ends, however it ends.
@@ -135,6 +137,12 @@ pub async fn sync_now(
     .await
 }
 
+/// Gives the channel the progress of scheduled runs goes to (replacing the previous window's).
+#[tauri::command]
+pub fn sync_watch(sync_state: tauri::State<'_, SyncState>, on_progress: Channel<SyncProgress>) {
+    *sync_state.watcher.lock().unwrap_or_else(PoisonError::into_inner) = Some(on_progress);
+}
+
 /// Asks the running sync to stop after the flow it is taking.
 #[tauri::command]
 pub fn cancel_sync(sync_state: tauri::State<'_, SyncState>) {
@@ -187,7 +195,13 @@ fn scheduled_tick(app: &tauri::AppHandle) -> Result<(), ApiError> {
         if sync_state.cancel.load(Ordering::SeqCst) {
             break;
         }
-        let result = sync::sync_with_progress(d, secrets.as_ref(), Some(&name), now(), &|_| {}, &sync_state.cancel);
+        let tell = |p: SyncProgress| {
+            if let Some(channel) = sync_state.watcher.lock().unwrap_or_else(PoisonError::into_inner).as_ref() {
+                // The window may have gone away; the sync goes on regardless.
+                let _ = channel.send(p);
+            }
+        };
+        let result = sync::sync_with_progress(d, secrets.as_ref(), Some(&name), now(), &tell, &sync_state.cancel);
         if let Err(e) = result {
             // An account removed meanwhile, a keyring that fails: said, and the others still run.
             eprintln!("encours: scheduled sync of {name}: {}", e.message);
