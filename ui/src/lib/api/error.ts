@@ -15,6 +15,7 @@ const KNOWN_CODES = {
   NoDossierOpen: true,
   Storage: true,
   Io: true,
+  Platform: true,
   Internal: true,
 } as const satisfies Record<ErrorCode, true>;
 

@@ -51,6 +51,7 @@ import type { BackupPolicy } from "../bindings/BackupPolicy";
 import type { BackupReport } from "../bindings/BackupReport";
 import type { ClientExternalView } from "../bindings/ClientExternalView";
 import type { RefreshReport } from "../bindings/RefreshReport";
+import type { DirectoryEntryView } from "../bindings/DirectoryEntryView";
 import { toCommandError } from "./error";
 
 export { CommandError, isErrorCode, toCommandError } from "./error";
@@ -291,6 +292,12 @@ export const api = {
   /** Fetches a client's SIRENE facts and BODACC notices (the cache answers offline) and acts on a procédure collective. */
   opendataRefreshClient: (clientId: number): Promise<RefreshReport> =>
     call<RefreshReport>("opendata_refresh_client", { clientId }),
+  /** The client's platform and routing as last read from the platform's directory (no network). */
+  clientRouting: (clientId: number): Promise<DirectoryEntryView | null> =>
+    call<DirectoryEntryView | null>("client_routing", { clientId }),
+  /** Asks the platform's directory (XP Z12-013 Directory Service) for the client's SIREN and keeps the answer. */
+  directoryLookup: (clientId: number, account: string | null = null): Promise<DirectoryEntryView> =>
+    call<DirectoryEntryView>("directory_lookup", { clientId, account }),
 };
 
 export type Api = typeof api;
