@@ -42,7 +42,13 @@ export const syncApi = {
     channel.onmessage = onProgress;
     return call("sync_now", { account, onProgress: channel });
   },
-  /** Asks the running sync to stop after the flow it is taking. */
+  /** The progress of scheduled (background) runs goes to `onProgress` from now on. */
+  syncWatch: (onProgress: (progress: SyncProgress) => void): Promise<null> => {
+    const channel = new Channel<SyncProgress>();
+    channel.onmessage = onProgress;
+    return call("sync_watch", { onProgress: channel });
+  },
+  /** Asks the running sync (on demand or scheduled) to stop after the flow it is taking. */
   cancelSync: (): Promise<null> => call("cancel_sync"),
   /** True while a sync runs (on demand or scheduled). */
   syncRunning: (): Promise<boolean> => call("sync_running"),

@@ -108,9 +108,14 @@ function fakeCore(status: SyncStatus = statusFixture()) {
   let sent = 0;
   let finish: (s: SyncSummary) => void = () => {};
   let running = false;
+  let watcher: ReturnType<typeof channelArg<SyncProgress>> | null = null;
+  let watched = 0;
   const handle = (cmd: string, args: unknown): unknown => {
     calls.push(cmd);
     switch (cmd) {
+      case "sync_watch":
+        watcher = channelArg<SyncProgress>(args, "onProgress");
+        return null;
       case "sync_status":
         return status;
       case "sync_running":
@@ -131,6 +136,10 @@ function fakeCore(status: SyncStatus = statusFixture()) {
       if (channel) sendOnChannel(channel, sent++, p);
     },
     finish: (s: SyncSummary) => finish(s),
+    /** A message of a scheduled run, on the channel `sync_watch` gave. */
+    background: (p: SyncProgress) => {
+      if (watcher) sendOnChannel(watcher, watched++, p);
+    },
     setRunning: (r: boolean) => (running = r),
   };
 }
@@ -236,6 +245,30 @@ describe("SyncPage", () => {
     await settle();
     expect(el<HTMLButtonElement>("#sync-now").disabled).toBe(true);
     expect(el("#sync-now").textContent).toContain("Synchronisation en cours");
+  });
+
+  it("shows a scheduled run's progress as it comes, lets it be cancelled, and reads the status at its end", async () => {
+    const core = fakeCore();
+    mockIPC(core.handle);
+    component = mount(SyncPage, { target: document.body });
+    await settle();
+    expect(core.calls).toContain("sync_watch");
+    expect(document.querySelector("#sync-cancel")).toBeNull();
+    core.setRunning(true);
+    core.background(progress({ accountsTotal: 1, downloaded: 7, imported: 6 }));
+    await settle();
+    expect(el("#sync-progress").textContent).toContain("PA principale : 7 flux reçus (6 importés)");
+    expect(el<HTMLButtonElement>("#sync-now").disabled).toBe(true);
+    await click("#sync-cancel");
+    expect(core.calls).toContain("cancel_sync");
+    const reads = core.calls.filter((c) => c === "sync_status").length;
+    core.setRunning(false);
+    core.background(progress({ account: "", phase: "finished", accountsDone: 1, accountsTotal: 1, cancelled: true }));
+    await settle();
+    expect(core.calls.filter((c) => c === "sync_status").length).toBe(reads + 1);
+    expect(el("#sync-progress").textContent?.trim()).toBe("");
+    expect(document.querySelector("#sync-cancel")).toBeNull();
+    expect(el<HTMLButtonElement>("#sync-now").disabled).toBe(false);
   });
 
   it("points to the settings when there is no account, in English too", async () => {
