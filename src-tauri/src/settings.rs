@@ -116,7 +116,9 @@ pub async fn update_alert_delivery_settings(
 /// the dossier, sent after it is released (a webhook's retries take seconds).
 #[tauri::command]
 pub async fn send_test_alert(state: tauri::State<'_, AppState>) -> Result<TestAlertReport, ApiError> {
-    let unix_time = chrono::Utc::now().timestamp();
-    let prepared = with_dossier(&state, move |d| settings::prepare_test_alert(d, now(), unix_time)).await?;
+    // The delivery id only needs to be unique per test: the shell's clock (lib.rs reads it) is enough.
+    let at = now();
+    let unix_time = at.and_utc().timestamp();
+    let prepared = with_dossier(&state, move |d| settings::prepare_test_alert(d, at, unix_time)).await?;
     tauri::async_runtime::spawn_blocking(move || prepared.send()).await.map_err(internal)
 }

@@ -134,7 +134,7 @@ describe("DunningPage — scenarios and templates", () => {
     await click("#template-save");
     expect(document.querySelector("#template-error")).toBeNull();
     expect(fake.templates.find((x) => x.id === "relance_ferme")?.body).toBe("Bonjour {client}, {montant_du} restent dus.");
-    expect(el("#dunning-notice").textContent).toBe("Modèle relance_ferme enregistré.");
+    expect(el("#template-notice").textContent).toBe("Modèle relance_ferme enregistré.");
   });
 
   it("edits the English template of a family apart from the French one", async () => {

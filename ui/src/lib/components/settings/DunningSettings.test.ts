@@ -30,14 +30,14 @@ describe("DunningSettings", () => {
     const fake = fakeDunning();
     component = await render(DunningSettings, (cmd, args) => fake.handle(cmd, args));
     await click("[data-template='relance_ferme'] button");
-    type("#settings-template-body", "Madame, Monsieur,\n{inconnue}");
+    type("#template-body", "Madame, Monsieur,\n{inconnue}");
     await submit("[data-template='relance_ferme'] form");
-    expect(el("#settings-template-error").textContent).toContain("inconnue");
+    expect(el("#template-error").textContent).toContain("inconnue");
 
-    type("#settings-template-subject", "Relance ferme : {montant_du}");
-    type("#settings-template-body", "Madame, Monsieur,\n{factures}\n{societe}");
+    type("#template-subject", "Relance ferme : {montant_du}");
+    type("#template-body", "Madame, Monsieur,\n{factures}\n{societe}");
     await submit("[data-template='relance_ferme'] form");
-    expect(text("#settings-template-notice")).toBe("Modèle relance_ferme enregistré.");
+    expect(text("#template-notice")).toBe("Modèle relance_ferme enregistré.");
     expect(text("[data-template='relance_ferme'] .subject")).toBe("Relance ferme : {montant_du}");
   });
 
