@@ -6,10 +6,13 @@
 //! cargo run --release -p encours-app --example bench_scoring -- /tmp/score2m.encours 2026-11-23 5
 //! ```
 //!
-//! Prints: the open (migrations the first time), the read model alone (every ledger streamed and
-//! dropped), the first run (which fits the scorecard on a sample of clients and stores it), then
-//! RUNS reruns of the same date (read + score + write, the stored fit reused: the daily job) with
-//! their median, min and max, wall and thread CPU time. Timings are the only floats (printing).
+//! Prints: the open (migrations the first time), the read model alone (every ledger read, on one
+//! connection then on two, each built and dropped), the first run (which fits the scorecard on a
+//! sample of clients and stores it), then RUNS reruns of the same date (read + score + write, the
+//! stored fit reused: the daily job, `scoring::rescore` with the key source: two connections, two
+//! threads) with their median, min and max, wall and process CPU time, and a digest of the scores
+//! stored (to compare two versions of the code on the same file). Timings are the only floats
+//! (printing). The machine's load average is printed at the start and the end.
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -21,10 +24,47 @@ fn ms(d: Duration) -> String {
     format!("{:.1} ms", d.as_secs_f64() * 1000.0)
 }
 
-/// The CPU time this thread has run so far (Linux schedstat, nanoseconds), or `None` elsewhere.
-fn thread_cpu() -> Option<Duration> {
-    let s = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
-    s.split_whitespace().next()?.parse().ok().map(Duration::from_nanos)
+/// The CPU time the process has used so far, all threads (Linux /proc/self/stat, in clock ticks
+/// of 10 ms), or `None` elsewhere.
+fn process_cpu() -> Option<Duration> {
+    let s = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let after = s.rsplit_once(')')?.1;
+    let mut f = after.split_whitespace().skip(11);
+    let (user, sys): (u64, u64) = (f.next()?.parse().ok()?, f.next()?.parse().ok()?);
+    Some(Duration::from_millis((user + sys) * 10))
+}
+
+fn load() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .unwrap_or_default()
+        .split_whitespace()
+        .take(3)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// SHA-256 over every score stored for the day, in client order.
+fn digest(d: &encours_app::Dossier, day: NaiveDate) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    for s in store::scores_of_day(d, day).expect("the scores read") {
+        h.update(
+            format!(
+                "{}|{}|{}|{}|{}|{}|{}|{}|{}\n",
+                s.client_id,
+                s.score,
+                s.grade,
+                s.probability_bp,
+                s.reasons_json,
+                s.suggested_limit,
+                s.limit_rule,
+                s.invoices_scored,
+                s.external_json
+            )
+            .as_bytes(),
+        );
+    }
+    format!("{:x}", h.finalize())
 }
 
 fn main() {
@@ -38,28 +78,36 @@ fn main() {
     let (keys, _) = encours_app::key_source().expect("a key source (ENCOURS_KEY_HEX or the keyring)");
     let started = Instant::now();
     let mut d = encours_app::open_dossier(&path, &keys).expect("the dossier opens");
-    println!("open (migrations on first open) {}", ms(started.elapsed()));
+    println!("open (migrations on first open) {}; load {}", ms(started.elapsed()), load());
+    println!("scores stored for {as_of} before the runs: digest {}", digest(&d, as_of));
 
-    for _ in 0..2 {
-        let (started, cpu) = (Instant::now(), thread_cpu());
+    for helper in [None, Some(&keys), Some(&keys)] {
+        let (started, cpu) = (Instant::now(), process_cpu());
+        let snapshot = store::LedgerSnapshot::read(&d, as_of, helper).expect("the ledgers read");
+        let read = started.elapsed();
         let (mut clients, mut docs, mut allocs, mut statuses) = (0usize, 0usize, 0usize, 0usize);
-        store::for_each_client_ledger(&d, as_of, |l| {
+        for i in 0..snapshot.len() {
+            let l = snapshot.ledger(i).expect("a client");
             clients += 1;
             docs += l.documents.len();
             allocs += l.documents.iter().map(|x| x.allocations.len()).sum::<usize>();
             statuses += l.documents.iter().map(|x| x.statuses.len()).sum::<usize>();
-            Ok::<(), encours_store::StoreError>(())
-        })
-        .expect("the ledgers stream");
-        let cpu = thread_cpu().zip(cpu).map(|(a, b)| ms(a - b)).unwrap_or_default();
+        }
+        let cpu = process_cpu().zip(cpu).map(|(a, b)| ms(a - b)).unwrap_or_default();
         println!(
-            "read model: {clients} clients, {docs} documents, {allocs} allocations, {statuses} statuses in {} (cpu {cpu})",
+            "read model ({}): {clients} clients, {docs} documents, {allocs} allocations, {statuses} statuses: read {}, \
+             read + every ledger built {} (cpu {cpu})",
+            if snapshot.was_parallel() { "two connections" } else { "one connection" },
+            ms(read),
             ms(started.elapsed())
         );
     }
 
+    let no = std::sync::atomic::AtomicBool::new(false);
     let started = Instant::now();
-    let r = encours_app::scoring::score_run(&mut d, as_of, now, &mut |_| {}).expect("the first run");
+    let r = encours_app::scoring::rescore(&mut d, Some(&keys), as_of, now, &|_| {}, &no)
+        .expect("the first run")
+        .expect("not cancelled");
     println!(
         "first run {} (model {} on {}, refitted {}: {}); {} clients scored, {} new alerts",
         ms(started.elapsed()),
@@ -73,10 +121,12 @@ fn main() {
 
     let mut times = Vec::with_capacity(runs);
     for i in 0..runs {
-        let (started, cpu) = (Instant::now(), thread_cpu());
-        let r = encours_app::scoring::score_run(&mut d, as_of, now, &mut |_| {}).expect("a rerun");
+        let (started, cpu) = (Instant::now(), process_cpu());
+        let r = encours_app::scoring::rescore(&mut d, Some(&keys), as_of, now, &|_| {}, &no)
+            .expect("a rerun")
+            .expect("not cancelled");
         let wall = started.elapsed();
-        let cpu = thread_cpu().zip(cpu).map(|(a, b)| ms(a - b)).unwrap_or_default();
+        let cpu = process_cpu().zip(cpu).map(|(a, b)| ms(a - b)).unwrap_or_default();
         println!(
             "rerun {i}: {} (cpu {cpu}); {} scored, {} replaced, {} new alerts",
             ms(wall),
@@ -88,9 +138,11 @@ fn main() {
     }
     times.sort();
     println!(
-        "rescoring (read + score + write), {runs} runs: median {}, min {}, max {}",
+        "rescoring (read + score + write), {runs} runs: median {}, min {}, max {}; load {}",
         ms(times[runs / 2]),
         ms(times[0]),
-        ms(times[runs - 1])
+        ms(times[runs - 1]),
+        load()
     );
+    println!("scores stored for {as_of} after the runs: digest {}", digest(&d, as_of));
 }

@@ -92,6 +92,7 @@ pub fn backtest_text(r: &BacktestReport) -> String {
 // ---------------------------------------------------------------------------------------------
 
 use std::collections::HashSet;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use chrono::{Duration, Months, NaiveDate, NaiveDateTime};
 use encours_engines::scoring::features::{
@@ -103,7 +104,7 @@ use encours_engines::scoring::portfolio::{DEFAULT_LATE_RATE, MONTHS_OF_DELAYS};
 use encours_engines::scoring::scorecard::{Grade, Scorecard};
 use encours_engines::scoring::warnings::{early_warnings, not_yet_raised, WarningInput};
 use encours_store::scoring::{self as store, NewAlert, StoredClientLedger, StoredScore};
-use encours_store::Dossier;
+use encours_store::{Dossier, KeySource};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -424,44 +425,214 @@ fn scorecard_for(d: &mut Dossier, as_of: NaiveDate) -> Result<(Scorecard, String
     Ok((card, origin.to_string(), as_of, true, note))
 }
 
+/// How far a scoring run is: clients whose features are computed, of all the dossier's clients.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ScoringProgress {
+    /// Clients done.
+    #[ts(type = "number")]
+    pub done: usize,
+    /// Clients in all (0 while the ledgers are being read).
+    #[ts(type = "number")]
+    pub total: usize,
+}
+
 /// Rescores every client on `as_of` and records the scores and the new alerts (module doc).
 /// `progress` is called with the clients read so far, every 1,000 clients and at the end.
+/// One connection and one thread: [`rescore`] is the same run on two of each.
 pub fn score_run(
     d: &mut Dossier,
     as_of: NaiveDate,
     now: NaiveDateTime,
     progress: &mut dyn FnMut(usize),
 ) -> Result<ScoreRunReport, ApiError> {
+    let cancel = AtomicBool::new(false);
+    let progress = std::cell::RefCell::new(progress);
+    let report = run(
+        d,
+        None,
+        as_of,
+        now,
+        2,
+        &|p: ScoringProgress| {
+            if p.total > 0 {
+                (progress.borrow_mut())(p.done);
+            }
+        },
+        &cancel,
+    )?;
+    report.ok_or_else(|| ApiError::new(ErrorCode::Internal, "a run that cannot be cancelled was cancelled"))
+}
+
+/// Rescores every client on `as_of`, whether or not the date was scored already (a rerun replaces
+/// that date's scores), and records the scores and the new alerts — or, when `cancel` is set before
+/// the write, nothing at all (`Ok(None)`): every score and alert of a run commits in one transaction.
+///
+/// `keys`: the key source the dossier was opened with. Given (and not a passphrase), the ledgers
+/// are read on two connections at once (`LedgerSnapshot::read`); `None` reads on the dossier's
+/// own. The clients' features are computed on two threads either way. The stored result is the
+/// same as [`score_run`]'s, row for row (tests/scoring.rs). `progress` is called from the calling
+/// thread only: `{done: 0, total: 0}` when the read starts, then every 1,000 clients, then
+/// `{done: total, total}`.
+pub fn rescore(
+    d: &mut Dossier,
+    keys: Option<&KeySource>,
+    as_of: NaiveDate,
+    now: NaiveDateTime,
+    progress: &dyn Fn(ScoringProgress),
+    cancel: &AtomicBool,
+) -> Result<Option<ScoreRunReport>, ApiError> {
+    run(d, keys, as_of, now, 2, progress, cancel)
+}
+
+/// The daily rescoring, for a background job: scores every client on `today` unless the dossier
+/// already holds scores of `today` (then `Ok(None)`, nothing done), with [`rescore`]'s progress and
+/// cancellation (a cancelled run also gives `Ok(None)` and writes nothing; the caller knows it
+/// asked). `now` dates the audit entry; the clock is the caller's.
+///
+/// ```ignore
+/// let cancel = AtomicBool::new(false);
+/// match scoring::run_if_due(&mut d, Some(&keys), today, now, &|p| eprintln!("{}/{}", p.done, p.total), &cancel)? {
+///     Some(report) => println!("{} clients scored", report.clients_scored),
+///     None => println!("already scored today, or cancelled"),
+/// }
+/// ```
+pub fn run_if_due(
+    d: &mut Dossier,
+    keys: Option<&KeySource>,
+    today: NaiveDate,
+    now: NaiveDateTime,
+    progress: &dyn Fn(ScoringProgress),
+    cancel: &AtomicBool,
+) -> Result<Option<ScoreRunReport>, ApiError> {
+    if store::has_scores_of(d, today).map_err(store_err)? {
+        return Ok(None);
+    }
+    rescore(d, keys, today, now, progress, cancel)
+}
+
+/// What one client gives the run: its draft, or `None` when it has no document before the date.
+fn draft_of(snapshot: &store::LedgerSnapshot, i: usize, as_of: NaiveDate) -> Option<Draft> {
+    let l = snapshot.ledger(i)?;
+    let client_id = l.client_id;
+    let ledger = to_engine(l);
+    if !ledger.invoices.iter().any(|i| i.issue_date < as_of) {
+        return None;
+    }
+    let (settled, late) = late_counts(&ledger, as_of);
+    Some(Draft {
+        client_id,
+        features: client_features(&ledger, as_of, DEFAULT_LATE_RATE),
+        monthly: monthly_delays(&ledger, as_of, MONTHS_OF_DELAYS),
+        external: ledger.external,
+        settled,
+        late,
+    })
+}
+
+/// Drafts of the clients `range`, in order, and how many had no history; stops early (returning
+/// what it has) when `cancel` is set. `tick` is called after each client.
+fn drafts_of(
+    snapshot: &store::LedgerSnapshot,
+    range: std::ops::Range<usize>,
+    as_of: NaiveDate,
+    cancel: &AtomicBool,
+    tick: &mut dyn FnMut(),
+) -> (Vec<Draft>, usize) {
+    let mut drafts = Vec::with_capacity(range.len());
+    let mut without_history = 0usize;
+    for i in range {
+        if cancel.load(Ordering::Relaxed) {
+            break;
+        }
+        match draft_of(snapshot, i, as_of) {
+            Some(draft) => drafts.push(draft),
+            None => without_history += 1,
+        }
+        tick();
+    }
+    (drafts, without_history)
+}
+
+/// The client where the first `threads - 1` cuts fall so each part has about as many documents.
+fn split_points(snapshot: &store::LedgerSnapshot, threads: usize) -> Vec<usize> {
+    let total: usize = (0..snapshot.len()).map(|i| snapshot.documents_of(i)).sum();
+    let mut cuts = Vec::new();
+    let mut acc = 0usize;
+    for i in 0..snapshot.len() {
+        if cuts.len() + 1 >= threads {
+            break;
+        }
+        acc += snapshot.documents_of(i);
+        if acc * threads >= total * (cuts.len() + 1) {
+            cuts.push(i + 1);
+        }
+    }
+    cuts
+}
+
+fn run(
+    d: &mut Dossier,
+    keys: Option<&KeySource>,
+    as_of: NaiveDate,
+    now: NaiveDateTime,
+    threads: usize,
+    progress: &dyn Fn(ScoringProgress),
+    cancel: &AtomicBool,
+) -> Result<Option<ScoreRunReport>, ApiError> {
     let (card, model, fitted_on, refitted, note) = scorecard_for(d, as_of)?;
     let previous = store::previous_scores(d, as_of).map_err(store_err)?;
     let raised: HashSet<String> = store::alert_keys(d).map_err(store_err)?.into_iter().collect();
 
-    let mut drafts: Vec<Draft> = Vec::new();
-    let mut without_history = 0usize;
-    let mut read = 0usize;
-    store::for_each_client_ledger(d, as_of, |l| {
-        read += 1;
-        if read.is_multiple_of(1000) {
-            progress(read);
-        }
-        let client_id = l.client_id;
-        let ledger = to_engine(l);
-        if !ledger.invoices.iter().any(|i| i.issue_date < as_of) {
-            without_history += 1;
-            return Ok::<(), ApiError>(());
-        }
-        let (settled, late) = late_counts(&ledger, as_of);
-        drafts.push(Draft {
-            client_id,
-            features: client_features(&ledger, as_of, DEFAULT_LATE_RATE),
-            monthly: monthly_delays(&ledger, as_of, MONTHS_OF_DELAYS),
-            external: ledger.external,
-            settled,
-            late,
+    progress(ScoringProgress { done: 0, total: 0 });
+    let snapshot = store::LedgerSnapshot::read(d, as_of, keys).map_err(store_err)?;
+    let total = snapshot.len();
+    // Features per client on `threads` threads, each over a contiguous range of clients with about
+    // as many documents; the parts are joined in client order, so the run is the same whatever
+    // the number of threads (the portfolio's rate is summed in that order).
+    let done = AtomicUsize::new(0);
+    let cuts = split_points(&snapshot, threads.max(1));
+    let mut bounds = vec![0usize];
+    bounds.extend(cuts);
+    bounds.push(total);
+    let ranges: Vec<std::ops::Range<usize>> = bounds.windows(2).map(|w| w[0]..w[1].max(w[0])).collect();
+    let parts: Vec<(Vec<Draft>, usize)> = std::thread::scope(|s| {
+        let (first, rest) = ranges.split_first().map_or((0..0, &[][..]), |(f, r)| (f.clone(), r));
+        let handles: Vec<_> = rest
+            .iter()
+            .map(|r| {
+                let (snapshot, done, r) = (&snapshot, &done, r.clone());
+                s.spawn(move || {
+                    drafts_of(snapshot, r, as_of, cancel, &mut || {
+                        done.fetch_add(1, Ordering::Relaxed);
+                    })
+                })
+            })
+            .collect();
+        let mut mine = 0usize;
+        let first = drafts_of(&snapshot, first, as_of, cancel, &mut || {
+            done.fetch_add(1, Ordering::Relaxed);
+            mine += 1;
+            if mine.is_multiple_of(1000) {
+                progress(ScoringProgress { done: done.load(Ordering::Relaxed), total });
+            }
         });
-        Ok(())
-    })?;
-    progress(read);
+        let mut parts = vec![first];
+        for h in handles {
+            parts.push(h.join().unwrap_or_default());
+        }
+        parts
+    });
+    if cancel.load(Ordering::Relaxed) {
+        return Ok(None);
+    }
+    if parts.iter().map(|(d, w)| d.len() + w).sum::<usize>() != total {
+        return Err(ApiError::new(ErrorCode::Internal, "a scoring thread stopped before its last client"));
+    }
+    progress(ScoringProgress { done: total, total });
+    let without_history: usize = parts.iter().map(|p| p.1).sum();
+    let drafts: Vec<Draft> = parts.into_iter().flat_map(|p| p.0).collect();
 
     let (n, late) = drafts.iter().fold((0u64, 0u64), |(n, l), c| (n + u64::from(c.settled), l + u64::from(c.late)));
     #[allow(clippy::cast_precision_loss)]
@@ -529,11 +700,14 @@ pub fn score_run(
         grades,
     };
     let summary = serde_json::to_string(&report).map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
+    if cancel.load(Ordering::Relaxed) {
+        return Ok(None);
+    }
     let w = store::write_run(d, as_of, &scores, &alerts, &summary, ACTOR, now).map_err(store_err)?;
     report.replaced = w.replaced;
     report.new_alerts = w.new_alerts;
     report.known_alerts = w.known_alerts;
-    Ok(report)
+    Ok(Some(report))
 }
 
 fn alert_view(a: store::StoredAlert) -> RiskAlertView {
@@ -666,5 +840,151 @@ pub fn score_backtest(d: &Dossier, as_of: NaiveDate) -> Result<DossierBacktestVi
             })
             .collect(),
         warnings,
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lead time of the early warnings on known failures (issue 9, must show).
+// ---------------------------------------------------------------------------------------------
+
+/// A client known to have failed (from outside the ledger: the demo generator, or the user's own
+/// records) and when: the last day it paid anything.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct KnownFailure {
+    /// The client.
+    pub client_id: i64,
+    /// Its failure date.
+    pub failed_on: NaiveDate,
+}
+
+/// How early one failing client was alerted.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct FailureLead {
+    /// The client.
+    #[ts(type = "number")]
+    pub client_id: i64,
+    /// Its failure date.
+    pub failed_on: String,
+    /// The first alert raised in the 12 months before the failure, if any.
+    pub first_alert_on: Option<String>,
+    /// Its rule.
+    pub first_rule: Option<String>,
+    /// Days from that alert to the failure.
+    #[ts(type = "number | null")]
+    pub lead_days: Option<i64>,
+    /// The alert came 3 to 6 calendar months before the failure.
+    pub within_3_to_6_months: bool,
+}
+
+/// The lead-time check: the daily job replayed over the history, then each failure's first alert.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct LeadTimeReport {
+    /// First replayed run.
+    pub from: String,
+    /// Last replayed run.
+    pub to: String,
+    /// Days between two replayed runs.
+    #[ts(type = "number")]
+    pub step_days: i64,
+    /// One line per known failure, by failure date.
+    pub failures: Vec<FailureLead>,
+    /// Failures alerted 3 to 6 months ahead.
+    #[ts(type = "number")]
+    pub alerted_3_to_6_months: usize,
+    /// Clients with a document before `to` and no known failure.
+    #[ts(type = "number")]
+    pub healthy_clients: usize,
+    /// Of them, alerted at least once in the 12 months up to `to` (false alerts).
+    #[ts(type = "number")]
+    pub healthy_alerted: usize,
+    /// `healthy_alerted / healthy_clients`, in basis points.
+    pub false_alert_share_bp: u32,
+    /// Healthy clients alerted per rule (a client can count under several).
+    pub healthy_alerted_by_rule: Vec<(String, u32)>,
+}
+
+/// Replays the daily rescoring every `step_days` from `from` to `to` (each run exactly as the
+/// daily job: [`rescore`] on that date, the model refitted when 28 days old, alerts deduplicated),
+/// then measures, for each known failure, the first alert raised in the 12 months before it, and
+/// the share of the other clients alerted in the 12 months up to `to`. The runs' scores and alerts
+/// stay in the dossier, as the daily job would have left them; run it on a copy or a demo.
+pub fn lead_times(
+    d: &mut Dossier,
+    keys: Option<&KeySource>,
+    failures: &[KnownFailure],
+    from: NaiveDate,
+    to: NaiveDate,
+    step_days: i64,
+    now: NaiveDateTime,
+) -> Result<LeadTimeReport, ApiError> {
+    if step_days < 1 || from > to {
+        return Err(ApiError::invalid(format!("replay from {from} to {to} every {step_days} days")));
+    }
+    let never = AtomicBool::new(false);
+    let mut day = from;
+    while day <= to {
+        rescore(d, keys, day, now, &|_| {}, &never)?;
+        day += Duration::days(step_days);
+    }
+    let alerts = store::alerts(d, None).map_err(store_err)?;
+    let mut by_client: std::collections::HashMap<i64, Vec<&store::StoredAlert>> = std::collections::HashMap::new();
+    for a in &alerts {
+        by_client.entry(a.client_id).or_default().push(a);
+    }
+    let months = |d: NaiveDate, m: u32| d.checked_sub_months(Months::new(m)).unwrap_or(NaiveDate::MIN);
+    let mut lines: Vec<FailureLead> = failures
+        .iter()
+        .map(|f| {
+            let first = by_client.get(&f.client_id).and_then(|v| {
+                v.iter().filter(|a| a.raised_on >= months(f.failed_on, 12)).min_by_key(|a| (a.raised_on, a.id))
+            });
+            let within =
+                first.is_some_and(|a| a.raised_on >= months(f.failed_on, 6) && a.raised_on <= months(f.failed_on, 3));
+            FailureLead {
+                client_id: f.client_id,
+                failed_on: f.failed_on.to_string(),
+                first_alert_on: first.map(|a| a.raised_on.to_string()),
+                first_rule: first.map(|a| a.rule.clone()),
+                lead_days: first.map(|a| (f.failed_on - a.raised_on).num_days()),
+                within_3_to_6_months: within,
+            }
+        })
+        .collect();
+    lines.sort_by(|a, b| (&a.failed_on, a.client_id).cmp(&(&b.failed_on, b.client_id)));
+    let failing: HashSet<i64> = failures.iter().map(|f| f.client_id).collect();
+    let with_history = store::clients_with_documents_before(d, to).map_err(store_err)?;
+    let healthy: Vec<i64> = with_history.into_iter().filter(|c| !failing.contains(c)).collect();
+    let year_before = months(to, 12);
+    let mut healthy_alerted = 0usize;
+    let mut by_rule: std::collections::BTreeMap<String, u32> = std::collections::BTreeMap::new();
+    for c in &healthy {
+        let recent: Vec<&&store::StoredAlert> = by_client
+            .get(c)
+            .map(|v| v.iter().filter(|a| a.raised_on >= year_before && a.raised_on <= to).collect())
+            .unwrap_or_default();
+        if !recent.is_empty() {
+            healthy_alerted += 1;
+        }
+        let rules: HashSet<&str> = recent.iter().map(|a| a.rule.as_str()).collect();
+        for r in rules {
+            *by_rule.entry(r.to_string()).or_default() += 1;
+        }
+    }
+    #[allow(clippy::cast_precision_loss)]
+    let share = if healthy.is_empty() { 0.0 } else { healthy_alerted as f64 / healthy.len() as f64 };
+    Ok(LeadTimeReport {
+        from: from.to_string(),
+        to: to.to_string(),
+        step_days,
+        alerted_3_to_6_months: lines.iter().filter(|l| l.within_3_to_6_months).count(),
+        failures: lines,
+        healthy_clients: healthy.len(),
+        healthy_alerted,
+        false_alert_share_bp: basis_points(share),
+        healthy_alerted_by_rule: by_rule.into_iter().collect(),
     })
 }

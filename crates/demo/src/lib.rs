@@ -119,6 +119,38 @@ pub struct DemoStats {
     pub promises: u64,
 }
 
+/// A client the generator makes deteriorate and then fail (the "deteriorating then insolvent"
+/// habit): what a check of the early warnings' lead time needs to know, and the ledger does not say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FailingClient {
+    /// Its id (clients are numbered from 1 in emission order, as [`generate`] emits them).
+    pub client_id: i64,
+    /// The day its delays start to lengthen.
+    pub decline_from: NaiveDate,
+    /// Its failure date: the last day it pays anything (nothing is paid after it).
+    pub stops_paying: NaiveDate,
+    /// The day the seller stops invoicing it (credit hold).
+    pub stops_invoicing: NaiveDate,
+}
+
+/// The clients [`generate`] makes fail with `cfg`, in id order, without generating anything else
+/// (the habits are drawn from their own stream, before any client's records).
+pub fn failing_clients(cfg: &DemoConfig) -> Vec<FailingClient> {
+    let ctx = Context::new(cfg);
+    (1i64..)
+        .zip(lifespans(cfg.seed, cfg.clients, &ctx.timeline))
+        .filter_map(|(client_id, life)| match life.habit {
+            habit::Habit::Deteriorating { decline_from, stop_paying, stop_invoicing } => Some(FailingClient {
+                client_id,
+                decline_from,
+                stops_paying: stop_paying,
+                stops_invoicing: stop_invoicing,
+            }),
+            _ => None,
+        })
+        .collect()
+}
+
 /// Generates the portfolio described by `cfg` into `sink`, client by client.
 ///
 /// Exactly `cfg.clients` clients and `cfg.invoices` invoice documents are emitted (when

@@ -7,9 +7,17 @@
 //! invoices in well under 2 s). A query per client would cost a B-tree descent per client and per
 //! table, and an `ORDER BY client_id` join over allocations makes SQLite build a temporary B-tree of
 //! every row. Instead each table is read once in rowid order (sequential pages), kept as compact
-//! integer rows, and sorted in Rust; then the clients are walked in order and each client's ledger is
-//! handed to the caller and dropped, so only one client's `Vec`s exist at a time beside the compact
-//! rows (≈ 40 bytes per invoice).
+//! integer rows, and sorted in Rust ([`LedgerSnapshot`]); each invoice finds its allocations and
+//! statuses through a direct array over the invoice ids (no search), and a client's ledger is built
+//! only when asked for, so only the ledgers being scored exist at a time beside the compact rows
+//! (≈ 40 bytes per invoice).
+//!
+//! # Why two connections
+//! Reading the rows (stepping SQLite, decrypting pages, decoding dates) is most of a rescoring: on
+//! the 2-million-invoice dossier the invoices take about as long as the allocations and statuses
+//! together. With the key source, [`LedgerSnapshot::read`] reads those two halves on two
+//! connections at once, each in a read transaction, and checks that both saw the same last audit
+//! entry (every ledger write adds one), so the halves come from one version of the dossier.
 
 use std::collections::HashMap;
 
@@ -115,142 +123,311 @@ struct InvoiceRow {
     has_document: bool,
 }
 
-/// Streams every client's ledger as known on `as_of` (records dated on or before it), one client at
-/// a time in client-id order, clients without documents included. Stops at the first error `f`
-/// returns.
-pub fn for_each_client_ledger<E: From<StoreError>>(
-    d: &Dossier,
-    as_of: NaiveDate,
-    mut f: impl FnMut(StoredClientLedger) -> Result<(), E>,
-) -> Result<(), E> {
-    let next = next_day(as_of);
-    let conn = &d.conn;
+/// An allocation row: (invoice, day, units, from a credit note).
+type AllocRow = (i64, i32, i64, bool);
+/// A status row: (invoice, day, code).
+type StatusRow = (i64, i32, u16);
 
-    // Allocations: (invoice, day, units, from credit note), sorted by invoice then day.
-    let mut allocs: Vec<(i64, i32, i64, bool)> = Vec::new();
-    {
-        let mut stmt = conn
-            .prepare("SELECT invoice_id, applied_on, amount, credit_note_id IS NOT NULL FROM allocations WHERE applied_on < ?1")
-            .map_err(StoreError::from)?;
-        let mut rows = stmt.query([&next]).map_err(StoreError::from)?;
-        while let Some(r) = rows.next().map_err(StoreError::from)? {
-            allocs.push((
-                r.get(0).map_err(StoreError::from)?,
-                day_number(text_date(r, 1)?),
-                r.get(2).map_err(StoreError::from)?,
-                r.get(3).map_err(StoreError::from)?,
-            ));
+/// Where the rows of each invoice are in a table sorted by invoice id: a direct array over the id
+/// range when ids are dense (they are rowids: the normal case), else a map. Replaces a binary
+/// search per invoice and per table (two million of each on the large dossier).
+enum IdIndex {
+    /// `offsets[id - base] .. offsets[id - base + 1]`.
+    Dense { base: i64, offsets: Vec<usize> },
+    /// id → range.
+    Sparse(HashMap<i64, (usize, usize)>),
+}
+
+impl IdIndex {
+    /// `keys` is the invoice id of each row, ascending.
+    fn build(keys: &[i64]) -> IdIndex {
+        let (Some(&first), Some(&last)) = (keys.first(), keys.last()) else {
+            return IdIndex::Sparse(HashMap::new());
+        };
+        let span = usize::try_from(last.saturating_sub(first)).unwrap_or(usize::MAX).saturating_add(1);
+        if span <= keys.len().saturating_mul(4).saturating_add(1_000_000) {
+            let mut offsets = vec![0usize; span + 1];
+            for &k in keys {
+                if let Some(o) = usize::try_from(k - first).ok().and_then(|i| offsets.get_mut(i + 1)) {
+                    *o += 1;
+                }
+            }
+            for i in 1..offsets.len() {
+                let before = offsets.get(i - 1).copied().unwrap_or(0);
+                if let Some(o) = offsets.get_mut(i) {
+                    *o += before;
+                }
+            }
+            return IdIndex::Dense { base: first, offsets };
         }
+        let mut map: HashMap<i64, (usize, usize)> = HashMap::new();
+        for (i, &k) in keys.iter().enumerate() {
+            map.entry(k).and_modify(|r| r.1 = i + 1).or_insert((i, i + 1));
+        }
+        IdIndex::Sparse(map)
+    }
+
+    fn range(&self, id: i64) -> std::ops::Range<usize> {
+        match self {
+            IdIndex::Dense { base, offsets } => {
+                let Ok(i) = usize::try_from(id - base) else { return 0..0 };
+                match (offsets.get(i), offsets.get(i + 1)) {
+                    (Some(&a), Some(&b)) => a..b,
+                    _ => 0..0,
+                }
+            }
+            IdIndex::Sparse(map) => map.get(&id).map_or(0..0, |&(a, b)| a..b),
+        }
+    }
+}
+
+struct ClientRow {
+    id: i64,
+    name: String,
+    legal_form: Option<String>,
+    naf: Option<String>,
+    /// Its invoices in `LedgerSnapshot::invoices`.
+    invoices: (usize, usize),
+}
+
+fn read_allocations(conn: &rusqlite::Connection, next: &str) -> Result<(Vec<AllocRow>, IdIndex), StoreError> {
+    let mut allocs: Vec<AllocRow> = Vec::new();
+    let mut stmt = conn.prepare(
+        "SELECT invoice_id, applied_on, amount, credit_note_id IS NOT NULL FROM allocations WHERE applied_on < ?1",
+    )?;
+    let mut rows = stmt.query([next])?;
+    while let Some(r) = rows.next()? {
+        allocs.push((r.get(0)?, day_number(text_date(r, 1)?), r.get(2)?, r.get(3)?));
     }
     allocs.sort_unstable_by_key(|a| (a.0, a.1));
+    let keys: Vec<i64> = allocs.iter().map(|a| a.0).collect();
+    Ok((allocs, IdIndex::build(&keys)))
+}
 
-    // Statuses: (invoice, day, code), sorted by invoice then day.
-    let mut statuses: Vec<(i64, i32, u16)> = Vec::new();
-    {
-        let mut stmt = conn
-            .prepare("SELECT invoice_id, at, code FROM status_events INDEXED BY status_events_scoring WHERE at < ?1")
-            .map_err(StoreError::from)?;
-        let mut rows = stmt.query([&next]).map_err(StoreError::from)?;
-        while let Some(r) = rows.next().map_err(StoreError::from)? {
-            let code: i64 = r.get(2).map_err(StoreError::from)?;
-            statuses.push((
-                r.get(0).map_err(StoreError::from)?,
-                day_number(text_date(r, 1)?),
-                u16::try_from(code).unwrap_or(u16::MAX),
-            ));
-        }
+fn read_statuses(conn: &rusqlite::Connection, next: &str) -> Result<(Vec<StatusRow>, IdIndex), StoreError> {
+    let mut statuses: Vec<StatusRow> = Vec::new();
+    let mut stmt =
+        conn.prepare("SELECT invoice_id, at, code FROM status_events INDEXED BY status_events_scoring WHERE at < ?1")?;
+    let mut rows = stmt.query([next])?;
+    while let Some(r) = rows.next()? {
+        let code: i64 = r.get(2)?;
+        statuses.push((r.get(0)?, day_number(text_date(r, 1)?), u16::try_from(code).unwrap_or(u16::MAX)));
     }
+    // The index gives them in this order already; the sort then costs one pass.
     statuses.sort_unstable_by_key(|s| (s.0, s.1));
+    let keys: Vec<i64> = statuses.iter().map(|s| s.0).collect();
+    Ok((statuses, IdIndex::build(&keys)))
+}
 
-    let mut broken: HashMap<i64, Vec<NaiveDate>> = HashMap::new();
+type Broken = HashMap<i64, Vec<NaiveDate>>;
+type Insolvency = HashMap<i64, (String, NaiveDate)>;
+
+fn read_invoices_and_clients(
+    conn: &rusqlite::Connection,
+    next: &str,
+) -> Result<(Vec<InvoiceRow>, Vec<ClientRow>, Broken, Insolvency), StoreError> {
+    let mut broken: Broken = HashMap::new();
     {
-        let mut stmt = conn
-            .prepare("SELECT client_id, promised_for FROM promises WHERE state = 'broken' AND promised_for < ?1")
-            .map_err(StoreError::from)?;
-        let mut rows = stmt.query([&next]).map_err(StoreError::from)?;
-        while let Some(r) = rows.next().map_err(StoreError::from)? {
-            broken.entry(r.get(0).map_err(StoreError::from)?).or_default().push(text_date(r, 1)?);
+        let mut stmt =
+            conn.prepare("SELECT client_id, promised_for FROM promises WHERE state = 'broken' AND promised_for < ?1")?;
+        let mut rows = stmt.query([next])?;
+        while let Some(r) = rows.next()? {
+            broken.entry(r.get(0)?).or_default().push(text_date(r, 1)?);
         }
     }
-    let mut insolvency: HashMap<i64, (String, NaiveDate)> = HashMap::new();
+    for dates in broken.values_mut() {
+        dates.sort_unstable();
+    }
+    let mut insolvency: Insolvency = HashMap::new();
     {
-        let mut stmt = conn
-            .prepare("SELECT client_id, kind, judgment_on FROM client_insolvency WHERE judgment_on < ?1")
-            .map_err(StoreError::from)?;
-        let mut rows = stmt.query([&next]).map_err(StoreError::from)?;
-        while let Some(r) = rows.next().map_err(StoreError::from)? {
-            insolvency
-                .insert(r.get(0).map_err(StoreError::from)?, (r.get(1).map_err(StoreError::from)?, text_date(r, 2)?));
+        let mut stmt =
+            conn.prepare("SELECT client_id, kind, judgment_on FROM client_insolvency WHERE judgment_on < ?1")?;
+        let mut rows = stmt.query([next])?;
+        while let Some(r) = rows.next()? {
+            insolvency.insert(r.get(0)?, (r.get(1)?, text_date(r, 2)?));
         }
     }
-
-    // Invoices in rowid order, then grouped by client (a stable sort keeps id order inside a client).
+    // Invoices grouped by client, in id order inside a client (the covering index's order).
     let mut invoices: Vec<InvoiceRow> = Vec::new();
     {
-        let mut stmt = conn
-            .prepare(
-                "SELECT id, client_id, kind = 'credit_note', issue_date, due_date, due_payable, document_id IS NOT NULL
-                 FROM invoices INDEXED BY invoices_scoring WHERE issue_date < ?1 ORDER BY client_id, id",
-            )
-            .map_err(StoreError::from)?;
-        let mut rows = stmt.query([&next]).map_err(StoreError::from)?;
-        while let Some(r) = rows.next().map_err(StoreError::from)? {
+        let mut stmt = conn.prepare(
+            "SELECT id, client_id, kind = 'credit_note', issue_date, due_date, due_payable, document_id IS NOT NULL
+             FROM invoices INDEXED BY invoices_scoring WHERE issue_date < ?1 ORDER BY client_id, id",
+        )?;
+        let mut rows = stmt.query([next])?;
+        while let Some(r) = rows.next()? {
             invoices.push(InvoiceRow {
-                id: r.get(0).map_err(StoreError::from)?,
-                client: r.get(1).map_err(StoreError::from)?,
-                credit_note: r.get(2).map_err(StoreError::from)?,
+                id: r.get(0)?,
+                client: r.get(1)?,
+                credit_note: r.get(2)?,
                 issue: day_number(text_date(r, 3)?),
                 due: day_number(text_date(r, 4)?),
-                amount: r.get(5).map_err(StoreError::from)?,
-                has_document: r.get(6).map_err(StoreError::from)?,
+                amount: r.get(5)?,
+                has_document: r.get(6)?,
             });
         }
     }
-    invoices.sort_by_key(|i| i.client);
-
-    let range_of = |id: i64, first: &dyn Fn(usize) -> i64, len: usize| -> std::ops::Range<usize> {
-        // Binary search of the first entry >= id and the first > id over a sorted key.
-        let lower = |target: i64, strict: bool| {
-            let (mut lo, mut hi) = (0usize, len);
-            while lo < hi {
-                let mid = lo + (hi - lo) / 2;
-                let k = first(mid);
-                if k < target || (strict && k == target) {
-                    lo = mid + 1;
-                } else {
-                    hi = mid;
-                }
-            }
-            lo
-        };
-        lower(id, false)..lower(id, true)
-    };
-    let alloc_key = |i: usize| allocs.get(i).map_or(i64::MAX, |a| a.0);
-    let status_key = |i: usize| statuses.get(i).map_or(i64::MAX, |s| s.0);
-
-    let mut stmt =
-        conn.prepare("SELECT id, name, legal_form, naf FROM clients ORDER BY id").map_err(StoreError::from)?;
-    let mut rows = stmt.query([]).map_err(StoreError::from)?;
+    if !invoices.is_sorted_by_key(|i| (i.client, i.id)) {
+        invoices.sort_by_key(|i| (i.client, i.id));
+    }
+    let mut clients = Vec::new();
+    let mut stmt = conn.prepare("SELECT id, name, legal_form, naf FROM clients ORDER BY id")?;
+    let mut rows = stmt.query([])?;
     let mut cursor = 0usize;
-    while let Some(r) = rows.next().map_err(StoreError::from)? {
-        let client_id: i64 = r.get(0).map_err(StoreError::from)?;
+    while let Some(r) = rows.next()? {
+        let id: i64 = r.get(0)?;
         // Invoices of clients missing from the table cannot exist (foreign key); skip any lower id.
-        while invoices.get(cursor).is_some_and(|i| i.client < client_id) {
+        while invoices.get(cursor).is_some_and(|i| i.client < id) {
             cursor += 1;
         }
         let start = cursor;
-        while invoices.get(cursor).is_some_and(|i| i.client == client_id) {
+        while invoices.get(cursor).is_some_and(|i| i.client == id) {
             cursor += 1;
         }
-        let documents = invoices
-            .get(start..cursor)
+        clients.push(ClientRow {
+            id,
+            name: r.get(1)?,
+            legal_form: r.get(2)?,
+            naf: r.get(3)?,
+            invoices: (start, cursor),
+        });
+    }
+    Ok((invoices, clients, broken, insolvency))
+}
+
+/// The last audit entry a connection sees: the version of the dossier it reads.
+fn ledger_version(conn: &rusqlite::Connection) -> Result<i64, StoreError> {
+    Ok(conn.query_row("SELECT coalesce(max(seq), 0) FROM audit_log", [], |r| r.get(0))?)
+}
+
+/// Every client's ledger as known on a date, read once as compact rows (module doc), from which
+/// each client's [`StoredClientLedger`] is built on demand — by any thread: the snapshot is `Sync`,
+/// so a caller can score the clients on several cores.
+pub struct LedgerSnapshot {
+    clients: Vec<ClientRow>,
+    invoices: Vec<InvoiceRow>,
+    allocs: Vec<AllocRow>,
+    alloc_index: IdIndex,
+    statuses: Vec<StatusRow>,
+    status_index: IdIndex,
+    broken: Broken,
+    insolvency: Insolvency,
+    parallel: bool,
+}
+
+impl LedgerSnapshot {
+    /// Reads the ledgers as known on `as_of` (records dated on or before it).
+    ///
+    /// With `keys` (the key source the dossier was opened with), a second, read-only connection is
+    /// opened and reads the allocations and statuses while the dossier's own connection reads the
+    /// invoices and clients: the two halves take about as long, so the read takes about half the
+    /// time on two cores. Both connections read inside a transaction and must see the same last
+    /// audit entry (every write adds one), so they read the same version of the dossier; if a
+    /// write came in between, or the second connection cannot be opened, everything is read on
+    /// the dossier's connection — the result is the same, only slower. A passphrase key source is
+    /// not used for this (deriving its key costs more than the read saves).
+    pub fn read(d: &Dossier, as_of: NaiveDate, keys: Option<&crate::KeySource>) -> Result<LedgerSnapshot, StoreError> {
+        let next = next_day(as_of);
+        let conn = &d.conn;
+        // A read transaction keeps the tables of one snapshot consistent with each other (the
+        // caller may already be inside one: then that one does).
+        let tx = if conn.is_autocommit() { Some(conn.unchecked_transaction()?) } else { None };
+        let version = ledger_version(conn)?;
+        let helper = keys
+            .filter(|k| !k.is_passphrase())
+            .and_then(|k| k.key_for(d.path(), d.id()).ok())
+            .and_then(|key| crate::dossier::keyed(d.path(), &key, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).ok());
+        let mut parallel = false;
+        let read = if let Some(helper) = helper {
+            let next = next.as_str();
+            let other = std::thread::scope(|s| {
+                let side = s.spawn(move || -> Result<_, StoreError> {
+                    let tx = helper.unchecked_transaction()?;
+                    if ledger_version(&helper)? != version {
+                        return Ok(None);
+                    }
+                    let a = read_allocations(&helper, next)?;
+                    let st = read_statuses(&helper, next)?;
+                    drop(tx);
+                    Ok(Some((a, st)))
+                });
+                let main = read_invoices_and_clients(conn, next);
+                let side = side.join().map_err(|_| StoreError::Invalid("the ledger reader thread panicked".into()));
+                (main, side)
+            });
+            match other {
+                (main, Ok(Ok(Some(side)))) => {
+                    parallel = true;
+                    Some((main?, side))
+                }
+                (main, Ok(Ok(None))) => {
+                    main?;
+                    None
+                }
+                (_, Ok(Err(e)) | Err(e)) => return Err(e),
+            }
+        } else {
+            None
+        };
+        let ((invoices, clients, broken, insolvency), ((allocs, alloc_index), (statuses, status_index))) = match read {
+            Some(r) => r,
+            None => {
+                let main = read_invoices_and_clients(conn, &next)?;
+                let a = read_allocations(conn, &next)?;
+                let s = read_statuses(conn, &next)?;
+                (main, (a, s))
+            }
+        };
+        drop(tx);
+        Ok(LedgerSnapshot {
+            clients,
+            invoices,
+            allocs,
+            alloc_index,
+            statuses,
+            status_index,
+            broken,
+            insolvency,
+            parallel,
+        })
+    }
+
+    /// How many clients (every client of the dossier, with or without documents).
+    pub fn len(&self) -> usize {
+        self.clients.len()
+    }
+
+    /// No client at all.
+    pub fn is_empty(&self) -> bool {
+        self.clients.is_empty()
+    }
+
+    /// True when the read ran on two connections.
+    pub fn was_parallel(&self) -> bool {
+        self.parallel
+    }
+
+    /// How many documents the `i`-th client has (to split the work evenly between threads).
+    pub fn documents_of(&self, i: usize) -> usize {
+        self.clients.get(i).map_or(0, |c| c.invoices.1 - c.invoices.0)
+    }
+
+    /// The `i`-th client's ledger, clients in id order (`None` past the end).
+    pub fn ledger(&self, i: usize) -> Option<StoredClientLedger> {
+        let c = self.clients.get(i)?;
+        let documents = self
+            .invoices
+            .get(c.invoices.0..c.invoices.1)
             .unwrap_or_default()
             .iter()
             .map(|inv| {
-                let a = range_of(inv.id, &alloc_key, allocs.len());
-                let s = range_of(inv.id, &status_key, statuses.len());
-                let statuses: Vec<(u16, NaiveDate)> =
-                    statuses.get(s).unwrap_or_default().iter().map(|s| (s.2, from_day_number(s.1))).collect();
+                let statuses: Vec<(u16, NaiveDate)> = self
+                    .statuses
+                    .get(self.status_index.range(inv.id))
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|s| (s.2, from_day_number(s.1)))
+                    .collect();
                 LedgerDocument {
                     id: inv.id,
                     credit_note: inv.credit_note,
@@ -258,8 +435,9 @@ pub fn for_each_client_ledger<E: From<StoreError>>(
                     due_date: from_day_number(inv.due),
                     amount: from_units(inv.amount).abs(),
                     electronic: inv.has_document || !statuses.is_empty(),
-                    allocations: allocs
-                        .get(a)
+                    allocations: self
+                        .allocs
+                        .get(self.alloc_index.range(inv.id))
                         .unwrap_or_default()
                         .iter()
                         .map(|a| LedgerAllocation {
@@ -272,17 +450,31 @@ pub fn for_each_client_ledger<E: From<StoreError>>(
                 }
             })
             .collect();
-        let mut broken_promises = broken.remove(&client_id).unwrap_or_default();
-        broken_promises.sort_unstable();
-        f(StoredClientLedger {
-            client_id,
-            name: r.get(1).map_err(StoreError::from)?,
-            legal_form: r.get(2).map_err(StoreError::from)?,
-            naf: r.get(3).map_err(StoreError::from)?,
+        Some(StoredClientLedger {
+            client_id: c.id,
+            name: c.name.clone(),
+            legal_form: c.legal_form.clone(),
+            naf: c.naf.clone(),
             documents,
-            broken_promises,
-            collective_procedure: insolvency.remove(&client_id),
-        })?;
+            broken_promises: self.broken.get(&c.id).cloned().unwrap_or_default(),
+            collective_procedure: self.insolvency.get(&c.id).cloned(),
+        })
+    }
+}
+
+/// Streams every client's ledger as known on `as_of` (records dated on or before it), one client at
+/// a time in client-id order, clients without documents included. Stops at the first error `f`
+/// returns. (One connection; [`LedgerSnapshot`] is the same read, on two if asked, by index.)
+pub fn for_each_client_ledger<E: From<StoreError>>(
+    d: &Dossier,
+    as_of: NaiveDate,
+    mut f: impl FnMut(StoredClientLedger) -> Result<(), E>,
+) -> Result<(), E> {
+    let snapshot = LedgerSnapshot::read(d, as_of, None)?;
+    for i in 0..snapshot.len() {
+        if let Some(l) = snapshot.ledger(i) {
+            f(l)?;
+        }
     }
     Ok(())
 }
@@ -419,6 +611,24 @@ pub fn write_run(
     insert_audit(&tx, at, actor, "score.run", "client_scores", Some(&day), None, Some(summary_json))?;
     tx.commit()?;
     Ok(RunWritten { scores: scores.len(), replaced, new_alerts, known_alerts: alerts.len() - new_alerts })
+}
+
+/// True when the dossier holds scores of `day` (a run of that date committed; its index answers).
+pub fn has_scores_of(d: &Dossier, day: NaiveDate) -> Result<bool, StoreError> {
+    Ok(d.conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM client_scores WHERE scored_on = ?1)",
+        [day.to_string()],
+        |r| r.get(0),
+    )?)
+}
+
+/// The clients with an invoice or credit note issued on or before `as_of`, in id order.
+pub fn clients_with_documents_before(d: &Dossier, as_of: NaiveDate) -> Result<Vec<i64>, StoreError> {
+    let mut stmt = d.conn.prepare(
+        "SELECT DISTINCT client_id FROM invoices INDEXED BY invoices_scoring WHERE issue_date < ?1 ORDER BY client_id",
+    )?;
+    let ids = stmt.query_map([next_day(as_of)], |r| r.get(0))?.collect::<Result<Vec<i64>, _>>()?;
+    Ok(ids)
 }
 
 /// Every alert key recorded (the engine raises only the others).
