@@ -124,6 +124,16 @@ async fn the_routes_page_count_and_refuse_bad_searches_with_a_b4_error_body() {
     distinct.dedup();
     assert_eq!((seen.len(), distinct.len()), (40, 40), "three pages give the 40 clients once each");
 
+    let (siren, name) = demo_clients(2).into_iter().next().expect("a buyer");
+    let get = |route: String| {
+        http.get(format!("{}{route}", running.base_url())).header("Authorization", bearer.clone()).send()
+    };
+    let one = get(format!("/v1/siren/code-insee:{siren}")).await.expect("get");
+    assert_eq!(one.status(), 200);
+    let unit: serde_json::Value = serde_json::from_slice(&one.bytes().await.expect("body")).expect("json");
+    assert_eq!((unit["siren"].as_str(), unit["businessName"].as_str()), (Some(siren.as_str()), Some(name.as_str())));
+    assert_eq!(get("/v1/siren/code-insee:552100554".into()).await.expect("get").status(), 404);
+
     let answer = post("/v1/siren/search", serde_json::json!({"limit": 10})).await.expect("search");
     assert_eq!(answer.status(), 400);
     let body: serde_json::Value = serde_json::from_slice(&answer.bytes().await.expect("body")).expect("json");

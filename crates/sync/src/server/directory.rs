@@ -1,7 +1,8 @@
-//! The local platform's Directory Service (legal-rules B.4, Annexe B routes): `POST /v1/siren/search`
-//! and `POST /v1/directory-line/search` over a small directory — by default the buyers of the demo
-//! portfolio ([`demo_directory`]), each with its receiving platform, a line for the SIREN and, for
-//! some, lines for a facility (SIRET) and a routing code (a service) with its address.
+//! The local platform's Directory Service (legal-rules B.4, Annexe B routes): `POST /v1/siren/search`,
+//! `GET /v1/siren/code-insee:{siren}` and `POST /v1/directory-line/search` over a small directory —
+//! by default the buyers of the demo portfolio ([`demo_directory`]), each with its receiving
+//! platform, a line for the SIREN and, for some, lines for a facility (SIRET) and a routing code (a
+//! service) with its address.
 //!
 //! Rules: at least one criterion (a search without one is a 400, as a flow search is); `limit`
 //! 1..=100, 25 when absent; `ignore` skips results (paging) and `totalNumberOfResults` counts every

@@ -142,6 +142,8 @@ struct State {
     subscriptions: Vec<webhooks::Subscription>,
     /// Where callbacks go out, once the platform listens.
     deliveries: Option<tokio::sync::mpsc::UnboundedSender<webhooks::Delivery>>,
+    /// Held-back flows (the `late` fault) not visible yet: notified when they appear.
+    held_back: Vec<usize>,
 }
 
 impl State {
@@ -181,6 +183,9 @@ impl State {
             acknowledgement: Some(Acknowledgement { status: AckStatus::Ok, details: vec![] }),
         };
         let visible_from_search = if late { self.stats.searches + faults.late_searches + 1 } else { 0 };
+        if late {
+            self.held_back.push(self.flows.len());
+        }
         self.by_id.insert(id, self.flows.len());
         if dup {
             self.to_republish.push(self.flows.len());
@@ -192,6 +197,14 @@ impl State {
     /// What happens between two searches: duplicates republished, waiting flows released.
     fn on_search(&mut self) {
         self.stats.searches += 1;
+        // A held-back flow is notified when it appears, with its original (older) updatedAt.
+        let (appearing, still): (Vec<usize>, Vec<usize>) = std::mem::take(&mut self.held_back)
+            .into_iter()
+            .partition(|&i| self.flows.get(i).is_some_and(|s| self.visible(s)));
+        self.held_back = still;
+        for i in appearing {
+            self.notify(i);
+        }
         for i in std::mem::take(&mut self.to_republish) {
             let at = self.tick_clock();
             if let Some(s) = self.flows.get_mut(i) {
@@ -269,6 +282,7 @@ impl Platform {
                 to_republish: Vec::new(),
                 subscriptions: Vec::new(),
                 deliveries: None,
+                held_back: Vec::new(),
             })),
         }
     }
@@ -416,6 +430,9 @@ impl Platform {
                 match (&method, p) {
                     (&Method::POST, "/v1/flows/search") => self.search(&body),
                     (&Method::POST, "/v1/siren/search") => self.siren_search(&body),
+                    (&Method::GET, p) if p.starts_with("/v1/siren/code-insee:") => {
+                        self.siren_by_code(p.trim_start_matches("/v1/siren/code-insee:"))
+                    }
                     (&Method::POST, "/v1/directory-line/search") => self.line_search(&body),
                     (&Method::POST, "/v1/webhooks") => self.subscribe(&body),
                     (&Method::GET, "/v1/webhooks") => self.subscriptions(),
@@ -617,6 +634,15 @@ impl Platform {
         match directory::search_siren(&st.config.directory, search) {
             Ok(answer) => json(StatusCode::OK, &answer),
             Err((code, message)) => error(StatusCode::BAD_REQUEST, code, &message),
+        }
+    }
+
+    /// `GET /v1/siren/code-insee:{siren}`: the legal unit, or 404.
+    fn siren_by_code(&self, siren: &str) -> Response<Full<Bytes>> {
+        let st = lock(&self.state);
+        match st.config.directory.iter().find(|r| r.legal_unit.siren == siren) {
+            Some(r) => json(StatusCode::OK, &r.legal_unit),
+            None => error(StatusCode::NOT_FOUND, "NotFound", &format!("no legal unit {siren} in the directory")),
         }
     }
 
