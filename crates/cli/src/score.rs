@@ -34,11 +34,18 @@ pub fn run(
         ScoreCommand::Run { as_of, deliver, json: as_json } => {
             let mut d = encours_app::open_dossier(path, keys)?;
             let as_of = as_of.unwrap_or(today);
-            let r = encours_app::scoring::score_run(&mut d, as_of, now, &mut |n| {
-                if !as_json && n.is_multiple_of(10_000) {
-                    eprintln!("  {n} clients read");
+            // The daily job's run (two connections, two threads); a cancel flag no one sets.
+            let never = std::sync::atomic::AtomicBool::new(false);
+            let printed = std::cell::Cell::new(0usize);
+            let progress = |p: encours_app::scoring::ScoringProgress| {
+                // About every 10,000 clients (the run reports every 1,000 of one thread's share).
+                if !as_json && p.total > 0 && p.done / 10_000 > printed.get() {
+                    printed.set(p.done / 10_000);
+                    eprintln!("  {} of {} clients scored", p.done, p.total);
                 }
-            })?;
+            };
+            let r = encours_app::scoring::rescore(&mut d, Some(keys), as_of, now, &progress, &never)?
+                .ok_or_else(|| ApiError::new(ErrorCode::Internal, "a run without a cancel flag was cancelled"))?;
             if as_json {
                 if deliver {
                     let delivery = deliver_alerts(&mut d, today, now)?;
