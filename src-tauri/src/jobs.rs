@@ -162,7 +162,13 @@ pub fn job_rescoring(
 ) -> Result<JobView, ApiError> {
     let as_of = date_or_today(as_of)?;
     let label = format!("Notation des clients au {}", as_of.format("%d/%m/%Y"));
-    jobs.spawn(&app, JobKind::Rescoring, label, move |d, ctx| jobs::run_rescoring(d, as_of, now(), ctx))
+    // The ledgers are read on a second connection opened with the keyring's key; a passphrase
+    // dossier's key is not handed to it (the run reads on the dossier's own connection then).
+    let keys = match app.opened_with.lock().map_err(internal)?.as_ref() {
+        Some(_) => None,
+        None => app.keys().ok().cloned(),
+    };
+    jobs.spawn(&app, JobKind::Rescoring, label, move |d, ctx| jobs::run_rescoring(d, keys.as_ref(), as_of, now(), ctx))
 }
 
 /// Starts syncing every enabled platform account (or `account`) now; resolves with the job.

@@ -33,7 +33,7 @@ use ts_rs::TS;
 use crate::error::{ApiError, ErrorCode};
 use crate::import::{ImportProgress, ImportReport};
 use crate::letters::{LetterBatchReport, LetterProgress};
-use crate::scoring::ScoreRunReport;
+use crate::scoring::{ScoreRunReport, ScoringProgress};
 use crate::sync::{SyncProgress, SyncSummary};
 
 /// Finished jobs the shell keeps for the "what happened" list.
@@ -466,11 +466,13 @@ pub fn run_letters(d: &Dossier, as_of: NaiveDate, folder: &Path, ctx: &JobContex
     Ok(JobEnd::from_report(JobReport::Letters(report)))
 }
 
-/// The rescoring job: [`crate::scoring::score_run`] on `as_of`, with the clients read as its
-/// progress. A cancel is honoured before the run; the run itself is one unit of work (every
-/// client's score of the date is replaced together), so it is never stopped half-way.
+/// The rescoring job: [`crate::scoring::rescore`] on `as_of`, the clients as its progress
+/// (`keys`: the key source the dossier was opened with, unless a passphrase — then the ledgers
+/// are read on two connections). A cancel stops the run between clients and writes nothing: every
+/// score and alert of a run commits in one transaction, so the job ends cancelled with no report.
 pub fn run_rescoring(
     d: &mut Dossier,
+    keys: Option<&encours_store::KeySource>,
     as_of: NaiveDate,
     now: NaiveDateTime,
     ctx: &JobContext,
@@ -478,11 +480,11 @@ pub fn run_rescoring(
     if ctx.is_cancelled() {
         return Ok(JobEnd::Cancelled(None));
     }
-    let mut progress = |read: usize| ctx.progress(read as u64, 0, "");
-    let report = crate::scoring::score_run(d, as_of, now, &mut progress)?;
-    let clients = (report.clients_scored + report.clients_without_history) as u64;
-    ctx.progress(clients, clients, "");
-    Ok(JobEnd::from_report(JobReport::Rescoring(report)))
+    let progress = |p: ScoringProgress| ctx.progress(p.done as u64, p.total as u64, "");
+    match crate::scoring::rescore(d, keys, as_of, now, &progress, ctx.cancel_flag())? {
+        Some(report) => Ok(JobEnd::from_report(JobReport::Rescoring(report))),
+        None => Ok(JobEnd::Cancelled(None)),
+    }
 }
 
 /// The sync job: [`crate::sync::sync_with_progress`] of every enabled account (or `only`), the
