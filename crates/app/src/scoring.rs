@@ -91,7 +91,7 @@ pub fn backtest_text(r: &BacktestReport) -> String {
 // The dossier's scoring.
 // ---------------------------------------------------------------------------------------------
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use chrono::{Duration, Months, NaiveDate, NaiveDateTime};
@@ -582,7 +582,12 @@ fn run(
     cancel: &AtomicBool,
 ) -> Result<Option<ScoreRunReport>, ApiError> {
     let (card, model, fitted_on, refitted, note) = scorecard_for(d, as_of)?;
-    let previous = store::previous_scores(d, as_of).map_err(store_err)?;
+    // The score-drop rule compares with the previous run's scores only when that run used this
+    // same scorecard: a refit in between moves every client's score at once (a young fit on a
+    // short history can swing a client by 50 points), and such a move says nothing about the
+    // client. After a refit the rule waits for the next run, scored by the same card.
+    let same_card = store::previous_scoring_date(d, as_of).map_err(store_err)?.is_some_and(|prev| prev >= fitted_on);
+    let previous = if same_card { store::previous_scores(d, as_of).map_err(store_err)? } else { HashMap::new() };
     let raised: HashSet<String> = store::alert_keys(d).map_err(store_err)?.into_iter().collect();
 
     progress(ScoringProgress { done: 0, total: 0 });
@@ -931,7 +936,7 @@ pub fn lead_times(
         day += Duration::days(step_days);
     }
     let alerts = store::alerts(d, None).map_err(store_err)?;
-    let mut by_client: std::collections::HashMap<i64, Vec<&store::StoredAlert>> = std::collections::HashMap::new();
+    let mut by_client: HashMap<i64, Vec<&store::StoredAlert>> = HashMap::new();
     for a in &alerts {
         by_client.entry(a.client_id).or_default().push(a);
     }

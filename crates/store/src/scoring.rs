@@ -650,6 +650,16 @@ pub fn previous_scores(d: &Dossier, as_of: NaiveDate) -> Result<HashMap<i64, u8>
     Ok(rows.collect::<Result<HashMap<_, _>, _>>()?)
 }
 
+/// The latest scoring date strictly before `as_of`, if any.
+pub fn previous_scoring_date(d: &Dossier, as_of: NaiveDate) -> Result<Option<NaiveDate>, StoreError> {
+    let day: Option<String> = d.conn.query_row(
+        "SELECT max(scored_on) FROM client_scores WHERE scored_on < ?1",
+        [as_of.to_string()],
+        |r| r.get(0),
+    )?;
+    Ok(day.as_deref().and_then(ymd))
+}
+
 fn score_from_row(r: &rusqlite::Row<'_>) -> Result<StoredScore, StoreError> {
     Ok(StoredScore {
         client_id: r.get(0)?,
