@@ -9,7 +9,6 @@
 //! [`platform_error`] is the one mapping of a platform failure to [`ErrorCode::Platform`]: the
 //! message names the account, the URL, the HTTP status and the platform's error code and message.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::NaiveDateTime;
@@ -17,12 +16,12 @@ use encours_store::directory as store;
 use encours_store::keys::SecretStore;
 use encours_store::Dossier;
 use encours_sync::directory::{DirectoryEntry, DirectoryLine};
-use encours_sync::{AuthConfig, ClientConfig, FlowClient, Grant, RetryPolicy, SyncError, TokioSleeper};
+use encours_sync::{FlowClient, SyncError};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::error::{ApiError, ErrorCode};
-use crate::sync::{GrantKind, PlatformAccount};
+use crate::sync::PlatformAccount;
 
 /// One directory line, for the UI.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -129,24 +128,8 @@ pub fn platform_error(account: &str, e: &SyncError) -> ApiError {
 }
 
 fn client_for(account: &PlatformAccount, secret: &str, now: NaiveDateTime) -> Result<FlowClient, ApiError> {
-    let grant = match account.grant {
-        GrantKind::ClientCredentials => Grant::ClientCredentials { client_secret: secret.to_owned() },
-        GrantKind::RefreshToken => Grant::RefreshToken { refresh_token: secret.to_owned(), client_secret: None },
-    };
-    let config = ClientConfig {
-        base_url: account.base_url.clone(),
-        auth: AuthConfig {
-            token_url: account.token_url.clone(),
-            client_id: account.client_id.clone(),
-            grant,
-            scope: account.scopes.clone().filter(|s| !s.trim().is_empty()),
-        },
-        // A lookup is interactive: a shorter wait and fewer attempts than a background sync.
-        timeout: Duration::from_secs(15),
-        retry: RetryPolicy { max_attempts: 4, ..RetryPolicy::default() },
-        jitter_seed: now.and_utc().timestamp_nanos_opt().map_or(0, |n| n.unsigned_abs()),
-    };
-    FlowClient::new(config, Arc::new(TokioSleeper)).map_err(|e| platform_error(&account.name, &e))
+    // A lookup is interactive: a shorter wait and fewer attempts than a background sync.
+    crate::sync::client_with(account, secret, now, Duration::from_secs(15), Some(4))
 }
 
 /// Looks `siren` up in the directory of `account`'s platform. `secret` is the account's secret

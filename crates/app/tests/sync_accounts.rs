@@ -290,3 +290,44 @@ fn the_outgoing_212_goes_through_the_first_enabled_account_and_the_queue_shows_i
     assert!(s.has_errors());
     assert_eq!(sync::due_accounts(&d, "2026-11-24T10:34:59".parse().unwrap()).unwrap(), Vec::<String>::new());
 }
+
+/// A refresh token is spent once used (the local platform, as RFC 6749 §6 allows, accepts each
+/// only once and hands a new one with every token): the sync keeps the rotated one in the keyring,
+/// so the next run (and the upload of the same run) still authenticates.
+#[test]
+fn a_rotated_refresh_token_is_kept_for_the_next_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let served = serve(demo_flows(12, 5));
+    // A first refresh token, as an operator would obtain it from the platform's console: one
+    // client-credentials request to the token endpoint, by hand.
+    let first = {
+        use std::io::{Read, Write};
+        let host = served.base.trim_start_matches("http://").split('/').next().unwrap().to_owned();
+        let form = "grant_type=client_credentials&client_id=encours&client_secret=secret";
+        let mut tcp = std::net::TcpStream::connect(&host).unwrap();
+        write!(
+            tcp,
+            "POST /oauth/token HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{form}",
+            form.len()
+        )
+        .unwrap();
+        let mut answer = String::new();
+        tcp.read_to_string(&mut answer).unwrap();
+        let body = &answer[answer.find('{').expect("a JSON body")..];
+        let json: serde_json::Value = serde_json::from_str(body.trim_end()).unwrap();
+        json["refresh_token"].as_str().expect("the platform hands a refresh token").to_owned()
+    };
+    let keyring = MemorySecrets::new();
+    let mut d = dossier(dir.path(), "rt.encours");
+    let mut a = account("rt", &served.base);
+    a.grant = GrantKind::RefreshToken;
+    sync::add_account(&mut d, &keyring, &a, &first, now()).unwrap();
+    let never = AtomicBool::new(false);
+    for run in 0..3 {
+        let s = sync::sync_with_progress(&mut d, &keyring, None, now(), &|_| {}, &never).unwrap();
+        assert!(!s.has_errors(), "run {run}: {s:?}");
+    }
+    let kept = sync::account_secret(&d, &keyring, "rt").unwrap();
+    assert_ne!(kept, first, "the spent token was replaced in the keyring");
+    assert_eq!(encours_app::sync::synced_flows(&d, "rt").unwrap().len(), 12);
+}

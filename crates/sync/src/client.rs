@@ -105,6 +105,18 @@ impl FlowClient {
         Ok(FlowClient { http, config, token: Mutex::new(None), refresh_token: Mutex::new(None), jitter, sleeper })
     }
 
+    /// The refresh token the platform rotated in during this client's life, if it did: the caller
+    /// keeps it (in the keyring) for the next run, the one it started with being spent (RFC 6749
+    /// §6: the server may issue a new refresh token and revoke the old one). Always `None` for the
+    /// client-credentials grant, whose secret does not change (a refresh token handed with its
+    /// access tokens is not that grant's secret).
+    pub async fn rotated_refresh_token(&self) -> Option<String> {
+        match self.config.auth.grant {
+            Grant::RefreshToken { .. } => self.refresh_token.lock().await.clone(),
+            Grant::ClientCredentials { .. } => None,
+        }
+    }
+
     /// The Flow Service base this client talks to.
     pub fn base_url(&self) -> &str {
         &self.config.base_url

@@ -78,7 +78,7 @@ impl SecretStore for FixedSecret {
     }
 }
 
-fn keyring_error(e: StoreError) -> ApiError {
+pub(super) fn keyring_error(e: StoreError) -> ApiError {
     ApiError::new(ErrorCode::KeyUnavailable, format!("the platform secret in the system keyring: {e}"))
 }
 

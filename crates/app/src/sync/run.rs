@@ -15,12 +15,12 @@ use chrono::{DateTime, Duration as Span, NaiveDateTime, Utc};
 use encours_store::keys::SecretStore;
 use encours_store::sync as store;
 use encours_store::Dossier;
-use encours_sync::{sync_once, Flow, FlowSink, SyncError, SyncOptions};
+use encours_sync::{sync_once, Flow, FlowClient, FlowSink, SyncError, SyncOptions};
 use serde::Serialize;
 use ts_rs::TS;
 
 use super::accounts::{self, account_secret, stored_accounts};
-use super::{client_with, log_run, upload_with, DossierSink, PlatformAccount, SyncRunReport, UploadReport};
+use super::{client_with, log_run, upload_on, DossierSink, PlatformAccount, SyncRunReport, UploadReport};
 use crate::error::{ApiError, ErrorCode};
 
 /// Where a run is.
@@ -165,19 +165,36 @@ impl FlowSink for Watched<'_, '_> {
     }
 }
 
+/// Keeps in the keyring the refresh token the platform rotated in during the run, if it did: the
+/// one `secret` held is spent (RFC 6749 §6), and the next run must start from the new one.
+fn keep_rotated(
+    dossier: &Dossier,
+    secrets: &dyn SecretStore,
+    account: &PlatformAccount,
+    client: &FlowClient,
+    runtime: &tokio::runtime::Runtime,
+    secret: &mut String,
+) -> Result<(), ApiError> {
+    if let Some(fresh) = runtime.block_on(client.rotated_refresh_token()).filter(|t| t != secret) {
+        secrets.set(&accounts::secret_key(dossier.id(), &account.name), &fresh).map_err(accounts::keyring_error)?;
+        *secret = fresh;
+    }
+    Ok(())
+}
+
 /// Downloads one account's new flows with progress and cancellation; journals the run. The
 /// report's `error` says why it stopped early (a cancelled run says "cancelled").
+#[allow(clippy::too_many_arguments)]
 fn download_account(
     dossier: &mut Dossier,
     account: &PlatformAccount,
-    secret: &str,
+    client: &FlowClient,
+    runtime: &tokio::runtime::Runtime,
     now: NaiveDateTime,
     progress: &dyn Fn(SyncProgress),
     cancel: &AtomicBool,
     base: &SyncProgress,
 ) -> Result<(SyncRunReport, bool), ApiError> {
-    let client = client_with(account, secret, now, std::time::Duration::from_secs(30), None)?;
-    let runtime = super::runtime()?;
     let options = SyncOptions { flow_types: accounts::flow_types(account), ..SyncOptions::default() };
     let mut sink = Watched {
         inner: DossierSink::new(dossier, &account.name, now),
@@ -186,7 +203,7 @@ fn download_account(
         progress,
         base: base.clone(),
     };
-    let result = runtime.block_on(sync_once(&client, &mut sink, &options));
+    let result = runtime.block_on(sync_once(client, &mut sink, &options));
     let cancelled = sink.cancelled.get();
     let mut report = std::mem::take(&mut sink.inner.report);
     drop(sink);
@@ -247,7 +264,7 @@ pub fn sync_with_progress(
             break;
         }
         progress(base.clone());
-        let secret = match account_secret(dossier, secrets, &account.name) {
+        let mut secret = match account_secret(dossier, secrets, &account.name) {
             Ok(s) => s,
             Err(e) => {
                 // Journaled like any failed run: the status panel shows why, and the schedule waits
@@ -259,7 +276,12 @@ pub fn sync_with_progress(
                 continue;
             }
         };
-        let (report, cancelled) = download_account(dossier, account, &secret, now, progress, cancel, &base)?;
+        // One client for the download and the upload: a refresh token the platform rotates in is
+        // used by both and kept in the keyring after (the one the run started with is spent).
+        let client = client_with(account, &secret, now, std::time::Duration::from_secs(30), None)?;
+        let runtime = super::runtime()?;
+        let (report, cancelled) = download_account(dossier, account, &client, &runtime, now, progress, cancel, &base)?;
+        keep_rotated(dossier, secrets, account, &client, &runtime, &mut secret)?;
         progress(SyncProgress {
             phase: SyncPhase::AccountDone,
             downloaded: report.downloaded,
@@ -278,11 +300,12 @@ pub fn sync_with_progress(
         }
         if !failed && sender.as_deref() == Some(account.name.as_str()) && !cancel.load(Ordering::Relaxed) {
             progress(SyncProgress { phase: SyncPhase::Uploading, ..base.clone() });
-            match upload_with(dossier, account, &secret, now) {
+            match upload_on(dossier, account, &client, &runtime, now) {
                 Ok(u) => summary.upload = Some(u),
                 Err(e) => summary.upload_error = Some(e.message),
             }
         }
+        keep_rotated(dossier, secrets, account, &client, &runtime, &mut secret)?;
     }
     progress(SyncProgress {
         account: String::new(),
