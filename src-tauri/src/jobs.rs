@@ -2,18 +2,19 @@
 //! with its id; the work runs on a blocking thread (`spawn_blocking`), so the window never waits
 //! for it. The register is `encours_app::jobs::JobRunner`; every change of a job is pushed to the
 //! window through the channel `jobs_watch` gave (throttled: one progress message per job every
-//! [`PROGRESS_EVERY`], every change of state at once), and `jobs_list` reads them all again.
+//! [`PROGRESS_EVERY`]; a change of state, a cancel request, the total becoming known and the last
+//! item go at once, so the window always sees how many items there are and the end), and
+//! `jobs_list` reads them all again.
 //!
 //! The scope of the "one job of a kind at a time" rule is the window's open dossier: the shell
 //! holds one dossier, and it cannot be closed or switched while a job holds it (closing waits for
 //! the dossier's lock), so the open dossier is the same for every job that runs at one time.
 
-use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use encours_app::jobs::{self, JobContext, JobEnd, JobKind, JobRunner, JobState, JobView};
+use encours_app::jobs::{self, EventThrottle, JobContext, JobEnd, JobKind, JobRunner, JobView};
 use encours_app::{ApiError, Dossier, ErrorCode};
 use tauri::ipc::Channel;
 
@@ -43,28 +44,13 @@ impl JobsState {
     pub fn new() -> JobsState {
         let runner = Arc::new(JobRunner::new(jobs::KEEP_FINISHED));
         let watcher: Arc<Mutex<Option<Channel<JobView>>>> = Arc::new(Mutex::new(None));
-        let sent: Mutex<HashMap<u64, (Instant, JobState, bool)>> = Mutex::new(HashMap::new());
+        let throttle = Mutex::new(EventThrottle::new(PROGRESS_EVERY));
         let to_window = Arc::clone(&watcher);
         runner.set_listener(move |view| {
-            let mut sent = sent.lock().unwrap_or_else(PoisonError::into_inner);
-            let due = match sent.get(&view.id) {
-                Some((at, state, cancel)) => {
-                    *state != view.state
-                        || *cancel != view.cancel_requested
-                        || (view.progress.total > 0 && view.progress.done == view.progress.total)
-                        || at.elapsed() >= PROGRESS_EVERY
-                }
-                None => true,
-            };
+            let due = throttle.lock().unwrap_or_else(PoisonError::into_inner).should_send(view, Instant::now());
             if !due {
                 return;
             }
-            if view.state == JobState::Running {
-                sent.insert(view.id, (Instant::now(), view.state, view.cancel_requested));
-            } else {
-                sent.remove(&view.id);
-            }
-            drop(sent);
             if let Some(channel) = to_window.lock().unwrap_or_else(PoisonError::into_inner).as_ref() {
                 // The window may have gone away; the job goes on regardless.
                 let _ = channel.send(view.clone());

@@ -425,6 +425,46 @@ impl Drop for JobContext {
     }
 }
 
+/// Which job changes to pass on to a window: every change of state, of the cancel request or of
+/// the total (so the window always learns how many items there are), the last item, and otherwise
+/// at most one progress message per job every `every` — an import tells of every file, which would
+/// be thousands of messages a second to draw for nothing.
+#[derive(Debug)]
+pub struct EventThrottle {
+    every: std::time::Duration,
+    /// Per running job: when its last message went, and the state, cancel request and total it had.
+    sent: std::collections::HashMap<u64, (std::time::Instant, JobState, bool, u64)>,
+}
+
+impl EventThrottle {
+    /// At most one progress message per job every `every`.
+    pub fn new(every: std::time::Duration) -> EventThrottle {
+        EventThrottle { every, sent: std::collections::HashMap::new() }
+    }
+
+    /// True when `view`, seen at `at` (the caller's monotonic clock), should go to the window.
+    pub fn should_send(&mut self, view: &JobView, at: std::time::Instant) -> bool {
+        let due = match self.sent.get(&view.id) {
+            Some((last, state, cancel, total)) => {
+                *state != view.state
+                    || *cancel != view.cancel_requested
+                    || *total != view.progress.total
+                    || (view.progress.total > 0 && view.progress.done == view.progress.total)
+                    || at.saturating_duration_since(*last) >= self.every
+            }
+            None => true,
+        };
+        if due {
+            if view.state == JobState::Running {
+                self.sent.insert(view.id, (at, view.state, view.cancel_requested, view.progress.total));
+            } else {
+                self.sent.remove(&view.id);
+            }
+        }
+        due
+    }
+}
+
 /// The import job: [`crate::import_paths`] with its progress and the job's cancel flag. A cancel
 /// stops after the file being handled; the files already committed stay, the rest are not read.
 pub fn run_import(
@@ -609,6 +649,47 @@ mod tests {
         assert_eq!(r.failed.len(), 3);
         assert!(runner.get(1).is_none(), "the oldest is pushed out");
         drop(running);
+    }
+
+    #[test]
+    fn the_throttle_passes_changes_of_state_total_and_cancel_and_one_progress_per_period() {
+        let runner = Arc::new(JobRunner::new(5));
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let sink = Arc::clone(&seen);
+        let t0 = std::time::Instant::now();
+        let clock = Arc::new(Mutex::new(t0));
+        let tick = Arc::clone(&clock);
+        let throttle = Mutex::new(EventThrottle::new(std::time::Duration::from_millis(100)));
+        runner.set_listener(move |v| {
+            if throttle.lock().unwrap().should_send(v, *tick.lock().unwrap()) {
+                sink.lock().unwrap().push((v.state, v.progress.done, v.progress.total, v.cancel_requested));
+            }
+        });
+        let time = |ms: u64| *clock.lock().unwrap() = t0 + std::time::Duration::from_millis(ms);
+        let ctx = runner.start(JobKind::Import, "d", "Import", at("2026-11-24T10:00:00")).unwrap();
+        time(10);
+        ctx.progress(0, 50, "a"); // the total becomes known: sent
+        time(20);
+        ctx.progress(1, 50, "b"); // within 100 ms: held
+        time(130);
+        ctx.progress(2, 50, "c"); // a period later: sent
+        time(140);
+        runner.cancel(ctx.id()).unwrap(); // the cancel request: sent
+        time(150);
+        ctx.progress(3, 50, "d"); // held
+        ctx.progress(50, 50, ""); // the last item: sent
+        ctx.finish(Ok(JobEnd::Cancelled(None)), at("2026-11-24T10:00:01")); // the end: sent
+        assert_eq!(
+            *seen.lock().unwrap(),
+            vec![
+                (JobState::Running, 0, 0, false),
+                (JobState::Running, 0, 50, false),
+                (JobState::Running, 2, 50, false),
+                (JobState::Running, 2, 50, true),
+                (JobState::Running, 50, 50, true),
+                (JobState::Cancelled, 50, 50, true),
+            ]
+        );
     }
 
     #[test]
