@@ -60,8 +60,10 @@ impl JobsState {
     }
 
     /// Starts a job of `kind` and runs `work` on the open dossier on a blocking thread; the job as
-    /// it starts. Refused at once when no dossier is open, or while a job of that kind runs.
-    fn spawn(
+    /// it starts. Refused at once when no dossier is open, or while a job of that kind runs. Other
+    /// shell modules (the sync schedule) start their runs here too, so that the window sees them
+    /// and the one-per-kind rule holds for them as well.
+    pub(crate) fn spawn(
         &self,
         app: &AppState,
         kind: JobKind,
