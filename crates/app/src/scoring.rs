@@ -993,3 +993,39 @@ pub fn lead_times(
         healthy_alerted_by_rule: by_rule.into_iter().collect(),
     })
 }
+
+/// The lead-time check on a demo dossier: the failures are the ones the generator made with the
+/// parameters the dossier's `demo.generate` audit entry recorded (seed, clients, invoices, and its
+/// day as the demo's today), replayed every 7 days over the 18 months before that day
+/// ([`lead_times`]; the replay's scores and alerts stay in the dossier). A dossier that was not
+/// filled by the demo generator has no known failures: an error says so.
+pub fn demo_lead_times(
+    d: &mut Dossier,
+    keys: Option<&KeySource>,
+    now: NaiveDateTime,
+) -> Result<LeadTimeReport, ApiError> {
+    let entry =
+        d.audit_entries(u32::MAX).map_err(store_err)?.into_iter().find(|e| e.action == "demo.generate").ok_or_else(
+            || ApiError::invalid("not a demo dossier: the failures to measure against are only known for one"),
+        )?;
+    let detail: serde_json::Value = entry
+        .after
+        .as_deref()
+        .and_then(|t| serde_json::from_str(t).ok())
+        .ok_or_else(|| ApiError::invalid("the demo's audit entry has no parameters"))?;
+    // The writer's commit keeps the demo's options under `detail` (beside the counts it loaded).
+    let number = |k: &str| detail.get("detail").and_then(|o| o.get(k)).and_then(serde_json::Value::as_u64);
+    let (Some(seed), Some(clients), Some(invoices)) = (number("seed"), number("clients"), number("invoices")) else {
+        return Err(ApiError::invalid(format!("the demo's audit entry lacks its parameters: {detail}")));
+    };
+    let clients = u32::try_from(clients).map_err(|_| ApiError::invalid("the demo's client count"))?;
+    let today = entry.at.date();
+    let seller = d.company().map_err(store_err)?.siren;
+    let failures: Vec<KnownFailure> =
+        encours_demo::failing_clients(&encours_demo::DemoConfig::new(seed, clients, invoices, today, seller))
+            .into_iter()
+            .map(|f| KnownFailure { client_id: f.client_id, failed_on: f.stops_paying })
+            .collect();
+    let from = today.checked_sub_months(Months::new(18)).unwrap_or(today);
+    lead_times(d, keys, &failures, from, today, 7, now)
+}

@@ -400,6 +400,14 @@ enum ScoreCommand {
         #[arg(long)]
         json: bool,
     },
+    /// On a demo dossier: replay the daily scoring every week over the 18 months before the demo's
+    /// day and say how early each client the generator made fail was alerted, and the share of
+    /// healthy clients alerted in the last 12 months (the replay's scores and alerts stay).
+    Leadtime {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Acknowledge an alert.
     Ack {
         /// The alert's id.

@@ -178,6 +178,45 @@ pub fn run(
             encours_app::scoring::snooze_alert(&mut d, id, until, now)?;
             writeln!(out, "alert #{id} snoozed until {until}").map_err(io)?;
         }
+        ScoreCommand::Leadtime { json: as_json } => {
+            let mut d = encours_app::open_dossier(path, keys)?;
+            let r = encours_app::scoring::demo_lead_times(&mut d, Some(keys), now)?;
+            if as_json {
+                return json(serde_json::to_value(&r));
+            }
+            writeln!(out, "Daily scoring replayed every {} days, {} .. {}", r.step_days, r.from, r.to).map_err(io)?;
+            writeln!(
+                out,
+                "{:>7} {:<11} {:<11} {:>9} {:<20} 3-6 months",
+                "client", "failed on", "alerted on", "lead", "rule"
+            )
+            .map_err(io)?;
+            for f in &r.failures {
+                writeln!(
+                    out,
+                    "{:>7} {:<11} {:<11} {:>9} {:<20} {}",
+                    f.client_id,
+                    f.failed_on,
+                    f.first_alert_on.as_deref().unwrap_or("-"),
+                    f.lead_days.map_or_else(|| "-".to_string(), |n| format!("{n} d")),
+                    f.first_rule.as_deref().unwrap_or("-"),
+                    if f.within_3_to_6_months { "yes" } else { "no" }
+                )
+                .map_err(io)?;
+            }
+            writeln!(out, "alerted 3 to 6 months ahead: {} of {}", r.alerted_3_to_6_months, r.failures.len())
+                .map_err(io)?;
+            writeln!(
+                out,
+                "false alerts: {} of {} healthy clients alerted in the 12 months to {} ({}.{:02} %)",
+                r.healthy_alerted,
+                r.healthy_clients,
+                r.to,
+                r.false_alert_share_bp / 100,
+                r.false_alert_share_bp % 100
+            )
+            .map_err(io)?;
+        }
         ScoreCommand::Backtest { ibm_csv: _, as_of, json: as_json } => {
             let d = encours_app::open_dossier(path, keys)?;
             let r = encours_app::scoring::score_backtest(&d, as_of.unwrap_or(today))?;

@@ -87,3 +87,33 @@ fn a_rerun_gives_the_same_scores_and_no_duplicate_alert_and_the_backtest_prints_
     let text = ok(&encours(&d, &["score", "backtest"]));
     assert!(text.contains("over_60_days_within_90_days"), "{text}");
 }
+
+/// `score leadtime` on the standard demo: one line per client the generator made fail, the lead of
+/// its first alert, and the false-alert share (the figures are in the app's lead-time test); on a
+/// dossier the demo did not fill, it says there are no known failures.
+#[test]
+fn leadtime_reports_every_failing_demo_client_and_the_false_alert_share() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().join("demo.encours");
+    ok(&encours(&d, &["demo"]));
+    let r = json(&d, &["score", "leadtime", "--json"]);
+    let failures = r["failures"].as_array().unwrap();
+    assert!(failures.len() >= 3, "{r}");
+    for f in failures {
+        assert!(f["failedOn"].as_str().unwrap() < TODAY, "{f}");
+        assert_eq!(f["firstAlertOn"].is_null(), f["leadDays"].is_null(), "{f}");
+    }
+    let within = failures.iter().filter(|f| f["within3To6Months"] == true).count() as u64;
+    assert_eq!(r["alerted3To6Months"].as_u64().unwrap(), within);
+    let (healthy, alerted) = (r["healthyClients"].as_u64().unwrap(), r["healthyAlerted"].as_u64().unwrap());
+    assert!(healthy > 100 && alerted <= healthy, "{r}");
+    assert_eq!(healthy + failures.len() as u64, 120, "every client of the demo has invoices: {r}");
+    let text = ok(&encours(&d, &["score", "leadtime"]));
+    assert!(text.contains("false alerts:") && text.contains("alerted 3 to 6 months ahead:"), "{text}");
+
+    let other = dir.path().join("plain.encours");
+    ok(&encours(&other, &["init", "--siren", "552081317", "--name", "Plain"]));
+    let out = encours(&other, &["score", "leadtime"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a demo dossier"));
+}
