@@ -4,7 +4,6 @@
 mod jobs;
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use encours_app::analytics::DashboardView;
@@ -17,12 +16,9 @@ use encours_app::dunning::{
     RunReport, RunSelection, ScenarioDto, TemplateDto,
 };
 use encours_app::items::{OpenItemsFilter, OpenItemsView};
-use encours_app::letters::{self, GeneratedLetter, LetterBatchReport, LetterProgress, LetterRequest};
+use encours_app::letters::{self, GeneratedLetter, LetterRequest};
 use encours_app::matching::{self, BankLineView, MatchRunReport, ReconciliationView};
-use encours_app::{
-    ApiError, AppInfo, CompanyProfileDto, Dossier, DossierSummary, ErrorCode, ImportProgress, ImportReport, KeyMode,
-};
-use tauri::ipc::Channel;
+use encours_app::{ApiError, AppInfo, CompanyProfileDto, Dossier, DossierSummary, ErrorCode, KeyMode};
 use tauri::Manager;
 
 mod directory;
@@ -34,8 +30,6 @@ mod sync;
 struct AppState {
     /// The open dossier, if any (shared with background jobs).
     dossier: Arc<Mutex<Option<Dossier>>>,
-    /// Set to ask the running import to stop after the current file.
-    cancel_import: Arc<AtomicBool>,
     /// Where keys come from; an error here is reported by every command that needs a key.
     keys: Result<(encours_app::KeySource, KeyMode), ApiError>,
     /// The passphrase key source the open dossier was opened or created with (passphrase mode), so
@@ -474,25 +468,6 @@ async fn generate_letter(
     .await
 }
 
-/// Generates every document of today's plan into `courriers/plan-DATE/`, reporting progress
-/// through `on_progress`.
-#[tauri::command]
-async fn generate_plan_letters(
-    state: tauri::State<'_, AppState>,
-    on_progress: Channel<LetterProgress>,
-) -> Result<LetterBatchReport, ApiError> {
-    with_dossier(&state, move |d| {
-        let today = now().date();
-        let folder = letters_folder(d).join(format!("plan-{today}"));
-        let mut progress = |p: &LetterProgress| {
-            // The window may have gone away; the batch goes on regardless.
-            let _ = on_progress.send(p.clone());
-        };
-        letters::generate_plan_letters(d, today, &folder, &mut progress)
-    })
-    .await
-}
-
 /// Opens a generated PDF with the system's viewer (xdg-open, open, or the Windows shell). Only
 /// existing `.pdf` files are opened.
 #[tauri::command]
@@ -515,37 +490,6 @@ fn open_document(path: String) -> Result<(), ApiError> {
         .spawn()
         .map(|_| ())
         .map_err(|e| ApiError::new(ErrorCode::Io, format!("no program to open {path}: {e}")))
-}
-
-/// Imports files, folders and zip archives into the open dossier, off the UI thread, reporting
-/// progress through `on_progress`.
-#[tauri::command]
-async fn import_files(
-    state: tauri::State<'_, AppState>,
-    paths: Vec<String>,
-    on_progress: Channel<ImportProgress>,
-) -> Result<ImportReport, ApiError> {
-    let dossier = Arc::clone(&state.dossier);
-    let cancel = Arc::clone(&state.cancel_import);
-    cancel.store(false, Ordering::Relaxed);
-    let paths: Vec<PathBuf> = paths.into_iter().map(PathBuf::from).collect();
-    tauri::async_runtime::spawn_blocking(move || {
-        let mut guard = dossier.lock().map_err(internal)?;
-        let d = guard.as_mut().ok_or_else(|| ApiError::new(ErrorCode::NoDossierOpen, "no dossier is open"))?;
-        let mut progress = |p: &ImportProgress| {
-            // The window may have gone away; the import goes on regardless.
-            let _ = on_progress.send(p.clone());
-        };
-        encours_app::import_paths(d, &paths, now(), &mut progress, &cancel)
-    })
-    .await
-    .map_err(internal)?
-}
-
-/// Asks the running import to stop after the file it is reading.
-#[tauri::command]
-fn cancel_import(state: tauri::State<'_, AppState>) {
-    state.cancel_import.store(true, Ordering::Relaxed);
 }
 
 #[tauri::command]
@@ -901,7 +845,6 @@ pub fn run() {
             let data_dir = app.path().app_data_dir().map_err(|e| Box::new(e) as Box<dyn std::error::Error>)?;
             app.manage(AppState {
                 dossier: Arc::new(Mutex::new(None)),
-                cancel_import: Arc::new(AtomicBool::new(false)),
                 keys: encours_app::key_source(),
                 opened_with: Mutex::new(None),
                 demo_path: data_dir.join("demo.encours"),
@@ -938,8 +881,6 @@ pub fn run() {
             open_dossier,
             open_demo,
             dossier_summary,
-            import_files,
-            cancel_import,
             close_dossier,
             lock_dossier,
             unlock_dossier,
@@ -974,7 +915,6 @@ pub fn run() {
             update_company_profile,
             set_company_logo,
             generate_letter,
-            generate_plan_letters,
             open_document,
             dispute_list,
             dispute_view,

@@ -1,11 +1,12 @@
 // @vitest-environment jsdom
-import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import { clearMocks } from "@tauri-apps/api/mocks";
 import { flushSync, mount, tick, unmount } from "svelte";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import App from "./App.svelte";
 import { dashboardFixture } from "./lib/api/testing";
 import type { DossierSummary } from "./lib/bindings/DossierSummary";
 import type { ImportReport } from "./lib/bindings/ImportReport";
+import { fakeJobs } from "./lib/jobs/testing";
 
 const SUMMARY: DossierSummary = {
   path: "/tmp/demo.encours",
@@ -51,16 +52,13 @@ describe("App", () => {
   it("refreshes the dashboard after an import", async () => {
     let invoices = SUMMARY.invoices;
     const calls: string[] = [];
-    mockIPC((cmd) => {
+    const core = fakeJobs((cmd) => {
       calls.push(cmd);
       switch (cmd) {
         case "app_info":
           return { version: "0.1.0", demoPath: "/tmp/demo.encours", keyMode: "keyring", openOnStart: null };
         case "dossier_summary":
           return { ...SUMMARY, invoices };
-        case "import_files":
-          invoices += REPORT.imported;
-          return REPORT;
         case "dashboard":
           return dashboardFixture();
         default:
@@ -78,6 +76,9 @@ describe("App", () => {
     input.value = "/in";
     input.dispatchEvent(new Event("input", { bubbles: true }));
     el<HTMLButtonElement>("#import-submit").click();
+    await vi.waitFor(() => expect(core.jobs.get(1)?.state).toBe("running"));
+    invoices += REPORT.imported;
+    core.finish(1, { kind: "import", report: REPORT });
     await settle();
     expect(el("#import-count-imported").getAttribute("data-value")).toBe("3");
 
@@ -85,6 +86,15 @@ describe("App", () => {
     await settle();
     expect(el("#summary-invoices").getAttribute("data-value")).toBe("243");
     // The dashboard's figures are read on each visit to the dashboard, as is the summary after an import.
-    expect(calls).toEqual(["app_info", "dossier_summary", "dashboard", "import_files", "dossier_summary", "dashboard"]);
+    expect(core.calls.map(([cmd]) => cmd)).toEqual([
+      "app_info",
+      "dossier_summary",
+      "dashboard",
+      "jobs_watch",
+      "job_import",
+      "dossier_summary",
+      "dashboard",
+    ]);
+    expect(calls).toEqual(["app_info", "dossier_summary", "dashboard", "dossier_summary", "dashboard"]);
   });
 });

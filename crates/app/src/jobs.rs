@@ -117,7 +117,8 @@ impl JobReport {
         match self {
             JobReport::Import(r) => r.cancelled,
             JobReport::Sync(s) => s.cancelled,
-            JobReport::Rescoring(_) | JobReport::Letters(_) => false,
+            JobReport::Letters(r) => r.cancelled,
+            JobReport::Rescoring(_) => false,
         }
     }
 }
@@ -494,15 +495,13 @@ pub fn run_import(
 /// The batch letters job: the documents of the dunning plan of `as_of` into `folder`, with its
 /// progress. Each PDF is written under a temporary name and renamed, so none is ever half-written.
 ///
-/// A cancel is honoured before the batch starts; once started, the batch goes to its end, because
-/// `letters::generate_plan_letters` takes no cancel flag yet (the change it needs is named in
-/// the issue 11 §4 report).
+/// A cancel is honoured before the batch starts and between documents (the ones saved are kept).
 pub fn run_letters(d: &Dossier, as_of: NaiveDate, folder: &Path, ctx: &JobContext) -> Result<JobEnd, ApiError> {
     if ctx.is_cancelled() {
         return Ok(JobEnd::Cancelled(None));
     }
     let mut progress = |p: &LetterProgress| ctx.progress(p.done, p.total, &p.client_name);
-    let report = crate::letters::generate_plan_letters(d, as_of, folder, &mut progress)?;
+    let report = crate::letters::generate_plan_letters(d, as_of, folder, &mut progress, ctx.cancel_flag())?;
     Ok(JobEnd::from_report(JobReport::Letters(report)))
 }
 
@@ -566,6 +565,7 @@ mod tests {
             folder: "courriers".into(),
             generated: Vec::new(),
             failed: vec!["x".into(); n],
+            cancelled: false,
         })
     }
 

@@ -1519,18 +1519,23 @@ pub struct LetterBatchReport {
     pub generated: Vec<GeneratedLetter>,
     /// The plan's actions that gave no document, each with why (`client — reason`).
     pub failed: Vec<String>,
+    /// The batch was cancelled before its end (the documents already saved are whole and kept).
+    #[serde(default)]
+    pub cancelled: bool,
 }
 
 /// Generates the documents of today's dunning plan into `folder`: a reminder in its tone or a
 /// mise en demeure per planned reminder (whatever its channel: an e-mail carries the same letter),
 /// an injonction de payer dossier per proposed payment order, a déclaration de créance per
 /// proposed claim declaration. A failure (no company details, a rate missing…) is reported for
-/// its client and the others go on; `progress` is told after each.
+/// its client and the others go on; `progress` is told after each. `cancel` is read before each
+/// document: once set, the batch stops there, keeps what it saved and says it was cancelled.
 pub fn generate_plan_letters(
     d: &Dossier,
     as_of: NaiveDate,
     folder: &Path,
     progress: &mut dyn FnMut(&LetterProgress),
+    cancel: &std::sync::atomic::AtomicBool,
 ) -> Result<LetterBatchReport, ApiError> {
     // The company's details are checked once: without them no document can be made.
     creditor(d)?;
@@ -1565,8 +1570,13 @@ pub fn generate_plan_letters(
         folder: folder.display().to_string(),
         generated: Vec::new(),
         failed: Vec::new(),
+        cancelled: false,
     };
     for (i, (kind, target, name)) in jobs.into_iter().enumerate() {
+        if cancel.load(std::sync::atomic::Ordering::Relaxed) {
+            report.cancelled = true;
+            break;
+        }
         let outcome = render_document(d, kind, &target, as_of).and_then(|doc| {
             let path = folder.join(format!("{}.pdf", doc.file_stem(as_of)));
             save(&path, &doc.pdf)?;

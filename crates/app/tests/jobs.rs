@@ -197,6 +197,37 @@ fn a_letters_job_writes_whole_pdfs_with_progress_and_a_cancel_before_it_starts_w
 }
 
 #[test]
+fn a_letters_job_cancelled_mid_batch_keeps_the_whole_pdfs_it_saved_and_says_how_far_it_went() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = demo(dir.path());
+    let runner = Arc::new(JobRunner::new(jobs::KEEP_FINISHED));
+    // The cancel is pressed from the progress of the second document, as the tray's button would.
+    let canceller = Arc::downgrade(&runner);
+    runner.set_listener(move |v| {
+        if v.progress.done == 2 && !v.cancel_requested {
+            if let Some(r) = canceller.upgrade() {
+                r.cancel(v.id).unwrap();
+            }
+        }
+    });
+    let folder = dir.path().join("plan");
+    let ctx = runner.start(JobKind::Letters, "letters", "Courriers", now()).unwrap();
+    let end = jobs::run_letters(&d, now().date(), &folder, &ctx);
+    let view = ctx.finish(end, now());
+    assert_eq!(view.state, JobState::Cancelled, "{view:?}");
+    let Some(JobReport::Letters(report)) = &view.report else { panic!("{view:?}") };
+    assert!(report.cancelled);
+    assert!(view.progress.total > 2, "the demo plan has more than two letters: {view:?}");
+    assert_eq!((report.generated.len() + report.failed.len(), view.progress.done), (2, 2), "stopped after the second");
+    let files: Vec<_> = std::fs::read_dir(&folder).unwrap().map(|e| e.unwrap().path()).collect();
+    assert_eq!(files.len(), report.generated.len(), "{files:?}");
+    for path in files {
+        let bytes = std::fs::read(&path).unwrap();
+        assert!(bytes.starts_with(b"%PDF") && bytes.trim_ascii_end().ends_with(b"%%EOF"), "{}", path.display());
+    }
+}
+
+#[test]
 fn a_rescoring_job_reports_every_client_read_and_a_cancelled_one_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let mut d = demo(dir.path());

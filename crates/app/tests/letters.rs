@@ -285,8 +285,10 @@ fn the_letters_of_todays_plan_are_generated_in_one_batch_with_progress() {
     assert!(!expected.is_empty(), "the demo plan has letters to write");
     let folder = dir.path().join("plan");
     let mut seen = Vec::new();
+    let never = std::sync::atomic::AtomicBool::new(false);
     let report =
-        letters::generate_plan_letters(&d, june().date(), &folder, &mut |p| seen.push((p.done, p.total))).unwrap();
+        letters::generate_plan_letters(&d, june().date(), &folder, &mut |p| seen.push((p.done, p.total)), &never)
+            .unwrap();
     assert_eq!(report.generated.len() + report.failed.len(), expected.len(), "{report:?}");
     assert!(report.failed.is_empty(), "{:?}", report.failed);
     let total = expected.len() as u64;

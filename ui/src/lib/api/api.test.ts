@@ -3,8 +3,7 @@ import { emit } from "@tauri-apps/api/event";
 import { clearMocks, mockIPC, mockWindows } from "@tauri-apps/api/mocks";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { DossierSummary } from "../bindings/DossierSummary";
-import type { ImportProgress } from "../bindings/ImportProgress";
-import type { ImportReport } from "../bindings/ImportReport";
+import type { JobView } from "../bindings/JobView";
 import { api, CommandError, onFileDrag, type FileDrag } from "./index";
 import { channelArg, sendOnChannel } from "./testing";
 
@@ -160,48 +159,59 @@ describe("api", () => {
   });
 });
 
-describe("imports", () => {
-  const REPORT: ImportReport = { files: [], imported: 2, duplicates: 0, failed: 1, cancelled: false };
+describe("background jobs", () => {
+  const job = (id: number, done: number): JobView => ({
+    id,
+    kind: "import",
+    label: "Import",
+    state: "running",
+    progress: { done, total: 3, current: `/in/${done}.xml` },
+    startedAt: "2026-11-24T10:00:00",
+    finishedAt: null,
+    cancelRequested: false,
+    report: null,
+    error: null,
+  });
 
-  it("sends the paths with a channel and passes progress messages on, in order", async () => {
+  it("starts an import with the paths and passes the watched jobs' messages on, in order", async () => {
     const calls: [string, unknown][] = [];
     mockIPC((cmd, args) => {
       calls.push([cmd, args]);
-      if (cmd !== "import_files") throw new Error(`unexpected ${cmd}`);
-      const channel = channelArg<ImportProgress>(args, "onProgress");
+      if (cmd === "job_import") return job(1, 0);
+      if (cmd !== "jobs_watch") throw new Error(`unexpected ${cmd}`);
+      const channel = channelArg<JobView>(args, "onEvent");
       // Out of order on purpose: the channel reorders by index.
-      sendOnChannel(channel, 1, { done: 1, total: 3, current: "/in/b.xml" });
-      sendOnChannel(channel, 0, { done: 0, total: 3, current: "/in/a.xml" });
-      sendOnChannel(channel, 2, { done: 3, total: 3, current: "" });
-      return REPORT;
+      sendOnChannel(channel, 1, job(1, 2));
+      sendOnChannel(channel, 0, job(1, 1));
+      sendOnChannel(channel, 2, job(1, 3));
+      return [];
     });
-    const seen: ImportProgress[] = [];
-    const paths = ["/in", "/lot.zip"];
-    expect(await api.importFiles(paths, (p) => seen.push(p))).toEqual(REPORT);
-    expect(calls.map(([cmd]) => cmd)).toEqual(["import_files"]);
-    expect(calls[0]?.[1]).toMatchObject({ paths: ["/in", "/lot.zip"] });
-    expect(seen.map((p) => p.current)).toEqual(["/in/a.xml", "/in/b.xml", ""]);
+    const seen: JobView[] = [];
+    expect(await api.jobsWatch((j) => seen.push(j))).toEqual([]);
+    expect(seen.map((j) => j.progress.done)).toEqual([1, 2, 3]);
     // The channel goes over the wire as a reference.
-    expect(JSON.stringify(channelArg(calls[0]?.[1], "onProgress"))).toMatch(/^"__CHANNEL__:\d+"$/);
+    expect(JSON.stringify(channelArg(calls[0]?.[1], "onEvent"))).toMatch(/^"__CHANNEL__:\d+"$/);
+    expect(await api.jobImport(["/in", "/lot.zip"])).toMatchObject({ id: 1, state: "running" });
+    expect(calls[1]).toEqual(["job_import", { paths: ["/in", "/lot.zip"] }]);
   });
 
-  it("maps a rejected import through the error table codes", async () => {
+  it("maps a refused job through the error table codes", async () => {
     mockIPC(() => {
-      throw { code: "NoDossierOpen", message: "no dossier is open" };
+      throw { code: "InvalidInput", message: "Import déjà en cours" };
     });
-    const error = await rejection(api.importFiles(["/in"], () => {}));
-    expect(error.code).toBe("NoDossierOpen");
-    expect(error.command).toBe("import_files");
+    const error = await rejection(api.jobImport(["/in"]));
+    expect(error.code).toBe("InvalidInput");
+    expect(error.command).toBe("job_import");
   });
 
-  it("asks the core to cancel", async () => {
-    const calls: string[] = [];
-    mockIPC((cmd) => {
-      calls.push(cmd);
-      return null;
+  it("asks the core to cancel a job by its id", async () => {
+    const calls: [string, unknown][] = [];
+    mockIPC((cmd, args) => {
+      calls.push([cmd, args]);
+      return { ...job(4, 1), cancelRequested: true };
     });
-    expect(await api.cancelImport()).toBeNull();
-    expect(calls).toEqual(["cancel_import"]);
+    expect((await api.jobCancel(4)).cancelRequested).toBe(true);
+    expect(calls).toEqual([["job_cancel", { id: 4 }]]);
   });
 });
 

@@ -7,8 +7,6 @@ import type { AppInfo } from "../bindings/AppInfo";
 import type { BankLineView } from "../bindings/BankLineView";
 import type { DashboardView } from "../bindings/DashboardView";
 import type { DossierSummary } from "../bindings/DossierSummary";
-import type { ImportProgress } from "../bindings/ImportProgress";
-import type { ImportReport } from "../bindings/ImportReport";
 import type { JobView } from "../bindings/JobView";
 import type { MatchRunReport } from "../bindings/MatchRunReport";
 import type { NewPromise } from "../bindings/NewPromise";
@@ -35,8 +33,6 @@ import type { NewDisputeInput } from "../bindings/NewDisputeInput";
 import type { ResolveInput } from "../bindings/ResolveInput";
 import type { CompanyProfileDto } from "../bindings/CompanyProfileDto";
 import type { GeneratedLetter } from "../bindings/GeneratedLetter";
-import type { LetterBatchReport } from "../bindings/LetterBatchReport";
-import type { LetterProgress } from "../bindings/LetterProgress";
 import type { LetterRequest } from "../bindings/LetterRequest";
 import type { RiskAlertView } from "../bindings/RiskAlertView";
 import type { ClientScoreView } from "../bindings/ClientScoreView";
@@ -104,17 +100,6 @@ export const api = {
   /** Reopens the locked dossier with the keyring key, or with a passphrase (never stored). */
   unlockDossier: (passphrase: string | null): Promise<DossierSummary> =>
     call<DossierSummary>("unlock_dossier", { passphrase }),
-  /**
-   * Imports files, folders and zip archives into the open dossier. The core works in the
-   * background and sends `onProgress` a message before each file.
-   */
-  importFiles: (paths: readonly string[], onProgress: (progress: ImportProgress) => void): Promise<ImportReport> => {
-    const channel = new Channel<ImportProgress>();
-    channel.onmessage = onProgress;
-    return call<ImportReport>("import_files", { paths: [...paths], onProgress: channel });
-  },
-  /** Asks the running import to stop after the current file; what was imported stays. */
-  cancelImport: (): Promise<null> => call<null>("cancel_import"),
   /** Starts importing files, folders and zip archives as a background job; resolves with the job at once. */
   jobImport: (paths: readonly string[]): Promise<JobView> => call<JobView>("job_import", { paths: [...paths] }),
   /** Starts generating every document of today's plan as a background job. */
@@ -251,12 +236,6 @@ export const api = {
   /** Generates one document (reminder, demeure, statement, injonction, declaration) as of today. */
   generateLetter: (request: LetterRequest): Promise<GeneratedLetter> =>
     call<GeneratedLetter>("generate_letter", { request }),
-  /** Generates every document of today's plan; `onProgress` hears after each one. */
-  generatePlanLetters: (onProgress: (progress: LetterProgress) => void): Promise<LetterBatchReport> => {
-    const channel = new Channel<LetterProgress>();
-    channel.onmessage = onProgress;
-    return call<LetterBatchReport>("generate_plan_letters", { onProgress: channel });
-  },
   /** Opens a generated PDF with the system's viewer. */
   openDocument: (path: string): Promise<null> => call<null>("open_document", { path }),
   /** Rescores every client on a date (default today) and records the new risk alerts. */

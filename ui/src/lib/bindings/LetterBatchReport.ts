@@ -20,4 +20,8 @@ generated: Array<GeneratedLetter>,
 /**
  * The plan's actions that gave no document, each with why (`client — reason`).
  */
-failed: Array<string>, };
+failed: Array<string>, 
+/**
+ * The batch was cancelled before its end (the documents already saved are whole and kept).
+ */
+cancelled: boolean, };

@@ -110,6 +110,7 @@ describe("LettersPage", () => {
         folder: "/dossiers/courriers/plan-2026-06-22",
         generated: [generated, generated, generated],
         failed: ["SARL Lenoir (relance) — no overdue invoice"],
+        cancelled: false,
       },
     });
     await settle();
@@ -155,7 +156,7 @@ describe("LettersPage", () => {
     await settle();
     expect(el("#letters-progress").textContent).toContain("3 sur 6 — SARL Lenoir");
     expect(el<HTMLButtonElement>("#letters-batch").disabled).toBe(true);
-    core.finish(1, { kind: "letters", report: { asOf: "2026-06-22", folder: "/f", generated: [generated], failed: [] } });
+    core.finish(1, { kind: "letters", report: { asOf: "2026-06-22", folder: "/f", generated: [generated], failed: [], cancelled: false } });
     await settle();
     expect(el("#letters-batch-report").textContent).toContain("1 courrier(s) dans /f");
   });
