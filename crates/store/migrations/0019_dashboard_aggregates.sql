@@ -16,7 +16,7 @@
 
 -- An irrecoverable write-off (créance irrécouvrable) of what was open on an invoice: the amount
 -- leaves the open balance on its date (as an allocation would) and counts in the bad-debt ratio.
-CREATE TABLE writeoffs (
+CREATE TABLE IF NOT EXISTS writeoffs (
     id          INTEGER PRIMARY KEY,
     invoice_id  INTEGER NOT NULL UNIQUE REFERENCES invoices(id),
     currency    TEXT NOT NULL,
@@ -27,11 +27,11 @@ CREATE TABLE writeoffs (
     reason      TEXT NOT NULL,
     at          TEXT NOT NULL
 );
-CREATE INDEX writeoffs_written ON writeoffs(written_on, currency, amount, invoice_id);
+CREATE INDEX IF NOT EXISTS writeoffs_written ON writeoffs(written_on, currency, amount, invoice_id);
 
 -- 1. Open items per currency, segment and due date: count, sum, and over the positive ones
 --    (invoices) count, sum and sum × days from issue to due date (the age, with today − due).
-CREATE TABLE analytics_open (
+CREATE TABLE IF NOT EXISTS analytics_open (
     currency    TEXT NOT NULL,
     segment     TEXT NOT NULL,
     due_date    TEXT NOT NULL,
@@ -44,7 +44,7 @@ CREATE TABLE analytics_open (
 ) WITHOUT ROWID;
 
 -- 2. Per client and currency.
-CREATE TABLE analytics_open_clients (
+CREATE TABLE IF NOT EXISTS analytics_open_clients (
     client_id   INTEGER NOT NULL,
     currency    TEXT NOT NULL,
     items       INTEGER NOT NULL DEFAULT 0,
@@ -54,13 +54,13 @@ CREATE TABLE analytics_open_clients (
     oldest_due  TEXT,
     PRIMARY KEY (client_id, currency)
 ) WITHOUT ROWID;
-CREATE INDEX analytics_open_clients_net ON analytics_open_clients(currency, net DESC, client_id, items);
-CREATE INDEX analytics_open_clients_oldest ON analytics_open_clients(currency, oldest_due) WHERE oldest_due IS NOT NULL;
+CREATE INDEX IF NOT EXISTS analytics_open_clients_net ON analytics_open_clients(currency, net DESC, client_id, items);
+CREATE INDEX IF NOT EXISTS analytics_open_clients_oldest ON analytics_open_clients(currency, oldest_due) WHERE oldest_due IS NOT NULL;
 
 -- 3. Positive open items per currency, habit and due date. `late` is the client's average days
 --    late rounded half away from zero (analytics_clients: late_cent_days × 1000 / paid), or
 --    1000000 for a client that never paid (the portfolio's average is applied when read).
-CREATE TABLE analytics_open_habits (
+CREATE TABLE IF NOT EXISTS analytics_open_habits (
     currency    TEXT NOT NULL,
     late        INTEGER NOT NULL,
     due_date    TEXT NOT NULL,
@@ -69,7 +69,11 @@ CREATE TABLE analytics_open_habits (
     PRIMARY KEY (currency, late, due_date)
 ) WITHOUT ROWID;
 
--- The aggregates from the existing ledger.
+-- The aggregates from the existing ledger (emptied first: replaying the migration, as a dossier
+-- rolled back to an older schema version does, must not count the ledger twice).
+DELETE FROM analytics_open;
+DELETE FROM analytics_open_clients;
+DELETE FROM analytics_open_habits;
 INSERT INTO analytics_open (currency, segment, due_date, items, open, invoices, positive, terms)
 SELECT i.currency, coalesce(c.segment, ''), i.due_date, count(*), sum(i.outstanding), sum(i.outstanding > 0),
        sum(max(i.outstanding, 0)),
@@ -98,7 +102,7 @@ FROM invoices i LEFT JOIN analytics_clients h ON h.client_id = i.client_id
 WHERE i.outstanding > 0 GROUP BY 1, 2, 3;
 
 -- Invoices: the old row's part out, the new row's in (a row not open adds nothing).
-CREATE TRIGGER analytics_open_invoice_insert AFTER INSERT ON invoices WHEN NEW.outstanding <> 0
+CREATE TRIGGER IF NOT EXISTS analytics_open_invoice_insert AFTER INSERT ON invoices WHEN NEW.outstanding <> 0
 BEGIN
     INSERT INTO analytics_open (currency, segment, due_date, items, open, invoices, positive, terms)
     VALUES (NEW.currency, coalesce((SELECT segment FROM clients WHERE id = NEW.client_id), ''), NEW.due_date, 1,
@@ -128,7 +132,7 @@ BEGIN
         positive = positive + excluded.positive;
 END;
 
-CREATE TRIGGER analytics_open_invoice_delete AFTER DELETE ON invoices WHEN OLD.outstanding <> 0
+CREATE TRIGGER IF NOT EXISTS analytics_open_invoice_delete AFTER DELETE ON invoices WHEN OLD.outstanding <> 0
 BEGIN
     INSERT INTO analytics_open (currency, segment, due_date, items, open, invoices, positive, terms)
     VALUES (OLD.currency, coalesce((SELECT segment FROM clients WHERE id = OLD.client_id), ''), OLD.due_date, -1,
@@ -151,7 +155,7 @@ BEGIN
                            FROM analytics_clients WHERE client_id = OLD.client_id), 1000000);
 END;
 
-CREATE TRIGGER analytics_open_invoice_update
+CREATE TRIGGER IF NOT EXISTS analytics_open_invoice_update
 AFTER UPDATE OF outstanding, due_date, issue_date, client_id, currency ON invoices
 WHEN OLD.outstanding <> 0 OR NEW.outstanding <> 0
 BEGIN
@@ -203,7 +207,7 @@ BEGIN
 END;
 
 -- A client changing segment takes its open items along.
-CREATE TRIGGER analytics_open_client_segment AFTER UPDATE OF segment ON clients WHEN OLD.segment <> NEW.segment
+CREATE TRIGGER IF NOT EXISTS analytics_open_client_segment AFTER UPDATE OF segment ON clients WHEN OLD.segment <> NEW.segment
 BEGIN
     INSERT INTO analytics_open (currency, segment, due_date, items, open, invoices, positive, terms)
     SELECT currency, seg, due_date, sum(items), sum(open), sum(invoices), sum(positive), sum(terms) FROM (
@@ -224,7 +228,7 @@ BEGIN
 END;
 
 -- A client's habit changing (a payment applied or removed) moves its open invoices to the new one.
-CREATE TRIGGER analytics_open_habit_insert AFTER INSERT ON analytics_clients
+CREATE TRIGGER IF NOT EXISTS analytics_open_habit_insert AFTER INSERT ON analytics_clients
 WHEN coalesce(NEW.paid, 0) > 0
 BEGIN
     INSERT INTO analytics_open_habits (currency, late, due_date, invoices, positive)
@@ -244,7 +248,7 @@ BEGIN
         positive = positive + excluded.positive;
 END;
 
-CREATE TRIGGER analytics_open_habit_update AFTER UPDATE OF paid, late_cent_days ON analytics_clients
+CREATE TRIGGER IF NOT EXISTS analytics_open_habit_update AFTER UPDATE OF paid, late_cent_days ON analytics_clients
 WHEN (CASE WHEN coalesce(OLD.paid, 0) <= 0 THEN 1000000
            WHEN OLD.late_cent_days < 0 THEN -((2 * (-OLD.late_cent_days) * 1000 + OLD.paid) / (2 * OLD.paid))
            ELSE (2 * OLD.late_cent_days * 1000 + OLD.paid) / (2 * OLD.paid) END)
@@ -275,7 +279,7 @@ BEGIN
 END;
 
 -- Cash not applied, per client.
-CREATE TRIGGER analytics_open_payment_insert AFTER INSERT ON payments
+CREATE TRIGGER IF NOT EXISTS analytics_open_payment_insert AFTER INSERT ON payments
 WHEN NEW.client_id IS NOT NULL AND NEW.unallocated <> 0
 BEGIN
     INSERT INTO analytics_open_clients (client_id, currency, unapplied, net)
@@ -284,7 +288,7 @@ BEGIN
         net = net - excluded.unapplied;
 END;
 
-CREATE TRIGGER analytics_open_payment_update AFTER UPDATE OF unallocated, client_id, currency ON payments
+CREATE TRIGGER IF NOT EXISTS analytics_open_payment_update AFTER UPDATE OF unallocated, client_id, currency ON payments
 BEGIN
     UPDATE analytics_open_clients SET unapplied = unapplied - OLD.unallocated, net = net + OLD.unallocated
     WHERE OLD.client_id IS NOT NULL AND OLD.unallocated <> 0 AND client_id = OLD.client_id
@@ -296,7 +300,7 @@ BEGIN
         net = net - excluded.unapplied;
 END;
 
-CREATE TRIGGER analytics_open_payment_delete AFTER DELETE ON payments
+CREATE TRIGGER IF NOT EXISTS analytics_open_payment_delete AFTER DELETE ON payments
 WHEN OLD.client_id IS NOT NULL AND OLD.unallocated <> 0
 BEGIN
     UPDATE analytics_open_clients SET unapplied = unapplied - OLD.unallocated, net = net + OLD.unallocated
@@ -305,7 +309,7 @@ END;
 
 -- A write-off moves the open amount by due date like an allocation (month of the write-off), and
 -- its day is a dated event of the ledger (the as-of rebuild knows the date is not "today" before it).
-CREATE TRIGGER analytics_writeoff_insert AFTER INSERT ON writeoffs
+CREATE TRIGGER IF NOT EXISTS analytics_writeoff_insert AFTER INSERT ON writeoffs
 BEGIN
     INSERT INTO analytics_flows (currency, month, due_date, delta)
     SELECT currency, substr(NEW.written_on, 1, 7), due_date, -NEW.amount FROM invoices WHERE id = NEW.invoice_id
@@ -314,7 +318,7 @@ BEGIN
     ON CONFLICT (currency, day) DO NOTHING;
 END;
 
-CREATE TRIGGER analytics_writeoff_delete AFTER DELETE ON writeoffs
+CREATE TRIGGER IF NOT EXISTS analytics_writeoff_delete AFTER DELETE ON writeoffs
 BEGIN
     INSERT INTO analytics_flows (currency, month, due_date, delta)
     SELECT currency, substr(OLD.written_on, 1, 7), due_date, OLD.amount FROM invoices WHERE id = OLD.invoice_id
