@@ -18,7 +18,7 @@
 //! - every change (start, progress, cancel request, end) is told to the listener, if one is set,
 //!   outside the runner's lock (a slow listener never holds up another job).
 //!
-//! The `run_*` functions are the four jobs over the `encours-app` functions that do the work.
+//! The `run_*` functions are the jobs over the `encours-app` functions that do the work.
 
 use std::collections::VecDeque;
 use std::path::{Path, PathBuf};
@@ -109,6 +109,18 @@ pub enum JobReport {
     Rescoring(ScoreRunReport),
     /// A letters batch's report.
     Letters(LetterBatchReport),
+    /// The daily rescoring found the day already scored and did nothing.
+    RescoringSkipped(RescoringSkipped),
+}
+
+/// The daily rescoring's answer when the portfolio already holds scores of the day (issue 9: one
+/// run a day): nothing was computed nor written.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct RescoringSkipped {
+    /// The day already scored (ISO date).
+    pub as_of: String,
 }
 
 impl JobReport {
@@ -118,7 +130,7 @@ impl JobReport {
             JobReport::Import(r) => r.cancelled,
             JobReport::Sync(s) => s.cancelled,
             JobReport::Letters(r) => r.cancelled,
-            JobReport::Rescoring(_) => false,
+            JobReport::Rescoring(_) | JobReport::RescoringSkipped(_) => false,
         }
     }
 }
@@ -523,6 +535,30 @@ pub fn run_rescoring(
     match crate::scoring::rescore(d, keys, as_of, now, &progress, ctx.cancel_flag())? {
         Some(report) => Ok(JobEnd::from_report(JobReport::Rescoring(report))),
         None => Ok(JobEnd::Cancelled(None)),
+    }
+}
+
+/// The daily rescoring job (issue 9: the whole portfolio rescored once a day in the background):
+/// [`crate::scoring::run_if_due`] on `today`, with [`run_rescoring`]'s progress and cancel. When the
+/// dossier already holds scores of `today` the job ends done with [`JobReport::RescoringSkipped`],
+/// so opening a dossier several times a day costs one run only.
+pub fn run_rescoring_if_due(
+    d: &mut Dossier,
+    keys: Option<&encours_store::KeySource>,
+    today: NaiveDate,
+    now: NaiveDateTime,
+    ctx: &JobContext,
+) -> Result<JobEnd, ApiError> {
+    if ctx.is_cancelled() {
+        return Ok(JobEnd::Cancelled(None));
+    }
+    let progress = |p: ScoringProgress| ctx.progress(p.done as u64, p.total as u64, "");
+    match crate::scoring::run_if_due(d, keys, today, now, &progress, ctx.cancel_flag())? {
+        Some(report) => Ok(JobEnd::from_report(JobReport::Rescoring(report))),
+        // `run_if_due` answers `None` both for "already scored" and for a cancelled run (which
+        // wrote nothing); the cancel flag tells them apart.
+        None if ctx.is_cancelled() => Ok(JobEnd::Cancelled(None)),
+        None => Ok(JobEnd::Finished(JobReport::RescoringSkipped(RescoringSkipped { as_of: today.to_string() }))),
     }
 }
 

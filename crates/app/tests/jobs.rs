@@ -262,3 +262,33 @@ fn a_rescoring_job_reports_every_client_read_and_a_cancelled_one_writes_nothing(
     assert_eq!(view.progress.done, view.progress.total);
     assert!(view.progress.total > 0);
 }
+
+#[test]
+fn the_daily_rescoring_job_scores_the_day_once_then_says_it_was_already_done() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut d = demo(dir.path());
+    let runner = Arc::new(JobRunner::new(jobs::KEEP_FINISHED));
+    let ctx = runner.start(JobKind::Rescoring, "daily", "Notation", now()).unwrap();
+    let end = jobs::run_rescoring_if_due(&mut d, Some(&keys()), now().date(), now(), &ctx);
+    let first = ctx.finish(end, now());
+    assert_eq!(first.state, JobState::Done, "{:?}", first.error);
+    let Some(JobReport::Rescoring(report)) = &first.report else { panic!("{first:?}") };
+    assert_eq!(report.clients_scored + report.clients_without_history, 60);
+    assert!(first.progress.total > 0 && first.progress.done == first.progress.total);
+
+    // Opened again the same day: nothing is computed, the job says the day is scored.
+    let ctx = runner.start(JobKind::Rescoring, "daily", "Notation", now()).unwrap();
+    let end = jobs::run_rescoring_if_due(&mut d, Some(&keys()), now().date(), now(), &ctx);
+    let second = ctx.finish(end, now());
+    assert_eq!(second.state, JobState::Done, "{:?}", second.error);
+    let Some(JobReport::RescoringSkipped(skipped)) = &second.report else { panic!("{second:?}") };
+    assert_eq!(skipped.as_of, "2026-06-22");
+    assert_eq!(second.progress.total, 0, "no client read");
+
+    // The next day is due again.
+    let tomorrow = now() + chrono::Duration::days(1);
+    let ctx = runner.start(JobKind::Rescoring, "daily", "Notation", tomorrow).unwrap();
+    let end = jobs::run_rescoring_if_due(&mut d, Some(&keys()), tomorrow.date(), tomorrow, &ctx);
+    let third = ctx.finish(end, tomorrow);
+    assert!(matches!(third.report, Some(JobReport::Rescoring(_))), "{third:?}");
+}
