@@ -815,4 +815,28 @@ mod tests {
         let d = NaiveDate::from_ymd_opt(2026, 3, 5).unwrap_or_default();
         assert_eq!(from_day_number(day_number(d)), d);
     }
+
+    #[test]
+    fn the_id_index_finds_each_invoices_rows_dense_or_sparse() {
+        // Rows of invoices 3 (two), 4 (none), 5 (one), 9 (three): dense ids use the array.
+        let keys = [3, 3, 5, 9, 9, 9];
+        let dense = IdIndex::build(&keys);
+        assert!(matches!(dense, IdIndex::Dense { .. }));
+        // Ids spread far apart (a dossier with huge rowids) use the map, with the same answers.
+        let far: Vec<i64> = keys.iter().map(|k| k * 1_000_000_000).collect();
+        let sparse = IdIndex::build(&far);
+        assert!(matches!(sparse, IdIndex::Sparse(_)));
+        for (id, range) in [(3, 0..2), (4, 2..2), (5, 2..3), (9, 3..6), (2, 0..0), (10, 0..0)] {
+            assert_eq!(dense.range(id).len(), range.len(), "dense {id}");
+            if !range.is_empty() {
+                assert_eq!(dense.range(id), range, "dense {id}");
+            }
+            assert_eq!(sparse.range(id * 1_000_000_000).len(), range.len(), "sparse {id}");
+            if !range.is_empty() {
+                assert_eq!(sparse.range(id * 1_000_000_000), range, "sparse {id}");
+            }
+        }
+        assert_eq!(IdIndex::build(&[]).range(1), 0..0);
+        assert_eq!(dense.range(-5), 0..0);
+    }
 }
