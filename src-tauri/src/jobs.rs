@@ -59,6 +59,11 @@ impl JobsState {
         JobsState { runner, watcher }
     }
 
+    /// True while a job of `kind` runs (on the open dossier: the only scope of the window).
+    pub(crate) fn is_running(&self, kind: JobKind) -> bool {
+        self.runner.list().iter().any(|j| j.kind == kind && j.state == jobs::JobState::Running)
+    }
+
     /// Starts a job of `kind` and runs `work` on the open dossier on a blocking thread; the job as
     /// it starts. Refused at once when no dossier is open, or while a job of that kind runs. Other
     /// shell modules (the sync schedule) start their runs here too, so that the window sees them
@@ -141,22 +146,36 @@ pub fn job_letters(app: tauri::State<'_, AppState>, jobs: tauri::State<'_, JobsS
     })
 }
 
-/// Starts rescoring every client on a date (default today); resolves with the job.
+/// Starts rescoring every client on a date (default today); resolves with the job. `if_due`: the
+/// daily run the window starts when a dossier opens — it scores only if the day is not scored yet
+/// (otherwise the job ends at once with a "skipped" report).
 #[tauri::command]
 pub fn job_rescoring(
     app: tauri::State<'_, AppState>,
     jobs: tauri::State<'_, JobsState>,
     as_of: Option<String>,
+    if_due: Option<bool>,
 ) -> Result<JobView, ApiError> {
     let as_of = date_or_today(as_of)?;
-    let label = format!("Notation des clients au {}", as_of.format("%d/%m/%Y"));
+    let if_due = if_due.unwrap_or(false);
+    let label = if if_due {
+        format!("Notation quotidienne des clients du {}", as_of.format("%d/%m/%Y"))
+    } else {
+        format!("Notation des clients au {}", as_of.format("%d/%m/%Y"))
+    };
     // The ledgers are read on a second connection opened with the keyring's key; a passphrase
     // dossier's key is not handed to it (the run reads on the dossier's own connection then).
     let keys = match app.opened_with.lock().map_err(internal)?.as_ref() {
         Some(_) => None,
         None => app.keys().ok().cloned(),
     };
-    jobs.spawn(&app, JobKind::Rescoring, label, move |d, ctx| jobs::run_rescoring(d, keys.as_ref(), as_of, now(), ctx))
+    jobs.spawn(&app, JobKind::Rescoring, label, move |d, ctx| {
+        if if_due {
+            jobs::run_rescoring_if_due(d, keys.as_ref(), as_of, now(), ctx)
+        } else {
+            jobs::run_rescoring(d, keys.as_ref(), as_of, now(), ctx)
+        }
+    })
 }
 
 /// Starts syncing every enabled platform account (or `account`) now; resolves with the job.

@@ -852,7 +852,6 @@ pub fn run() {
             });
             app.manage(encours_app::security::LockState::default());
             app.manage(jobs::JobsState::new());
-            app.manage(sync::SyncState::default());
             sync::start_scheduler(app.handle().clone());
             Ok(())
         })
@@ -866,10 +865,6 @@ pub fn run() {
             sync::update_platform_account,
             sync::delete_platform_account,
             sync::test_platform_connection,
-            sync::sync_now,
-            sync::cancel_sync,
-            sync::sync_watch,
-            sync::sync_running,
             sync::sync_status,
             directory::directory_lookup,
             directory::client_routing,

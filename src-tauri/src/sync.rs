@@ -1,25 +1,27 @@
 //! Sync with the platforms in the window (issue 10 §4): the platform accounts of Paramètres ›
-//! Plateformes, the connection test, "Synchroniser maintenant" with progress and cancel, the status
-//! panel, and the scheduled background sync.
+//! Plateformes, the connection test, the status panel, and the scheduled background sync.
+//! "Synchroniser maintenant" is a job (`job_sync` in [`crate::jobs`]), with its progress and cancel.
 //!
 //! The schedule runs on a thread of its own ([`start_scheduler`]): every [`TICK`] it asks the
 //! core which accounts are due at the clock's time (`encours_app::sync::due_accounts`, the time
-//! passed in) and syncs them. It never waits for the dossier: when a command or a job holds it,
-//! the tick is skipped and the next one tries again. One run at a time, whoever starts it: a
-//! manual run while a scheduled one is going (or the reverse) is refused, not queued.
+//! passed in) and starts the first one's sync as a job of the shell's register, so a scheduled run
+//! shows in the window's tray like a manual one and can be cancelled there; the other due accounts
+//! follow on the next ticks. It never waits for the dossier: when a command or a job holds it, the
+//! tick is skipped and the next one tries again. One sync job at a time, whoever starts it (the
+//! register's rule): a manual run while a scheduled one is going (or the reverse) is refused, not
+//! queued, and a tick that finds one running passes.
 //!
 //! Secrets are read from the OS keyring (or `ENCOURS_PA_SECRET` on a headless machine) on each
 //! call; nothing of them stays in the shell.
 
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use encours_app::sync::{self, ConnectionTest, PlatformAccount, SyncProgress, SyncStatus, SyncSummary};
-use encours_app::ApiError;
-use tauri::ipc::Channel;
+use encours_app::jobs::{self, JobKind};
+use encours_app::sync::{self, ConnectionTest, PlatformAccount, SyncStatus};
+use encours_app::{ApiError, ErrorCode};
 use tauri::Manager;
 
+use crate::jobs::JobsState;
 use crate::{now, with_dossier, AppState};
 
 /// How often the scheduler looks for due accounts (the shortest schedule is one minute).
@@ -27,35 +29,6 @@ const TICK: Duration = Duration::from_secs(30);
 
 /// Outgoing messages shown in the status panel.
 const QUEUE_LIMIT: u32 = 200;
-
-/// The shell's sync state: one run at a time, its cancel flag, and the window's channel for the
-/// progress of scheduled runs.
-#[derive(Default)]
-pub struct SyncState {
-    running: Arc<AtomicBool>,
-    cancel: Arc<AtomicBool>,
-    watcher: Mutex<Option<Channel<SyncProgress>>>,
-}
-
-/// Clears the running flag when the run ends, however it ends.
-struct Running(Arc<AtomicBool>);
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        self.0.store(false, Ordering::SeqCst);
-    }
-}
-
-impl SyncState {
-    /// Marks a run as started, or says one is going already.
-    fn start(&self) -> Result<Running, ApiError> {
-        if self.running.compare_exchange(false, true, Ordering::SeqCst, Ordering::SeqCst).is_err() {
-            return Err(ApiError::invalid("a sync is already running: wait for it to finish or cancel it"));
-        }
-        self.cancel.store(false, Ordering::SeqCst);
-        Ok(Running(Arc::clone(&self.running)))
-    }
-}
 
 /// The dossier's platform accounts, each saying whether the keyring holds its secret.
 #[tauri::command]
@@ -108,53 +81,6 @@ pub async fn test_platform_connection(
     .await
 }
 
-/// Syncs every enabled account (or `account`) now, with progress on `on_progress`; refused while
-/// another run is going.
-#[tauri::command]
-pub async fn sync_now(
-    state: tauri::State<'_, AppState>,
-    sync_state: tauri::State<'_, SyncState>,
-    account: Option<String>,
-    on_progress: Channel<SyncProgress>,
-) -> Result<SyncSummary, ApiError> {
-    let running = sync_state.start()?;
-    let cancel = Arc::clone(&sync_state.cancel);
-    with_dossier(&state, move |d| {
-        let _running = running;
-        let progress = |p: SyncProgress| {
-            // The window may have gone away; the sync goes on regardless.
-            let _ = on_progress.send(p);
-        };
-        sync::sync_with_progress(
-            d,
-            sync::secret_store_from_env().as_ref(),
-            account.as_deref(),
-            now(),
-            &progress,
-            &cancel,
-        )
-    })
-    .await
-}
-
-/// Gives the channel the progress of scheduled runs goes to (replacing the previous window's).
-#[tauri::command]
-pub fn sync_watch(sync_state: tauri::State<'_, SyncState>, on_progress: Channel<SyncProgress>) {
-    *sync_state.watcher.lock().unwrap_or_else(PoisonError::into_inner) = Some(on_progress);
-}
-
-/// Asks the running sync to stop after the flow it is taking.
-#[tauri::command]
-pub fn cancel_sync(sync_state: tauri::State<'_, SyncState>) {
-    sync_state.cancel.store(true, Ordering::SeqCst);
-}
-
-/// True while a sync runs (manual or scheduled).
-#[tauri::command]
-pub fn sync_running(sync_state: tauri::State<'_, SyncState>) -> bool {
-    sync_state.running.load(Ordering::SeqCst)
-}
-
 /// The status panel: accounts with their last and next run, the outgoing queue.
 #[tauri::command]
 pub async fn sync_status(state: tauri::State<'_, AppState>) -> Result<SyncStatus, ApiError> {
@@ -175,37 +101,31 @@ pub fn start_scheduler(app: tauri::AppHandle) {
     }
 }
 
-/// One look at the schedule: syncs the due accounts of the open dossier, unless it is busy.
+/// One look at the schedule: starts the sync of the first due account of the open dossier as a
+/// job (the others follow on the next ticks), unless a sync job runs or the dossier is busy.
 fn scheduled_tick(app: &tauri::AppHandle) -> Result<(), ApiError> {
     let state = app.state::<AppState>();
-    let sync_state = app.state::<SyncState>();
-    if sync_state.running.load(Ordering::SeqCst) {
+    let jobs_state = app.state::<JobsState>();
+    if jobs_state.is_running(JobKind::Sync) {
         return Ok(());
     }
-    // Never wait for the dossier: a command or a job holding it makes this tick pass.
-    let Ok(mut guard) = state.dossier.try_lock() else { return Ok(()) };
-    let Some(d) = guard.as_mut() else { return Ok(()) };
-    let due = sync::due_accounts(d, now())?;
-    if due.is_empty() {
-        return Ok(());
+    let name = {
+        // Never wait for the dossier: a command or a job holding it makes this tick pass. The lock
+        // is released before the job starts (the job takes it again on its own thread).
+        let Ok(mut guard) = state.dossier.try_lock() else { return Ok(()) };
+        let Some(d) = guard.as_mut() else { return Ok(()) };
+        let Some(name) = sync::due_accounts(d, now())?.into_iter().next() else { return Ok(()) };
+        name
+    };
+    let label = format!("Synchronisation planifiée de {name}");
+    let started = jobs_state.spawn(&state, JobKind::Sync, label, move |d, ctx| {
+        let secrets = sync::secret_store_from_env();
+        jobs::run_sync(d, secrets.as_ref(), Some(&name), now(), ctx)
+    });
+    match started {
+        // Refused because a sync started meanwhile (one at a time), or the dossier was closed
+        // meanwhile: this tick passes, the next one looks again.
+        Err(e) if matches!(e.code, ErrorCode::InvalidInput | ErrorCode::NoDossierOpen) => Ok(()),
+        other => other.map(|_| ()),
     }
-    let Ok(_running) = sync_state.start() else { return Ok(()) };
-    let secrets = sync::secret_store_from_env();
-    for name in due {
-        if sync_state.cancel.load(Ordering::SeqCst) {
-            break;
-        }
-        let tell = |p: SyncProgress| {
-            if let Some(channel) = sync_state.watcher.lock().unwrap_or_else(PoisonError::into_inner).as_ref() {
-                // The window may have gone away; the sync goes on regardless.
-                let _ = channel.send(p);
-            }
-        };
-        let result = sync::sync_with_progress(d, secrets.as_ref(), Some(&name), now(), &tell, &sync_state.cancel);
-        if let Err(e) = result {
-            // An account removed meanwhile, a keyring that fails: said, and the others still run.
-            eprintln!("encours: scheduled sync of {name}: {}", e.message);
-        }
-    }
-    Ok(())
 }
