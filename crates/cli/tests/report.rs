@@ -3,6 +3,7 @@
 mod common;
 
 use common::{encours, ok, TODAY};
+use rust_decimal::Decimal;
 
 #[test]
 fn every_report_prints_writes_csv_and_xlsx() {
@@ -65,4 +66,49 @@ fn every_report_prints_writes_csv_and_xlsx() {
     let bad = encours(&d, &["report", "compliance", "--insolvent", "x"]);
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("CLIENT:KIND:DATE"));
+}
+
+/// `encours writeoff`: the invoice's open amount leaves the aged balance on the date, the
+/// compliance report lists it with its VAT (CGI 272), the bad-debt ratio's note names the amount,
+/// the audit journal records it, and a second write-off of the same invoice is refused.
+#[test]
+fn a_write_off_leaves_the_open_balance_and_shows_in_the_reports() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().join("w.encours");
+    ok(&encours(&d, &["demo", "--clients", "30", "--invoices", "1500"]));
+    let items = common::json(&d, &["items", "--overdue", "--json"]);
+    let item = items["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["kind"] != "credit_note" && i["number"].as_str().is_some_and(|n| !n.is_empty()))
+        .cloned()
+        .expect("an overdue invoice");
+    let number = item["number"].as_str().unwrap();
+    let aging = common::json(&d, &["report", "aging", "--json"]);
+    let open = |v: &serde_json::Value| v["byClient"]["total"]["total"].as_str().unwrap().parse::<Decimal>().unwrap();
+
+    let w = common::json(
+        &d,
+        &["writeoff", number, "--date", TODAY, "--reason", "Clôture pour insuffisance d'actif", "--json"],
+    );
+    assert_eq!(w["number"], number);
+    assert_eq!(w["writtenOn"], TODAY);
+    let amount = w["amount"].as_str().unwrap();
+    let after = common::json(&d, &["report", "aging", "--json"]);
+    assert_eq!(open(&aging) - open(&after), amount.parse::<Decimal>().unwrap());
+
+    let compliance = common::json(&d, &["report", "compliance", "--json"]);
+    let listed = compliance["irrecoverable"].as_array().unwrap();
+    assert!(listed.iter().any(|i| i["number"] == number && i["vat"] == w["vat"]), "{listed:?}");
+    let dashboard = common::json(&d, &["report", "dso", "--json"]);
+    let notes = dashboard["notes"].as_array().unwrap();
+    assert!(notes.iter().any(|n| n.as_str().unwrap().contains(&format!("({amount} €)"))), "{notes:?}");
+    assert!(dashboard["keyFigures"]["badDebtPercent"].is_string());
+
+    let again = encours(&d, &["writeoff", number, "--date", TODAY, "--reason", "encore"]);
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("nothing is open"), "{again:?}");
+    let unknown = encours(&d, &["writeoff", "NOPE-1", "--reason", "x"]);
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("no invoice numbered"), "{unknown:?}");
 }

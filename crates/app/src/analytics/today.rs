@@ -145,39 +145,47 @@ pub(super) fn dashboard(d: &Dossier, as_of: NaiveDate) -> Result<DashboardView, 
         }
         let stopped = store::stopped_invoices(d, as_of)?;
         let disputed: HashSet<i64> = disputes.iter().flat_map(|r| r.invoice_ids.iter().copied()).collect();
+        let late_of = |paid: i64, late_cent_days: i64| {
+            if paid > 0 {
+                round_ratio(i128::from(late_cent_days) * 1000, i128::from(paid))
+            } else {
+                portfolio_days
+            }
+        };
         let mut handled: HashSet<i64> = HashSet::new();
-        // Refused, rejected or cancelled invoices, then open disputes (the engine's order).
-        let mut ids: Vec<(i64, bool)> = stopped.iter().map(|id| (*id, true)).collect();
-        ids.extend(disputed.iter().filter(|id| !stopped.contains(id)).map(|id| (*id, false)));
+        // Refused, rejected or cancelled invoices (a few), then open disputes (the engine's order).
+        let mut ids: Vec<i64> = stopped.iter().copied().collect();
         ids.sort_unstable();
-        for (id, is_stopped) in ids {
+        for id in ids {
             let Some(it) = agg::open_item(d, id)? else { continue };
             if it.currency != Currency::EUR || it.open <= 0 || promises.contains_key(&it.client_id) {
                 continue;
             }
             let h = habit_of(it.client_id)?;
             take_out(&mut f_units, &it, late_days(&h));
-            if is_stopped {
-                f_units.not_expected += it.open;
-            } else {
-                f_units.held_in_dispute += it.open;
-            }
+            f_units.not_expected += it.open;
             handled.insert(id);
+        }
+        let mut disputed_ids: Vec<i64> = disputed.iter().copied().collect();
+        disputed_ids.sort_unstable();
+        for x in agg::open_items_with_habits(d, Currency::EUR, &disputed_ids)? {
+            let it = &x.item;
+            if stopped.contains(&it.invoice_id) || promises.contains_key(&it.client_id) {
+                continue;
+            }
+            take_out(&mut f_units, it, late_of(x.paid, x.late_cent_days));
+            f_units.held_in_dispute += it.open;
+            handled.insert(it.invoice_id);
         }
         // Clients that stopped paying: their other items are not expected.
         let due_before = as_of.checked_sub_days(Days::new(STALLED_OVERDUE_DAYS)).unwrap_or(as_of);
         let silent_since =
             as_of.checked_sub_days(Days::new(u64::try_from(STALLED_AFTER_DAYS).unwrap_or(0))).unwrap_or(as_of);
-        for client in agg::stalled_candidates(d, Currency::EUR, due_before, silent_since)? {
-            if promises.contains_key(&client) {
-                continue;
-            }
-            let late = late_days(&habit_of(client)?);
-            for it in agg::client_open_items(d, client, Currency::EUR)? {
-                if it.open > 0 && !handled.contains(&it.invoice_id) {
-                    take_out(&mut f_units, &it, late);
-                    f_units.not_expected += it.open;
-                }
+        for x in agg::stalled_open_items(d, Currency::EUR, due_before, silent_since)? {
+            let it = &x.item;
+            if it.open > 0 && !handled.contains(&it.invoice_id) && !promises.contains_key(&it.client_id) {
+                take_out(&mut f_units, it, late_of(x.paid, x.late_cent_days));
+                f_units.not_expected += it.open;
             }
         }
         // Clients with a pending promise: every item through the engine.

@@ -202,13 +202,102 @@ pub fn habit_of(d: &Dossier, client: i64) -> Result<super::PaymentHabit, StoreEr
 
 /// The portfolio's habit: `(Σ late_cent_days, Σ paid)` over the clients that paid (`paid > 0`).
 pub fn portfolio_habit(d: &Dossier) -> Result<(i128, i128), StoreError> {
+    // In SQL first (one statement, no row crosses into Rust); sum() refuses an overflow, then the
+    // rows are summed here in 128 bits.
+    let summed = d
+        .conn
+        .prepare_cached("SELECT coalesce(sum(late_cent_days), 0), coalesce(sum(paid), 0) FROM analytics_clients WHERE paid > 0")?
+        .query_row([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)));
+    if let Ok((lcd, paid)) = summed {
+        return Ok((i128::from(lcd), i128::from(paid)));
+    }
     let mut stmt = d.conn.prepare_cached("SELECT paid, late_cent_days FROM analytics_clients WHERE paid > 0")?;
     let mut rows = stmt.query([])?;
     let (mut lcd, mut paid) = (0i128, 0i128);
-    // Summed in 128 bits here: SQLite's sum() of 64-bit integers fails on overflow.
     while let Some(r) = rows.next()? {
         paid += i128::from(r.get::<_, i64>(0)?);
         lcd += i128::from(r.get::<_, i64>(1)?);
     }
     Ok((lcd, paid))
+}
+
+/// An open item today with its client's payment habit (`paid`, `late_cent_days` of
+/// `analytics_clients`, zero when the client never paid).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ItemWithHabit {
+    /// The item.
+    pub item: ItemAt,
+    /// Its client's payment allocations (units).
+    pub paid: i64,
+    /// The same weighted by days late, in cents × days.
+    pub late_cent_days: i64,
+}
+
+fn items_with_habits(
+    stmt: &mut rusqlite::CachedStatement<'_>,
+    params: impl rusqlite::Params,
+    cur: Currency,
+) -> Result<Vec<ItemWithHabit>, StoreError> {
+    let mut rows = stmt.query(params)?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        out.push(ItemWithHabit {
+            item: ItemAt {
+                invoice_id: r.get(0)?,
+                client_id: r.get(1)?,
+                currency: cur,
+                due_date: parse_date(text(r, 2)?)?,
+                open: r.get(3)?,
+                issue_date: parse_date(text(r, 4)?)?,
+            },
+            paid: r.get::<_, Option<i64>>(5)?.unwrap_or(0),
+            late_cent_days: r.get::<_, Option<i64>>(6)?.unwrap_or(0),
+        });
+    }
+    Ok(out)
+}
+
+/// The positive open items in `cur` today among `ids`, with their clients' habits: one indexed
+/// statement per id (a join over the open disputes let the planner scan the invoices: seconds).
+pub fn open_items_with_habits(d: &Dossier, cur: Currency, ids: &[i64]) -> Result<Vec<ItemWithHabit>, StoreError> {
+    let mut stmt = d.conn.prepare_cached(
+        "SELECT i.id, i.client_id, i.due_date, i.outstanding, i.issue_date, h.paid, h.late_cent_days
+         FROM invoices i LEFT JOIN analytics_clients h ON h.client_id = i.client_id
+         WHERE i.id = ?1 AND i.outstanding > 0 AND i.currency = ?2",
+    )?;
+    let mut out = Vec::new();
+    for id in ids {
+        out.extend(items_with_habits(&mut stmt, rusqlite::params![id, cur.code()], cur)?);
+    }
+    Ok(out)
+}
+
+/// The open items in `cur` today (positive or not) of the clients that may have stopped paying
+/// (see [`stalled_candidates`]), with their habits, in one statement.
+pub fn stalled_open_items(
+    d: &Dossier,
+    cur: Currency,
+    due_before: NaiveDate,
+    paid_before: NaiveDate,
+) -> Result<Vec<ItemWithHabit>, StoreError> {
+    let mut stmt = d.conn.prepare_cached(
+        "SELECT i.id, i.client_id, i.due_date, i.outstanding, i.issue_date, h.paid, h.late_cent_days
+         FROM analytics_open_clients o INDEXED BY analytics_open_clients_oldest
+         LEFT JOIN analytics_clients h ON h.client_id = o.client_id
+         JOIN invoices i INDEXED BY invoices_open_items
+           ON i.client_id = o.client_id AND i.currency = o.currency AND i.outstanding <> 0
+         WHERE o.currency = ?1 AND o.oldest_due IS NOT NULL AND o.oldest_due < ?2
+           AND (h.last_payment IS NULL OR h.last_payment = '' OR h.last_payment < ?3)",
+    )?;
+    items_with_habits(&mut stmt, rusqlite::params![cur.code(), due_before.to_string(), paid_before.to_string()], cur)
+}
+
+/// Sales (documents issued, credit notes negative) in `cur` in `from ..= to`, from the daily
+/// totals of migration 0005 (units).
+pub fn sales_between(d: &Dossier, cur: Currency, from: NaiveDate, to: NaiveDate) -> Result<i64, StoreError> {
+    Ok(d.conn
+        .prepare_cached(
+            "SELECT coalesce(sum(sales), 0) FROM analytics_days WHERE currency = ?1 AND day >= ?2 AND day <= ?3",
+        )?
+        .query_row(rusqlite::params![cur.code(), from.to_string(), to.to_string()], |r| r.get(0))?)
 }
