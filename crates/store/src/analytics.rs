@@ -858,9 +858,9 @@ pub fn for_each_invoice_dated(
     mut f: impl FnMut(InvoiceDates) -> Result<(), StoreError>,
 ) -> Result<(), StoreError> {
     let (lo, hi) = (from.to_string(), to.to_string());
-    let mut stmt = d.conn.prepare_cached(
-        "SELECT id, client_id, issue_date, due_date, currency, receivable FROM invoices NOT INDEXED",
-    )?;
+    let mut stmt = d
+        .conn
+        .prepare_cached("SELECT id, client_id, issue_date, due_date, currency, receivable FROM invoices NOT INDEXED")?;
     let mut rows = stmt.query([])?;
     let code = cur.code();
     while let Some(r) = rows.next()? {

@@ -206,7 +206,9 @@ pub fn portfolio_habit(d: &Dossier) -> Result<(i128, i128), StoreError> {
     // rows are summed here in 128 bits.
     let summed = d
         .conn
-        .prepare_cached("SELECT coalesce(sum(late_cent_days), 0), coalesce(sum(paid), 0) FROM analytics_clients WHERE paid > 0")?
+        .prepare_cached(
+            "SELECT coalesce(sum(late_cent_days), 0), coalesce(sum(paid), 0) FROM analytics_clients WHERE paid > 0",
+        )?
         .query_row([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)));
     if let Ok((lcd, paid)) = summed {
         return Ok((i128::from(lcd), i128::from(paid)));
