@@ -104,8 +104,12 @@ export const api = {
   jobImport: (paths: readonly string[]): Promise<JobView> => call<JobView>("job_import", { paths: [...paths] }),
   /** Starts generating every document of today's plan as a background job. */
   jobLetters: (): Promise<JobView> => call<JobView>("job_letters"),
-  /** Starts rescoring every client (on `asOf`, default today) as a background job. */
-  jobRescoring: (asOf?: string): Promise<JobView> => call<JobView>("job_rescoring", { asOf: asOf ?? null }),
+  /**
+   * Starts rescoring every client (on `asOf`, default today) as a background job; `ifDue`: only if
+   * that day is not scored yet (the daily run; otherwise the job ends with a `rescoringSkipped` report).
+   */
+  jobRescoring: (asOf?: string, ifDue = false): Promise<JobView> =>
+    call<JobView>("job_rescoring", ifDue ? { asOf: asOf ?? null, ifDue } : { asOf: asOf ?? null }),
   /** Starts syncing every enabled platform account (or `account`) as a background job. */
   jobSync: (account?: string): Promise<JobView> => call<JobView>("job_sync", { account: account ?? null }),
   /** Every change of every job is sent to `onEvent` from now on; resolves with the jobs as they are. */

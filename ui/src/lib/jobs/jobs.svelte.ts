@@ -18,7 +18,7 @@ export function isFinished(job: JobView): boolean {
 export type JobStart =
   | { kind: "import"; paths: readonly string[] }
   | { kind: "letters" }
-  | { kind: "rescoring"; asOf?: string }
+  | { kind: "rescoring"; asOf?: string; ifDue?: boolean }
   | { kind: "sync"; account?: string };
 
 /** The report of a job if it is of kind `K`. */
@@ -106,7 +106,7 @@ export class JobsStore {
         job = await api.jobLetters();
         break;
       case "rescoring":
-        job = await api.jobRescoring(what.asOf);
+        job = await api.jobRescoring(what.asOf, what.ifDue ?? false);
         break;
       case "sync":
         job = await api.jobSync(what.account);
