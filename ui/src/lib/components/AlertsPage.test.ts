@@ -1,9 +1,12 @@
 // @vitest-environment jsdom
-import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import { clearMocks } from "@tauri-apps/api/mocks";
 import { flushSync, mount, unmount } from "svelte";
 import { afterEach, describe, expect, it } from "vitest";
 import { fakeScoring, type FakeScoring } from "../api/testing";
+import type { ScoreRunReport } from "../bindings/ScoreRunReport";
 import { locale } from "../i18n";
+import { JobsStore } from "../jobs/jobs.svelte";
+import { fakeJobs, type FakeJobs } from "../jobs/testing";
 import { click, el, settle } from "../testing/dom";
 import AlertsPage from "./AlertsPage.svelte";
 
@@ -16,13 +19,31 @@ afterEach(() => {
   clearMocks();
 });
 
-async function render(): Promise<FakeScoring> {
+/** The page on its own jobs store: the job commands answered by `fakeJobs`, the rest by `fakeScoring`. */
+async function render(store = new JobsStore()): Promise<FakeScoring & { core: FakeJobs }> {
   const fake = fakeScoring();
-  mockIPC((cmd, args) => fake.handle(cmd, args));
-  component = mount(AlertsPage, { target: document.body, props: {} });
+  const core = fakeJobs((cmd, args) => fake.handle(cmd, args));
+  component = mount(AlertsPage, { target: document.body, props: { store } });
   flushSync();
   await settle();
-  return fake;
+  return Object.assign(fake, { core });
+}
+
+function runReport(newAlerts: number): ScoreRunReport {
+  return {
+    asOf: "2026-11-23",
+    clientsScored: 120,
+    clientsWithoutHistory: 0,
+    replaced: 0,
+    newAlerts,
+    knownAlerts: 0,
+    model: "fitted",
+    modelFittedOn: "2026-11-23",
+    modelRefitted: true,
+    modelNote: "",
+    portfolioLateRateBp: 2300,
+    grades: [{ grade: "A", clients: 80 }],
+  };
 }
 
 async function setValue(selector: string, text: string, event: string): Promise<void> {
@@ -63,12 +84,47 @@ describe("AlertsPage", () => {
     expect(el("#risk-alert-1").textContent).toContain("31");
   });
 
-  it("rescores the portfolio and lists the alert the run raised", async () => {
+  it("rescores the portfolio as a background job and, at its end, lists the alert the run raised", async () => {
     const fake = await render();
     await click("#risk-rescore");
-    expect(fake.calls.some(([cmd]) => cmd === "score_run")).toBe(true);
+    expect(fake.core.calls).toContainEqual(["job_rescoring", { asOf: null }]);
+    expect(el<HTMLButtonElement>("#risk-rescore").disabled).toBe(true);
+    expect(document.querySelector("#risk-rescored")).toBeNull();
+    fake.core.progress(1, 60, 120);
+    await settle();
+    expect(el<HTMLButtonElement>("#risk-rescore").disabled).toBe(true);
+    // The run wrote a new alert; the page reads the list again once the job has ended.
+    fake.alerts.unshift({ ...fake.alerts[0]!, id: 3, clientName: "Garage Dupont", rule: "score_drop" });
+    fake.core.finish(1, { kind: "rescoring", report: runReport(1) });
+    await settle();
     expect(el("#risk-rescored").textContent).toContain("120 clients notés, 1 nouvelle(s) alerte(s)");
     expect(el("#risk-alert-3").getAttribute("data-rule")).toBe("score_drop");
+    expect(el<HTMLButtonElement>("#risk-rescore").disabled).toBe(false);
+  });
+
+  it("says a rescoring cancelled from the tray saved nothing, and shows why one failed", async () => {
+    const fake = await render();
+    await click("#risk-rescore");
+    fake.core.cancelled(1);
+    await settle();
+    expect(el("#risk-rescored").textContent).toBe("Notation annulée : aucun score n'a été enregistré.");
+    await click("#risk-rescore");
+    fake.core.fail(2, { code: "Storage", message: "disk full" });
+    await settle();
+    expect(el("[role=alert]").textContent).toContain("disk full");
+    expect(document.querySelector("#risk-rescored")).toBeNull();
+  });
+
+  it("cannot start a second rescoring while one runs (the daily one)", async () => {
+    const store = new JobsStore();
+    const fake = await render(store);
+    await store.start({ kind: "rescoring", ifDue: true });
+    await settle();
+    expect(el<HTMLButtonElement>("#risk-rescore").disabled).toBe(true);
+    fake.core.finish(1, { kind: "rescoringSkipped", report: { asOf: "2026-11-23" } });
+    await settle();
+    expect(el<HTMLButtonElement>("#risk-rescore").disabled).toBe(false);
+    expect(fake.core.calls.filter(([cmd]) => cmd === "job_rescoring")).toHaveLength(1);
   });
 
   it("filters by state through the core", async () => {
