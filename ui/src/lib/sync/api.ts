@@ -1,15 +1,14 @@
 /**
  * The sync commands (src-tauri/src/sync.rs), typed like `api` in ../api: every rejection becomes
  * a `CommandError`. A platform secret only ever goes to the core, which keeps it in the OS keyring
- * and answers whether one is kept (`hasSecret`).
+ * and answers whether one is kept (`hasSecret`). A sync itself is a background job of the core's
+ * register: `jobs.start({ kind: "sync" })` in ../jobs.
  */
-import { Channel, invoke, type InvokeArgs } from "@tauri-apps/api/core";
+import { invoke, type InvokeArgs } from "@tauri-apps/api/core";
 import { toCommandError } from "../api";
 import type { ConnectionTest } from "../bindings/ConnectionTest";
 import type { PlatformAccount } from "../bindings/PlatformAccount";
-import type { SyncProgress } from "../bindings/SyncProgress";
 import type { SyncStatus } from "../bindings/SyncStatus";
-import type { SyncSummary } from "../bindings/SyncSummary";
 
 async function call<T>(command: string, args?: InvokeArgs): Promise<T> {
   try {
@@ -36,22 +35,6 @@ export const syncApi = {
   /** Healthcheck, then a token and one authenticated call; a failure is in the result. */
   testPlatformConnection: (account: PlatformAccount, secret: string): Promise<ConnectionTest> =>
     call("test_platform_connection", { account, secret: secretOrNull(secret) }),
-  /** Syncs every active account (or `account`) now; `onProgress` gets each step. */
-  syncNow: (account: string | null, onProgress: (progress: SyncProgress) => void): Promise<SyncSummary> => {
-    const channel = new Channel<SyncProgress>();
-    channel.onmessage = onProgress;
-    return call("sync_now", { account, onProgress: channel });
-  },
-  /** The progress of scheduled (background) runs goes to `onProgress` from now on. */
-  syncWatch: (onProgress: (progress: SyncProgress) => void): Promise<null> => {
-    const channel = new Channel<SyncProgress>();
-    channel.onmessage = onProgress;
-    return call("sync_watch", { onProgress: channel });
-  },
-  /** Asks the running sync (on demand or scheduled) to stop after the flow it is taking. */
-  cancelSync: (): Promise<null> => call("cancel_sync"),
-  /** True while a sync runs (on demand or scheduled). */
-  syncRunning: (): Promise<boolean> => call("sync_running"),
   /** Accounts with their last and next run, and the outgoing messages. */
   syncStatus: (): Promise<SyncStatus> => call("sync_status"),
 };

@@ -1,12 +1,12 @@
 // @vitest-environment jsdom
-import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import { clearMocks } from "@tauri-apps/api/mocks";
 import { mount, unmount } from "svelte";
 import { afterEach, describe, expect, it } from "vitest";
-import { channelArg, sendOnChannel } from "../../api/testing";
-import type { SyncProgress } from "../../bindings/SyncProgress";
 import type { SyncStatus } from "../../bindings/SyncStatus";
 import type { SyncSummary } from "../../bindings/SyncSummary";
 import { locale } from "../../i18n";
+import { JobsStore } from "../../jobs/jobs.svelte";
+import { fakeJobs, runningJob, type FakeJobs } from "../../jobs/testing";
 import { click, el, settle } from "../../testing/dom";
 import SyncPage from "./SyncPage.svelte";
 
@@ -84,65 +84,24 @@ function statusFixture(): SyncStatus {
   };
 }
 
-function progress(extra: Partial<SyncProgress>): SyncProgress {
-  return {
-    account: "PA principale",
-    phase: "downloading",
-    accountsDone: 0,
-    accountsTotal: 2,
-    downloaded: 0,
-    imported: 0,
-    duplicates: 0,
-    failed: 0,
-    flowId: null,
-    error: null,
-    cancelled: false,
-    ...extra,
-  };
+/** The job commands answered by `fakeJobs`, `sync_status` by `status`; every command is recorded. */
+function fakeCore(status: SyncStatus = statusFixture()): FakeJobs & { statusReads: () => number } {
+  const core = fakeJobs((cmd) => {
+    if (cmd === "sync_status") return status;
+    throw new Error(`unexpected command ${cmd}`);
+  });
+  return Object.assign(core, { statusReads: () => core.calls.filter(([cmd]) => cmd === "sync_status").length });
 }
 
-/** A core with a hold on `sync_now`: the test sends progress, then finishes it. */
-function fakeCore(status: SyncStatus = statusFixture()) {
-  const calls: string[] = [];
-  let channel: ReturnType<typeof channelArg<SyncProgress>> | null = null;
-  let sent = 0;
-  let finish: (s: SyncSummary) => void = () => {};
-  let running = false;
-  let watcher: ReturnType<typeof channelArg<SyncProgress>> | null = null;
-  let watched = 0;
-  const handle = (cmd: string, args: unknown): unknown => {
-    calls.push(cmd);
-    switch (cmd) {
-      case "sync_watch":
-        watcher = channelArg<SyncProgress>(args, "onProgress");
-        return null;
-      case "sync_status":
-        return status;
-      case "sync_running":
-        return running;
-      case "cancel_sync":
-        return null;
-      case "sync_now":
-        channel = channelArg<SyncProgress>(args, "onProgress");
-        return new Promise<SyncSummary>((resolve) => (finish = resolve));
-      default:
-        throw new Error(`unexpected command ${cmd}`);
-    }
-  };
-  return {
-    calls,
-    handle,
-    send: (p: SyncProgress) => {
-      if (channel) sendOnChannel(channel, sent++, p);
-    },
-    finish: (s: SyncSummary) => finish(s),
-    /** A message of a scheduled run, on the channel `sync_watch` gave. */
-    background: (p: SyncProgress) => {
-      if (watcher) sendOnChannel(watcher, watched++, p);
-    },
-    setRunning: (r: boolean) => (running = r),
-  };
+/** Mounts the page on its own jobs store. */
+async function render(store: JobsStore = new JobsStore()): Promise<void> {
+  component = mount(SyncPage, { target: document.body, props: { store } });
+  await settle();
 }
+
+/** The core's sync job reports as the sync of `accounts` goes: `current` the flow counts. */
+const counts = (account: string, flows: number, imported: number): string =>
+  `${account} : ${flows} flux, ${imported} importé(s)`;
 
 function summary(extra: Partial<SyncSummary> = {}): SyncSummary {
   return {
@@ -169,9 +128,8 @@ function summary(extra: Partial<SyncSummary> = {}): SyncSummary {
 
 describe("SyncPage", () => {
   it("shows each account's last and next run, counts and error, and the outgoing queue", async () => {
-    mockIPC(fakeCore().handle);
-    component = mount(SyncPage, { target: document.body });
-    await settle();
+    fakeCore();
+    await render();
     const rows = [...document.querySelectorAll("#sync-accounts tbody tr")];
     expect(rows).toHaveLength(2);
     expect(rows[0]?.querySelector(".last-run")?.textContent).toBe("24/11/2026 10:00");
@@ -191,93 +149,109 @@ describe("SyncPage", () => {
     expect(document.body.textContent).toContain("plateforme PA principale");
   });
 
-  it("syncs now with progress, cancels, and reads the status again at the end", async () => {
+  it("syncs now as a job with its progress, cancels it, and reads the status again at its end", async () => {
     const core = fakeCore();
-    mockIPC(core.handle);
-    component = mount(SyncPage, { target: document.body });
-    await settle();
+    await render();
     await click("#sync-now");
+    expect(core.calls.map(([cmd]) => cmd)).toContain("job_sync");
+    expect(core.calls).toContainEqual(["job_sync", { account: null }]);
     expect(el<HTMLButtonElement>("#sync-now").disabled).toBe(true);
     expect(el("#sync-now").textContent).toContain("Synchronisation en cours");
-    core.send(progress({ phase: "connecting" }));
+    expect(el("#sync-progress").textContent).toContain("Synchronisation en cours");
+    core.progress(1, 0, 2, counts("PA principale", 1500, 1400));
     await settle();
-    expect(el("#sync-progress").textContent).toContain("PA principale : connexion");
-    core.send(progress({ downloaded: 1500, imported: 1400 }));
-    await settle();
-    expect(el("#sync-progress").textContent).toMatch(/PA principale : 1\s500 flux reçus \(1\s400 importés\)/);
+    expect(el("#sync-progress").textContent).toContain("PA principale : 1500 flux, 1400 importé(s)");
     expect(el("progress").getAttribute("max")).toBe("2");
+    expect(el("progress").getAttribute("value")).toBe("0");
 
     await click("#sync-cancel");
-    expect(core.calls).toContain("cancel_sync");
+    expect(core.calls).toContainEqual(["job_cancel", { id: 1 }]);
     expect(el("#sync-progress").textContent).toContain("Arrêt après le flux en cours");
     expect(el<HTMLButtonElement>("#sync-cancel").disabled).toBe(true);
 
-    const statusReads = core.calls.filter((c) => c === "sync_status").length;
-    core.finish(summary({ cancelled: true }));
+    const statusReads = core.statusReads();
+    core.cancelled(1, { kind: "sync", report: summary({ cancelled: true }) });
     await settle();
     expect(el("#sync-result").textContent).toContain("Synchronisation annulée");
     expect(el("#sync-result").getAttribute("data-cancelled")).toBe("true");
     expect(document.querySelector("#sync-cancel")).toBeNull();
     expect(el<HTMLButtonElement>("#sync-now").disabled).toBe(false);
-    expect(core.calls.filter((c) => c === "sync_status").length).toBe(statusReads + 1);
+    expect(core.statusReads()).toBe(statusReads + 1);
   });
 
   it("says how many flows a finished run brought, or that it had errors", async () => {
     const core = fakeCore();
-    mockIPC(core.handle);
-    component = mount(SyncPage, { target: document.body });
-    await settle();
+    await render();
     await click("#sync-now");
-    core.finish(summary());
+    core.finish(1, { kind: "sync", report: summary() });
     await settle();
     expect(el("#sync-result").textContent).toContain("12 flux reçus, 10 importés");
+    expect(el("#sync-result").getAttribute("data-cancelled")).toBe("false");
     await click("#sync-now");
-    core.finish(summary({ uploadError: "upload to PA principale: refused" }));
+    expect(document.querySelector("#sync-result")).toBeNull();
+    core.finish(2, { kind: "sync", report: summary({ uploadError: "upload to PA principale: refused" }) });
     await settle();
     expect(el("#sync-result").textContent).toContain("avec des erreurs");
   });
 
-  it("shows a background run and cannot start a second one", async () => {
+  it("shows why a run failed", async () => {
     const core = fakeCore();
-    core.setRunning(true);
-    mockIPC(core.handle);
-    component = mount(SyncPage, { target: document.body });
+    await render();
+    await click("#sync-now");
+    core.fail(1, { code: "Platform", message: "PA principale: HTTP 503" });
     await settle();
-    expect(el<HTMLButtonElement>("#sync-now").disabled).toBe(true);
-    expect(el("#sync-now").textContent).toContain("Synchronisation en cours");
+    expect(el("#sync-run-error").textContent).toContain("HTTP 503");
+    expect(document.querySelector("#sync-result")).toBeNull();
+    expect(el<HTMLButtonElement>("#sync-now").disabled).toBe(false);
   });
 
-  it("shows a scheduled run's progress as it comes, lets it be cancelled, and reads the status at its end", async () => {
+  it("follows a run started by the schedule: its progress, its cancel, and the status at its end", async () => {
     const core = fakeCore();
-    mockIPC(core.handle);
-    component = mount(SyncPage, { target: document.body });
-    await settle();
-    expect(core.calls).toContain("sync_watch");
+    const store = new JobsStore();
+    await render(store);
+    expect(core.calls.map(([cmd]) => cmd)).toContain("jobs_watch");
     expect(document.querySelector("#sync-cancel")).toBeNull();
-    core.setRunning(true);
-    core.background(progress({ accountsTotal: 1, downloaded: 7, imported: 6 }));
+    // The shell's schedule starts a job: the window hears of it through the jobs channel only.
+    core.jobs.set(1, { ...runningSync(1), label: "Synchronisation planifiée de PA principale" });
+    core.progress(1, 0, 1, counts("PA principale", 7, 6));
     await settle();
-    expect(el("#sync-progress").textContent).toContain("PA principale : 7 flux reçus (6 importés)");
+    expect(el("#sync-progress").textContent).toContain("PA principale : 7 flux, 6 importé(s)");
     expect(el<HTMLButtonElement>("#sync-now").disabled).toBe(true);
     await click("#sync-cancel");
-    expect(core.calls).toContain("cancel_sync");
-    const reads = core.calls.filter((c) => c === "sync_status").length;
-    core.setRunning(false);
-    core.background(progress({ account: "", phase: "finished", accountsDone: 1, accountsTotal: 1, cancelled: true }));
+    expect(core.calls).toContainEqual(["job_cancel", { id: 1 }]);
+    const reads = core.statusReads();
+    core.cancelled(1, { kind: "sync", report: summary({ cancelled: true }) });
     await settle();
-    expect(core.calls.filter((c) => c === "sync_status").length).toBe(reads + 1);
-    expect(el("#sync-progress").textContent?.trim()).toBe("");
+    expect(core.statusReads()).toBe(reads + 1);
+    expect(el("#sync-result").getAttribute("data-cancelled")).toBe("true");
     expect(document.querySelector("#sync-cancel")).toBeNull();
     expect(el<HTMLButtonElement>("#sync-now").disabled).toBe(false);
   });
 
+  it("shows a run already going when the page opens and cannot start a second one", async () => {
+    const core = fakeCore();
+    const store = new JobsStore();
+    await store.start({ kind: "sync" });
+    core.progress(1, 1, 2, counts("Secours", 3, 3));
+    await render(store);
+    expect(el<HTMLButtonElement>("#sync-now").disabled).toBe(true);
+    expect(el("#sync-now").textContent).toContain("Synchronisation en cours");
+    expect(el("#sync-progress").textContent).toContain("Secours : 3 flux, 3 importé(s)");
+    expect(el("progress").getAttribute("value")).toBe("1");
+    expect(core.calls.filter(([cmd]) => cmd === "job_sync")).toHaveLength(1);
+  });
+
   it("points to the settings when there is no account, in English too", async () => {
     locale.set("en");
-    mockIPC(fakeCore({ accounts: [], outboxAccount: null, queue: [], queueCounts: { waiting: 0, uploaded: 0, acknowledged: 0, failed: 0 } }).handle);
-    component = mount(SyncPage, { target: document.body });
-    await settle();
+    fakeCore({ accounts: [], outboxAccount: null, queue: [], queueCounts: { waiting: 0, uploaded: 0, acknowledged: 0, failed: 0 } });
+    await render();
     expect(el("#sync-no-accounts").textContent).toContain("Settings › Platforms");
     expect(el("#sync-queue-empty").textContent).toBe("No outgoing message.");
     expect(el<HTMLButtonElement>("#sync-now").disabled).toBe(true);
   });
 });
+
+/** A sync job as the shell's schedule starts it. */
+function runningSync(id: number) {
+  return runningJob(id, "sync");
+}
