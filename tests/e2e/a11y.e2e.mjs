@@ -29,7 +29,8 @@ const SCREENS = [
   { name: "letters", hash: "#letters", ready: "#letters-form" },
   { name: "reconciliation", hash: "#reconciliation", ready: "#reconciliation-unmatched-count" },
   { name: "disputes", hash: "#disputes", ready: "#disputes-page" },
-  { name: "alerts", hash: "#alerts", ready: "#risk-alerts-title" },
+  // Scored first, so that the alerts screen has alerts to show.
+  { name: "alerts", hash: "#alerts", ready: "#risk-alerts-title", prepare: "#risk-rescore", done: "#risk-rescored" },
   { name: "imports", hash: "#imports", ready: "#import-path" },
   { name: "sync", hash: "#sync", ready: "#sync-title" },
   { name: "settings", hash: "#settings", ready: "#settings-title" },
@@ -125,6 +126,10 @@ await withSession("a11y", async (browser) => {
       await browser.$("#portfolio-scroller tr[data-client] a").click();
     }
     await browser.$(screen.ready).waitForExist({ timeout: 60_000 });
+    if (screen.prepare) {
+      await browser.$(screen.prepare).click();
+      await browser.$(screen.done).waitForExist({ timeout: 120_000 }).catch(() => {});
+    }
     await theme(browser, "light");
     await screenshot(browser, screen.name, screen.top ?? null);
     await audit(browser, `${screen.name}: no serious or critical axe violation, light and dark`);
