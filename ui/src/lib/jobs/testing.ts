@@ -1,8 +1,9 @@
 /**
  * Test helpers for code that runs background jobs (unit tests only): `fakeJobs` answers the job
- * commands the way the shell does — `job_import`, `job_letters` and `job_rescoring` answer at once
- * with a running job, every later change goes through the channel `jobs_watch` gave — and lets the
- * test move each job (progress, end) by hand. Other commands go to `other`.
+ * commands the way the shell does — `job_import`, `job_letters`, `job_rescoring` and `job_sync`
+ * answer at once with a running job (refused while one of the kind runs), every later change goes
+ * through the channel `jobs_watch` gave — and lets the test move each job (progress, end) by hand.
+ * Other commands go to `other`.
  */
 import { mockIPC } from "@tauri-apps/api/mocks";
 import type { Channel } from "@tauri-apps/api/core";
