@@ -76,6 +76,12 @@ function backupDone(dossier) {
   return !names.some((n) => n.endsWith(".part")) && names.some((n) => n.includes(today) && n.endsWith(".encours-backup"));
 }
 
+/** Whether the window's jobs tray shows no running job (or there is no tray). */
+async function jobsIdle(browser) {
+  const tray = await browser.$("#jobs-tray");
+  return !(await tray.isExisting()) || (await tray.getAttribute("data-running")) === "0";
+}
+
 /** The value at quantile q (0..1) of sorted numbers. */
 const quantile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.round(q * (sorted.length - 1))))];
 
@@ -101,9 +107,7 @@ await withSession(
     let idleSince = null;
     await browser.waitUntil(
       async () => {
-        const tray = await browser.$("#jobs-tray");
-        const running = (await tray.isExisting()) ? Number(await tray.getAttribute("data-running")) : 0;
-        if (running > 0) idleSince = null;
+        if (!(await jobsIdle(browser))) idleSince = null;
         else idleSince ??= Date.now();
         return Date.now() - backupWatch.since > 10_000 && idleSince !== null && Date.now() - idleSince > 4_000;
       },
@@ -167,13 +171,7 @@ await withSession(
     // On an idle window: after the daily rescoring the window starts 5 s after the open (it finds
     // the day scored by the warm-up and ends at once).
     await browser.pause(Math.max(0, 7_000 - (Date.now() - ready.at)));
-    await browser.waitUntil(
-      async () => {
-        const tray = await browser.$("#jobs-tray");
-        return !(await tray.isExisting()) || (await tray.getAttribute("data-running")) === "0";
-      },
-      { timeout: 600_000, interval: 250 },
-    );
+    await browser.waitUntil(() => jobsIdle(browser), { timeout: 600_000, interval: 250 });
     const clients = Math.max(1, figures.clients);
     const ids = [...new Set(Array.from({ length: CLIENT_PAGES }, (_, k) => 1 + Math.floor((k * (clients - 1)) / (CLIENT_PAGES - 1))))];
     const pages = [];
