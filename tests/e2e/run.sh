@@ -73,7 +73,8 @@ rc=0
 # journeys: a credit manager's day on a fresh demo (it moves the earlier specs' demo aside);
 # perf: start, client pages and scrolling timed in the window (the 2M dossier if E2E_PERF_DOSSIER);
 # a11y: axe-core on every screen, light and dark, and the README's screenshots.
-for spec in app dragdrop dunning disputes journeys perf a11y; do
+# sync: a platform account added in Paramètres and synced from the Sync section (encours pa-serve).
+for spec in app dragdrop dunning disputes sync journeys perf a11y; do
   # dragdrop: files dropped on the window with the mouse, a real X drag (xdotool, python3-gi).
   [ -z "${E2E_ONLY:-}" ] || [ "$E2E_ONLY" = "$spec" ] || continue
   if [ "$spec" = perf ] && [ "${WEBKIT_DISABLE_COMPOSITING_MODE:-}" != 0 ]; then
