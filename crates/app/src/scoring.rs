@@ -370,6 +370,7 @@ struct Draft {
     client_id: i64,
     features: ClientFeatures,
     monthly: Vec<MonthlyDelay>,
+    habit: Option<encours_engines::scoring::features::HabitBreak>,
     external: ExternalFacts,
     settled: u32,
     late: u32,
@@ -513,10 +514,20 @@ pub fn run_if_due(
 }
 
 /// What one client gives the run: its draft, or `None` when it has no document before the date.
-fn draft_of(snapshot: &store::LedgerSnapshot, i: usize, as_of: NaiveDate) -> Option<Draft> {
+/// `facts`: the dossier's stored SIRENE facts by client ([`encours_store::opendata::all_company_facts`]),
+/// applied to the client's external facts so the `ceased_activity` warning fires from them.
+fn draft_of(
+    snapshot: &store::LedgerSnapshot,
+    i: usize,
+    as_of: NaiveDate,
+    facts: &HashMap<i64, encours_store::opendata::CompanyFactsRow>,
+) -> Option<Draft> {
     let l = snapshot.ledger(i)?;
     let client_id = l.client_id;
-    let ledger = to_engine(l);
+    let mut ledger = to_engine(l);
+    if let Some(f) = facts.get(&client_id) {
+        crate::opendata::apply_company_facts(&mut ledger.external, f);
+    }
     if !ledger.invoices.iter().any(|i| i.issue_date < as_of) {
         return None;
     }
@@ -525,6 +536,7 @@ fn draft_of(snapshot: &store::LedgerSnapshot, i: usize, as_of: NaiveDate) -> Opt
         client_id,
         features: client_features(&ledger, as_of, DEFAULT_LATE_RATE),
         monthly: monthly_delays(&ledger, as_of, MONTHS_OF_DELAYS),
+        habit: encours_engines::scoring::features::habit_break(&ledger, as_of),
         external: ledger.external,
         settled,
         late,
@@ -537,6 +549,7 @@ fn drafts_of(
     snapshot: &store::LedgerSnapshot,
     range: std::ops::Range<usize>,
     as_of: NaiveDate,
+    facts: &HashMap<i64, encours_store::opendata::CompanyFactsRow>,
     cancel: &AtomicBool,
     tick: &mut dyn FnMut(),
 ) -> (Vec<Draft>, usize) {
@@ -546,7 +559,7 @@ fn drafts_of(
         if cancel.load(Ordering::Relaxed) {
             break;
         }
-        match draft_of(snapshot, i, as_of) {
+        match draft_of(snapshot, i, as_of, facts) {
             Some(draft) => drafts.push(draft),
             None => without_history += 1,
         }
@@ -590,6 +603,8 @@ fn run(
     let previous = if same_card { store::previous_scores(d, as_of).map_err(store_err)? } else { HashMap::new() };
     let raised: HashSet<String> = store::alert_keys(d).map_err(store_err)?.into_iter().collect();
 
+    // SIRENE facts read once per run (issue 9 §1: company age, legal form, ceased activity).
+    let facts = encours_store::opendata::all_company_facts(d).map_err(store_err)?;
     progress(ScoringProgress { done: 0, total: 0 });
     let snapshot = store::LedgerSnapshot::read(d, as_of, keys).map_err(store_err)?;
     let total = snapshot.len();
@@ -607,16 +622,16 @@ fn run(
         let handles: Vec<_> = rest
             .iter()
             .map(|r| {
-                let (snapshot, done, r) = (&snapshot, &done, r.clone());
+                let (snapshot, done, r, facts) = (&snapshot, &done, r.clone(), &facts);
                 s.spawn(move || {
-                    drafts_of(snapshot, r, as_of, cancel, &mut || {
+                    drafts_of(snapshot, r, as_of, facts, cancel, &mut || {
                         done.fetch_add(1, Ordering::Relaxed);
                     })
                 })
             })
             .collect();
         let mut mine = 0usize;
-        let first = drafts_of(&snapshot, first, as_of, cancel, &mut || {
+        let first = drafts_of(&snapshot, first, as_of, &facts, cancel, &mut || {
             done.fetch_add(1, Ordering::Relaxed);
             mine += 1;
             if mine.is_multiple_of(1000) {
@@ -658,6 +673,7 @@ fn run(
             score_now: Some(s.score),
             score_before: previous.get(&c.client_id).copied(),
             external: c.external,
+            habit: c.habit,
         };
         for a in not_yet_raised(early_warnings(&input), &raised) {
             alerts.push(NewAlert {

@@ -415,6 +415,98 @@ pub fn monthly_delays(ledger: &ClientLedger, as_of: NaiveDate, months: u32) -> V
         .collect()
 }
 
+/// The client's recent invoices running later than its own habit, as a credit manager sees them on
+/// `as_of` — open items included (the [`HabitBreak`] early warning, collections-anchors e.4
+/// "a trend of longer delays", "balances rolling forward without clearing").
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct HabitBreak {
+    /// The client's usual delay: the median days beyond terms of the invoices that fell due in the
+    /// 12 months before the recent window and were settled by `as_of`, or the median of those due in
+    /// the same window a year before when higher (a seasonal habit).
+    pub usual_days: f64,
+    /// Invoices due in the recent window already more than `usual_days` + [`HABIT_MARGIN_DAYS`]
+    /// days beyond terms (paid that late, or still open that long after their due date).
+    pub beyond: u32,
+    /// Invoices due in the recent window old enough to be judged (due at least `usual_days` +
+    /// [`HABIT_MARGIN_DAYS`] days before `as_of`).
+    pub judged: u32,
+    /// Of `beyond`, how many are still open on `as_of`.
+    pub open_beyond: u32,
+    /// Whether the judged invoice that fell due last is one of `beyond` (the slippage is current).
+    #[serde(default)]
+    pub latest_beyond: bool,
+}
+
+/// The recent window of [`habit_break`], in days before `as_of`.
+pub const HABIT_WINDOW_DAYS: i64 = 120;
+/// How many days past the client's usual worst delay an invoice must run to count as beyond habit.
+pub const HABIT_MARGIN_DAYS: f64 = 20.0;
+/// Fewest settled invoices the client's habit is read from.
+const HABIT_MIN_HISTORY: usize = 6;
+
+/// The client's recent invoices against its own habit (see [`HabitBreak`]); `None` when the
+/// client has fewer than 6 settled invoices in its baseline year (no habit to compare with).
+///
+/// Why it sees a decline early where the paid-delay series cannot: an invoice paid 40 days late is
+/// only counted by [`monthly_delays`] on the day it is paid, 40 days on; here it counts as soon as it
+/// is `usual + 15` days overdue and still open. The baseline is the client's own median delay, so
+/// a steady slow payer (40 days every time) is measured against its 40 days, not against the terms.
+pub fn habit_break(ledger: &ClientLedger, as_of: NaiveDate) -> Option<HabitBreak> {
+    let window_start = as_of - chrono::Duration::days(HABIT_WINDOW_DAYS);
+    let base_start = window_start.checked_sub_months(Months::new(12)).unwrap_or(NaiveDate::MIN);
+    let invoices = || {
+        ledger
+            .invoices
+            .iter()
+            .filter(|i| i.kind == DocumentKind::Invoice && i.issue_date < as_of && i.amount > Decimal::ZERO)
+    };
+    let mut base: Vec<i64> = invoices()
+        .filter(|i| i.due_date >= base_start && i.due_date < window_start)
+        .filter_map(|i| settled_on(i, as_of).map(|on| (on - i.due_date).num_days().max(0)))
+        .collect();
+    if base.len() < HABIT_MIN_HISTORY {
+        return None;
+    }
+    base.sort_unstable();
+    // The median, not a high percentile: a year holds a straggler or two (an invoice lost in an
+    // approval circuit, paid months late) and a high percentile of a dozen invoices is one of them.
+    let rank = (base.len() - 1) / 2;
+    #[allow(clippy::cast_precision_loss)]
+    let year_median = *base.get(rank)? as f64;
+    // The same window a year before, when known: a client that pays late every summer (holidays)
+    // or every December has that season as its habit, and is measured against it.
+    let year_ago = |d: NaiveDate| d.checked_sub_months(Months::new(12)).unwrap_or(NaiveDate::MIN);
+    let mut season: Vec<i64> = invoices()
+        .filter(|i| i.due_date >= year_ago(window_start) && i.due_date < year_ago(as_of))
+        .filter_map(|i| settled_on(i, as_of).map(|on| (on - i.due_date).num_days().max(0)))
+        .collect();
+    season.sort_unstable();
+    #[allow(clippy::cast_precision_loss)]
+    let season_median = season.get(season.len().saturating_sub(1) / 2).filter(|_| season.len() >= 2).map(|d| *d as f64);
+    let usual_days = season_median.map_or(year_median, |s| s.max(year_median));
+    let limit = usual_days + HABIT_MARGIN_DAYS;
+    let (mut beyond, mut judged, mut open_beyond) = (0u32, 0u32, 0u32);
+    let mut latest: Option<(NaiveDate, bool)> = None;
+    for i in invoices().filter(|i| i.due_date >= window_start && i.due_date < as_of) {
+        let settled = settled_on(i, as_of);
+        #[allow(clippy::cast_precision_loss)]
+        let late = (settled.unwrap_or(as_of) - i.due_date).num_days() as f64;
+        #[allow(clippy::cast_precision_loss)]
+        let age = (as_of - i.due_date).num_days() as f64;
+        if age > limit || late > limit {
+            judged += 1;
+            if latest.is_none_or(|(due, _)| i.due_date >= due) {
+                latest = Some((i.due_date, late > limit));
+            }
+        }
+        if late > limit {
+            beyond += 1;
+            open_beyond += u32::from(settled.is_none());
+        }
+    }
+    Some(HabitBreak { usual_days, beyond, judged, open_beyond, latest_beyond: latest.is_some_and(|(_, b)| b) })
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
@@ -435,6 +527,42 @@ pub(crate) mod tests {
             payments: paid.iter().map(|&(date, amount)| LedgerPayment { date, amount }).collect(),
             statuses: Vec::new(),
         }
+    }
+
+    #[test]
+    fn habit_break_measures_open_items_against_the_clients_own_median() {
+        // A year of invoices due monthly, each paid 30 days late: the client's habit is 30 days.
+        let mut invoices: Vec<LedgerInvoice> = (0..12)
+            .map(|k| {
+                let issue = d(2025, 1 + k, 1);
+                invoice(&format!("b{k}"), issue, dec!(100), &[(issue + chrono::Duration::days(60), dec!(100))])
+            })
+            .collect();
+        let ledger = |invoices: &[LedgerInvoice]| ClientLedger {
+            client_id: "c".into(),
+            invoices: invoices.to_vec(),
+            broken_promises: Vec::new(),
+            external: ExternalFacts::default(),
+        };
+        let as_of = d(2026, 5, 1);
+        // Recent invoices paid as usual: nothing beyond habit.
+        let usual: Vec<LedgerInvoice> = (0..3)
+            .map(|k| {
+                let issue = d(2026, 1, 1 + 10 * k);
+                invoice(&format!("u{k}"), issue, dec!(100), &[(issue + chrono::Duration::days(60), dec!(100))])
+            })
+            .collect();
+        let mut l = invoices.clone();
+        l.extend(usual);
+        let h = habit_break(&ledger(&l), as_of).unwrap();
+        assert_eq!((h.usual_days, h.beyond, h.open_beyond), (30.0, 0, 0));
+        // Two recent invoices still open 60+ days after their due date: beyond habit, seen while open.
+        invoices.push(invoice("o1", d(2026, 1, 1), dec!(100), &[]));
+        invoices.push(invoice("o2", d(2026, 1, 20), dec!(100), &[(d(2026, 5, 1), dec!(100))]));
+        let h = habit_break(&ledger(&invoices), as_of).unwrap();
+        assert_eq!((h.beyond, h.judged, h.open_beyond, h.latest_beyond), (2, 2, 2, true));
+        // Too little history: no habit to compare with.
+        assert!(habit_break(&ledger(&invoices[10..]), as_of).is_none());
     }
 
     #[test]

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::backtest::HistoryInvoice;
 use super::count;
-use super::features::{client_features, monthly_delays, settled_on, ClientLedger, DocumentKind};
+use super::features::{client_features, habit_break, monthly_delays, settled_on, ClientLedger, DocumentKind};
 use super::scorecard::{ClientScore, Scorecard};
 use super::warnings::{early_warnings, not_yet_raised, Alert, WarningInput};
 
@@ -85,6 +85,7 @@ pub fn score_portfolio(
             score_now: Some(score.score),
             score_before: previous.get(&l.client_id).copied(),
             external: l.external.clone(),
+            habit: habit_break(l, as_of),
         };
         alerts.extend(early_warnings(&input));
         clients.push(ClientResult { client_id: l.client_id.clone(), score });

@@ -5,6 +5,7 @@
 //! | rule | fires when | key period |
 //! | --- | --- | --- |
 //! | [`delays_lengthening`] | over the last three months with payments (within the series given), weighted days beyond terms rose twice in a row, by 10 days or more in all, to 15 days or more, and the last 3 months are 10 days or more above the client's 12 | month |
+//! | [`beyond_habit`] | of the invoices due in the last 120 days, 2 or more and at least half ran (paid or still open) more than 15 days past the client's own 90th-percentile delay, one still open | month |
 //! | [`repeated_incidents`] | 4 or more incidents (207, 210, 206, partial payment, broken promise) in 90 days | month |
 //! | [`falling_activity`] | the last 3 months down 30 % or more in amount on the same months a year before, and fewer invoices than chance allows (one-sided binomial test at 1 %) | month |
 //! | [`dispute_jump`] | 2 or more disputes in 90 days and at least twice the client's usual quarterly rate | month |
@@ -23,7 +24,7 @@ use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 
-use super::features::{ClientFeatures, ExternalFacts, MonthlyDelay, ProcedureKind};
+use super::features::{ClientFeatures, ExternalFacts, HabitBreak, MonthlyDelay, ProcedureKind, HABIT_MARGIN_DAYS};
 
 /// Which rule raised an alert.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -43,6 +44,8 @@ pub enum AlertKind {
     CollectiveProcedure,
     /// Ceased activity.
     CeasedActivity,
+    /// Recent invoices running beyond the client's own habit, open items included.
+    BeyondHabit,
 }
 
 impl AlertKind {
@@ -55,6 +58,7 @@ impl AlertKind {
             AlertKind::ScoreDrop => "score_drop",
             AlertKind::CollectiveProcedure => "collective_procedure",
             AlertKind::CeasedActivity => "ceased_activity",
+            AlertKind::BeyondHabit => "beyond_habit",
         }
     }
 }
@@ -92,6 +96,9 @@ pub struct WarningInput {
     pub score_before: Option<u8>,
     /// External facts.
     pub external: ExternalFacts,
+    /// The recent invoices against the client's habit ([`super::features::habit_break`]).
+    #[serde(default)]
+    pub habit: Option<HabitBreak>,
 }
 
 fn month_key(d: NaiveDate) -> String {
@@ -118,12 +125,44 @@ pub fn delays_lengthening(i: &WarningInput) -> Option<Alert> {
     let last = figures.get(figures.len().checked_sub(3)?..)?;
     let (a, b, c) = (*last.first()?, *last.get(1)?, *last.get(2)?);
     let above_usual = i.features.delay_trend.is_some_and(|t| t >= 10.0);
-    (b > a && c > b && c - a >= 10.0 && c >= 15.0 && above_usual).then(|| {
+    // A lengthening is gradual: when the last month's rise is more than 3 times the one before, the
+    // "trend" is one month's outlier (an invoice lost for months, paid at last), not a client slipping.
+    let gradual = c - b <= 3.0 * (b - a);
+    (b > a && c > b && c - a >= 10.0 && c >= 15.0 && above_usual && gradual).then(|| {
         alert(
             i,
             AlertKind::DelaysLengthening,
             month_key(i.as_of),
             format!("retards qui s'allongent depuis 2 mois : {a:.0}, puis {b:.0}, puis {c:.0} jours après l'échéance"),
+        )
+    })
+}
+
+/// Payments slipping beyond the client's own habit, open items included: of the invoices that fell
+/// due in the last 120 days and are old enough to judge, at least 2 — and at least half — ran more
+/// than 15 days past the client's usual worst delay (its 90th percentile over the year before),
+/// and at least one of them is still open.
+///
+/// Why it is sound (collections-anchors e.4, "a trend of longer delays", "balances rolling forward
+/// without clearing"): it reads what the credit manager sees on the day — an invoice still unpaid
+/// 30 days after its due date counts now, not when it is finally paid — so it sees a decline while
+/// it happens, where [`delays_lengthening`] waits for the late invoices to be paid. It compares
+/// the client with itself: a steady slow payer's 40 days are its habit, not a warning; a single
+/// forgotten invoice (one straggler) is not enough; half of the recent invoices running late is.
+pub fn beyond_habit(i: &WarningInput) -> Option<Alert> {
+    let h = i.habit?;
+    (h.beyond >= 2 && h.beyond * 2 >= h.judged && h.open_beyond >= 1 && h.latest_beyond).then(|| {
+        alert(
+            i,
+            AlertKind::BeyondHabit,
+            month_key(i.as_of),
+            format!(
+                "{} factures récentes sur {} payées ou encore dues plus de {:.0} jours après l'échéance (d'habitude {:.0} au plus)",
+                h.beyond,
+                h.judged,
+                h.usual_days + HABIT_MARGIN_DAYS,
+                h.usual_days
+            ),
         )
     })
 }
@@ -246,6 +285,7 @@ pub fn ceased_activity(i: &WarningInput) -> Option<Alert> {
 pub fn early_warnings(i: &WarningInput) -> Vec<Alert> {
     [
         delays_lengthening,
+        beyond_habit,
         repeated_incidents,
         falling_activity,
         dispute_jump,
@@ -278,6 +318,7 @@ mod tests {
             score_now: None,
             score_before: None,
             external: ExternalFacts::default(),
+            habit: None,
         }
     }
 
@@ -306,8 +347,35 @@ mod tests {
         assert!(delays_lengthening(&i).is_none());
         i.monthly = months(&[None, Some(2.0), Some(30.0)]); // only two months with payments
         assert!(delays_lengthening(&i).is_none());
-        i.monthly = months(&[Some(1.0), None, Some(7.0), Some(30.0)]); // an empty month is skipped
+        i.monthly = months(&[Some(1.0), None, Some(12.0), Some(30.0)]); // an empty month is skipped
         assert!(delays_lengthening(&i).is_some());
+        // One month's outlier (a straggler paid at last) is not a lengthening: 7 → 15 → 213.
+        i.monthly = months(&[Some(7.0), Some(15.0), Some(213.0)]);
+        assert!(delays_lengthening(&i).is_none());
+        i.monthly = months(&[Some(7.0), Some(15.0), Some(39.0)]); // 24 ≤ 3 × 8: gradual
+        assert!(delays_lengthening(&i).is_some());
+    }
+
+    #[test]
+    fn beyond_habit_needs_two_current_open_slippages_and_half_the_recent_invoices() {
+        let mut i = input();
+        assert!(beyond_habit(&i).is_none(), "no habit known: no alert");
+        let h = HabitBreak { usual_days: 5.0, beyond: 2, judged: 4, open_beyond: 1, latest_beyond: true };
+        i.habit = Some(h);
+        let a = beyond_habit(&i).unwrap();
+        assert_eq!(a.key, "c1:beyond_habit:2026-05");
+        assert_eq!(
+            a.message,
+            "2 factures récentes sur 4 payées ou encore dues plus de 25 jours après l'échéance (d'habitude 5 au plus)"
+        );
+        i.habit = Some(HabitBreak { beyond: 1, judged: 1, ..h }); // one straggler
+        assert!(beyond_habit(&i).is_none());
+        i.habit = Some(HabitBreak { judged: 5, ..h }); // under half of the recent invoices
+        assert!(beyond_habit(&i).is_none());
+        i.habit = Some(HabitBreak { open_beyond: 0, ..h }); // all paid since: the slippage is over
+        assert!(beyond_habit(&i).is_none());
+        i.habit = Some(HabitBreak { latest_beyond: false, ..h }); // the last invoice was paid as usual
+        assert!(beyond_habit(&i).is_none());
     }
 
     #[test]
