@@ -604,16 +604,50 @@ fn dispute_rows(d: &Dossier, sql: &str, args: &[&str]) -> Result<Vec<DisputeRow>
     Ok(out)
 }
 
+/// [`dispute_rows`] when the invoices come in the same statement, one row per (dispute, invoice)
+/// ordered by dispute (a query per dispute cost ~5 ms for the 2,000 open disputes of the 2M demo).
+fn dispute_rows_joined(d: &Dossier, sql: &str, args: &[&str]) -> Result<Vec<DisputeRow>, StoreError> {
+    let mut stmt = d.conn.prepare_cached(sql)?;
+    let mut rows = stmt.query(rusqlite::params_from_iter(args.iter()))?;
+    let mut out: Vec<DisputeRow> = Vec::new();
+    while let Some(r) = rows.next()? {
+        let id: i64 = r.get(0)?;
+        let invoice: Option<i64> = r.get(7)?;
+        if out.last().is_none_or(|last| last.id != id) {
+            let resolved: Option<String> = r.get(3)?;
+            out.push(DisputeRow {
+                id,
+                client_id: r.get(1)?,
+                opened_on: parse_date(&r.get::<_, String>(2)?)?,
+                resolved_on: resolved.as_deref().map(parse_date).transpose()?,
+                reason: r.get(4)?,
+                currency: currency(&r.get::<_, String>(5)?)?,
+                amount: r.get(6)?,
+                invoice_ids: Vec::new(),
+            });
+        }
+        if let (Some(row), Some(invoice)) = (out.last_mut(), invoice) {
+            row.invoice_ids.push(invoice);
+        }
+    }
+    Ok(out)
+}
+
 /// Disputes open on the date (opened by then, not resolved by then), with their invoices.
 pub fn disputes_open_at(d: &Dossier, as_of: NaiveDate) -> Result<Vec<DisputeRow>, StoreError> {
     let day = as_of.to_string();
-    dispute_rows(
+    // Each branch walks the disputes by their index (a LEFT JOIN keeps them the outer loop, so
+    // the order is the one of a query without the invoices) and joins each one's invoices by their
+    // key: the invoices of one dispute follow each other.
+    dispute_rows_joined(
         d,
-        "SELECT id, client_id, opened_on, resolved_on, reason, currency, disputed_amount FROM disputes
-         INDEXED BY disputes_resolved WHERE resolved_on IS NULL AND opened_on <= ?1
+        "SELECT x.id, x.client_id, x.opened_on, x.resolved_on, x.reason, x.currency, x.disputed_amount, di.invoice_id
+         FROM disputes x INDEXED BY disputes_resolved LEFT JOIN dispute_invoices di ON di.dispute_id = x.id
+         WHERE x.resolved_on IS NULL AND x.opened_on <= ?1
          UNION ALL
-         SELECT id, client_id, opened_on, resolved_on, reason, currency, disputed_amount FROM disputes
-         INDEXED BY disputes_resolved WHERE resolved_on > ?1 AND opened_on <= ?1",
+         SELECT x.id, x.client_id, x.opened_on, x.resolved_on, x.reason, x.currency, x.disputed_amount, di.invoice_id
+         FROM disputes x INDEXED BY disputes_resolved LEFT JOIN dispute_invoices di ON di.dispute_id = x.id
+         WHERE x.resolved_on > ?1 AND x.opened_on <= ?1",
         &[&day],
     )
 }
