@@ -599,8 +599,22 @@ fn run(
     // same scorecard: a refit in between moves every client's score at once (a young fit on a
     // short history can swing a client by 50 points), and such a move says nothing about the
     // client. After a refit the rule waits for the next run, scored by the same card.
-    let same_card = store::previous_scoring_date(d, as_of).map_err(store_err)?.is_some_and(|prev| prev >= fitted_on);
+    let previous_day = store::previous_scoring_date(d, as_of).map_err(store_err)?;
+    let same_card = previous_day.is_some_and(|prev| prev >= fitted_on);
     let previous = if same_card { store::previous_scores(d, as_of).map_err(store_err)? } else { HashMap::new() };
+    // The drop is measured from the run before the previous one and must hold in the previous one
+    // (warnings::score_drop): both by this same scorecard, else the rule waits.
+    let before_previous = match previous_day {
+        Some(prev) if same_card => {
+            let day = store::previous_scoring_date(d, prev).map_err(store_err)?;
+            if day.is_some_and(|p| p >= fitted_on) {
+                store::previous_scores(d, prev).map_err(store_err)?
+            } else {
+                HashMap::new()
+            }
+        }
+        _ => HashMap::new(),
+    };
     let raised: HashSet<String> = store::alert_keys(d).map_err(store_err)?.into_iter().collect();
 
     // SIRENE facts read once per run (issue 9 §1: company age, legal form, ceased activity).
@@ -671,7 +685,8 @@ fn run(
             monthly: c.monthly,
             features: c.features,
             score_now: Some(s.score),
-            score_before: previous.get(&c.client_id).copied(),
+            score_before: before_previous.get(&c.client_id).copied(),
+            score_between: previous.get(&c.client_id).copied(),
             external: c.external,
             habit: c.habit,
         };

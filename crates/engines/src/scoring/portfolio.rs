@@ -84,6 +84,7 @@ pub fn score_portfolio(
             features,
             score_now: Some(score.score),
             score_before: previous.get(&l.client_id).copied(),
+            score_between: None,
             external: l.external.clone(),
             habit: habit_break(l, as_of),
         };

@@ -9,7 +9,7 @@
 //! | [`repeated_incidents`] | 4 or more incidents (207, 210, 206, partial payment, broken promise) in 90 days | month |
 //! | [`falling_activity`] | the last 3 months down 30 % or more in amount on the same months a year before, and fewer invoices than chance allows (one-sided binomial test at 1 %) | month |
 //! | [`dispute_jump`] | 2 or more disputes in 90 days and at least twice the client's usual quarterly rate | month |
-//! | [`score_drop`] | the score fell 25 points or more since the score the caller compares with (a month before), into grade E (below 40) | month |
+//! | [`score_drop`] | the score fell 25 points or more since the score the caller compares with (two runs before), into grade E (below 40), and the run in between was in E too | month |
 //!
 //! The thresholds were set on the generated demo portfolio (`demo_check`): looser ones alerted
 //! most healthy clients within a year (a small client's month with one late invoice, a quarter
@@ -92,8 +92,12 @@ pub struct WarningInput {
     pub features: ClientFeatures,
     /// The score now and the previous one (0–100), when the client has been scored before.
     pub score_now: Option<u8>,
-    /// The previous score.
+    /// The score the drop is measured from (the app gives the one of two runs before, when the
+    /// same scorecard made it).
     pub score_before: Option<u8>,
+    /// The score of the run in between, when known: a drop must hold there too ([`score_drop`]).
+    #[serde(default)]
+    pub score_between: Option<u8>,
     /// External facts.
     pub external: ExternalFacts,
     /// The recent invoices against the client's habit ([`super::features::habit_break`]).
@@ -249,7 +253,11 @@ pub fn dispute_jump(i: &WarningInput) -> Option<Alert> {
 /// slow payer is not news; a fall into E is.
 pub fn score_drop(i: &WarningInput) -> Option<Alert> {
     let (now, before) = (i.score_now?, i.score_before?);
-    (before >= now.saturating_add(25) && now < 40).then(|| {
+    // Confirmed by two runs: a score that falls into E for one run and is back the next (a young
+    // fit reacting to one payment's timing, seen on the demo: 88 → 3 → 77 in two weeks) is noise,
+    // not news; a client slipping stays down.
+    let held = i.score_between.is_none_or(|b| b < 40);
+    (before >= now.saturating_add(25) && now < 40 && held).then(|| {
         alert(
             i,
             AlertKind::ScoreDrop,
@@ -317,6 +325,7 @@ mod tests {
             features: ClientFeatures::default(),
             score_now: None,
             score_before: None,
+            score_between: None,
             external: ExternalFacts::default(),
             habit: None,
         }
@@ -431,6 +440,12 @@ mod tests {
         assert_eq!(score_drop(&i).unwrap().message, "score en baisse de 25 points (63 → 38)");
         (i.score_before, i.score_now) = (Some(90), Some(45)); // a big drop that stays out of grade E
         assert!(score_drop(&i).is_none());
+        (i.score_before, i.score_now) = (Some(90), Some(30));
+        assert!(score_drop(&i).is_some(), "no run in between known: the drop alone");
+        i.score_between = Some(77); // back out of E in between: a one-run blip
+        assert!(score_drop(&i).is_none());
+        i.score_between = Some(35); // stayed in E: confirmed
+        assert!(score_drop(&i).is_some());
         i.score_before = None;
         assert!(score_drop(&i).is_none());
     }
