@@ -598,6 +598,19 @@ fn the_dashboard_from_the_aggregates_equals_the_reference_after_every_kind_of_wr
     check(&d, &["2026-11-24", "2026-12-15", "2027-03-01"], "after a match, a credit note, a dispute, a promise");
 
     // A write-off: the invoice leaves the open balance on its date, the bad-debt ratio shows it.
+    // (10.00 of it paid first, the same day: what is written off is what stays open.)
+    let mut w = d.writer("test", now()).unwrap();
+    pay(&mut w, 9_000_004, f.client_id, dec("10.00"), on);
+    w.allocation(&Allocation {
+        id: AllocationId(9_000_004),
+        invoice_id: InvoiceId(f.invoice_id),
+        from: AllocationFrom::Payment(PaymentId(9_000_004)),
+        amount: Money::eur(dec("10.00")),
+        applied_on: on,
+    })
+    .unwrap();
+    w.commit("test", "test.partial", serde_json::json!({})).unwrap();
+    let f_open = Decimal::new(f.open, 5).round_dp(2) - dec("10.00");
     let before = analytics::compute_dashboard(&d, on).unwrap();
     assert_eq!(before.key_figures.bad_debt_percent.as_deref(), Some("0.0"));
     let wo = analytics::writeoff::write_off(
@@ -609,11 +622,11 @@ fn the_dashboard_from_the_aggregates_equals_the_reference_after_every_kind_of_wr
         now(),
     )
     .unwrap();
-    assert_eq!(wo.amount, format!("{:.2}", Decimal::new(f.open, 5)));
+    assert_eq!(wo.amount, format!("{f_open:.2}"));
     check(&d, &["2026-11-24", "2027-01-05"], "after a write-off");
     let after = analytics::compute_dashboard(&d, on).unwrap();
     let open = |v: &analytics::DashboardView| v.key_figures.open_items_total.parse::<Decimal>().unwrap();
-    assert_eq!(open(&before) - open(&after), Decimal::new(f.open, 5).round_dp(2));
+    assert_eq!(open(&before) - open(&after), f_open);
     // The ratio is over a year of sales (0.0 % here, one decimal): its note says what was written off.
     assert!(after.key_figures.bad_debt_percent.is_some());
     let note = format!("pertes des 12 derniers mois ({} €)", wo.amount);
@@ -621,10 +634,18 @@ fn the_dashboard_from_the_aggregates_equals_the_reference_after_every_kind_of_wr
     assert!(before.notes.iter().any(|n| n.contains("pertes des 12 derniers mois (0.00 €)")));
     // The day before, nothing of it happened yet.
     assert!(analytics::compute_dashboard(&d, today).unwrap() == day_before, "the day before moved");
+    // The ledger's invariants count the write-off (open = receivable - allocations - written off).
+    assert_eq!(encours_app::check_integrity(&mut d, now()).unwrap(), "ok");
+    // The payment of 10.00 on the written-off invoice cannot be unmatched (the loss is booked).
+    let mut w = d.writer("test", now()).unwrap();
+    let refused = w.unallocate_payment(PaymentId(9_000_004)).unwrap_err().to_string();
+    assert!(refused.contains("written off"), "{refused}");
+    drop(w);
 
     // An unmatch: a demo payment's allocations removed (its client's habit changes).
     let mut w = d.writer("test", now()).unwrap();
-    let removed = (1..200).find(|p| !w.unallocate_payment(PaymentId(*p)).unwrap().is_empty());
+    // (A payment of a written-off invoice is refused and changes nothing: the next one is taken.)
+    let removed = (1..200).find(|p| w.unallocate_payment(PaymentId(*p)).is_ok_and(|r| !r.is_empty()));
     assert!(removed.is_some(), "a demo payment with allocations");
     w.commit("test", "test.unmatch", serde_json::json!({})).unwrap();
     check(&d, &["2026-11-24", "2026-12-31"], "after an unmatch");

@@ -409,7 +409,8 @@ impl Dossier {
              LEFT JOIN (SELECT invoice_id, sum(amount) s FROM allocations GROUP BY invoice_id) a ON a.invoice_id = i.id
              LEFT JOIN (SELECT credit_note_id, sum(amount) s FROM allocations WHERE credit_note_id IS NOT NULL
                         GROUP BY credit_note_id) c ON c.credit_note_id = i.id
-             WHERE i.outstanding <> i.receivable - coalesce(a.s, 0) + coalesce(c.s, 0)",
+             LEFT JOIN writeoffs w ON w.invoice_id = i.id
+             WHERE i.outstanding <> i.receivable - coalesce(a.s, 0) + coalesce(c.s, 0) - coalesce(w.amount, 0)",
             [],
             |r| r.get(0),
         )?;

@@ -229,6 +229,22 @@ impl LedgerWriter<'_> {
             .prepare_cached("SELECT invoice_id, amount FROM allocations WHERE payment_id = ?1 ORDER BY id")?
             .query_map([payment.0], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<Result<_, _>>()?;
+        // A written-off invoice stays closed: reopening what the payment covered would leave the
+        // write-off (the loss booked, its VAT recovered under CGI 272) beside an open amount.
+        for (invoice, _) in &removed {
+            let written_off: Option<String> = self
+                .tx
+                .prepare_cached(
+                    "SELECT i.number FROM writeoffs w JOIN invoices i ON i.id = w.invoice_id WHERE w.invoice_id = ?1",
+                )?
+                .query_row([invoice], |r| r.get(0))
+                .optional()?;
+            if let Some(number) = written_off {
+                return Err(StoreError::Invalid(format!(
+                    "invoice {number} is written off as irrecoverable: this payment cannot be unmatched from it"
+                )));
+            }
+        }
         for (invoice, amount) in &removed {
             self.tx
                 .prepare_cached("UPDATE invoices SET outstanding = outstanding + ?2 WHERE id = ?1")?
