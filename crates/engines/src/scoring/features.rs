@@ -438,7 +438,7 @@ pub struct HabitBreak {
 }
 
 /// The recent window of [`habit_break`], in days before `as_of`.
-pub const HABIT_WINDOW_DAYS: i64 = 120;
+pub const HABIT_WINDOW_DAYS: i64 = 90;
 /// How many days past the client's usual worst delay an invoice must run to count as beyond habit.
 pub const HABIT_MARGIN_DAYS: f64 = 20.0;
 /// Fewest settled invoices the client's habit is read from.
