@@ -154,11 +154,14 @@ fn a_bodacc_liquidation_stops_dunning_sets_the_deadline_and_creates_the_task_and
     // the procedure recorded through the dunning path).
     encours_app::scoring::score_run(&mut d, now().date(), now(), &mut |_| {}).unwrap();
     let alerts = encours_app::scoring::score_alerts(&d, None).unwrap();
-    assert!(
-        alerts.iter().any(|a| a.client_id == client && a.rule == "collective_procedure"),
-        "no collective_procedure alert for client {client}: {:?}",
-        alerts.iter().filter(|a| a.client_id == client).collect::<Vec<_>>()
-    );
+    for rule in ["collective_procedure", "ceased_activity"] {
+        // The second from the SIRENE facts stored by the refresh (ceased on 2026-06-05).
+        assert!(
+            alerts.iter().any(|a| a.client_id == client && a.rule == rule),
+            "no {rule} alert for client {client}: {:?}",
+            alerts.iter().filter(|a| a.client_id == client).collect::<Vec<_>>()
+        );
+    }
 
     // Twice: nothing is created again.
     let audit_before = d.audit_entries(100_000).unwrap().len();
