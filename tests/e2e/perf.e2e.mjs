@@ -176,6 +176,9 @@ await withSession(
     const ids = [...new Set(Array.from({ length: CLIENT_PAGES }, (_, k) => 1 + Math.floor((k * (clients - 1)) / (CLIENT_PAGES - 1))))];
     const pages = [];
     for (const id of ids) {
+      // Each from a settled window, as a user opens the next page: what the last page asked for
+      // after it showed (its next dunning step) is done.
+      await browser.pause(1000);
       const timing = await browser.execute(
         (clientId) =>
           new Promise((resolve) => {
