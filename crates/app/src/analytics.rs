@@ -636,14 +636,7 @@ fn forecast_view(
     for client in clients {
         let items = s.items.get(client).map(Vec::as_slice).unwrap_or(&[]);
         let h = habits.get(client).copied().unwrap_or_default();
-        let behaviour = Behaviour {
-            average_days_late: if h.paid > 0 {
-                Some(Decimal::from(h.late_cent_days) / Decimal::new(h.paid, 3))
-            } else {
-                portfolio.mean()
-            },
-            last_payment: h.last_payment,
-        };
+        let behaviour = behaviour_of(&h, portfolio.mean());
         f.add_client(items, &behaviour, promises.get(client).map(Vec::as_slice).unwrap_or(&[]));
     }
     f.credits += s.unapplied_total;
@@ -1225,4 +1218,18 @@ pub fn parse_insolvency(s: &str) -> Result<(i64, Insolvency, NaiveDate), ApiErro
 /// Reads aged-balance columns given as upper bounds in days past due (`"30,60,90"`).
 pub fn parse_buckets(s: &str) -> Result<AgingBuckets, ApiError> {
     AgingBuckets::parse(s).map_err(|e| ApiError::invalid(e.to_string()))
+}
+
+/// A client's payment behaviour for the forecast: its amount-weighted average days late (from the
+/// sums the analytics keep), or the portfolio's for a client that never paid (collections-anchors
+/// (d): a forecast from observed delays, not contractual due dates).
+pub(crate) fn behaviour_of(h: &store::PaymentHabit, portfolio: Option<Decimal>) -> Behaviour {
+    Behaviour {
+        average_days_late: if h.paid > 0 {
+            Some(Decimal::from(h.late_cent_days) / Decimal::new(h.paid, 3))
+        } else {
+            portfolio
+        },
+        last_payment: h.last_payment,
+    }
 }

@@ -27,15 +27,16 @@ use chrono::{Datelike, Days, NaiveDate};
 use encours_domain::{Currency, Money, Totals};
 use encours_engines::analytics::aging::{AgingBuckets, AgingLine};
 use encours_engines::analytics::forecast::STALLED_AFTER_DAYS;
-use encours_engines::analytics::forecast::{Behaviour, Forecast, ForecastItem, ItemState, PendingPromise};
+use encours_engines::analytics::forecast::{Forecast, ForecastItem, ItemState, PendingPromise};
 use encours_engines::analytics::kpi;
 use encours_store::analytics as store;
 use encours_store::Dossier;
 use rust_decimal::Decimal;
 
 use super::{
-    aging_table_of, alerts, forecast_of, key_figures, money, one, other_currencies_of, units, with_dispute_tasks,
-    AgingDimension, DashboardView, ExposureView, History, OpenOn, UnitsLine, FORECAST_WEEKS, TOP_EXPOSURES,
+    aging_table_of, alerts, behaviour_of, forecast_of, key_figures, money, one, other_currencies_of, units,
+    with_dispute_tasks, AgingDimension, DashboardView, ExposureView, History, OpenOn, UnitsLine, FORECAST_WEEKS,
+    TOP_EXPOSURES,
 };
 use crate::error::ApiError;
 
@@ -367,14 +368,7 @@ pub(super) fn dashboard(d: &Dossier, as_of: NaiveDate) -> Result<DashboardView, 
         for (slot, list) in promised {
             let Some(client) = clients.get(slot as usize) else { continue };
             let h = habit_of(*client);
-            let behaviour = Behaviour {
-                average_days_late: if h.paid > 0 {
-                    Some(Decimal::from(h.late_cent_days) / Decimal::new(h.paid, 3))
-                } else {
-                    portfolio
-                },
-                last_payment: h.last_payment,
-            };
+            let behaviour = behaviour_of(&h, portfolio);
             f.add_client(&list, &behaviour, promises.get(client).map(Vec::as_slice).unwrap_or(&[]));
         }
         units_f.into_engine(&mut f);

@@ -25,9 +25,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use chrono::{Datelike, Days, NaiveDate};
 use encours_domain::{Currency, Money, Totals};
 use encours_engines::analytics::aging::{AgingBuckets, AgingLine};
-use encours_engines::analytics::forecast::{
-    Behaviour, Forecast, ForecastItem, ItemState, PendingPromise, STALLED_AFTER_DAYS,
-};
+use encours_engines::analytics::forecast::{Forecast, ForecastItem, ItemState, PendingPromise, STALLED_AFTER_DAYS};
 use encours_engines::analytics::kpi;
 use encours_store::analytics as store;
 use encours_store::analytics::today as agg;
@@ -36,8 +34,9 @@ use rust_decimal::Decimal;
 
 use super::fast::{round_ratio, ForecastUnits};
 use super::{
-    aging_table_of, alerts, forecast_of, key_figures, money, one, other_currencies_of, units, with_dispute_tasks,
-    AgingDimension, DashboardView, ExposureView, History, OpenOn, UnitsLine, FORECAST_WEEKS, TOP_EXPOSURES,
+    aging_table_of, alerts, behaviour_of, forecast_of, key_figures, money, one, other_currencies_of, units,
+    with_dispute_tasks, AgingDimension, DashboardView, ExposureView, History, OpenOn, UnitsLine, FORECAST_WEEKS,
+    TOP_EXPOSURES,
 };
 use crate::error::ApiError;
 
@@ -214,14 +213,7 @@ pub(super) fn dashboard(d: &Dossier, as_of: NaiveDate) -> Result<DashboardView, 
             if list.is_empty() {
                 continue;
             }
-            let behaviour = Behaviour {
-                average_days_late: if h.paid > 0 {
-                    Some(Decimal::from(h.late_cent_days) / Decimal::new(h.paid, 3))
-                } else {
-                    portfolio
-                },
-                last_payment: h.last_payment,
-            };
+            let behaviour = behaviour_of(&h, portfolio);
             f.add_client(&list, &behaviour, promises.get(client).map(Vec::as_slice).unwrap_or(&[]));
         }
         f_units.into_engine(&mut f);
