@@ -31,7 +31,7 @@
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{BufRead, BufReader, Read};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::Once;
@@ -132,39 +132,6 @@ enum Op {
     Dunning,
 }
 
-/// The local platform (`encours pa-serve`), stopped when dropped.
-struct Server {
-    child: Child,
-    url: String,
-}
-
-impl Server {
-    fn start() -> Server {
-        let mut child = Command::new(bin())
-            .args(["--today", TODAY, "pa-serve", "--port", "0", "--generate", &FLOWS.to_string(), "--seed", "12"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("pa-serve starts");
-        let mut line = String::new();
-        let stdout = child.stdout.take().expect("stdout");
-        BufReader::new(stdout).read_line(&mut line).expect("pa-serve prints its address");
-        let url = line
-            .split_whitespace()
-            .find(|w| w.starts_with("http://"))
-            .map(|w| w.trim_end_matches(|c: char| !c.is_ascii_alphanumeric()).to_owned())
-            .unwrap_or_else(|| panic!("no address in {line:?}"));
-        Server { child, url }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 /// One operation ready to be run on copies of its base dossier.
 struct Setup {
     op: Op,
@@ -175,7 +142,8 @@ struct Setup {
     reference: Digest,
     /// How long the uninterrupted run took.
     duration: Duration,
-    _server: Option<Server>,
+    /// The local platform (`encours pa-serve`) of a sync, stopped when dropped.
+    _server: Option<common::Served>,
 }
 
 type Digest = BTreeMap<&'static str, String>;
@@ -195,7 +163,11 @@ fn prepare(op: Op, dir: &Path) -> Setup {
                 }
                 args
             } else {
-                let s = Server::start();
+                let flows = FLOWS.to_string();
+                let s = common::Served::start(
+                    &bin(),
+                    &["--today", TODAY, "pa-serve", "--port", "0", "--generate", &flows, "--seed", "12"],
+                );
                 env.push(("ENCOURS_PA_SECRET".to_owned(), "secret".to_owned()));
                 let args = strings(&["sync", "--account", ACCOUNT, "--base-url", &s.url]);
                 server = Some(s);

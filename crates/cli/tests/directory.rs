@@ -4,56 +4,15 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::Output;
 
-use common::{ok, KEY, TODAY};
+use common::{encours_with_secret, ok, Served, TODAY};
 
 const SEED: u64 = 5;
 
-struct Server {
-    child: Child,
-    url: String,
-}
-
-impl Server {
-    fn start() -> Server {
-        let seed = SEED.to_string();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_encours"))
-            .args(["--today", TODAY, "pa-serve", "--port", "0", "--generate", "40", "--seed", &seed])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("pa-serve starts");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("address");
-        let url = line
-            .split_whitespace()
-            .find(|w| w.starts_with("http://"))
-            .map(|w| w.trim_end_matches(|c: char| !c.is_ascii_alphanumeric()).to_owned())
-            .unwrap_or_else(|| panic!("no address in {line:?}"));
-        Server { child, url }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 fn encours(dossier: &Path, secret: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_encours"))
-        .arg("--dossier")
-        .arg(dossier)
-        .args(["--today", TODAY])
-        .args(args)
-        .env("ENCOURS_KEY_HEX", KEY)
-        .env("ENCOURS_PA_SECRET", secret)
-        .output()
-        .expect("the encours binary runs")
+    encours_with_secret(dossier, secret, args)
 }
 
 /// The SIREN of the demo buyer number `i` (0-based) for `SEED`: the stem the generator uses, with
@@ -91,7 +50,8 @@ fn a_siren_is_looked_up_with_the_dossiers_account_and_a_refusal_names_the_accoun
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path().join("d.encours");
     ok(&encours(&d, "secret", &["init", "--siren", "732829320", "--name", "ENCOURS DEMO SAS"]));
-    let server = Server::start();
+    let seed = SEED.to_string();
+    let server = Served::encours(&["--today", TODAY, "pa-serve", "--port", "0", "--generate", "40", "--seed", &seed]);
 
     // No account yet: the command says what to do.
     let none = encours(&d, "secret", &["directory", &buyer(1)]);

@@ -4,11 +4,9 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
 
-use common::{encours, json, ok};
+use common::{encours, json, ok, Served};
 
 fn corpus() -> PathBuf {
     std::env::var_os("ENCOURS_CORPUS")
@@ -16,45 +14,15 @@ fn corpus() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/corpus")))
 }
 
-struct Server {
-    child: Child,
-    url: String,
-    first_line: String,
-}
-
-impl Server {
-    fn start(faults: &str) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_encours"))
-            .args(["opendata-serve", "--port", "0", "--faults", faults, "--corpus"])
-            .arg(corpus())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("opendata-serve starts");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("address");
-        let url = line
-            .split_whitespace()
-            .find(|w| w.starts_with("http://"))
-            .map(|w| w.trim_end_matches(|c: char| !c.is_ascii_alphanumeric()).to_owned())
-            .unwrap_or_else(|| panic!("no address in {line:?}"));
-        Server { child, url, first_line: line }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 #[test]
 fn refresh_goes_through_429s_then_reads_the_cache_when_the_server_is_gone() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path().join("o.encours");
     ok(&encours(&d, &["demo", "--clients", "6", "--invoices", "200"]));
-    let server = Server::start("429=4,retry-after=1");
+    let corpus_dir = corpus();
+    let corpus_dir = corpus_dir.to_str().expect("a UTF-8 corpus path");
+    let server =
+        Served::encours(&["opendata-serve", "--port", "0", "--faults", "429=4,retry-after=1", "--corpus", corpus_dir]);
     // The server says which SIRENs it replays (the corpus's).
     for siren in ["552032534", "880878145", "833310592"] {
         assert!(server.first_line.contains(siren), "{}", server.first_line);

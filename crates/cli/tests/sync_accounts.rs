@@ -3,61 +3,14 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
-use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
-
-use common::{ok, KEY, TODAY};
-
-struct Server {
-    child: Child,
-    url: String,
-}
-
-impl Server {
-    fn start(flows: usize) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_encours"))
-            .args(["--today", TODAY, "pa-serve", "--port", "0", "--generate", &flows.to_string(), "--seed", "5"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("pa-serve starts");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("address");
-        let url = line
-            .split_whitespace()
-            .find(|w| w.starts_with("http://"))
-            .map(|w| w.trim_end_matches(|c: char| !c.is_ascii_alphanumeric()).to_owned())
-            .unwrap_or_else(|| panic!("no address in {line:?}"));
-        Server { child, url }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn encours(dossier: &Path, secret: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_encours"))
-        .arg("--dossier")
-        .arg(dossier)
-        .args(["--today", TODAY])
-        .args(args)
-        .env("ENCOURS_KEY_HEX", KEY)
-        .env("ENCOURS_PA_SECRET", secret)
-        .output()
-        .expect("the encours binary runs")
-}
+use common::{encours_with_secret as encours, ok, Served, TODAY};
 
 #[test]
 fn accounts_are_added_listed_synced_and_removed_from_the_command_line() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path().join("d.encours");
     ok(&encours(&d, "secret", &["init", "--siren", "732829320", "--name", "ENCOURS DEMO SAS"]));
-    let server = Server::start(30);
+    let server = Served::encours(&["--today", TODAY, "pa-serve", "--port", "0", "--generate", "30", "--seed", "5"]);
 
     let added = ok(&encours(
         &d,
