@@ -272,27 +272,7 @@ impl DirectoryEntry {
 
 /// True when `siren` is nine digits with a valid Luhn key (legal-rules B.6).
 pub fn valid_siren(siren: &str) -> bool {
-    siren.len() == 9 && siren.bytes().all(|b| b.is_ascii_digit()) && {
-        let sum: u32 = siren
-            .bytes()
-            .rev()
-            .enumerate()
-            .map(|(i, b)| {
-                let d = u32::from(b - b'0');
-                if i % 2 == 1 {
-                    let x = d * 2;
-                    if x > 9 {
-                        x - 9
-                    } else {
-                        x
-                    }
-                } else {
-                    d
-                }
-            })
-            .sum();
-        sum.is_multiple_of(10)
-    }
+    siren.len() == 9 && siren.bytes().all(|b| b.is_ascii_digit()) && encours_domain::ids::luhn_valid(siren)
 }
 
 /// The Directory Service base for a Flow Service base: B.4 names them `…/flow-service` and

@@ -80,25 +80,7 @@ pub(crate) fn siren(stem: u64) -> String {
     let digits = format!("{:08}", stem % 100_000_000);
     for check in 0..10u32 {
         let candidate = format!("{digits}{check}");
-        let sum: u32 = candidate
-            .chars()
-            .rev()
-            .enumerate()
-            .map(|(i, c)| {
-                let d = c.to_digit(10).unwrap_or(0);
-                if i % 2 == 1 {
-                    let x = d * 2;
-                    if x > 9 {
-                        x - 9
-                    } else {
-                        x
-                    }
-                } else {
-                    d
-                }
-            })
-            .sum();
-        if sum.is_multiple_of(10) {
+        if encours_domain::ids::luhn_valid(&candidate) {
             return candidate;
         }
     }
