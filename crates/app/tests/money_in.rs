@@ -4,11 +4,12 @@
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
-use chrono::NaiveDateTime;
+use chrono::{NaiveDateTime, TimeZone, Utc};
 use encours_app::{ImportOutcome, ImportReport, KeySource};
 use encours_domain::InvoiceId;
 use encours_store::money_in::{self, MatchState};
 use encours_store::DossierKey;
+use encours_sync::server::{Platform, PlatformConfig};
 
 fn corpus() -> PathBuf {
     let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus");
@@ -217,4 +218,16 @@ fn matching_a_payment_of_a_services_invoice_releases_the_211_hold_and_queues_a_2
     let total: rust_decimal::Decimal = men.iter().map(|a| a.amount.amount).sum();
     assert_eq!(total, rust_decimal::Decimal::new(1_200_000, 2));
     assert!(men.iter().all(|a| a.vat_rate.is_some()), "each with its VAT rate");
+
+    // Issue 10: this 212 goes up to the platform (the local one, in-process) and is acknowledged.
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+    let config = PlatformConfig::new(Utc.with_ymd_and_hms(2026, 11, 20, 8, 0, 0).unwrap());
+    let platform = rt.block_on(Platform::new(config).start(([127, 0, 0, 1], 0).into())).unwrap();
+    let base = platform.base_url();
+    let account = encours_app::sync::PlatformAccount::new("pa", &base, &format!("{base}/oauth/token"), "encours");
+    let sent = encours_app::sync::upload_outbox(&mut d, &account, "secret", now()).unwrap();
+    assert_eq!((sent.uploaded, sent.acknowledged), (1, 1), "{sent:?}");
+    assert!(sent.refused.is_empty(), "{sent:?}");
+    assert!(money_in::outbox(&d).unwrap().iter().all(|r| r.state == "sent"));
+    rt.block_on(platform.stop());
 }
