@@ -692,32 +692,61 @@ fn exposures(
         s.per_client.iter().map(|(c, l)| (*c, l.total() - s.unapplied.get(c).copied().unwrap_or_default())).collect();
     rows.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     rows.truncate(top);
-    let mut disputed: HashMap<i64, Decimal> = HashMap::new();
-    for r in s.disputes.iter().filter(|r| r.currency == Currency::EUR) {
-        *disputed.entry(r.client_id).or_default() += units(r.amount);
-    }
+    let disputed = disputed_by_client(&s.disputes);
     rows.into_iter()
         .map(|(client, balance)| {
-            let line = s.per_client.get(&client);
-            let attrs = clients.0.get(&client);
-            let habit = habits.get(&client);
-            ExposureView {
-                client_id: client,
-                name: attrs.map(|a| a.name.clone()).unwrap_or_default(),
-                segment: attrs.map(|a| a.segment.clone()).unwrap_or_default(),
-                owner: attrs.map(|a| a.owner.clone()).unwrap_or_default(),
-                naf: attrs.and_then(|a| a.naf.clone()),
-                balance: money(balance),
-                overdue: money(line.map(AgingLine::overdue).unwrap_or_default()),
-                share_percent: kpi::percent(balance, net_total).map(one),
-                oldest_days_overdue: line.map(|l| l.oldest_days_past_due).unwrap_or(0),
-                disputed: money(disputed.get(&client).copied().unwrap_or_default()),
-                average_days_late: habit
-                    .filter(|h| h.paid > 0)
-                    .map(|h| one(Decimal::from(h.late_cent_days) / Decimal::new(h.paid, 3))),
-            }
+            exposure_view(
+                client,
+                clients.0.get(&client),
+                balance,
+                s.per_client.get(&client),
+                net_total,
+                &disputed,
+                habits.get(&client),
+            )
         })
         .collect()
+}
+
+/// The open disputed amount of each client (in euros), for the exposures' "disputed" column.
+pub(crate) fn disputed_by_client(disputes: &[store::DisputeRow]) -> HashMap<i64, Decimal> {
+    let mut out: HashMap<i64, Decimal> = HashMap::new();
+    for r in disputes.iter().filter(|r| r.currency == Currency::EUR) {
+        *out.entry(r.client_id).or_default() += units(r.amount);
+    }
+    out
+}
+
+/// A client's average days late weighted by amount (from the sums the analytics keep), when it
+/// has paid anything.
+fn average_days_late(h: &store::PaymentHabit) -> Option<Decimal> {
+    (h.paid > 0).then(|| Decimal::from(h.late_cent_days) / Decimal::new(h.paid, 3))
+}
+
+/// One row of the largest exposures: the client's attributes, its net balance and its share of
+/// `net_total`, its aging line, disputed amount and payment habit.
+pub(crate) fn exposure_view(
+    client: i64,
+    attrs: Option<&store::ClientAttributes>,
+    balance: Decimal,
+    line: Option<&AgingLine>,
+    net_total: Decimal,
+    disputed: &HashMap<i64, Decimal>,
+    habit: Option<&store::PaymentHabit>,
+) -> ExposureView {
+    ExposureView {
+        client_id: client,
+        name: attrs.map(|a| a.name.clone()).unwrap_or_default(),
+        segment: attrs.map(|a| a.segment.clone()).unwrap_or_default(),
+        owner: attrs.map(|a| a.owner.clone()).unwrap_or_default(),
+        naf: attrs.and_then(|a| a.naf.clone()),
+        balance: money(balance),
+        overdue: money(line.map(AgingLine::overdue).unwrap_or_default()),
+        share_percent: kpi::percent(balance, net_total).map(one),
+        oldest_days_overdue: line.map(|l| l.oldest_days_past_due).unwrap_or(0),
+        disputed: money(disputed.get(&client).copied().unwrap_or_default()),
+        average_days_late: habit.and_then(average_days_late).map(one),
+    }
 }
 
 /// Adds the dispute tasks past their date (issue 8 §4: "reminders of overdue tasks in the
@@ -1224,12 +1253,5 @@ pub fn parse_buckets(s: &str) -> Result<AgingBuckets, ApiError> {
 /// sums the analytics keep), or the portfolio's for a client that never paid (collections-anchors
 /// (d): a forecast from observed delays, not contractual due dates).
 pub(crate) fn behaviour_of(h: &store::PaymentHabit, portfolio: Option<Decimal>) -> Behaviour {
-    Behaviour {
-        average_days_late: if h.paid > 0 {
-            Some(Decimal::from(h.late_cent_days) / Decimal::new(h.paid, 3))
-        } else {
-            portfolio
-        },
-        last_payment: h.last_payment,
-    }
+    Behaviour { average_days_late: average_days_late(h).or(portfolio), last_payment: h.last_payment }
 }

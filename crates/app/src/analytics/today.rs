@@ -26,7 +26,6 @@ use chrono::{Datelike, Days, NaiveDate};
 use encours_domain::{Currency, Money, Totals};
 use encours_engines::analytics::aging::{AgingBuckets, AgingLine};
 use encours_engines::analytics::forecast::{Forecast, ForecastItem, ItemState, PendingPromise, STALLED_AFTER_DAYS};
-use encours_engines::analytics::kpi;
 use encours_store::analytics as store;
 use encours_store::analytics::today as agg;
 use encours_store::Dossier;
@@ -34,9 +33,9 @@ use rust_decimal::Decimal;
 
 use super::fast::{round_ratio, ForecastUnits};
 use super::{
-    aging_table_of, alerts, behaviour_of, forecast_of, key_figures, money, one, other_currencies_of, units,
-    with_dispute_tasks, AgingDimension, DashboardView, ExposureView, History, OpenOn, UnitsLine, FORECAST_WEEKS,
-    TOP_EXPOSURES,
+    aging_table_of, alerts, behaviour_of, disputed_by_client, exposure_view, forecast_of, key_figures,
+    other_currencies_of, units, with_dispute_tasks, AgingDimension, DashboardView, ExposureView, History, OpenOn,
+    UnitsLine, FORECAST_WEEKS, TOP_EXPOSURES,
 };
 use crate::error::ApiError;
 
@@ -227,10 +226,7 @@ pub(super) fn dashboard(d: &Dossier, as_of: NaiveDate) -> Result<DashboardView, 
     let ids: Vec<i64> = ranked.iter().map(|r| r.0).collect();
     let attrs: HashMap<i64, store::ClientAttributes> =
         store::client_attributes_of(d, &ids)?.into_iter().map(|a| (a.id, a)).collect();
-    let mut disputed_by_client: HashMap<i64, Decimal> = HashMap::new();
-    for r in disputes.iter().filter(|r| r.currency == Currency::EUR) {
-        *disputed_by_client.entry(r.client_id).or_default() += units(r.amount);
-    }
+    let disputed = disputed_by_client(&disputes);
     let mut top: Vec<ExposureView> = Vec::with_capacity(ranked.len());
     for (client, balance) in ranked {
         let mut line = UnitsLine::new(n);
@@ -244,21 +240,8 @@ pub(super) fn dashboard(d: &Dossier, as_of: NaiveDate) -> Result<DashboardView, 
         }
         let line = line.to_line();
         let balance = units(balance);
-        let a = attrs.get(&client);
         let h = habit_of(client)?;
-        top.push(ExposureView {
-            client_id: client,
-            name: a.map(|a| a.name.clone()).unwrap_or_default(),
-            segment: a.map(|a| a.segment.clone()).unwrap_or_default(),
-            owner: a.map(|a| a.owner.clone()).unwrap_or_default(),
-            naf: a.and_then(|a| a.naf.clone()),
-            balance: money(balance),
-            overdue: money(line.overdue()),
-            share_percent: kpi::percent(balance, net_total).map(one),
-            oldest_days_overdue: line.oldest_days_past_due,
-            disputed: money(disputed_by_client.get(&client).copied().unwrap_or_default()),
-            average_days_late: (h.paid > 0).then(|| one(Decimal::from(h.late_cent_days) / Decimal::new(h.paid, 3))),
-        });
+        top.push(exposure_view(client, attrs.get(&client), balance, Some(&line), net_total, &disputed, Some(&h)));
     }
 
     let alerts = with_dispute_tasks(d, as_of, alerts(&total, &buckets, &k, &top))?;
