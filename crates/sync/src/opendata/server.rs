@@ -230,7 +230,8 @@ impl Replay {
             return (r, None);
         }
         let slow = crate::server::faults::hits(f.slow_every, n).then(|| Duration::from_millis(f.slow_ms));
-        let params = parse_query(query);
+        // A query string is form-encoded: the platform server's decoder reads both.
+        let params = crate::server::parse_form(query.as_bytes());
         let get = |k: &str| params.iter().find(|(key, _)| key == k).map(|(_, v)| v.as_str()).unwrap_or_default();
         let response = if path == "/search" {
             let siren: String = get("q").chars().filter(|c| !c.is_whitespace()).collect();
@@ -254,43 +255,6 @@ impl Replay {
         };
         (response, slow)
     }
-}
-
-/// Decodes a query string (percent escapes and `+`); bad escapes are kept as they are.
-fn parse_query(query: &str) -> Vec<(String, String)> {
-    query
-        .split('&')
-        .filter(|p| !p.is_empty())
-        .map(|pair| {
-            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            (decode(k), decode(v))
-        })
-        .collect()
-}
-
-fn decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        match b {
-            b'+' => out.push(b' '),
-            b'%' => match bytes
-                .get(i + 1..i + 3)
-                .and_then(|h| std::str::from_utf8(h).ok())
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-            {
-                Some(v) => {
-                    out.push(v);
-                    i += 2;
-                }
-                None => out.push(b'%'),
-            },
-            _ => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 fn ok(value: &Value) -> Response<Full<Bytes>> {

@@ -806,7 +806,7 @@ fn check_upload(
 }
 
 /// Decodes `application/x-www-form-urlencoded` (also a query string); bad escapes are kept as is.
-fn parse_form(body: &[u8]) -> Vec<(String, String)> {
+pub(crate) fn parse_form(body: &[u8]) -> Vec<(String, String)> {
     let text = String::from_utf8_lossy(body);
     text.split('&')
         .filter(|p| !p.is_empty())
