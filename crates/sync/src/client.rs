@@ -382,15 +382,21 @@ fn failure(url: &str, e: &reqwest::Error, timeout: Duration) -> SyncError {
     if e.is_timeout() {
         SyncError::Timeout { url: url.into(), timeout_ms: timeout.as_millis() }
     } else {
-        let mut message = e.to_string();
-        let mut source = std::error::Error::source(e);
-        while let Some(s) = source {
-            message.push_str(": ");
-            message.push_str(&s.to_string());
-            source = s.source();
-        }
-        SyncError::Transport { url: url.into(), message }
+        SyncError::Transport { url: url.into(), message: error_chain(e) }
     }
+}
+
+/// A transport error with each of its causes ("error sending request: connection refused"):
+/// reqwest's own message alone rarely says what went wrong.
+pub(crate) fn error_chain(e: &reqwest::Error) -> String {
+    let mut message = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        message.push_str(": ");
+        message.push_str(&s.to_string());
+        source = s.source();
+    }
+    message
 }
 
 fn decode<T: serde::de::DeserializeOwned>(url: &str, body: &[u8]) -> Result<T, SyncError> {

@@ -269,14 +269,7 @@ fn failure(url: &str, e: &reqwest::Error, timeout: Duration) -> OpenDataError {
     if e.is_timeout() {
         OpenDataError::Timeout { url: url.into(), timeout_ms: timeout.as_millis() }
     } else {
-        let mut message = e.to_string();
-        let mut source = std::error::Error::source(e);
-        while let Some(s) = source {
-            message.push_str(": ");
-            message.push_str(&s.to_string());
-            source = s.source();
-        }
-        OpenDataError::Transport { url: url.into(), message }
+        OpenDataError::Transport { url: url.into(), message: crate::client::error_chain(e) }
     }
 }
 
