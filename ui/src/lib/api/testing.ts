@@ -704,6 +704,26 @@ export interface FakeDashboard {
   holdNext(): () => void;
 }
 
+/** A small dossier's summary, as `open_dossier` answers (the scheduled-work tests open it). */
+export function smallSummaryFixture(): DossierSummary {
+  return {
+    path: "/srv/acme.encours",
+    companyName: "ACME",
+    companySiren: "732829320",
+    asOf: "2026-11-24",
+    currency: "EUR",
+    clients: 1,
+    invoices: 1,
+    openItems: 0,
+    openBalance: "0",
+    overdueBalance: "0",
+    overdueItems: 0,
+    otherCurrencies: [],
+    integrity: "ok",
+    integrityCheckedAt: "2026-11-24T09:00:00",
+  };
+}
+
 /**
  * Answers `dashboard` with `view` (a copy each time) and `open_items` with `items`; any other
  * command fails, except `dossier_summary` when `summary` is given.

@@ -2,30 +2,14 @@
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import { flushSync, mount, unmount } from "svelte";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { fakeDashboard } from "../api/testing";
-import type { DossierSummary } from "../bindings/DossierSummary";
+import { fakeDashboard, smallSummaryFixture } from "../api/testing";
 import { DAY_MS, FIRST_DELAY_MS } from "../backup/schedule";
 import { FakeChart } from "./charts/testing";
 import DossierView from "./DossierView.svelte";
 
 vi.mock("chart.js", async () => (await import("./charts/testing")).chartJsMock());
 
-const SUMMARY = {
-  path: "/srv/acme.encours",
-  companyName: "ACME",
-  companySiren: "732829320",
-  asOf: "2026-11-24",
-  currency: "EUR",
-  clients: 1,
-  invoices: 1,
-  openItems: 0,
-  openBalance: "0",
-  overdueBalance: "0",
-  overdueItems: 0,
-  otherCurrencies: [],
-  integrity: "ok",
-  integrityCheckedAt: "2026-11-24T09:00:00",
-} satisfies DossierSummary;
+const SUMMARY = smallSummaryFixture();
 
 let component: ReturnType<typeof mount> | undefined;
 beforeEach(() => vi.useFakeTimers());
