@@ -589,5 +589,31 @@ pub fn plan(as_of: NaiveDate, snapshot: &DunningSnapshot, scenarios: &[Scenario]
     out
 }
 
+/// One client's part of today's plan: the actions and held-back items [`plan`] gives `client` on
+/// `as_of`, and how many of its actions were already recorded.
+///
+/// A client's plan depends only on its own items (with their statuses), the disputes and promises
+/// naming them, its promises, override and collective procedure, and the actions recorded under
+/// its keys: grouping is per client and currency, every key names its client, and nothing planned
+/// for one client looks at another's items. So `snapshot` need only hold the client's rows, which
+/// the store's `dunning::client_snapshot` reads through the client's indexes instead of the whole
+/// portfolio [`plan`] needs. The other clients' items of a wider snapshot are left out first (the
+/// tests compare both against the whole plan).
+pub fn plan_for_client(as_of: NaiveDate, snapshot: &DunningSnapshot, scenarios: &[Scenario], client: ClientId) -> Plan {
+    if snapshot.items.iter().all(|i| i.client_id == client) {
+        return plan(as_of, snapshot, scenarios);
+    }
+    let own = DunningSnapshot {
+        items: snapshot.items.iter().filter(|i| i.client_id == client).cloned().collect(),
+        clients: snapshot.clients.iter().filter(|(id, _)| **id == client).map(|(id, c)| (*id, c.clone())).collect(),
+        disputes: snapshot.disputes.clone(),
+        promises: snapshot.promises.clone(),
+        insolvencies: snapshot.insolvencies.clone(),
+        overrides: snapshot.overrides.clone(),
+        history: snapshot.history.clone(),
+    };
+    plan(as_of, &own, scenarios)
+}
+
 #[cfg(test)]
 mod tests;

@@ -257,3 +257,79 @@ fn overrides_pause_a_client_or_choose_its_scenario_and_filters_choose_by_amount(
     assert_eq!(&*p.actions[0].scenario.as_ref().unwrap().1, "Grands montants");
     assert!(matches!(&p.paused[0].reason, PauseReason::ClientPaused { reason, .. } if reason == "accord"));
 }
+
+/// An action key names its client second (`kind:client:…`, [`action_key`]).
+fn keyed_to(key: &str, client: ClientId) -> bool {
+    key.split(':').nth(1) == Some(client.0.to_string().as_str())
+}
+
+#[test]
+fn a_client_plan_is_the_client_part_of_the_whole_plan() {
+    // Seven clients, each under another rule: reminders at two levels, a recorded step, an open
+    // dispute, a broken and a pending promise, a collective procedure, a pause.
+    let mut s = snapshot(vec![
+        item(1, 1, "2026-11-03", dec!(100)),
+        item(2, 1, "2026-11-20", dec!(50)),
+        item(3, 2, "2026-10-01", dec!(300)),
+        item(4, 3, "2026-11-10", dec!(80)),
+        item(5, 3, "2026-11-12", dec!(20)),
+        item(6, 4, "2026-10-20", dec!(70)),
+        item(7, 5, "2026-11-01", dec!(90)),
+        item(8, 6, "2026-11-02", dec!(60)),
+        item(9, 7, "2026-11-24", dec!(40)),
+    ]);
+    s.disputes = vec![OpenDispute {
+        id: 1,
+        client_id: ClientId(3),
+        invoice_ids: vec![InvoiceId(4)],
+        opened_on: d("2026-11-15"),
+    }];
+    let promise = |id: i64, client: i64, promised_for: &str| PromiseFact {
+        id,
+        client_id: ClientId(client),
+        invoice_ids: vec![],
+        made_on: d("2026-11-01"),
+        promised_for: d(promised_for),
+        amount: dec!(70),
+        paid_since: dec!(0),
+    };
+    s.promises = vec![promise(1, 4, "2026-11-15"), promise(2, 6, "2026-11-30")];
+    s.insolvencies.insert(ClientId(5), InsolvencyCase { kind: "redressement".into(), judgment_on: d("2026-11-10") });
+    s.overrides.insert(ClientId(2), ClientOverride::Pause { until: Some(d("2026-12-31")), reason: "accord".into() });
+    let whole = run(&s);
+    s.history = vec![ActionDone { key: whole.actions[0].key.clone(), on: d("2026-11-20") }];
+    let whole = run(&s);
+    assert_eq!(whole.already_done, 1);
+    let rules: HashSet<_> = whole.paused.iter().map(|p| std::mem::discriminant(&p.reason)).collect();
+    assert!(rules.len() >= 4, "disputes, promise, procedure, pause: {:#?}", whole.paused);
+    assert!(whole.actions.iter().any(|a| a.kind == ActionKind::PromiseFollowUp));
+    assert!(whole.actions.iter().any(|a| a.kind == ActionKind::ClaimDeclaration));
+
+    for client in 1..=8 {
+        let client = ClientId(client);
+        let expected_actions: Vec<_> = whole.actions.iter().filter(|a| a.client_id == client).cloned().collect();
+        let expected_paused: Vec<_> = whole.paused.iter().filter(|p| p.client_id == client).cloned().collect();
+        // From the whole snapshot, and from one holding only the client's rows (as the store reads).
+        let own = DunningSnapshot {
+            items: s.items.iter().filter(|i| i.client_id == client).cloned().collect(),
+            clients: s.clients.iter().filter(|(id, _)| **id == client).map(|(id, c)| (*id, c.clone())).collect(),
+            disputes: s.disputes.iter().filter(|x| x.client_id == client).cloned().collect(),
+            promises: s.promises.iter().filter(|p| p.client_id == client).cloned().collect(),
+            insolvencies: s
+                .insolvencies
+                .iter()
+                .filter(|(id, _)| **id == client)
+                .map(|(id, c)| (*id, c.clone()))
+                .collect(),
+            overrides: s.overrides.iter().filter(|(id, _)| **id == client).map(|(id, o)| (*id, o.clone())).collect(),
+            history: s.history.iter().filter(|h| keyed_to(&h.key, client)).cloned().collect(),
+        };
+        for (what, snap) in [("whole snapshot", &s), ("client's rows", &own)] {
+            let mine = plan_for_client(d(AS_OF), snap, &[default_scenario()], client);
+            assert_eq!(mine.actions, expected_actions, "client {} from the {what}", client.0);
+            assert_eq!(mine.paused, expected_paused, "client {} from the {what}", client.0);
+            let recorded = usize::from(s.history.iter().any(|h| keyed_to(&h.key, client)));
+            assert_eq!(mine.already_done, recorded, "client {} from the {what}", client.0);
+        }
+    }
+}
