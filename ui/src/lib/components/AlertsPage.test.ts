@@ -56,7 +56,7 @@ async function setValue(selector: string, text: string, event: string): Promise<
 describe("AlertsPage", () => {
   it("lists the alerts newest first with the rule's title and the core's details", async () => {
     await render();
-    const items = [...document.querySelectorAll(".alerts li")];
+    const items = [...document.querySelectorAll(".alerts tbody tr")];
     expect(items.map((li) => li.getAttribute("data-rule"))).toEqual(["delays_lengthening", "collective_procedure"]);
     expect(el("#risk-alert-2").textContent).toContain("Retards qui s'allongent");
     expect(el("#risk-alert-2").textContent).toContain("Boulangerie Martin");
@@ -65,10 +65,16 @@ describe("AlertsPage", () => {
 
   it("acknowledges an alert and the list shows it seen", async () => {
     const fake = await render();
+    const counts = () => ["", "-open", "-acknowledged", "-snoozed"].map((s) => el(`#risk-alerts-count${s}`).textContent);
+    expect(counts()).toEqual(["2", "2", "0", "0"]);
     await click("#risk-alert-ack-2");
     expect(fake.calls).toContainEqual(["acknowledge_alert", { id: 2 }]);
     expect(el("#risk-alert-2").getAttribute("data-state")).toBe("acknowledged");
     expect(document.querySelector("#risk-alert-ack-2")).toBeNull();
+    expect(counts()).toEqual(["2", "1", "1", "0"]);
+    // Each kind of alert has its badge: a collective procedure in the danger colour, delays in the warning one.
+    expect(el("#risk-alert-1 .badge").className).toContain("rule-danger");
+    expect(el("#risk-alert-2 .badge").className).toContain("rule-warning");
   });
 
   it("snoozes an alert to a date, and shows the core's refusal of a past date", async () => {
@@ -132,6 +138,6 @@ describe("AlertsPage", () => {
     await click("#risk-alert-ack-2");
     await setValue("#risk-alerts-filter", "open", "change");
     expect(fake.calls).toContainEqual(["score_alerts", { alertState: "open" }]);
-    expect([...document.querySelectorAll(".alerts li")].map((li) => li.id)).toEqual(["risk-alert-1"]);
+    expect([...document.querySelectorAll(".alerts tbody tr")].map((li) => li.id)).toEqual(["risk-alert-1"]);
   });
 });
