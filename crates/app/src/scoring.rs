@@ -331,7 +331,7 @@ fn to_engine(l: StoredClientLedger) -> ClientLedger {
                 payments: doc
                     .allocations
                     .into_iter()
-                    .map(|a| LedgerPayment { date: a.date, amount: a.amount })
+                    .map(|a| LedgerPayment { date: a.date, amount: a.amount, from_credit_note: a.from_credit_note })
                     .collect(),
                 statuses: doc.statuses.into_iter().map(|(code, date)| LedgerStatus { code, date }).collect(),
             })
@@ -371,6 +371,7 @@ struct Draft {
     features: ClientFeatures,
     monthly: Vec<MonthlyDelay>,
     habit: Option<encours_engines::scoring::features::HabitBreak>,
+    signals: Option<encours_engines::scoring::warnings::PaymentSignals>,
     external: ExternalFacts,
     settled: u32,
     late: u32,
@@ -532,11 +533,13 @@ fn draft_of(
         return None;
     }
     let (settled, late) = late_counts(&ledger, as_of);
+    let habit = encours_engines::scoring::features::habit_break(&ledger, as_of);
     Some(Draft {
         client_id,
         features: client_features(&ledger, as_of, DEFAULT_LATE_RATE),
         monthly: monthly_delays(&ledger, as_of, MONTHS_OF_DELAYS),
-        habit: encours_engines::scoring::features::habit_break(&ledger, as_of),
+        signals: encours_engines::scoring::warnings::payment_signals(&ledger, as_of, habit.as_ref()),
+        habit,
         external: ledger.external,
         settled,
         late,
@@ -689,6 +692,7 @@ fn run(
             score_between: previous.get(&c.client_id).copied(),
             external: c.external,
             habit: c.habit,
+            signals: c.signals,
         };
         for a in not_yet_raised(early_warnings(&input), &raised) {
             alerts.push(NewAlert {

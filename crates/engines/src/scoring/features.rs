@@ -20,6 +20,10 @@ pub struct LedgerPayment {
     pub date: NaiveDate,
     /// Amount applied to this document.
     pub amount: Decimal,
+    /// Applied from a credit note (a return, a commercial gesture, a dispute settled) rather than
+    /// paid by the client: the early warnings read the client's own payments only.
+    #[serde(default)]
+    pub from_credit_note: bool,
 }
 
 /// A lifecycle status received for an invoice (the 200–221 codes of the e-invoicing reform).
@@ -524,7 +528,10 @@ pub(crate) mod tests {
             due_date: issue + chrono::Duration::days(30),
             amount,
             electronic: true,
-            payments: paid.iter().map(|&(date, amount)| LedgerPayment { date, amount }).collect(),
+            payments: paid
+                .iter()
+                .map(|&(date, amount)| LedgerPayment { date, amount, from_credit_note: false })
+                .collect(),
             statuses: Vec::new(),
         }
     }

@@ -191,7 +191,11 @@ mod tests {
         assert!(!label(&l, d(2025, 12, 31))); // 2 April > 31 Dec + 90 = 31 March
         assert!(!label(&l, d(2026, 4, 2))); // already crossed: not "becomes"
                                             // Paid on 1 April, the day before it would cross.
-        l.invoices[0].payments.push(crate::scoring::features::LedgerPayment { date: d(2026, 4, 1), amount: dec!(100) });
+        l.invoices[0].payments.push(crate::scoring::features::LedgerPayment {
+            date: d(2026, 4, 1),
+            amount: dec!(100),
+            from_credit_note: false,
+        });
         assert!(!label(&l, d(2026, 1, 3)));
     }
 }

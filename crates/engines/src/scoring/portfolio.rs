@@ -12,7 +12,7 @@ use super::backtest::HistoryInvoice;
 use super::count;
 use super::features::{client_features, habit_break, monthly_delays, settled_on, ClientLedger, DocumentKind};
 use super::scorecard::{ClientScore, Scorecard};
-use super::warnings::{early_warnings, not_yet_raised, Alert, WarningInput};
+use super::warnings::{early_warnings, not_yet_raised, payment_signals, Alert, WarningInput};
 
 /// The prior late rate when the portfolio has no settled invoice yet (scoring.md §4 train rates
 /// are 28–37 %; a quarter is a cautious middle).
@@ -77,6 +77,7 @@ pub fn score_portfolio(
     for l in ledgers {
         let features = client_features(l, as_of, prior);
         let score = card.score(&features, &l.external);
+        let habit = habit_break(l, as_of);
         let input = WarningInput {
             client_id: l.client_id.clone(),
             as_of,
@@ -86,7 +87,8 @@ pub fn score_portfolio(
             score_before: previous.get(&l.client_id).copied(),
             score_between: None,
             external: l.external.clone(),
-            habit: habit_break(l, as_of),
+            signals: payment_signals(l, as_of, habit.as_ref()),
+            habit,
         };
         alerts.extend(early_warnings(&input));
         clients.push(ClientResult { client_id: l.client_id.clone(), score });
@@ -124,8 +126,10 @@ mod tests {
     fn portfolio() -> Vec<ClientLedger> {
         let mut good = ClientLedger { client_id: "good".into(), ..ClientLedger::default() };
         let mut bad = ClientLedger { client_id: "bad".into(), ..ClientLedger::default() };
+        // Issued on the 10th: one invoice falls due every month, so the due-date series of the
+        // lengthening rule has no empty month.
         for m in 1..=9u32 {
-            let issue = d(2025, m, 1);
+            let issue = d(2025, m, 10);
             good.invoices.push(invoice(
                 &format!("g{m}"),
                 issue,
@@ -150,7 +154,7 @@ mod tests {
     fn a_day_run_scores_everyone_and_raises_each_alert_once() {
         let ledgers = portfolio();
         let card = Scorecard::prior();
-        let run = score_portfolio(&ledgers, d(2025, 12, 1), &card, &HashMap::new(), &HashSet::new());
+        let run = score_portfolio(&ledgers, d(2025, 10, 20), &card, &HashMap::new(), &HashSet::new());
         assert_eq!(run.clients.len(), 2);
         assert!(run.clients[0].score.score > run.clients[1].score.score);
         let kinds: Vec<AlertKind> = run.alerts.iter().map(|a| a.kind).collect();
@@ -160,7 +164,7 @@ mod tests {
         // The next day, with the keys kept, nothing is raised again.
         let raised: HashSet<String> = run.alerts.iter().map(|a| a.key.clone()).collect();
         let previous: HashMap<String, u8> = run.clients.iter().map(|c| (c.client_id.clone(), c.score.score)).collect();
-        let next = score_portfolio(&ledgers, d(2025, 12, 2), &card, &previous, &raised);
+        let next = score_portfolio(&ledgers, d(2025, 10, 21), &card, &previous, &raised);
         assert!(next.alerts.is_empty(), "{:?}", next.alerts);
     }
 
@@ -170,11 +174,11 @@ mod tests {
         let h = history_from_ledgers(&ledgers, d(2025, 6, 1));
         // Invoices issued Jan–May of both clients.
         assert_eq!(h.len(), 10);
-        let bad_may = h.iter().find(|i| i.customer == "bad" && i.issue_date == d(2025, 5, 1)).unwrap();
+        let bad_may = h.iter().find(|i| i.customer == "bad" && i.issue_date == d(2025, 5, 10)).unwrap();
         assert_eq!(bad_may.settled_date, None);
-        let good_jan = h.iter().find(|i| i.customer == "good" && i.issue_date == d(2025, 1, 1)).unwrap();
-        assert_eq!(good_jan.settled_date, Some(d(2025, 1, 29)));
-        // Settled by then: the good client's five (on time), the bad client's first four (late).
-        assert!((portfolio_late_rate(&ledgers, d(2025, 6, 1)) - 4.0 / 9.0).abs() < 1e-12);
+        let good_jan = h.iter().find(|i| i.customer == "good" && i.issue_date == d(2025, 1, 10)).unwrap();
+        assert_eq!(good_jan.settled_date, Some(d(2025, 2, 7)));
+        // Settled by then: the first four of each client, the good one's on time, the bad one's late.
+        assert!((portfolio_late_rate(&ledgers, d(2025, 6, 1)) - 4.0 / 8.0).abs() < 1e-12);
     }
 }

@@ -4,18 +4,24 @@
 //!
 //! | rule | fires when | key period |
 //! | --- | --- | --- |
-//! | [`delays_lengthening`] | over the last three months with payments (within the series given), weighted days beyond terms rose twice in a row, by 10 days or more in all, to 15 days or more, and the last 3 months are 10 days or more above the client's 12 | month |
-//! | [`beyond_habit`] | of the invoices due in the last 90 days and old enough to judge, 2 or more and at least half ran (paid or still open) more than 20 days past the client's own median delay (or its median of the same season a year before, when higher), one of them still open and the latest judged one among them | month |
-//! | [`repeated_incidents`] | 4 or more incidents (207, 210, 206, partial payment, broken promise) in 90 days | month |
+//! | [`delays_lengthening`] | the last three complete months, each with invoices *due* in it (open ones counted at the days overdue so far), ran later one after the other, by 10 days or more in all, the last one 15 days or more beyond terms and 15 days or more past the client's usual (median) delay — without [`PaymentSignals`], the months invoices were paid in and the 3-month figure 10 days above the 12-month one | month |
+//! | [`beyond_habit`] | of the invoices due in the last 90 days and old enough to judge, 2 or more and at least half ran (paid or still open) more than 20 days past the client's own median delay (or its median of the same season a year before, when higher), one of them still open and the latest judged one among them; or 2 or more open invoices more than 15 days past that delay were left aside (paid in part by the client, or passed over by a payment of an invoice due after them) while the invoices of the month just ended run at least as late as usual | month |
+//! | [`repeated_incidents`] | 4 or more incidents (207, 210, 206, partial payment by the client, broken promise) in 90 days, and at least twice the client's usual quarterly rate of the year | month |
 //! | [`falling_activity`] | the last 3 months down 30 % or more in amount on the same months a year before, and fewer invoices than chance allows (one-sided binomial test at 1 %) | month |
 //! | [`dispute_jump`] | 2 or more disputes in 90 days and at least twice the client's usual quarterly rate | month |
-//! | [`score_drop`] | the score fell 25 points or more since the score the caller compares with (two runs before), into grade E (below 40), and the run in between was in E too | month |
-//!
-//! The thresholds were set on the generated demo portfolio (`demo_check`): looser ones alerted
-//! most healthy clients within a year (a small client's month with one late invoice, a quarter
-//! with one invoice instead of three), which would teach users to ignore the alerts.
+//! | [`score_drop`] | the score fell 25 points or more since the score the caller compares with (two runs before), into grade E (below 40), the run in between was in E too, and an invoice is open more than 15 days past the client's usual delay | month |
 //! | [`collective_procedure`] | a collective procedure is known (BODACC) | its judgment |
 //! | [`ceased_activity`] | activity has ceased (SIRENE) | its date |
+//!
+//! The payment-behaviour rules read [`PaymentSignals`]: the ledger as the daily job sees it on the
+//! day — what was paid, and what is still open and for how long — against the client's own habit.
+//! Invoices held by a reason the buyer gave (207 disputed, 210 refused, 206 partly approved) and
+//! credit notes applied (the seller's doing) are left out of them.
+//!
+//! The thresholds were set on the generated demo portfolio (`demo_check`, `encours score
+//! leadtime`), never on a client or a date of it: looser ones alerted most healthy clients within
+//! a year (a small client's month with one late invoice, a quarter with one invoice instead of
+//! three), which would teach users to ignore the alerts. A real ledger may want them revisited.
 //!
 //! The key is `client:rule:period`: a behavioural alert is raised at most once a calendar month
 //! per client and rule, an event alert once per event.
@@ -24,7 +30,14 @@ use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 
-use super::features::{ClientFeatures, ExternalFacts, HabitBreak, MonthlyDelay, ProcedureKind, HABIT_MARGIN_DAYS};
+use chrono::Months;
+use rust_decimal::prelude::ToPrimitive;
+use rust_decimal::Decimal;
+
+use super::features::{
+    settled_on, ClientFeatures, ClientLedger, DocumentKind, ExternalFacts, HabitBreak, LedgerInvoice, MonthlyDelay,
+    ProcedureKind, HABIT_MARGIN_DAYS,
+};
 
 /// Which rule raised an alert.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -103,6 +116,144 @@ pub struct WarningInput {
     /// The recent invoices against the client's habit ([`super::features::habit_break`]).
     #[serde(default)]
     pub habit: Option<HabitBreak>,
+    /// What the client's payments and open items say on the day ([`payment_signals`]).
+    #[serde(default)]
+    pub signals: Option<PaymentSignals>,
+}
+
+/// How a client's open items and payments stand on a day, against its own habit — what a credit
+/// manager reads in the ledger before the late invoices are finally paid (collections-anchors e.4:
+/// "a trend of longer delays", "partial payments in place of full ones", "selective payment",
+/// "balances rolling forward without clearing").
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PaymentSignals {
+    /// The client's usual delay ([`HabitBreak::usual_days`]: its median days beyond terms).
+    pub usual_days: f64,
+    /// The last [`DUE_MONTHS`] complete calendar months, oldest first, each with the amount-weighted
+    /// days beyond terms of the invoices that fell *due* in it: a paid invoice counts its delay, an
+    /// invoice still open counts the days it has been overdue so far (a floor of its delay).
+    pub due_months: Vec<MonthlyDelay>,
+    /// Open invoices overdue more than [`PASSED_OVER_MARGIN_DAYS`] past the client's usual delay that
+    /// the client left aside: it paid part of one, or paid an invoice due after it while it waited.
+    pub passed_over: u32,
+    /// Open invoices overdue more than [`PASSED_OVER_MARGIN_DAYS`] past the client's usual delay
+    /// (whether or not it paid others meanwhile).
+    pub open_beyond: u32,
+    /// Incidents of the last 90 days, counted as [`ClientFeatures::incidents_90d`] counts them but
+    /// for one thing: a credit note applied to part of an invoice (a return, a commercial gesture)
+    /// is the seller's doing, not a partial payment by the client.
+    pub incidents_90d: u32,
+    /// The same over the last 12 months (the client's usual rate, for [`repeated_incidents`]).
+    pub incidents_12m: u32,
+}
+
+/// Months of the due-date series of [`PaymentSignals`].
+pub const DUE_MONTHS: u32 = 5;
+/// Days past the client's usual delay an open invoice left aside must run to count in
+/// [`PaymentSignals::passed_over`].
+pub const PASSED_OVER_MARGIN_DAYS: f64 = 15.0;
+
+/// Disputed (207), refused (210) or partly approved (206) before `as_of`: the buyer holds it for a
+/// reason it gave, which is not a payment difficulty.
+fn held_by_a_status(inv: &LedgerInvoice, as_of: NaiveDate) -> bool {
+    inv.statuses.iter().any(|s| matches!(s.code, 206 | 207 | 210) && s.date < as_of)
+}
+
+/// The client's [`PaymentSignals`] on `as_of` (only what is dated strictly before it), measured
+/// against `habit` ([`super::features::habit_break`]); `None` without a habit to compare with.
+pub fn payment_signals(ledger: &ClientLedger, as_of: NaiveDate, habit: Option<&HabitBreak>) -> Option<PaymentSignals> {
+    let usual_days = habit?.usual_days;
+    let this_month = as_of.with_day(1).unwrap_or(as_of);
+    let first = this_month.checked_sub_months(Months::new(DUE_MONTHS)).unwrap_or(NaiveDate::MIN);
+    // Invoices due since the series' first month (the passed-over count looks no further back than
+    // the series: an item left aside for longer is an old straggler, not today's behaviour).
+    let recent: Vec<(&LedgerInvoice, Decimal, Option<NaiveDate>)> = ledger
+        .invoices
+        .iter()
+        .filter(|i| i.kind == DocumentKind::Invoice && i.issue_date < as_of && i.amount > Decimal::ZERO)
+        .filter(|i| i.due_date >= first && i.due_date < as_of && !held_by_a_status(i, as_of))
+        .map(|i| {
+            // Paid by the client itself (credit notes applied are the seller's doing), and the
+            // day it was settled in full by anything.
+            let paid: Decimal =
+                i.payments.iter().filter(|p| p.date < as_of && !p.from_credit_note).map(|p| p.amount).sum();
+            (i, paid, settled_on(i, as_of))
+        })
+        .collect();
+    let due_months = (1..=DUE_MONTHS)
+        .rev()
+        .map(|back| {
+            let start = this_month.checked_sub_months(Months::new(back)).unwrap_or(NaiveDate::MIN);
+            let end = this_month.checked_sub_months(Months::new(back - 1)).unwrap_or(NaiveDate::MIN);
+            let (mut weighted, mut total) = (Decimal::ZERO, Decimal::ZERO);
+            for (i, _, settled) in recent.iter().filter(|(i, _, _)| i.due_date >= start && i.due_date < end) {
+                let beyond = (settled.unwrap_or(as_of) - i.due_date).num_days().max(0);
+                weighted += i.amount * Decimal::from(beyond);
+                total += i.amount;
+            }
+            let dbt = if total.is_zero() { None } else { weighted.checked_div(total).and_then(|r| r.to_f64()) };
+            MonthlyDelay { month: start, dbt }
+        })
+        .collect();
+    let limit = usual_days + PASSED_OVER_MARGIN_DAYS;
+    let beyond: Vec<&(&LedgerInvoice, Decimal, Option<NaiveDate>)> = recent
+        .iter()
+        .filter(|(i, _, settled)| {
+            #[allow(clippy::cast_precision_loss)]
+            let age = (as_of - i.due_date).num_days() as f64;
+            settled.is_none() && age > limit
+        })
+        .collect();
+    let open_beyond = beyond.len();
+    let passed_over = beyond
+        .into_iter()
+        .filter(|(i, paid, _)| {
+            *paid > Decimal::ZERO
+                || recent.iter().any(|(j, _, _)| {
+                    j.due_date > i.due_date
+                        && j.payments.iter().any(|p| p.date > i.due_date && p.date < as_of && !p.from_credit_note)
+                })
+        })
+        .count();
+    Some(PaymentSignals {
+        usual_days,
+        due_months,
+        passed_over: u32::try_from(passed_over).unwrap_or(u32::MAX),
+        open_beyond: u32::try_from(open_beyond).unwrap_or(u32::MAX),
+        incidents_90d: incidents_since(ledger, as_of - chrono::Duration::days(90), as_of),
+        incidents_12m: incidents_since(
+            ledger,
+            as_of.checked_sub_months(Months::new(12)).unwrap_or(NaiveDate::MIN),
+            as_of,
+        ),
+    })
+}
+
+/// Incidents dated in `[from, as_of)`: invoices disputed (207), refused (210) or partly approved
+/// (206), invoices whose last partial payment by the client fell in the window, broken promises —
+/// the definition of [`ClientFeatures::incidents_90d`], credit notes left out of the payments.
+fn incidents_since(ledger: &ClientLedger, from: NaiveDate, as_of: NaiveDate) -> u32 {
+    let in_window = |d: NaiveDate| d >= from && d < as_of;
+    let mut n = ledger.broken_promises.iter().filter(|d| in_window(**d)).count();
+    for inv in ledger.invoices.iter().filter(|i| i.kind == DocumentKind::Invoice && i.issue_date < as_of) {
+        for code in [207, 210, 206] {
+            n += usize::from(inv.statuses.iter().any(|s| s.code == code && in_window(s.date)));
+        }
+        // The last payment that left the invoice partly paid (the features' rule).
+        let mut dates: Vec<(NaiveDate, Decimal)> =
+            inv.payments.iter().filter(|p| p.date < as_of && !p.from_credit_note).map(|p| (p.date, p.amount)).collect();
+        dates.sort_unstable_by_key(|p| p.0);
+        let (mut paid, mut last_partial) = (Decimal::ZERO, None);
+        for (d, amount) in dates {
+            paid += amount;
+            if paid >= inv.amount {
+                break;
+            }
+            last_partial = Some(d);
+        }
+        n += usize::from(last_partial.is_some_and(in_window));
+    }
+    u32::try_from(n).unwrap_or(u32::MAX)
 }
 
 fn month_key(d: NaiveDate) -> String {
@@ -119,20 +270,44 @@ fn alert(i: &WarningInput, kind: AlertKind, period: String, message: String) -> 
     }
 }
 
-/// Delays lengthening two months in a row: the last three months of the series that have a figure
-/// (a small client does not pay every month; empty months are skipped, the series bounds how far
-/// back), each higher than the one before, the rise is at least 10 days in all, the last month is at
-/// least 15 days beyond terms, and the last 3 months are at least 10 days above the client's
-/// 12-month figure (a chronic slow payer's months go up and down around its usual delay).
+/// Delays lengthening two months in a row.
+///
+/// With the client's [`PaymentSignals`] (the daily job's case), the months are the months invoices
+/// fell *due*, an invoice still open counting the days it has been overdue so far: a client that
+/// stops paying shows while its invoices are unpaid, not weeks later when (if) they are paid. The
+/// last three months with a figure (a small client does not have an invoice due every month) each
+/// ran later than the one before, by 10 days or more in all, and the last one at least 15 days
+/// beyond the client's usual (median) delay — a robust baseline: a chronic slow payer's months go
+/// up and down around its usual 40 days, a straggler or two of the year do not move a median.
+///
+/// Without them, the months are the months invoices were paid in, and the last 3 months must be 10
+/// days or more above the client's 12-month figure.
+///
+/// Either way a lengthening is gradual: when the last month's rise is more than 3 times the one
+/// before, the "trend" is one month's outlier (an invoice lost for months), not a client slipping.
 pub fn delays_lengthening(i: &WarningInput) -> Option<Alert> {
-    let figures: Vec<f64> = i.monthly.iter().filter_map(|m| m.dbt).collect();
+    let (series, above_usual): (&[MonthlyDelay], Box<dyn Fn(f64) -> bool>) = match &i.signals {
+        Some(s) => {
+            let usual = s.usual_days;
+            (&s.due_months, Box::new(move |c| c >= usual + LENGTHENING_ABOVE_USUAL_DAYS))
+        }
+        None => {
+            let above = i.features.delay_trend.is_some_and(|t| t >= 10.0);
+            (&i.monthly, Box::new(move |_| above))
+        }
+    };
+    let figures: Vec<f64> = if i.signals.is_some() {
+        // Two months in a row, literally: the last three complete months, each with invoices due.
+        // A rise across empty months is three invoices months apart, not a trend.
+        let last = series.get(series.len().checked_sub(3)?..)?;
+        last.iter().map(|m| m.dbt).collect::<Option<Vec<f64>>>()?
+    } else {
+        series.iter().filter_map(|m| m.dbt).collect()
+    };
     let last = figures.get(figures.len().checked_sub(3)?..)?;
     let (a, b, c) = (*last.first()?, *last.get(1)?, *last.get(2)?);
-    let above_usual = i.features.delay_trend.is_some_and(|t| t >= 10.0);
-    // A lengthening is gradual: when the last month's rise is more than 3 times the one before, the
-    // "trend" is one month's outlier (an invoice lost for months, paid at last), not a client slipping.
     let gradual = c - b <= 3.0 * (b - a);
-    (b > a && c > b && c - a >= 10.0 && c >= 15.0 && above_usual && gradual).then(|| {
+    (b > a && c > b && c - a >= 10.0 && c >= 15.0 && above_usual(c) && gradual).then(|| {
         alert(
             i,
             AlertKind::DelaysLengthening,
@@ -141,6 +316,9 @@ pub fn delays_lengthening(i: &WarningInput) -> Option<Alert> {
         )
     })
 }
+
+/// How far beyond its usual delay the last month of a lengthening must run ([`delays_lengthening`]).
+pub const LENGTHENING_ABOVE_USUAL_DAYS: f64 = 15.0;
 
 /// Payments slipping beyond the client's own habit, open items included: of the invoices that fell
 /// due in the last 90 days and are old enough to judge, at least 2 — and at least half — ran more
@@ -162,8 +340,8 @@ pub fn delays_lengthening(i: &WarningInput) -> Option<Alert> {
 /// real ledger may want them revisited.
 pub fn beyond_habit(i: &WarningInput) -> Option<Alert> {
     let h = i.habit?;
-    (h.beyond >= 2 && h.beyond * 2 >= h.judged && h.open_beyond >= 1 && h.latest_beyond).then(|| {
-        alert(
+    if h.beyond >= 2 && h.beyond * 2 >= h.judged && h.open_beyond >= 1 && h.latest_beyond {
+        return Some(alert(
             i,
             AlertKind::BeyondHabit,
             month_key(i.as_of),
@@ -174,14 +352,45 @@ pub fn beyond_habit(i: &WarningInput) -> Option<Alert> {
                 h.usual_days + HABIT_MARGIN_DAYS,
                 h.usual_days
             ),
+        ));
+    }
+    // Invoices left aside (collections-anchors e.4, "partial payments in place of full ones",
+    // "selective payment: small invoices paid while large ones wait"): the client is paying — part
+    // of an invoice, or invoices due after it — yet two or more invoices stay open well past its
+    // usual delay. A pay run that skips invoices, or pays them in part, while they run late is what
+    // a client short of cash does; one such invoice is a straggler, two at once are a pattern.
+    let s = i.signals.as_ref()?;
+    // Confirmed by the month just ended: its invoices run at least as late as usual (so the items
+    // left aside are not an old straggler and a deposit beside a month paid as ever).
+    let last_month_late = s.due_months.last().and_then(|m| m.dbt).is_some_and(|d| d >= s.usual_days);
+    (s.passed_over >= 2 && last_month_late).then(|| {
+        alert(
+            i,
+            AlertKind::BeyondHabit,
+            month_key(i.as_of),
+            format!(
+                "{} factures laissées de côté (payées en partie, ou des factures plus récentes payées avant elles), \
+                 encore dues plus de {:.0} jours après l'échéance (d'habitude {:.0} jours)",
+                s.passed_over,
+                s.usual_days + PASSED_OVER_MARGIN_DAYS,
+                s.usual_days
+            ),
         )
     })
 }
 
 /// Four or more incidents in 90 days.
+///
+/// With the client's [`PaymentSignals`], the 4 must also be at least twice its usual quarterly rate
+/// over the three quarters before (as [`dispute_jump`]): a large account with hundreds of
+/// invoices a quarter has a few partial payments and disputes every quarter, and "repeated" means
+/// more than usual, not more than a small client's usual.
 pub fn repeated_incidents(i: &WarningInput) -> Option<Alert> {
-    let n = i.features.incidents_90d;
-    (n >= 4).then(|| {
+    let (n, usual) = match &i.signals {
+        Some(s) => (s.incidents_90d, f64::from(s.incidents_12m.saturating_sub(s.incidents_90d)) / 3.0),
+        None => (i.features.incidents_90d, 0.0),
+    };
+    (n >= 4 && f64::from(n) >= 2.0 * usual).then(|| {
         alert(
             i,
             AlertKind::RepeatedIncidents,
@@ -264,7 +473,11 @@ pub fn score_drop(i: &WarningInput) -> Option<Alert> {
     // fit reacting to one payment's timing, seen on the demo: 88 → 3 → 77 in two weeks) is noise,
     // not news; a client slipping stays down.
     let held = i.score_between.is_none_or(|b| b < 40);
-    (before >= now.saturating_add(25) && now < 40 && held).then(|| {
+    // Confirmed by behaviour, when the ledger's signals are known: at least one invoice open well
+    // past the client's usual delay. A score is a model's reading; a fall with every invoice paid
+    // as usual is the model reacting (a refit, a feature crossing a bin), not the client.
+    let confirmed = i.signals.as_ref().is_none_or(|s| s.open_beyond >= 1);
+    (before >= now.saturating_add(25) && now < 40 && held && confirmed).then(|| {
         alert(
             i,
             AlertKind::ScoreDrop,
@@ -335,6 +548,7 @@ mod tests {
             score_between: None,
             external: ExternalFacts::default(),
             habit: None,
+            signals: None,
         }
     }
 
@@ -392,6 +606,120 @@ mod tests {
         assert!(beyond_habit(&i).is_none());
         i.habit = Some(HabitBreak { latest_beyond: false, ..h }); // the last invoice was paid as usual
         assert!(beyond_habit(&i).is_none());
+    }
+
+    fn signals(usual_days: f64, due: &[Option<f64>]) -> PaymentSignals {
+        PaymentSignals {
+            usual_days,
+            due_months: months(due),
+            passed_over: 0,
+            open_beyond: 0,
+            incidents_90d: 0,
+            incidents_12m: 0,
+        }
+    }
+
+    #[test]
+    fn with_signals_lengthening_reads_due_months_in_a_row_against_the_usual_delay() {
+        let mut i = input();
+        // Paid-month series and 12-month figure say nothing; the due months (open items at their
+        // age) say 4, 9, 22 against a usual 5 days.
+        i.signals = Some(signals(5.0, &[Some(3.0), Some(4.0), Some(9.0), Some(22.0)]));
+        let a = delays_lengthening(&i).unwrap();
+        assert_eq!(a.message, "retards qui s'allongent depuis 2 mois : 4, puis 9, puis 22 jours après l'échéance");
+        // 22 is not 15 days past a usual 10.
+        i.signals = Some(signals(10.0, &[Some(4.0), Some(9.0), Some(22.0)]));
+        assert!(delays_lengthening(&i).is_none());
+        // Not in a row: a month without any invoice due breaks the run.
+        i.signals = Some(signals(5.0, &[Some(4.0), Some(9.0), None, Some(22.0)]));
+        assert!(delays_lengthening(&i).is_none());
+        i.signals = Some(signals(5.0, &[Some(4.0), Some(9.0), Some(22.0), None]));
+        assert!(delays_lengthening(&i).is_none(), "the last complete month is empty: no current trend");
+    }
+
+    #[test]
+    fn invoices_left_aside_need_two_and_a_late_last_month() {
+        let mut i = input();
+        let mut s = signals(20.0, &[Some(10.0), Some(25.0)]);
+        s.passed_over = 2;
+        i.signals = Some(s.clone());
+        i.habit = Some(HabitBreak { usual_days: 20.0, beyond: 0, judged: 3, open_beyond: 0, latest_beyond: false });
+        let a = beyond_habit(&i).unwrap();
+        assert_eq!(a.kind, AlertKind::BeyondHabit);
+        assert!(a.message.starts_with("2 factures laissées de côté"), "{}", a.message);
+        // One item left aside is a straggler.
+        i.signals = Some(PaymentSignals { passed_over: 1, ..s.clone() });
+        assert!(beyond_habit(&i).is_none());
+        // The month just ended was paid earlier than usual: not confirmed.
+        i.signals = Some(PaymentSignals { due_months: months(&[Some(25.0), Some(10.0)]), ..s });
+        assert!(beyond_habit(&i).is_none());
+    }
+
+    #[test]
+    fn with_signals_repeated_incidents_are_relative_to_the_clients_usual_rate() {
+        let mut i = input();
+        i.features.incidents_90d = 9; // the features count credit notes as partial payments
+        let mut s = signals(5.0, &[]);
+        (s.incidents_90d, s.incidents_12m) = (4, 4);
+        i.signals = Some(s.clone());
+        assert!(repeated_incidents(&i).is_some(), "4 where there were none");
+        (s.incidents_90d, s.incidents_12m) = (4, 13); // 3 a quarter is its usual: 4 is not twice that
+        i.signals = Some(s.clone());
+        assert!(repeated_incidents(&i).is_none());
+        (s.incidents_90d, s.incidents_12m) = (3, 3);
+        i.signals = Some(s);
+        assert!(repeated_incidents(&i).is_none());
+    }
+
+    #[test]
+    fn with_signals_a_score_drop_needs_an_invoice_open_past_the_usual_delay() {
+        let mut i = input();
+        (i.score_before, i.score_between, i.score_now) = (Some(90), Some(30), Some(30));
+        i.signals = Some(signals(5.0, &[]));
+        assert!(score_drop(&i).is_none(), "every invoice paid as usual: the model moved, not the client");
+        i.signals = Some(PaymentSignals { open_beyond: 1, ..signals(5.0, &[]) });
+        assert!(score_drop(&i).is_some());
+    }
+
+    #[test]
+    fn payment_signals_read_open_items_own_payments_and_skip_held_invoices() {
+        use crate::scoring::features::{habit_break, tests::invoice, LedgerPayment, LedgerStatus};
+        use rust_decimal_macros::dec;
+        let paid = |issue: NaiveDate, late: i64| {
+            let on = issue + chrono::Duration::days(30 + late);
+            invoice(&format!("p{issue}"), issue, dec!(100), &[(on, dec!(100))])
+        };
+        // A year of invoices paid 5 days late: the habit is 5 days.
+        let mut invoices: Vec<LedgerInvoice> = (0..12).map(|k| paid(d(2025, 1 + k, 1), 5)).collect();
+        // Recent: due 2026-01-31, still open; due 2026-02-02, paid on the day (so the one before is
+        // passed over); due 2026-02-05, paid in part by the client; due 2026-02-10, paid in part
+        // by a credit note only; due 2026-02-15, disputed and open.
+        invoices.push(invoice("open", d(2026, 1, 1), dec!(100), &[]));
+        invoices.push(invoice("part", d(2026, 1, 6), dec!(100), &[(d(2026, 2, 20), dec!(40))]));
+        let mut cn = invoice("cn", d(2026, 1, 11), dec!(100), &[]);
+        cn.payments.push(LedgerPayment { date: d(2026, 2, 20), amount: dec!(30), from_credit_note: true });
+        invoices.push(cn);
+        let mut disputed = invoice("disputed", d(2026, 1, 16), dec!(100), &[]);
+        disputed.statuses.push(LedgerStatus { code: 207, date: d(2026, 2, 1) });
+        invoices.push(disputed);
+        invoices.push(paid(d(2026, 1, 3), 0));
+        let ledger = ClientLedger { client_id: "c".into(), invoices, ..ClientLedger::default() };
+        let as_of = d(2026, 4, 10);
+        let h = habit_break(&ledger, as_of);
+        assert_eq!(h.map(|h| h.usual_days), Some(5.0));
+        let s = payment_signals(&ledger, as_of, h.as_ref()).unwrap();
+        // Open more than 20 days past due: "open", "part", "cn" (the disputed one is held).
+        assert_eq!(s.open_beyond, 3);
+        // Left aside: "open" (an invoice due after it was paid) and "part" (paid in part by the
+        // client); "cn" was only credited, and nothing due after it was paid.
+        assert_eq!(s.passed_over, 2);
+        assert_eq!(s.incidents_90d, 2, "the client's partial payment and the dispute, not the credit note");
+        // Due months Nov–Mar: none due in November, December's two paid 5 days late, January's
+        // open one counts its 69 days so far, February's three (the disputed one left out) 0, 64
+        // and 59 days, none due in March.
+        let figures: Vec<Option<f64>> = s.due_months.iter().map(|m| m.dbt).collect();
+        assert_eq!(figures, vec![None, Some(5.0), Some(69.0), Some(41.0), None]);
+        assert!(payment_signals(&ledger, as_of, None).is_none(), "no habit: nothing to compare with");
     }
 
     #[test]
