@@ -677,7 +677,7 @@ fn action_view(a: PlannedAction, dates: &mut Dates) -> PlannedActionView {
     }
 }
 
-fn plan_view(p: Plan, default_scenarios: bool) -> PlanView {
+pub(crate) fn plan_view(p: Plan, default_scenarios: bool) -> PlanView {
     let paused: Vec<PausedView> = p
         .paused
         .into_iter()
@@ -973,7 +973,7 @@ fn render(
 // Operations.
 // ---------------------------------------------------------------------------------------------
 
-fn scenarios_or_defaults(d: &Dossier) -> Result<(Vec<Scenario>, bool), ApiError> {
+pub(crate) fn scenarios_or_defaults(d: &Dossier) -> Result<(Vec<Scenario>, bool), ApiError> {
     let stored = store::scenarios(d)?;
     Ok(if stored.is_empty() { (vec![default_scenario()], true) } else { (stored, false) })
 }

@@ -636,14 +636,22 @@ pub struct ClientPlanView {
     pub paused: Vec<crate::dunning::PausedView>,
 }
 
-/// The client's part of today's dunning plan. The plan is computed for the whole portfolio (a
-/// client's level depends on nothing else, but the run's keys and scenarios are shared), then kept
-/// to the client here so that only its actions cross the IPC boundary.
+/// The client's part of today's dunning plan, computed from the client's own rows: its open items
+/// due by the horizon with their statuses, the disputes naming them, its promises, pause or
+/// scenario, collective procedure and recorded actions (`encours_store::dunning::client_snapshot`),
+/// planned by `encours_engines::dunning::plan_for_client` under the dossier's scenarios. A client's
+/// plan depends on nothing else, so this is exactly its part of [`crate::dunning::dunning_plan`]
+/// (test `tests/client_plan.rs`, every client of the demo) without reading the whole portfolio —
+/// the client page asks it for every client opened.
 pub fn client_plan(d: &Dossier, client_id: i64, as_of: NaiveDate) -> Result<ClientPlanView, ApiError> {
-    let plan = crate::dunning::dunning_plan(d, as_of)?;
-    Ok(ClientPlanView {
-        as_of: plan.as_of,
-        actions: plan.actions.into_iter().filter(|a| a.client_id == client_id).collect(),
-        paused: plan.paused.into_iter().filter(|p| p.client_id == client_id).collect(),
-    })
+    use encours_domain::dunning::Anchor;
+    use encours_engines::dunning as engine;
+
+    let (scenarios, defaults) = crate::dunning::scenarios_or_defaults(d)?;
+    let anchored = scenarios.iter().flat_map(|s| s.steps.iter()).any(|st| st.anchor == Anchor::MadeAvailable);
+    let snapshot =
+        encours_store::dunning::client_snapshot(d, client_id, as_of, engine::horizon_days(&scenarios), anchored)?;
+    let plan = engine::plan_for_client(as_of, &snapshot, &scenarios, encours_domain::ClientId(client_id));
+    let view = crate::dunning::plan_view(plan, defaults);
+    Ok(ClientPlanView { as_of: view.as_of, actions: view.actions, paused: view.paused })
 }

@@ -245,6 +245,47 @@ pub fn templates(d: &Dossier) -> Result<Vec<Template>, StoreError> {
     Ok(out)
 }
 
+/// What the items need beyond their dunning statuses, read the same way for the whole portfolio and
+/// for one client (`client`: the partial agreements of that client only): the 203s when
+/// `made_available`, the partial agreements, the stored hold of the items having a 211 (`with_211`,
+/// positions in `items`; `index`: invoice id → position).
+fn complete_items(
+    d: &Dossier,
+    as_of: NaiveDate,
+    client: Option<i64>,
+    items: &mut [DunningItem],
+    index: &HashMap<i64, usize, RowIds>,
+    with_211: &[usize],
+    made_available: bool,
+) -> Result<(), StoreError> {
+    if made_available {
+        let mut stmt = d.conn.prepare_cached(
+            "SELECT at FROM status_events INDEXED BY status_events_invoice WHERE invoice_id = ?1 AND code = 203",
+        )?;
+        for item in items.iter_mut() {
+            let ats: Vec<String> = stmt.query_map([item.invoice_id.0], |r| r.get(0))?.collect::<Result<_, _>>()?;
+            for at in ats {
+                item.statuses.push(status_event(item.invoice_id, 203, &at, "[]")?);
+            }
+        }
+    }
+    // A partial agreement replays as the 206 it stands for ([`partial_agreements`]): the engine
+    // duns only the accepted part — amounts, letters and penalties alike — exactly as after a
+    // platform 206, and holds the invoice back once that part is paid.
+    for agreement in partial_agreements(d, as_of, client)? {
+        let Some(item) = index.get(&agreement.invoice_id.0).and_then(|&i| items.get_mut(i)) else { continue };
+        let event = agreement.status_event(item.outstanding, item.currency);
+        item.statuses.push(event);
+    }
+    // A 211 holds until the payment is matched: the match clears the stored hold (app::collect).
+    let mut hold = d.conn.prepare_cached("SELECT dunning_hold FROM invoice_collection WHERE invoice_id = ?1")?;
+    for &i in with_211 {
+        let Some(item) = items.get_mut(i) else { continue };
+        item.stored_hold = hold.query_row([item.invoice_id.0], |r| r.get::<_, Option<String>>(0)).optional()?;
+    }
+    Ok(())
+}
+
 /// Reads the portfolio the dunning engine plans from on `as_of`: open invoices (positive
 /// outstanding) due on or before `as_of + horizon_days`, with their dunning-relevant statuses and
 /// stored collection state; the clients they belong to; open disputes; promises pending or broken
@@ -320,32 +361,7 @@ pub fn snapshot(
         snap.items[i].statuses.push(event);
     }
     drop(rows);
-    if made_available {
-        let mut stmt = d.conn.prepare_cached(
-            "SELECT at FROM status_events INDEXED BY status_events_invoice WHERE invoice_id = ?1 AND code = 203",
-        )?;
-        for item in &mut snap.items {
-            let ats: Vec<String> = stmt.query_map([item.invoice_id.0], |r| r.get(0))?.collect::<Result<_, _>>()?;
-            for at in ats {
-                item.statuses.push(status_event(item.invoice_id, 203, &at, "[]")?);
-            }
-        }
-    }
-    // A partial agreement replays as the 206 it stands for ([`partial_agreements`]): the engine
-    // duns only the accepted part — amounts, letters and penalties alike — exactly as after a
-    // platform 206, and holds the invoice back once that part is paid.
-    for agreement in partial_agreements(d, as_of, None)? {
-        let Some(&i) = index.get(&agreement.invoice_id.0) else { continue };
-        let item = &mut snap.items[i];
-        let event = agreement.status_event(item.outstanding, item.currency);
-        item.statuses.push(event);
-    }
-    // A 211 holds until the payment is matched: the match clears the stored hold (app::collect).
-    let mut hold = d.conn.prepare_cached("SELECT dunning_hold FROM invoice_collection WHERE invoice_id = ?1")?;
-    for i in with_211 {
-        let item = &mut snap.items[i];
-        item.stored_hold = hold.query_row([item.invoice_id.0], |r| r.get::<_, Option<String>>(0)).optional()?;
-    }
+    complete_items(d, as_of, None, &mut snap.items, &index, &with_211, made_available)?;
 
     let mut stmt = d.conn.prepare_cached("SELECT id, name, naf FROM clients INDEXED BY clients_analytics")?;
     let mut rows = stmt.query([])?;
@@ -458,6 +474,197 @@ pub fn snapshot(
     Ok(snap)
 }
 
+/// The part of [`snapshot`] one client's plan needs, read from that client's rows only (the client
+/// page asks it for each client opened: the whole snapshot reads every open item of the portfolio).
+///
+/// The engine's plan of this snapshot gives the client exactly the actions and held-back items the
+/// whole portfolio's plan gives it (test `crates/app/tests/client_plan.rs`, every client of the
+/// demo): the items are read in the whole snapshot's order (the `invoices_dunning` index order:
+/// due date, currency, amount, issue date, number), each with the same statuses in the same order;
+/// the disputes are those open on the day that name one of these items (whatever client they were
+/// opened for); the promises, pause or scenario override, collective procedure and recorded actions
+/// are the client's (a promise and an action are always recorded for the client they concern, and
+/// an action's key names its client). Every read goes through an index on the client or the invoice.
+pub fn client_snapshot(
+    d: &Dossier,
+    client: i64,
+    as_of: NaiveDate,
+    horizon_days: u64,
+    made_available: bool,
+) -> Result<DunningSnapshot, StoreError> {
+    let horizon = as_of.checked_add_days(chrono::Days::new(horizon_days)).unwrap_or(as_of);
+    let mut snap = DunningSnapshot::default();
+    // One read transaction, as for the whole snapshot: every read sees the same state.
+    let _read = if d.conn.is_autocommit() { Some(d.conn.unchecked_transaction()?) } else { None };
+
+    // `outstanding <> 0` lets the partial open-items index serve the read (it starts with the client).
+    let mut items = d.conn.prepare_cached(
+        "SELECT id, number, issue_date, due_date, currency, outstanding
+         FROM invoices INDEXED BY invoices_open_items
+         WHERE client_id = ?1 AND outstanding <> 0 AND outstanding > 0 AND due_date <= ?2
+         ORDER BY due_date, currency, outstanding, issue_date, number, id",
+    )?;
+    let mut rows = items.query(params![client, horizon.to_string()])?;
+    let mut index: HashMap<i64, usize, RowIds> = HashMap::default();
+    while let Some(r) = rows.next()? {
+        let id: i64 = r.get(0)?;
+        index.insert(id, snap.items.len());
+        snap.items.push(DunningItem {
+            invoice_id: InvoiceId(id),
+            client_id: ClientId(client),
+            number: Arc::from(text(r, 1)?),
+            issue_date: parse_date(text(r, 2)?)?,
+            due_date: parse_date(text(r, 3)?)?,
+            currency: if text(r, 4)? == "EUR" { Currency::EUR } else { currency(text(r, 4)?)? },
+            outstanding: from_units(r.get(5)?),
+            statuses: Vec::new(),
+            stored_hold: None,
+        });
+    }
+    drop(rows);
+    if snap.items.is_empty() {
+        // Nothing open due by the horizon: the plan has nothing for the client (a reminder, a claim
+        // declaration and a promise follow-up all need an item).
+        return Ok(snap);
+    }
+
+    // Each item's dunning statuses in the order of their covering index, as the whole snapshot's
+    // range scan reads them (code, then date-time).
+    let mut statuses = d.conn.prepare_cached(
+        "SELECT code, at, amounts_json FROM status_events INDEXED BY status_events_dunning
+         WHERE invoice_id = ?1 AND code IN (206, 207, 208, 209, 210, 211, 213, 220) ORDER BY code, at, amounts_json",
+    )?;
+    let mut with_211 = Vec::new();
+    for (i, item) in snap.items.iter_mut().enumerate() {
+        let mut rows = statuses.query([item.invoice_id.0])?;
+        while let Some(r) = rows.next()? {
+            let code: u16 = r.get(0)?;
+            if code == 211 && with_211.last() != Some(&i) {
+                with_211.push(i);
+            }
+            item.statuses.push(status_event(item.invoice_id, code, text(r, 1)?, text(r, 2)?)?);
+        }
+    }
+    complete_items(d, as_of, Some(client), &mut snap.items, &index, &with_211, made_available)?;
+
+    let found = d
+        .conn
+        .prepare_cached("SELECT name, naf FROM clients WHERE id = ?1")?
+        .query_row([client], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?)))
+        .optional()?;
+    if let Some((name, naf)) = found {
+        let id = ClientId(client);
+        snap.clients
+            .insert(id, DunningClient { id, name: Arc::from(name), naf, risk_grade: None, language: "fr".to_owned() });
+    }
+
+    // The disputes open on the day (as in [`snapshot`]: not those a 206 opened) naming an item.
+    let mut stmt = d.conn.prepare_cached(
+        "SELECT DISTINCT d.id, d.client_id, d.opened_on
+         FROM invoices i INDEXED BY invoices_open_items
+         JOIN dispute_invoices di INDEXED BY dispute_invoices_invoice ON di.invoice_id = i.id
+         JOIN disputes d ON d.id = di.dispute_id
+         WHERE i.client_id = ?1 AND i.outstanding <> 0 AND i.outstanding > 0 AND i.due_date <= ?2
+           AND d.opened_on <= ?3 AND (d.resolved_on IS NULL OR d.resolved_on > ?3)
+           AND (d.status_code IS NULL OR d.status_code <> 206)
+         ORDER BY d.id",
+    )?;
+    let mut rows = stmt.query(params![client, horizon.to_string(), as_of.to_string()])?;
+    while let Some(r) = rows.next()? {
+        snap.disputes.push(OpenDispute {
+            id: r.get(0)?,
+            client_id: ClientId(r.get(1)?),
+            invoice_ids: Vec::new(),
+            opened_on: parse_date(text(r, 2)?)?,
+        });
+    }
+    drop(rows);
+    let mut inv = d.conn.prepare_cached("SELECT invoice_id FROM dispute_invoices WHERE dispute_id = ?1")?;
+    for dispute in &mut snap.disputes {
+        let mut rows = inv.query([dispute.id])?;
+        while let Some(r) = rows.next()? {
+            dispute.invoice_ids.push(InvoiceId(r.get(0)?));
+        }
+    }
+
+    // The client's promises pending or broken within the window, in the order of the whole
+    // snapshot's read (promised date, date made): a later promise on the same invoice wins there.
+    let window = as_of.checked_sub_days(chrono::Days::new(BROKEN_PROMISE_WINDOW_DAYS)).unwrap_or(as_of);
+    let mut stmt = d.conn.prepare_cached(
+        "SELECT id, made_on, promised_for, currency, amount FROM promises INDEXED BY promises_client
+         WHERE client_id = ?1 AND promised_for >= ?2 AND made_on <= ?3 ORDER BY promised_for, made_on, id",
+    )?;
+    let mut rows = stmt.query(params![client, window.to_string(), as_of.to_string()])?;
+    let mut past: Vec<(usize, Currency)> = Vec::new();
+    let mut earliest: Option<NaiveDate> = None;
+    while let Some(r) = rows.next()? {
+        let made_on = parse_date(text(r, 1)?)?;
+        let promised_for = parse_date(text(r, 2)?)?;
+        if promised_for < as_of {
+            past.push((snap.promises.len(), currency(text(r, 3)?)?));
+            earliest = Some(earliest.map_or(made_on, |e: NaiveDate| e.min(made_on)));
+        }
+        snap.promises.push(PromiseFact {
+            id: r.get(0)?,
+            client_id: ClientId(client),
+            invoice_ids: Vec::new(),
+            made_on,
+            promised_for,
+            amount: from_units(r.get(4)?),
+            paid_since: Decimal::ZERO,
+        });
+    }
+    drop(rows);
+    let mut inv = d.conn.prepare_cached("SELECT invoice_id FROM promise_invoices WHERE promise_id = ?1")?;
+    for p in &mut snap.promises {
+        p.invoice_ids = inv.query_map([p.id], |r| Ok(InvoiceId(r.get(0)?)))?.collect::<Result<_, _>>()?;
+    }
+    if let Some(from) = earliest {
+        let mut stmt = d.conn.prepare_cached(
+            "SELECT currency, amount, booked_on FROM payments INDEXED BY payments_client
+             WHERE client_id = ?1 AND booked_on >= ?2 AND booked_on <= ?3",
+        )?;
+        let mut rows = stmt.query(params![client, from.to_string(), as_of.to_string()])?;
+        while let Some(r) = rows.next()? {
+            let cur = if text(r, 0)? == "EUR" { Currency::EUR } else { currency(text(r, 0)?)? };
+            let amount = from_units(r.get(1)?);
+            let booked = parse_date(text(r, 2)?)?;
+            for &(i, promised_in) in &past {
+                let Some(p) = snap.promises.get_mut(i) else { continue };
+                if booked >= p.made_on && promised_in == cur {
+                    p.paid_since += amount;
+                }
+            }
+        }
+    }
+
+    let case = d
+        .conn
+        .prepare_cached("SELECT kind, judgment_on FROM client_insolvency WHERE client_id = ?1")?
+        .query_row([client], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+        .optional()?;
+    if let Some((kind, judgment_on)) = case {
+        snap.insolvencies.insert(ClientId(client), InsolvencyCase { kind, judgment_on: parse_date(&judgment_on)? });
+    }
+    let mut stmt = d.conn.prepare_cached(
+        "SELECT client_id, scenario_id, paused, paused_until, reason FROM dunning_overrides WHERE client_id = ?1",
+    )?;
+    let mut rows = stmt.query([client])?;
+    if let Some(r) = rows.next()? {
+        snap.overrides.insert(ClientId(client), override_of(r)?);
+    }
+    drop(rows);
+
+    let mut stmt = d.conn.prepare_cached(
+        "SELECT action_key, planned_on FROM dunning_actions INDEXED BY dunning_actions_client WHERE client_id = ?1",
+    )?;
+    let mut rows = stmt.query([client])?;
+    while let Some(r) = rows.next()? {
+        snap.history.push(ActionDone { key: r.get(0)?, on: parse_date(&r.get::<_, String>(1)?)? });
+    }
+    Ok(snap)
+}
+
 /// The per-client overrides.
 pub fn overrides(d: &Dossier) -> Result<BTreeMap<ClientId, ClientOverride>, StoreError> {
     let mut stmt =
@@ -465,18 +672,21 @@ pub fn overrides(d: &Dossier) -> Result<BTreeMap<ClientId, ClientOverride>, Stor
     let mut rows = stmt.query([])?;
     let mut out = BTreeMap::new();
     while let Some(r) = rows.next()? {
-        let client = ClientId(r.get(0)?);
-        let scenario: Option<i64> = r.get(1)?;
-        let o = match scenario {
-            Some(id) => ClientOverride::Scenario { scenario: ScenarioId(id) },
-            None => ClientOverride::Pause {
-                until: r.get::<_, Option<String>>(3)?.as_deref().map(parse_date).transpose()?,
-                reason: r.get(4)?,
-            },
-        };
-        out.insert(client, o);
+        out.insert(ClientId(r.get(0)?), override_of(r)?);
     }
     Ok(out)
+}
+
+/// An override row (`client_id, scenario_id, paused, paused_until, reason`).
+fn override_of(r: &rusqlite::Row<'_>) -> Result<ClientOverride, StoreError> {
+    let scenario: Option<i64> = r.get(1)?;
+    Ok(match scenario {
+        Some(id) => ClientOverride::Scenario { scenario: ScenarioId(id) },
+        None => ClientOverride::Pause {
+            until: r.get::<_, Option<String>>(3)?.as_deref().map(parse_date).transpose()?,
+            reason: r.get(4)?,
+        },
+    })
 }
 
 /// A recorded dunning action (a row of the outbox).
