@@ -249,12 +249,21 @@ fn incidents(ledger: &ClientLedger, as_of: NaiveDate) -> (u32, u32) {
     ledger.broken_promises.iter().for_each(|d| count(*d, &mut n90, &mut n12));
     let mut sorted: Vec<&super::features::LedgerPayment> = Vec::new();
     for inv in ledger.invoices.iter().filter(|i| i.kind == DocumentKind::Invoice && i.issue_date < as_of) {
-        for code in [207, 210, 206] {
-            // The latest such status counts the invoice once in each window it falls in.
-            if let Some(d) = inv.statuses.iter().filter(|s| s.code == code && s.date < as_of).map(|s| s.date).max() {
-                count(d, &mut n90, &mut n12);
+        // The latest 207, 210 and 206 before `as_of` count the invoice once each in the windows
+        // they fall in (one pass over its statuses).
+        let mut latest: [Option<NaiveDate>; 3] = [None; 3];
+        for st in inv.statuses.iter().filter(|st| st.date < as_of) {
+            let slot = match st.code {
+                207 => 0,
+                210 => 1,
+                206 => 2,
+                _ => continue,
+            };
+            if let Some(l) = latest.get_mut(slot) {
+                *l = (*l).max(Some(st.date));
             }
         }
+        latest.into_iter().flatten().for_each(|d| count(d, &mut n90, &mut n12));
         if !inv.payments.iter().any(|p| p.date >= m12 && p.date < as_of && !p.from_credit_note) {
             continue;
         }
