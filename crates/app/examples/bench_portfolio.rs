@@ -8,8 +8,9 @@
 //!
 //! Prints: the open (migrations the first time), RUNS portfolio reads (store query, then the DTO and
 //! its JSON as the shell serialises it) with median/min/max, then the client page of 200 clients
-//! spread over the ids (the largest client included) with median, 95th percentile and max, and the
-//! palette search. Timings are the only floats (printing).
+//! spread over the ids (the largest client included) with median, 95th percentile and max, the
+//! client's next step (`client_plan`, from the client's rows) against today's whole plan kept to the
+//! client, and the palette search. Timings are the only floats (printing).
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -84,6 +85,30 @@ fn main() {
     println!("client_360 of the client with the most open items ({largest}): {}", ms(t.elapsed()));
     println!("client_360 store query: {}", stats(store_times));
     println!("client_page (with score): {}", stats(page_times));
+
+    // The client page's next step: the client's part of today's plan, from the client's own rows
+    // (`client_plan`), against the whole portfolio's plan kept to the client (what it was before),
+    // on 40 of the clients above (the largest included); both must give the same actions.
+    let plan_ids: Vec<i64> = ids.iter().step_by((ids.len() / 40).max(1)).copied().chain([largest]).collect();
+    let mut per_client = Vec::new();
+    let mut whole = Vec::new();
+    let mut actions = 0;
+    for id in &plan_ids {
+        let t = Instant::now();
+        let mine = encours_app::portfolio::client_plan(&d, *id, as_of).expect("client plan");
+        per_client.push(t.elapsed());
+        let t = Instant::now();
+        let plan = encours_app::dunning::dunning_plan(&d, as_of).expect("whole plan");
+        let expected: Vec<_> = plan.actions.into_iter().filter(|a| a.client_id == *id).collect();
+        whole.push(t.elapsed());
+        assert_eq!(mine.actions, expected, "client {id}: the per-client plan differs from the whole plan");
+        actions += mine.actions.len();
+    }
+    println!(
+        "client_plan, the client's rows only ({actions} actions, same as the whole plan's): {}",
+        stats(per_client)
+    );
+    println!("client_plan as it was, today's whole plan kept to the client: {}", stats(whole));
 
     let mut search = Vec::new();
     for q in ["dupont", "SARL", "3", "FA-2026", "zzz"] {
