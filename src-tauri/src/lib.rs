@@ -3,7 +3,7 @@
 
 mod jobs;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use encours_app::analytics::DashboardView;
@@ -23,6 +23,7 @@ use tauri::Manager;
 
 mod directory;
 mod opendata;
+mod preopen;
 mod settings;
 mod sync;
 
@@ -40,6 +41,9 @@ struct AppState {
     demo_path: PathBuf,
     /// What the command line asked to open: `--demo`, or a dossier path.
     open_on_start: Option<String>,
+    /// That dossier being opened while the window starts (see `preopen`); taken by the first command
+    /// that needs it.
+    preopen: Mutex<Option<preopen::Preopen>>,
 }
 
 fn now() -> chrono::NaiveDateTime {
@@ -77,6 +81,26 @@ impl AppState {
             Some(k) => Ok(k.clone()),
             None => self.keys().cloned(),
         }
+    }
+
+    /// The dossier opened at launch, when it is `path`; waits for the opening to finish. Any other
+    /// opening still pending is dropped: the window chose another dossier.
+    fn preopened(&self, path: &Path) -> Option<Result<Dossier, ApiError>> {
+        let pending = self.preopen.lock().ok()?.take()?;
+        pending.is_for(path).then(|| pending.wait())
+    }
+
+    /// Installs the dossier opened at launch, if one is pending, opened, and no dossier is open yet;
+    /// its summary. A failed opening is dropped: the window then opens the dossier itself and shows
+    /// why it cannot. The slot stays locked until the dossier is installed, so that a second caller
+    /// finds it open.
+    fn settle_preopen(&self) -> Option<DossierSummary> {
+        let mut slot = self.preopen.lock().ok()?;
+        let pending = slot.take()?;
+        if self.dossier.lock().ok()?.is_some() {
+            return None;
+        }
+        self.install(pending.wait().ok()?, None).ok()
     }
 
     /// Makes `dossier` the open one; `opened_with`: its passphrase key source in passphrase mode.
@@ -117,6 +141,8 @@ async fn create_dossier(
     passphrase: Option<String>,
 ) -> Result<DossierSummary, ApiError> {
     let path = PathBuf::from(path);
+    // Another dossier than the one named on the command line: that opening is dropped.
+    drop(state.preopened(&path));
     // The core refuses a passphrase under 12 characters (`Passphrase::check_strength`).
     let (keys, opened_with) = state.keys_for(passphrase)?;
     state.install(encours_app::create_dossier(&path, &siren, &name, &keys, now())?, opened_with)
@@ -131,6 +157,10 @@ async fn open_dossier(
     passphrase: Option<String>,
 ) -> Result<DossierSummary, ApiError> {
     let path = PathBuf::from(path);
+    // Opened at launch under the keyring's key; with a passphrase, opened again under it.
+    if let (Some(Ok(dossier)), None) = (state.preopened(&path), &passphrase) {
+        return state.install(dossier, None);
+    }
     let (keys, opened_with) = state.keys_for(passphrase)?;
     state.install(encours_app::open_dossier(&path, &keys)?, opened_with)
 }
@@ -139,6 +169,9 @@ async fn open_dossier(
 async fn open_demo(state: tauri::State<'_, AppState>) -> Result<DossierSummary, ApiError> {
     let keys = state.keys()?.clone();
     let path = state.demo_path.clone();
+    if let Some(Ok(dossier)) = state.preopened(&path) {
+        return state.install(dossier, None);
+    }
     // Generating the demo takes a few seconds: keep it off the async workers.
     let dossier = tauri::async_runtime::spawn_blocking(move || encours_app::open_or_create_demo(&path, &keys, now()))
         .await
@@ -148,6 +181,10 @@ async fn open_demo(state: tauri::State<'_, AppState>) -> Result<DossierSummary, 
 
 #[tauri::command]
 async fn dossier_summary(state: tauri::State<'_, AppState>) -> Result<DossierSummary, ApiError> {
+    // The window's first question at start: the dossier the command line named, opened meanwhile.
+    if let Some(summary) = state.settle_preopen() {
+        return Ok(summary);
+    }
     let guard = state.dossier.lock().map_err(internal)?;
     let dossier = guard.as_ref().ok_or_else(|| ApiError::new(ErrorCode::NoDossierOpen, "no dossier is open"))?;
     encours_app::summary(dossier, now().date())
@@ -843,12 +880,26 @@ pub fn run() {
     tauri::Builder::default()
         .setup(|app| {
             let data_dir = app.path().app_data_dir().map_err(|e| Box::new(e) as Box<dyn std::error::Error>)?;
+            let keys = encours_app::key_source();
+            let demo_path = data_dir.join("demo.encours");
+            let open_on_start = open_on_start(std::env::args().skip(1));
+            // The named dossier starts opening now, while the window starts (see `preopen`): only
+            // an existing file under the keyring's key (a passphrase is typed in the window; the
+            // demo is generated there with its progress when it does not exist yet).
+            let preopen = match (&keys, open_on_start.as_deref()) {
+                (Ok((k, _)), Some(choice)) => {
+                    let path = if choice == "demo" { demo_path.clone() } else { PathBuf::from(choice) };
+                    path.is_file().then(|| preopen::Preopen::start(path, k.clone(), now().date())).flatten()
+                }
+                _ => None,
+            };
             app.manage(AppState {
                 dossier: Arc::new(Mutex::new(None)),
-                keys: encours_app::key_source(),
+                keys,
                 opened_with: Mutex::new(None),
-                demo_path: data_dir.join("demo.encours"),
-                open_on_start: open_on_start(std::env::args().skip(1)),
+                demo_path,
+                open_on_start,
+                preopen: Mutex::new(preopen),
             });
             app.manage(encours_app::security::LockState::default());
             app.manage(jobs::JobsState::new());

@@ -7,6 +7,7 @@ import { api, toCommandError, type CommandError } from "../api";
 import type { DashboardView } from "../bindings/DashboardView";
 import type { OpenItemsFilter } from "../bindings/OpenItemsFilter";
 import type { OpenItemsView } from "../bindings/OpenItemsView";
+import { takePrefetchedDashboard } from "./prefetch";
 import { itemsFilter, type DrillTarget } from "./view";
 
 /** Items listed under a detail; the count and total always cover every item behind the figure. */
@@ -49,7 +50,10 @@ export class DashboardBoard {
     const load = ++this.#load;
     this.loading = true;
     try {
-      const view = await api.dashboard();
+      // The first load after opening finds the dashboard already asked for (./prefetch); if that
+      // request was refused, ask again: the refusal reported is this one's.
+      const prefetched = takePrefetchedDashboard();
+      const view = await (prefetched ? prefetched.catch(() => api.dashboard()) : api.dashboard());
       if (load !== this.#load) return;
       this.view = view;
       this.error = null;
