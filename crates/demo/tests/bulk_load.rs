@@ -9,6 +9,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use encours_demo::{DemoConfig, DemoSink};
 use encours_domain::{Allocation, Client, Dispute, Invoice, Payment, PaymentId, Promise, Siren, StatusEvent};
 use encours_store::analytics::aggregates_dump;
+use encours_store::queries::{summary, summary_from_tables};
 use encours_store::{Dossier, DossierKey, KeySource, LedgerWriter, StoreError};
 
 fn keys() -> KeySource {
@@ -93,6 +94,28 @@ fn a_bulk_demo_leaves_the_aggregates_the_triggers_keep_row_by_row() {
     let after = aggregates_dump(&bulk).unwrap();
     assert_ne!(after, loaded, "the unmatch moved the aggregates of the bulk-loaded dossier");
     assert_eq!(after, aggregates_dump(&rows).unwrap());
+}
+
+#[test]
+fn the_summary_read_from_the_aggregates_is_the_one_counted_from_the_tables() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut bulk = create(dir.path(), "bulk.encours");
+    let mut rows = create(dir.path(), "rows.encours");
+    let empty = summary(&bulk, "2026-11-23".parse().unwrap()).unwrap();
+    assert_eq!(empty, summary_from_tables(&bulk, "2026-11-23".parse().unwrap()).unwrap());
+    demo(&mut bulk, true);
+    demo(&mut rows, false);
+    unmatch(&mut bulk);
+    unmatch(&mut rows);
+    for day in ["2025-01-01", "2026-06-30", "2026-11-23", "2027-12-31"] {
+        let day: NaiveDate = day.parse().unwrap();
+        for d in [&bulk, &rows] {
+            let s = summary(d, day).unwrap();
+            assert_eq!(s, summary_from_tables(d, day).unwrap(), "{day}");
+            assert_eq!((s.clients, s.invoices), (60, 3_000));
+            assert!(s.payments > 1_000 && s.open_items > 0 && s.overdue_items > 0, "{s:?}");
+        }
+    }
 }
 
 #[test]

@@ -988,6 +988,12 @@ SELECT i.currency,
        i.due_date, count(*), sum(i.outstanding)
 FROM invoices i LEFT JOIN analytics_clients h ON h.client_id = i.client_id
 WHERE i.outstanding > 0 GROUP BY 1, 2, 3;
+
+DELETE FROM analytics_counts;
+INSERT INTO analytics_counts (name, n) VALUES
+    ('clients', (SELECT count(*) FROM clients)),
+    ('invoices', (SELECT count(*) FROM invoices)),
+    ('payments', (SELECT count(*) FROM payments));
 ";
 
 /// Drops the triggers that keep the aggregates, inside the caller's transaction, and returns
@@ -1015,7 +1021,7 @@ pub(crate) fn rebuild_aggregates(conn: &rusqlite::Connection, triggers: &[String
     Ok(())
 }
 
-/// Every row of the aggregates (migrations 0005 and 0019), sorted, as text (for tests comparing two dossiers, or a
+/// Every row of the aggregates (migrations 0005, 0019 and 0021), sorted, as text (for tests comparing two dossiers, or a
 /// dossier with its aggregates rebuilt from scratch).
 pub fn aggregates_dump(d: &Dossier) -> Result<Vec<String>, StoreError> {
     let mut out = Vec::new();
@@ -1034,6 +1040,7 @@ pub fn aggregates_dump(d: &Dossier) -> Result<Vec<String>, StoreError> {
          WHERE items <> 0 OR open <> 0 OR unapplied <> 0 OR net <> 0 OR oldest_due IS NOT NULL ORDER BY 1",
         "SELECT currency || ' ' || late || ' ' || due_date || ' ' || invoices || ' ' || positive
          FROM analytics_open_habits WHERE invoices <> 0 OR positive <> 0 ORDER BY 1",
+        "SELECT name || ' ' || n FROM analytics_counts WHERE n <> 0 ORDER BY 1",
     ] {
         let mut stmt = d.conn.prepare(sql)?;
         let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
