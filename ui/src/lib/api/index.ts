@@ -48,6 +48,7 @@ import type { BackupReport } from "../bindings/BackupReport";
 import type { ClientExternalView } from "../bindings/ClientExternalView";
 import type { RefreshReport } from "../bindings/RefreshReport";
 import type { DirectoryEntryView } from "../bindings/DirectoryEntryView";
+import type { WriteOffView } from "../bindings/WriteOffView";
 import { toCommandError } from "./error";
 
 export { CommandError, isErrorCode, toCommandError } from "./error";
@@ -263,6 +264,12 @@ export const api = {
     call<number>("add_client_note", { clientId, note }),
   /** The client's part of today's dunning plan (next reminder, items held back). */
   clientPlan: (clientId: number): Promise<ClientPlanView> => call<ClientPlanView>("client_plan", { clientId }),
+  /** Writes off what is open on an invoice on `on` (YYYY-MM-DD) for `reason` (legal-rules A.7); final. */
+  writeOffInvoice: (invoiceId: number, on: string, reason: string): Promise<WriteOffView> =>
+    call<WriteOffView>("write_off_invoice", { invoiceId, on, reason }),
+  /** The client's write-offs, by date. */
+  clientWriteOffs: (clientId: number): Promise<WriteOffView[]> =>
+    call<WriteOffView[]>("client_write_offs", { clientId }),
   /** The command palette's search: clients by SIREN or name, invoices by number. */
   paletteSearch: (query: string, limit: number): Promise<PaletteResults> =>
     call<PaletteResults>("palette_search", { query, limit }),
