@@ -121,14 +121,42 @@ fn main() {
 
     let mut times = Vec::with_capacity(runs);
     for i in 0..runs {
+        // Phases from the run's own progress calls: `{0, 0}` when the read starts, the first call
+        // with a total once the ledgers are read (after 1,000 clients' features: ~2 % of them),
+        // `{total, total}` when every client's features are computed; then score, alerts, write.
+        let marks: std::cell::RefCell<[Option<Instant>; 3]> = std::cell::RefCell::new([None; 3]);
+        let mark = |p: encours_app::scoring::ScoringProgress| {
+            let mut m = marks.borrow_mut();
+            let slot = if p.total == 0 {
+                0
+            } else if p.done < p.total {
+                1
+            } else {
+                2
+            };
+            if m[slot].is_none() {
+                m[slot] = Some(Instant::now());
+            }
+        };
         let (started, cpu) = (Instant::now(), process_cpu());
-        let r = encours_app::scoring::rescore(&mut d, Some(&keys), as_of, now, &|_| {}, &no)
+        let r = encours_app::scoring::rescore(&mut d, Some(&keys), as_of, now, &mark, &no)
             .expect("a rerun")
             .expect("not cancelled");
         let wall = started.elapsed();
         let cpu = process_cpu().zip(cpu).map(|(a, b)| ms(a - b)).unwrap_or_default();
+        let m = *marks.borrow();
+        let phases = match m {
+            [Some(a), Some(b), Some(c)] => format!(
+                "; before the read {}, read {}, features {}, score + alerts + write {}",
+                ms(a - started),
+                ms(b - a),
+                ms(c - b),
+                ms(started + wall - c)
+            ),
+            _ => String::new(),
+        };
         println!(
-            "rerun {i}: {} (cpu {cpu}); {} scored, {} replaced, {} new alerts",
+            "rerun {i}: {} (cpu {cpu}); {} scored, {} replaced, {} new alerts{phases}",
             ms(wall),
             r.clients_scored,
             r.replaced,
