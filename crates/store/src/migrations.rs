@@ -30,8 +30,8 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0018_alert_delivery.sql"),
     include_str!("../migrations/0019_dashboard_aggregates.sql"),
     include_str!("../migrations/0020_opendata.sql"),
-    include_str!("../migrations/0021_scoring_days.sql"),
     include_str!("../migrations/0021_ledger_counts.sql"),
+    include_str!("../migrations/0022_scoring_days.sql"),
 ];
 
 /// The schema version this build writes.

@@ -190,7 +190,7 @@ struct ClientRow {
     invoices: (usize, usize),
 }
 
-/// The day number (days since 1970-01-01, as the migration 0021 indexes hold dates) as the
+/// The day number (days since 1970-01-01, as the migration 0022 indexes hold dates) as the
 /// snapshot's day number (days from the common era).
 fn epoch_day(r: &rusqlite::Row<'_>, i: usize) -> Result<i32, StoreError> {
     const EPOCH_FROM_CE: i64 = 719_163;
@@ -198,7 +198,7 @@ fn epoch_day(r: &rusqlite::Row<'_>, i: usize) -> Result<i32, StoreError> {
     i32::try_from(days + EPOCH_FROM_CE).map_err(|_| StoreError::Decode(format!("day {days}")))
 }
 
-// The read queries repeat the expressions of migration 0021's indexes word for word: SQLite then
+// The read queries repeat the expressions of migration 0022's indexes word for word: SQLite then
 // reads them from the index (and never the table). A date that is not a date gives NULL there; the
 // `IS NOT 0` keeps such a row, so that reading it fails as a text date did before.
 const ALLOCATIONS_SQL: &str = "SELECT invoice_id, unixepoch(substr(applied_on, 1, 10)) / 86400, amount, \

@@ -1,4 +1,4 @@
--- Schema 21: covering indexes that hold the rescoring's read model (store::scoring::LedgerSnapshot)
+-- Schema 22: covering indexes that hold the rescoring's read model (store::scoring::LedgerSnapshot)
 -- in integers. Every run reads every invoice, allocation and status of the dossier, and each page
 -- read is decrypted (AES + HMAC-SHA512) and each text date parsed: with dates as day numbers since
 -- 1970 (two bytes instead of ten or nineteen) and the kind and document tests as 0/1 (no byte at
