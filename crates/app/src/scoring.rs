@@ -656,6 +656,72 @@ fn split_points(snapshot: &store::LedgerSnapshot, threads: usize) -> Vec<usize> 
     cuts
 }
 
+/// What scoring the drafts needs besides them.
+struct ScoringContext<'a> {
+    as_of: NaiveDate,
+    /// The portfolio's late rate.
+    prior: f64,
+    card: &'a Scorecard,
+    previous: &'a HashMap<i64, u8>,
+    before_previous: &'a HashMap<i64, u8>,
+    raised: &'a HashSet<String>,
+}
+
+type Scored = (Vec<StoredScore>, Vec<NewAlert>, std::collections::BTreeMap<Grade, usize>);
+
+/// Scores the drafts in order: the rows to store, the alerts not raised before, clients per grade.
+fn score_drafts(drafts: Vec<Draft>, ctx: &ScoringContext<'_>) -> Scored {
+    let (as_of, prior, card, previous, before_previous, raised) =
+        (ctx.as_of, ctx.prior, ctx.card, ctx.previous, ctx.before_previous, ctx.raised);
+    let mut scores = Vec::with_capacity(drafts.len());
+    let mut alerts = Vec::new();
+    let mut grades: std::collections::BTreeMap<Grade, usize> = std::collections::BTreeMap::new();
+    for mut c in drafts {
+        c.features.smoothed_late_rate = smoothed_late_rate(c.late, c.settled, prior);
+        let s = card.score(&c.features, &c.external);
+        *grades.entry(s.grade).or_default() += 1;
+        let input = WarningInput {
+            client_id: c.client_id.to_string(),
+            as_of,
+            monthly: c.monthly,
+            features: c.features,
+            score_now: Some(s.score),
+            score_before: before_previous.get(&c.client_id).copied(),
+            score_between: previous.get(&c.client_id).copied(),
+            external: c.external,
+            habit: c.habit,
+            signals: c.signals,
+        };
+        for a in not_yet_raised(early_warnings(&input), raised) {
+            alerts.push(NewAlert {
+                client_id: c.client_id,
+                rule: serde_json::to_value(a.kind)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default(),
+                dedupe_key: a.key,
+                raised_on: a.raised_on,
+                details: a.message,
+            });
+        }
+        let reasons: Vec<serde_json::Value> =
+            s.reasons.iter().map(|r| serde_json::json!({ "term": format!("{:?}", r.term), "text": r.text })).collect();
+        scores.push(StoredScore {
+            client_id: c.client_id,
+            scored_on: as_of,
+            score: s.score,
+            grade: grade_str(s.grade),
+            probability_bp: basis_points(s.probability),
+            reasons_json: serde_json::Value::Array(reasons).to_string(),
+            suggested_limit: s.suggested_limit.round_dp(2),
+            limit_rule: s.limit_rule,
+            invoices_scored: s.invoices_scored,
+            external_json: serde_json::to_string(&s.external_notes).unwrap_or_else(|_| "[]".into()),
+        });
+    }
+    (scores, alerts, grades)
+}
+
 fn run(
     d: &mut Dossier,
     keys: Option<&KeySource>,
@@ -743,51 +809,29 @@ fn run(
     #[allow(clippy::cast_precision_loss)]
     let prior = if n == 0 { DEFAULT_LATE_RATE } else { late as f64 / n as f64 };
 
-    let mut scores = Vec::with_capacity(drafts.len());
-    let mut alerts = Vec::new();
-    let mut grades: std::collections::BTreeMap<Grade, usize> = std::collections::BTreeMap::new();
-    for mut c in drafts {
-        c.features.smoothed_late_rate = smoothed_late_rate(c.late, c.settled, prior);
-        let s = card.score(&c.features, &c.external);
-        *grades.entry(s.grade).or_default() += 1;
-        let input = WarningInput {
-            client_id: c.client_id.to_string(),
-            as_of,
-            monthly: c.monthly,
-            features: c.features,
-            score_now: Some(s.score),
-            score_before: before_previous.get(&c.client_id).copied(),
-            score_between: previous.get(&c.client_id).copied(),
-            external: c.external,
-            habit: c.habit,
-            signals: c.signals,
-        };
-        for a in not_yet_raised(early_warnings(&input), &raised) {
-            alerts.push(NewAlert {
-                client_id: c.client_id,
-                rule: serde_json::to_value(a.kind)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_string))
-                    .unwrap_or_default(),
-                dedupe_key: a.key,
-                raised_on: a.raised_on,
-                details: a.message,
-            });
-        }
-        let reasons: Vec<serde_json::Value> =
-            s.reasons.iter().map(|r| serde_json::json!({ "term": format!("{:?}", r.term), "text": r.text })).collect();
-        scores.push(StoredScore {
-            client_id: c.client_id,
-            scored_on: as_of,
-            score: s.score,
-            grade: grade_str(s.grade),
-            probability_bp: basis_points(s.probability),
-            reasons_json: serde_json::Value::Array(reasons).to_string(),
-            suggested_limit: s.suggested_limit.round_dp(2),
-            limit_rule: s.limit_rule,
-            invoices_scored: s.invoices_scored,
-            external_json: serde_json::to_string(&s.external_notes).unwrap_or_else(|_| "[]".into()),
-        });
+    // Scores, alerts and the rows to store, on two threads over the two halves of the drafts,
+    // joined in client order (the same rows and alerts, in the same order, as one loop).
+    let ctx = ScoringContext {
+        as_of,
+        prior,
+        card: &card,
+        previous: &previous,
+        before_previous: &before_previous,
+        raised: &raised,
+    };
+    let mut drafts = drafts;
+    let second = drafts.split_off(drafts.len() / 2);
+    let ((mut scores, mut alerts, mut grades), rest) = std::thread::scope(|s| {
+        let other = s.spawn(|| score_drafts(second, &ctx));
+        let mine = score_drafts(drafts, &ctx);
+        (mine, other.join())
+    });
+    let (scores2, alerts2, grades2) =
+        rest.map_err(|_| ApiError::new(ErrorCode::Internal, "a scoring thread stopped before its last client"))?;
+    scores.extend(scores2);
+    alerts.extend(alerts2);
+    for (g, n) in grades2 {
+        *grades.entry(g).or_default() += n;
     }
     let grades: Vec<GradeCount> = [Grade::A, Grade::B, Grade::C, Grade::D, Grade::E]
         .into_iter()
