@@ -7,12 +7,13 @@
 //! ```
 //!
 //! Prints: the open (migrations the first time), the read model alone (every ledger read, on one
-//! connection then on two, each built and dropped), the first run (which fits the scorecard on a
+//! connection then on three, each built and dropped), the first run (which fits the scorecard on a
 //! sample of clients and stores it), then RUNS reruns of the same date (read + score + write, the
-//! stored fit reused: the daily job, `scoring::rescore` with the key source: two connections, two
-//! threads) with their median, min and max, wall and process CPU time, and a digest of the scores
-//! stored (to compare two versions of the code on the same file). Timings are the only floats
-//! (printing). The machine's load average is printed at the start and the end.
+//! stored fit reused: the daily job, `scoring::rescore` with the key source: three reading
+//! connections, two scoring threads) with their median, min and max, wall and process CPU time and
+//! each rerun's phases, and a digest of the scores stored (to compare two versions of the code on
+//! the same file). Timings are the only floats (printing). The machine's load average is printed at
+//! the start and the end.
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -97,7 +98,7 @@ fn main() {
         println!(
             "read model ({}): {clients} clients, {docs} documents, {allocs} allocations, {statuses} statuses: read {}, \
              read + every ledger built {} (cpu {cpu})",
-            if snapshot.was_parallel() { "two connections" } else { "one connection" },
+            if snapshot.was_parallel() { "three connections" } else { "one connection" },
             ms(read),
             ms(started.elapsed())
         );
