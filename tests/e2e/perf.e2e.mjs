@@ -163,6 +163,14 @@ await withSession(
     figures.navigationToDashboardMs = Math.round(ready.sinceNavigation);
     figures.startUpperBound = ready.already;
     figures.startSteps = Object.fromEntries(Object.entries(ready.steps).map(([k, v]) => [k, round1(v)]));
+    // The window's own marks (ui/src/lib/perf.ts), ms after the navigation start: the summary in,
+    // the dashboard's view in, each chart drawn.
+    figures.startMarks = await browser.execute(() =>
+      performance
+        .getEntriesByType("mark")
+        .filter((m) => m.name.startsWith("encours:"))
+        .map((m) => `${m.name.slice(8)} ${Math.round(m.startTime)}`),
+    );
     figures.processToNavigationMs = Math.round(start - ready.sinceNavigation);
     figures.clients = await numberValue(browser, "#summary-clients");
     figures.invoices = await numberValue(browser, "#summary-invoices");

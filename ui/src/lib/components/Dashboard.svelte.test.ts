@@ -12,6 +12,7 @@ import { FakeChart } from "./charts/testing";
 import Dashboard from "./Dashboard.svelte";
 
 vi.mock("chart.js", async () => (await import("./charts/testing")).chartJsMock());
+vi.mock("./charts/schedule", async () => (await import("./charts/testing")).drawAtOnce());
 
 let component: ReturnType<typeof mount> | undefined;
 afterEach(() => {

@@ -7,6 +7,7 @@ import { api, toCommandError, type CommandError } from "../api";
 import type { DashboardView } from "../bindings/DashboardView";
 import type { OpenItemsFilter } from "../bindings/OpenItemsFilter";
 import type { OpenItemsView } from "../bindings/OpenItemsView";
+import { mark } from "../perf";
 import { takePrefetchedDashboard } from "./prefetch";
 import { itemsFilter, type DrillTarget } from "./view";
 
@@ -55,6 +56,7 @@ export class DashboardBoard {
       const prefetched = takePrefetchedDashboard();
       const view = await (prefetched ? prefetched.catch(() => api.dashboard()) : api.dashboard());
       if (load !== this.#load) return;
+      mark("dashboard-view");
       this.view = view;
       this.error = null;
       // The detail open lists the items of the new view's date (and of the ledger as it now is).

@@ -13,12 +13,13 @@ export const PREFETCH_FRESH_MS = 5000;
 
 let pending: { request: Promise<DashboardView>; at: number } | null = null;
 
-/** Starts reading the dashboard of the dossier just opened. */
-export function prefetchDashboard(): void {
+/** Starts reading the dashboard of the dossier just opened; the request, which never rejects. */
+export function prefetchDashboard(): Promise<unknown> {
   const request = api.dashboard();
   // A refusal is reported by the board's own load, which asks again.
-  request.catch(() => {});
+  const settled = request.catch(() => {});
   pending = { request, at: performance.now() };
+  return settled;
 }
 
 /** The dashboard being read since the dossier opened, once; null when none is pending. */

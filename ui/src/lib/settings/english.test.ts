@@ -32,6 +32,7 @@ import { LINES, SUMMARY } from "../reconciliation/fixtures";
 import { settle } from "../testing/dom";
 
 vi.mock("chart.js", async () => (await import("../components/charts/testing")).chartJsMock());
+vi.mock("../components/charts/schedule", async () => (await import("../components/charts/testing")).drawAtOnce());
 
 globalThis.ResizeObserver ??= class {
   observe(): void {}

@@ -16,6 +16,11 @@ const SPEC: ChartSpec = {
   axis: (value) => String(value),
 };
 
+/** The first drawings waiting for the page's paint (./schedule) are done: a frame, then a task. */
+async function painted(): Promise<void> {
+  await new Promise<void>((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+}
+
 let component: ReturnType<typeof mount> | undefined;
 afterEach(() => {
   if (component) unmount(component);
@@ -32,10 +37,13 @@ describe("Chart", () => {
     );
   });
 
-  it("draws the spec on a canvas labelled for screen readers, updates it in place and destroys it", () => {
+  it("draws the spec on a canvas labelled for screen readers, updates it in place and destroys it", async () => {
     const props = $state({ spec: SPEC, label: "Balance âgée", height: 200 });
     component = mount(Chart, { target: document.body, props });
     flushSync();
+    // Not before the page's first paint: its figures come first.
+    expect(FakeChart.instances).toHaveLength(0);
+    await painted();
     const figure = document.querySelector("[role=img]");
     expect(figure?.getAttribute("aria-label")).toBe("Balance âgée");
     expect(figure?.querySelector("canvas")).not.toBeNull();
@@ -61,7 +69,7 @@ describe("Chart", () => {
     expect(FakeChart.instances).toEqual([]);
   });
 
-  it("reports a click on a bar to the current onSelect", () => {
+  it("reports a click on a bar to the current onSelect", async () => {
     const first = vi.fn();
     const second = vi.fn();
     const props = $state<{ spec: ChartSpec; label: string; onSelect: (index: number) => void }>({
@@ -71,6 +79,7 @@ describe("Chart", () => {
     });
     component = mount(Chart, { target: document.body, props });
     flushSync();
+    await painted();
     const chart = FakeChart.on(document);
     chart.click(2);
     props.onSelect = second;
@@ -80,10 +89,29 @@ describe("Chart", () => {
     expect(second.mock.calls).toEqual([[0]]);
   });
 
-  it("is redrawn when the theme changes, so its colours follow the palette", () => {
+  it("draws the spec of the moment it is drawn, and nothing when removed before the paint", async () => {
+    const props = $state({ spec: SPEC, label: "x" });
+    component = mount(Chart, { target: document.body, props });
+    flushSync();
+    props.spec = { ...SPEC, labels: ["late"], series: [{ label: "s", values: [9], color: "--accent" }] };
+    flushSync();
+    await painted();
+    expect(FakeChart.instances).toHaveLength(1);
+    expect(FakeChart.on(document).data.labels).toEqual(["late"]);
+    unmount(component);
+    component = mount(Chart, { target: document.body, props: { spec: SPEC, label: "y" } });
+    flushSync();
+    unmount(component);
+    component = undefined;
+    await painted();
+    expect(FakeChart.instances).toEqual([]);
+  });
+
+  it("is redrawn when the theme changes, so its colours follow the palette", async () => {
     preferences.setTheme("light");
     component = mount(Chart, { target: document.body, props: { spec: SPEC, label: "x" } });
     flushSync();
+    await painted();
     const chart = FakeChart.on(document);
     expect(chart.updates).toBe(0);
     preferences.setTheme("dark");

@@ -8,6 +8,21 @@
  */
 import type { ChartConfiguration } from "chart.js";
 
+/**
+ * A stand-in for `./schedule` that draws at once, for tests that read the charts right after
+ * rendering (the real one waits for the page's first paint):
+ *
+ *     vi.mock("./charts/schedule", async () => (await import("./charts/testing")).drawAtOnce());
+ */
+export function drawAtOnce(): { afterPaint: (draw: () => void) => () => void } {
+  return {
+    afterPaint: (draw) => {
+      draw();
+      return () => {};
+    },
+  };
+}
+
 export class FakeChart {
   /** Charts created and not yet destroyed, oldest first. */
   static instances: FakeChart[] = [];
