@@ -880,11 +880,135 @@ pub struct InvoiceDates {
     pub receivable: i64,
 }
 
-/// Calls `f` with every document in `cur` issued in `from ..= to`, in table order: the one
-/// sequential read of [`for_each_invoice`], but the other rows are skipped on their stored text
-/// (no date parsed, no string allocated) and only five columns are decoded. The compliance report
-/// needs every invoice of a year for its terms check, and the facts of only a few.
+/// Calls `f` with every document in `cur` issued in `from ..= to`, in no particular order. The
+/// compliance report needs every invoice of a year for its terms check, and the facts of only a
+/// few. Two index-only reads instead of the table (a sequential read of the whole table took 5–6 s
+/// at 2,000,000 invoices, most of it decrypting pages of columns nobody reads): the year's ids and
+/// amounts from `invoices_issued` (issue date, currency, amount), then their client and dates from
+/// `invoices_scoring_days` (migration 0021, dates as day numbers), matched by id.
 pub fn for_each_invoice_dated(
+    d: &Dossier,
+    cur: Currency,
+    from: NaiveDate,
+    to: NaiveDate,
+    mut f: impl FnMut(InvoiceDates) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
+    const EPOCH_FROM_CE: i64 = 719_163;
+    let _read = read_snapshot(d)?;
+    // The same text range the table scan compared: SQLite compares TEXT with memcmp, as `str` does.
+    let mut year: HashMap<i64, i64> = HashMap::new();
+    let mut stmt = d.conn.prepare_cached(ISSUED_SQL)?;
+    let mut rows = stmt.query(params![from.to_string(), to.to_string(), cur.code()])?;
+    while let Some(r) = rows.next()? {
+        year.insert(r.get(0)?, r.get(1)?);
+    }
+    if year.is_empty() {
+        return Ok(());
+    }
+    let day = |r: &rusqlite::Row<'_>, i: usize| -> Result<NaiveDate, StoreError> {
+        // NULL: a stored date that is not a date, an error as parsing its text was.
+        let days: Option<i64> = r.get(i)?;
+        days.and_then(|n| i32::try_from(n + EPOCH_FROM_CE).ok())
+            .and_then(NaiveDate::from_num_days_from_ce_opt)
+            .ok_or_else(|| StoreError::Decode(format!("not a date (day {days:?})")))
+    };
+    let mut stmt = d.conn.prepare_cached(DATES_SQL)?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let Some(receivable) = year.remove(&r.get::<_, i64>(0)?) else { continue };
+        f(InvoiceDates {
+            id: r.get(0)?,
+            client_id: r.get(1)?,
+            issue_date: day(r, 2)?,
+            due_date: day(r, 3)?,
+            receivable,
+        })?;
+        if year.is_empty() {
+            break;
+        }
+    }
+    if let Some(id) = year.keys().next() {
+        return Err(StoreError::Decode(format!("invoice {id} is missing from invoices_scoring_days")));
+    }
+    Ok(())
+}
+
+/// What the compliance report's terms check needs of the documents in `cur` issued in
+/// `from ..= to`: how many add to the balance (`receivable > 0`), the sum of what they add (the
+/// sales of the period, credit notes included), and those adding to it whose due date is more
+/// than `longer_than` days after their issue date, in no particular order. The count and sum are
+/// one aggregate over `invoices_issued`; the long terms come from one pass over
+/// `invoices_scoring_days` filtered inside SQLite, so that only those rows reach Rust and only
+/// they are read from the table (by id, to check the stored text dates, currency and amount
+/// exactly as the table scan did). Reading every document of the year into Rust took 5–6 s from
+/// the table and still 1.2 s from the two indexes at 2,000,000 invoices.
+pub fn year_terms(
+    d: &Dossier,
+    cur: Currency,
+    from: NaiveDate,
+    to: NaiveDate,
+    longer_than: i64,
+) -> Result<(u64, i64, Vec<InvoiceDates>), StoreError> {
+    use chrono::Datelike;
+    const EPOCH_FROM_CE: i64 = 719_163;
+    let _read = read_snapshot(d)?;
+    let (lo, hi) = (from.to_string(), to.to_string());
+    let (positive, sum): (i64, i64) =
+        d.conn.prepare_cached(YEAR_SQL)?.query_row(params![lo, hi, cur.code()], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    // The day range holds every date of the text range (a text date in [lo, hi] has its first ten
+    // characters in it); a date that is not one (NULL day) is kept and judged on its text below.
+    let day = |n: NaiveDate| i64::from(n.num_days_from_ce()) - EPOCH_FROM_CE;
+    let mut ids = Vec::new();
+    let mut stmt = d.conn.prepare_cached(LONG_TERMS_SQL)?;
+    let mut rows = stmt.query(params![day(from), day(to), longer_than])?;
+    while let Some(r) = rows.next()? {
+        ids.push(r.get::<_, i64>(0)?);
+    }
+    ids.sort_unstable();
+    let mut long = Vec::with_capacity(ids.len());
+    let mut stmt = d
+        .conn
+        .prepare_cached("SELECT client_id, issue_date, due_date, currency, receivable FROM invoices WHERE id = ?1")?;
+    for id in ids {
+        let mut rows = stmt.query([id])?;
+        let Some(r) = rows.next()? else { continue };
+        let issued = r.get_ref(1)?.as_str().map_err(|e| StoreError::Decode(e.to_string()))?;
+        if issued < lo.as_str() || issued > hi.as_str() {
+            continue;
+        }
+        if r.get_ref(3)?.as_str().map_err(|e| StoreError::Decode(e.to_string()))? != cur.code() {
+            continue;
+        }
+        let issue_date = parse_date(issued)?;
+        let due_date = parse_date(r.get_ref(2)?.as_str().map_err(|e| StoreError::Decode(e.to_string()))?)?;
+        let receivable: i64 = r.get(4)?;
+        if receivable > 0 && (due_date - issue_date).num_days() > longer_than {
+            long.push(InvoiceDates { id, client_id: r.get(0)?, issue_date, due_date, receivable });
+        }
+    }
+    Ok((u64::try_from(positive).unwrap_or(0), sum, long))
+}
+
+// The count and sum of the period's documents, from the issue-date index alone.
+const YEAR_SQL: &str = "SELECT coalesce(sum(receivable > 0), 0), coalesce(sum(receivable), 0) \
+     FROM invoices INDEXED BY invoices_issued WHERE issue_date >= ?1 AND issue_date <= ?2 AND currency = ?3";
+// Migration 0021's expressions word for word (read from the index, never the table); `IS NOT 0`
+// keeps a row whose date is not a date (NULL), which the text check then judges.
+const LONG_TERMS_SQL: &str = "SELECT id FROM invoices INDEXED BY invoices_scoring_days \
+     WHERE (unixepoch(substr(issue_date, 1, 10)) / 86400 >= ?1 \
+       AND unixepoch(substr(issue_date, 1, 10)) / 86400 <= ?2 \
+       AND unixepoch(substr(due_date, 1, 10)) / 86400 - unixepoch(substr(issue_date, 1, 10)) / 86400 > ?3) IS NOT 0";
+
+// The year's documents from the issue-date index alone (its key holds all three columns).
+const ISSUED_SQL: &str = "SELECT id, receivable FROM invoices INDEXED BY invoices_issued \
+     WHERE issue_date >= ?1 AND issue_date <= ?2 AND currency = ?3";
+// Migration 0021's expressions word for word: SQLite reads them from the index, never the table.
+const DATES_SQL: &str = "SELECT id, client_id, unixepoch(substr(issue_date, 1, 10)) / 86400, \
+     unixepoch(substr(due_date, 1, 10)) / 86400 FROM invoices INDEXED BY invoices_scoring_days";
+
+/// [`for_each_invoice_dated`] as it was, one sequential read of the whole table: the reference
+/// the tests compare the index reads with.
+pub fn for_each_invoice_dated_scan(
     d: &Dossier,
     cur: Currency,
     from: NaiveDate,
@@ -1102,6 +1226,49 @@ mod tests {
         assert_eq!(parse_date("2026-11-23T10:00:00").unwrap(), NaiveDate::from_ymd_opt(2026, 11, 23).unwrap());
         for bad in ["", "2026-1-23", "2026-13-01", "2026-02-30", "abcd-ef-gh", "2026/11/23"] {
             assert!(parse_date(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_years_invoices_are_read_from_indexes_only() {
+        // The compliance report's two reads must never fetch a table row (that read of the whole
+        // table was the report's 5–6 s at 2,000,000 invoices): the plan names the index, and no
+        // `Column` opcode reads from a table cursor (an index cursor's OpenRead carries `k(…)`).
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let keys = crate::KeySource::Environment(
+            crate::DossierKey::from_hex(&"5a".repeat(32)).unwrap_or_else(|e| panic!("{e}")),
+        );
+        let siren = encours_domain::Siren::parse("552081317").unwrap_or_else(|e| panic!("{e}"));
+        let at = NaiveDate::from_ymd_opt(2026, 11, 24).and_then(|d| d.and_hms_opt(9, 0, 0)).unwrap_or_default();
+        let d =
+            Dossier::create(&dir.path().join("t.encours"), &siren, "T", &keys, at).unwrap_or_else(|e| panic!("{e}"));
+        for (sql, index, args) in [
+            (ISSUED_SQL, "invoices_issued", vec!["2025-11-25", "2026-11-24", "EUR"]),
+            (DATES_SQL, "invoices_scoring_days", vec![]),
+            (YEAR_SQL, "invoices_issued", vec!["2025-11-25", "2026-11-24", "EUR"]),
+            (LONG_TERMS_SQL, "invoices_scoring_days", vec!["20417", "20781", "60"]),
+        ] {
+            let plan: Vec<String> = d
+                .conn
+                .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+                .and_then(|mut s| s.query_map(rusqlite::params_from_iter(&args), |r| r.get(3))?.collect())
+                .unwrap_or_else(|e| panic!("{e}"));
+            assert!(plan.len() == 1 && plan[0].contains(&format!("INDEX {index}")), "{sql}: {plan:?}");
+            let ops: Vec<(String, i64, String)> = d
+                .conn
+                .prepare(&format!("EXPLAIN {sql}"))
+                .and_then(|mut s| {
+                    s.query_map(rusqlite::params_from_iter(&args), |r| {
+                        Ok((r.get(1)?, r.get(2)?, r.get::<_, Option<String>>(5)?.unwrap_or_default()))
+                    })?
+                    .collect()
+                })
+                .unwrap_or_else(|e| panic!("{e}"));
+            let tables: Vec<i64> =
+                ops.iter().filter(|(op, _, p4)| op == "OpenRead" && !p4.starts_with("k(")).map(|o| o.1).collect();
+            assert!(ops.iter().any(|(op, _, _)| op == "Column"), "{sql}: {ops:?}");
+            let from_table: Vec<_> = ops.iter().filter(|(op, c, _)| op == "Column" && tables.contains(c)).collect();
+            assert!(from_table.is_empty(), "{sql} reads the table: {from_table:?}");
         }
     }
 }
