@@ -26,6 +26,7 @@ mod opendata;
 mod preopen;
 mod settings;
 mod sync;
+mod writeoff;
 
 /// What the shell holds between commands.
 struct AppState {
@@ -990,6 +991,8 @@ pub fn run() {
             client_page,
             add_client_note,
             client_plan,
+            writeoff::write_off_invoice,
+            writeoff::client_write_offs,
             palette_search,
             snooze_alert,
             settings::smtp_settings,
