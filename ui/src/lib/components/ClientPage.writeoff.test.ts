@@ -88,4 +88,29 @@ describe("ClientPage write-off", () => {
     expect(document.querySelector("#writeoff-12")).toBeNull();
     expect(document.querySelector("#writeoff-11")).not.toBeNull();
   });
+
+  it("names the client's written-off invoices the page does not list", async () => {
+    const fake = new FakeWithWriteOffs();
+    fake.writeOffs = [
+      {
+        id: 4,
+        invoiceId: 3,
+        number: "F-2019-0003",
+        clientId: 3,
+        currency: "EUR",
+        amount: "90.00",
+        amountExclTax: "75.00",
+        vat: "15.00",
+        vatOnDebits: true,
+        writtenOn: "2021-06-30",
+        reason: "Liquidation clôturée",
+      },
+    ];
+    mockIPC((cmd, args) => fake.handle(cmd, args));
+    component = mount(ClientPage, { target: document.body, props: { clientId: 3, onBack: () => {} } });
+    flushSync();
+    await settle();
+    expect(el("#client-writeoffs-older").textContent).toContain("F-2019-0003 (30/06/2021)");
+    expect(document.querySelector("[data-written-off]")).toBeNull();
+  });
 });
