@@ -885,7 +885,7 @@ pub struct InvoiceDates {
 /// few. Two index-only reads instead of the table (a sequential read of the whole table took 5–6 s
 /// at 2,000,000 invoices, most of it decrypting pages of columns nobody reads): the year's ids and
 /// amounts from `invoices_issued` (issue date, currency, amount), then their client and dates from
-/// `invoices_scoring_days` (migration 0021, dates as day numbers), matched by id.
+/// `invoices_scoring_days` (migration 0022, dates as day numbers), matched by id.
 pub fn for_each_invoice_dated(
     d: &Dossier,
     cur: Currency,
@@ -992,7 +992,7 @@ pub fn year_terms(
 // The count and sum of the period's documents, from the issue-date index alone.
 const YEAR_SQL: &str = "SELECT coalesce(sum(receivable > 0), 0), coalesce(sum(receivable), 0) \
      FROM invoices INDEXED BY invoices_issued WHERE issue_date >= ?1 AND issue_date <= ?2 AND currency = ?3";
-// Migration 0021's expressions word for word (read from the index, never the table); `IS NOT 0`
+// Migration 0022's expressions word for word (read from the index, never the table); `IS NOT 0`
 // keeps a row whose date is not a date (NULL), which the text check then judges.
 const LONG_TERMS_SQL: &str = "SELECT id FROM invoices INDEXED BY invoices_scoring_days \
      WHERE (unixepoch(substr(issue_date, 1, 10)) / 86400 >= ?1 \
@@ -1002,7 +1002,7 @@ const LONG_TERMS_SQL: &str = "SELECT id FROM invoices INDEXED BY invoices_scorin
 // The year's documents from the issue-date index alone (its key holds all three columns).
 const ISSUED_SQL: &str = "SELECT id, receivable FROM invoices INDEXED BY invoices_issued \
      WHERE issue_date >= ?1 AND issue_date <= ?2 AND currency = ?3";
-// Migration 0021's expressions word for word: SQLite reads them from the index, never the table.
+// Migration 0022's expressions word for word: SQLite reads them from the index, never the table.
 const DATES_SQL: &str = "SELECT id, client_id, unixepoch(substr(issue_date, 1, 10)) / 86400, \
      unixepoch(substr(due_date, 1, 10)) / 86400 FROM invoices INDEXED BY invoices_scoring_days";
 
