@@ -30,8 +30,17 @@ impl Preopen {
             .name("preopen".to_owned())
             .spawn(move || {
                 let opened = encours_app::open_dossier(&at, &keys).inspect(|d| {
-                    // Only to warm the materialised view: the window's own request reports errors.
-                    let _ = encours_app::analytics::dashboard(d, today);
+                    // Only to warm up: the window's own requests report errors. The dashboard's
+                    // materialised view; then the client page and its next step of the largest
+                    // exposure, the first page opened from the dashboard: the first use of their
+                    // statements on a connection costs 30–150 ms (prepared and cached for the
+                    // next ones, and their index pages read), which a click would otherwise wait.
+                    if let Ok(view) = encours_app::analytics::dashboard(d, today) {
+                        if let Some(top) = view.top_exposures.first() {
+                            let _ = encours_app::portfolio::client_page(d, top.client_id, today);
+                            let _ = encours_app::portfolio::client_plan(d, top.client_id, today);
+                        }
+                    }
                 });
                 // The receiver is gone when the window settled on another dossier: nothing to do.
                 let _ = tx.send(opened);

@@ -201,7 +201,14 @@ await withSession(
           new Promise((resolve) => {
             const t0 = performance.now();
             const shown = () => document.querySelector(`#client-title[data-client="${clientId}"]`);
-            const done = (rendered) => requestAnimationFrame(() => resolve({ rendered, painted: performance.now() - t0 }));
+            // The page's own marks (ui/src/lib/perf.ts) since the navigation: its data asked, its data in.
+            const marks = () =>
+              performance
+                .getEntriesByType("mark")
+                .filter((m) => m.name.startsWith("encours:client") && m.startTime >= t0)
+                .map((m) => `${m.name.slice(8)} ${Math.round(m.startTime - t0)}`);
+            const done = (rendered) =>
+              requestAnimationFrame(() => resolve({ rendered, painted: performance.now() - t0, marks: marks() }));
             const observer = new MutationObserver(() => {
               if (!shown()) return;
               observer.disconnect();
@@ -219,7 +226,12 @@ await withSession(
       pages.push({ id, ...timing });
     }
     const painted = pages.map((p) => p.painted).filter((ms) => ms !== null).sort((a, b) => a - b);
-    figures.clientPagesMs = pages.map((p) => ({ id: p.id, rendered: round1(p.rendered), painted: round1(p.painted) }));
+    figures.clientPagesMs = pages.map((p) => ({
+      id: p.id,
+      rendered: round1(p.rendered),
+      painted: round1(p.painted),
+      marks: p.marks ?? [],
+    }));
     figures.clientPageMedianMs = round1(quantile(painted, 0.5));
     figures.clientPageMaxMs = round1(painted.at(-1));
     figures.clientPagesTargetMet = painted.length === pages.length && painted.every((ms) => ms < CLIENT_LIMIT_MS);

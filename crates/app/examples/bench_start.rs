@@ -35,6 +35,20 @@ fn main() {
         let view = encours_app::analytics::dashboard(&d, as_of).expect("dashboard");
         let t3 = Instant::now();
         println!("{run} | {} | {} | {} | {}", ms(t1 - t0), ms(t2 - t1), ms(t3 - t2), ms(t3 - t0));
+        // Then the first client page the window opens from the dashboard (its first use of the
+        // client page's statements in this connection), and the same page again.
+        let t4 = Instant::now();
+        encours_app::portfolio::client_page(&d, 1, as_of).expect("client page");
+        let t5 = Instant::now();
+        encours_app::portfolio::client_page(&d, 1, as_of).expect("client page");
+        let t6 = Instant::now();
+        encours_app::portfolio::client_page(&d, 2, as_of).expect("client page");
+        println!(
+            "    client page 1: first {} ms, again {} ms; client 2 {} ms",
+            ms(t5 - t4),
+            ms(t6 - t5),
+            ms(t6.elapsed())
+        );
         if run == runs {
             println!("{} invoices, {} clients; dashboard as of {}", s.invoices, s.clients, view.as_of);
         }
