@@ -5,13 +5,9 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 use encours_app::{Dossier, KeySource};
-use encours_demo::{DemoConfig, DemoSink};
-use encours_domain::{
-    Allocation, Client, ClientId, Currency, Dispute, Invoice, InvoiceId, InvoiceKind, InvoiceTotals, Money, Payment,
-    Promise, Siren, Source, StatusEvent,
-};
+use encours_domain::{ClientId, Currency, Invoice, InvoiceId, InvoiceKind, InvoiceTotals, Money, Source};
 use encours_store::analytics::{self as store, InvoiceDates};
-use encours_store::{DossierKey, LedgerWriter, StoreError};
+use encours_store::DossierKey;
 use rust_decimal::Decimal;
 
 fn keys() -> KeySource {
@@ -24,33 +20,6 @@ fn now() -> NaiveDateTime {
 
 fn date(s: &str) -> NaiveDate {
     s.parse().unwrap()
-}
-
-struct All<'w, 'd>(&'w mut LedgerWriter<'d>);
-
-impl DemoSink for All<'_, '_> {
-    type Error = StoreError;
-    fn client(&mut self, c: &Client) -> Result<(), StoreError> {
-        self.0.client(c)
-    }
-    fn invoice(&mut self, i: &Invoice) -> Result<(), StoreError> {
-        self.0.invoice(i)
-    }
-    fn payment(&mut self, p: &Payment) -> Result<(), StoreError> {
-        self.0.payment(p)
-    }
-    fn allocation(&mut self, a: &Allocation) -> Result<(), StoreError> {
-        self.0.allocation(a)
-    }
-    fn status(&mut self, s: &StatusEvent) -> Result<(), StoreError> {
-        self.0.status(s)
-    }
-    fn dispute(&mut self, d: &Dispute) -> Result<(), StoreError> {
-        self.0.dispute(d)
-    }
-    fn promise(&mut self, p: &Promise) -> Result<(), StoreError> {
-        self.0.promise(p)
-    }
 }
 
 /// An invoice of `client` in `cur`, 1,200 incl. VAT.
@@ -117,12 +86,10 @@ fn read(
 fn the_years_invoices_from_the_indexes_equal_the_table_scan() {
     let dir = tempfile::tempdir().unwrap();
     let today = date("2026-11-24");
-    let seller = Siren::parse("552081317").unwrap();
     let mut d =
         encours_app::create_dossier(&dir.path().join("t.encours"), "552081317", "Test SAS", &keys(), now()).unwrap();
-    let mut w = d.writer("demo", now()).unwrap();
-    encours_demo::generate(&DemoConfig::new(7, 30, 1_500, today, seller), &mut All(&mut w)).unwrap();
-    w.commit("test", "demo", serde_json::json!({})).unwrap();
+    let demo = encours_app::DemoOptions { seed: 7, clients: 30, invoices: 1_500 };
+    encours_app::generate_demo(&mut d, demo, today.and_hms_opt(10, 0, 0).unwrap(), &mut |_| {}).unwrap();
     // A client of the demo, and documents the demo does not make: over the 60-day ceiling, in
     // dollars, on the year's first and last days.
     let client = read(&d, Currency::EUR, date("2000-01-01"), today, true).first().expect("the demo has invoices").1;

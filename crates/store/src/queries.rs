@@ -38,93 +38,87 @@ fn add_units(totals: &mut Totals, code: &str, units: i64) -> Result<(), StoreErr
     totals.add(&Money::new(from_units(units), currency(code)?)).map_err(|e| StoreError::Decode(e.to_string()))
 }
 
-/// The summary as of a date (the date decides what is overdue).
+/// The queries of a summary: the three counts (clients, invoices, payments), then per currency
+/// the open items (count, sum), the cash not applied of known clients (sum), and the overdue
+/// items as of `?1` (count, sum).
+struct SummarySql {
+    counts: [&'static str; 3],
+    open: &'static str,
+    unapplied: &'static str,
+    overdue: &'static str,
+}
+
+/// From the aggregates the triggers keep in step with the ledger (migrations 0019 and 0021):
+/// counting 2,000,000 invoices and summing their open amounts read whole indexes (250–500 ms,
+/// half of the app's start). Every open amount there is the current `outstanding`, as the
+/// aggregates hold it; the date only decides what is overdue.
+const FROM_AGGREGATES: SummarySql = SummarySql {
+    counts: [
+        "SELECT n FROM analytics_counts WHERE name = 'clients'",
+        "SELECT n FROM analytics_counts WHERE name = 'invoices'",
+        "SELECT n FROM analytics_counts WHERE name = 'payments'",
+    ],
+    open: "SELECT currency, sum(items), sum(open) FROM analytics_open GROUP BY currency HAVING sum(items) <> 0",
+    unapplied: "SELECT currency, sum(unapplied) FROM analytics_open_clients WHERE unapplied <> 0 GROUP BY currency",
+    overdue: "SELECT currency, sum(invoices), sum(positive) FROM analytics_open WHERE due_date < ?1
+              GROUP BY currency HAVING sum(invoices) <> 0",
+};
+
+/// From the ledger's tables themselves (the reference the aggregates are tested against).
+const FROM_TABLES: SummarySql = SummarySql {
+    counts: ["SELECT count(*) FROM clients", "SELECT count(*) FROM invoices", "SELECT count(*) FROM payments"],
+    open: "SELECT currency, count(*), sum(outstanding) FROM invoices WHERE outstanding <> 0 GROUP BY currency",
+    unapplied: "SELECT currency, sum(unallocated) FROM payments WHERE unallocated <> 0 AND client_id IS NOT NULL
+                GROUP BY currency",
+    overdue: "SELECT currency, count(*), sum(outstanding) FROM invoices
+              WHERE outstanding <> 0 AND outstanding > 0 AND due_date < ?1 GROUP BY currency",
+};
+
+/// The summary as of a date (the date decides what is overdue), from the aggregates.
 pub fn summary(d: &Dossier, as_of: NaiveDate) -> Result<LedgerSummary, StoreError> {
-    // From the aggregates the triggers keep in step with the ledger (migrations 0019 and 0021):
-    // counting 2,000,000 invoices and summing their open amounts read whole indexes (250–500 ms,
-    // half of the app's start). Every open amount here is the current `outstanding`, as the
-    // aggregates hold it; `as_of` only decides what is overdue.
-    let c = &d.conn;
-    let count = |name: &str| -> Result<u64, StoreError> {
-        let n: Option<i64> =
-            c.query_row("SELECT n FROM analytics_counts WHERE name = ?1", [name], |r| r.get(0)).optional()?;
-        Ok(n.unwrap_or(0).max(0) as u64)
-    };
-    let clients = count("clients")?;
-    let invoices = count("invoices")?;
-    let payments = count("payments")?;
-
-    let mut open_balance = Totals::new();
-    let mut open_items = 0u64;
-    let mut stmt = c.prepare_cached(
-        "SELECT currency, sum(items), sum(open) FROM analytics_open GROUP BY currency HAVING sum(items) <> 0",
-    )?;
-    let mut rows = stmt.query([])?;
-    while let Some(r) = rows.next()? {
-        open_items += r.get::<_, i64>(1)? as u64;
-        add_units(&mut open_balance, &r.get::<_, String>(0)?, r.get(2)?)?;
-    }
-    // Cash received and not applied, of known clients (the payments' `unallocated`).
-    let mut stmt = c.prepare_cached(
-        "SELECT currency, sum(unapplied) FROM analytics_open_clients WHERE unapplied <> 0 GROUP BY currency",
-    )?;
-    let mut rows = stmt.query([])?;
-    while let Some(r) = rows.next()? {
-        add_units(&mut open_balance, &r.get::<_, String>(0)?, -r.get::<_, i64>(1)?)?;
-    }
-
-    let mut overdue_balance = Totals::new();
-    let mut overdue_items = 0u64;
-    let mut stmt = c.prepare_cached(
-        "SELECT currency, sum(invoices), sum(positive) FROM analytics_open WHERE due_date < ?1
-         GROUP BY currency HAVING sum(invoices) <> 0",
-    )?;
-    let mut rows = stmt.query([as_of.to_string()])?;
-    while let Some(r) = rows.next()? {
-        overdue_items += r.get::<_, i64>(1)? as u64;
-        add_units(&mut overdue_balance, &r.get::<_, String>(0)?, r.get(2)?)?;
-    }
-    Ok(LedgerSummary { clients, invoices, payments, open_items, overdue_items, open_balance, overdue_balance })
+    summary_by(d, as_of, &FROM_AGGREGATES)
 }
 
 /// [`summary`] counted and summed from the ledger's tables themselves, for the tests that check
 /// the aggregates against it.
 #[doc(hidden)]
 pub fn summary_from_tables(d: &Dossier, as_of: NaiveDate) -> Result<LedgerSummary, StoreError> {
+    summary_by(d, as_of, &FROM_TABLES)
+}
+
+fn summary_by(d: &Dossier, as_of: NaiveDate, q: &SummarySql) -> Result<LedgerSummary, StoreError> {
     let c = &d.conn;
-    let count = |sql: &str| -> Result<u64, StoreError> { Ok(c.query_row(sql, [], |r| r.get::<_, i64>(0))? as u64) };
-    let clients = count("SELECT count(*) FROM clients")?;
-    let invoices = count("SELECT count(*) FROM invoices")?;
-    let payments = count("SELECT count(*) FROM payments")?;
+    let count = |sql: &str| -> Result<u64, StoreError> {
+        let n: Option<i64> = c.query_row(sql, [], |r| r.get(0)).optional()?;
+        Ok(n.unwrap_or(0).max(0) as u64)
+    };
+    // Per currency: (code, count or 0, sum in units).
+    let per_currency = |sql: &str, params: &[&dyn rusqlite::ToSql], counted: bool| {
+        let mut stmt = c.prepare_cached(sql)?;
+        let mut rows = stmt.query(params)?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            let (items, sum) = if counted { (r.get::<_, i64>(1)?, r.get(2)?) } else { (0, r.get(1)?) };
+            out.push((r.get::<_, String>(0)?, items.max(0) as u64, sum));
+        }
+        Ok::<Vec<(String, u64, i64)>, StoreError>(out)
+    };
+    let [clients, invoices, payments] = [count(q.counts[0])?, count(q.counts[1])?, count(q.counts[2])?];
 
     let mut open_balance = Totals::new();
     let mut open_items = 0u64;
-    let mut stmt = c.prepare_cached(
-        "SELECT currency, count(*), sum(outstanding) FROM invoices WHERE outstanding <> 0 GROUP BY currency",
-    )?;
-    let mut rows = stmt.query([])?;
-    while let Some(r) = rows.next()? {
-        open_items += r.get::<_, i64>(1)? as u64;
-        add_units(&mut open_balance, &r.get::<_, String>(0)?, r.get(2)?)?;
+    for (code, items, sum) in per_currency(q.open, &[], true)? {
+        open_items += items;
+        add_units(&mut open_balance, &code, sum)?;
     }
-    let mut stmt = c.prepare_cached(
-        "SELECT currency, sum(unallocated) FROM payments WHERE unallocated <> 0 AND client_id IS NOT NULL GROUP BY currency",
-    )?;
-    let mut rows = stmt.query([])?;
-    while let Some(r) = rows.next()? {
-        add_units(&mut open_balance, &r.get::<_, String>(0)?, -r.get::<_, i64>(1)?)?;
+    for (code, _, unapplied) in per_currency(q.unapplied, &[], false)? {
+        add_units(&mut open_balance, &code, -unapplied)?;
     }
-
     let mut overdue_balance = Totals::new();
     let mut overdue_items = 0u64;
-    let mut stmt = c.prepare_cached(
-        "SELECT currency, count(*), sum(outstanding) FROM invoices
-         WHERE outstanding <> 0 AND outstanding > 0 AND due_date < ?1 GROUP BY currency",
-    )?;
-    let mut rows = stmt.query([as_of.to_string()])?;
-    while let Some(r) = rows.next()? {
-        overdue_items += r.get::<_, i64>(1)? as u64;
-        add_units(&mut overdue_balance, &r.get::<_, String>(0)?, r.get(2)?)?;
+    for (code, items, sum) in per_currency(q.overdue, &[&as_of.to_string()], true)? {
+        overdue_items += items;
+        add_units(&mut overdue_balance, &code, sum)?;
     }
     Ok(LedgerSummary { clients, invoices, payments, open_items, overdue_items, open_balance, overdue_balance })
 }
