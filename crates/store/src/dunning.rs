@@ -395,23 +395,7 @@ pub fn snapshot(
          SELECT id, client_id, opened_on FROM disputes INDEXED BY disputes_resolved
          WHERE resolved_on > ?1 AND opened_on <= ?1 AND (status_code IS NULL OR status_code <> 206)",
     )?;
-    let mut rows = stmt.query([as_of.to_string()])?;
-    while let Some(r) = rows.next()? {
-        snap.disputes.push(OpenDispute {
-            id: r.get(0)?,
-            client_id: ClientId(r.get(1)?),
-            invoice_ids: Vec::new(),
-            opened_on: parse_date(text(r, 2)?)?,
-        });
-    }
-    drop(rows);
-    let mut inv = d.conn.prepare_cached("SELECT invoice_id FROM dispute_invoices WHERE dispute_id = ?1")?;
-    for dispute in &mut snap.disputes {
-        let mut rows = inv.query([dispute.id])?;
-        while let Some(r) = rows.next()? {
-            dispute.invoice_ids.push(InvoiceId(r.get(0)?));
-        }
-    }
+    snap.disputes = open_disputes(d, stmt.query([as_of.to_string()])?)?;
 
     // Promises pending, or whose date passed within the window. What was paid since a promise was
     // made is only needed for those whose date passed (kept or broken): one range scan of the
@@ -569,23 +553,7 @@ pub fn client_snapshot(
            AND (d.status_code IS NULL OR d.status_code <> 206)
          ORDER BY d.id",
     )?;
-    let mut rows = stmt.query(params![client, horizon.to_string(), as_of.to_string()])?;
-    while let Some(r) = rows.next()? {
-        snap.disputes.push(OpenDispute {
-            id: r.get(0)?,
-            client_id: ClientId(r.get(1)?),
-            invoice_ids: Vec::new(),
-            opened_on: parse_date(text(r, 2)?)?,
-        });
-    }
-    drop(rows);
-    let mut inv = d.conn.prepare_cached("SELECT invoice_id FROM dispute_invoices WHERE dispute_id = ?1")?;
-    for dispute in &mut snap.disputes {
-        let mut rows = inv.query([dispute.id])?;
-        while let Some(r) = rows.next()? {
-            dispute.invoice_ids.push(InvoiceId(r.get(0)?));
-        }
-    }
+    snap.disputes = open_disputes(d, stmt.query(params![client, horizon.to_string(), as_of.to_string()])?)?;
 
     // The client's promises pending or broken within the window, in the order of the whole
     // snapshot's read (promised date, date made): a later promise on the same invoice wins there.
@@ -1291,6 +1259,29 @@ impl DunningWriter<'_> {
         self.tx.commit()?;
         Ok(())
     }
+}
+
+/// The open disputes of `rows` (id, client id, opened on), each with the invoices it names: what
+/// the whole snapshot and a client's snapshot read the same way.
+fn open_disputes(d: &Dossier, mut rows: rusqlite::Rows<'_>) -> Result<Vec<OpenDispute>, StoreError> {
+    let mut disputes = Vec::new();
+    while let Some(r) = rows.next()? {
+        disputes.push(OpenDispute {
+            id: r.get(0)?,
+            client_id: ClientId(r.get(1)?),
+            invoice_ids: Vec::new(),
+            opened_on: parse_date(text(r, 2)?)?,
+        });
+    }
+    drop(rows);
+    let mut inv = d.conn.prepare_cached("SELECT invoice_id FROM dispute_invoices WHERE dispute_id = ?1")?;
+    for dispute in &mut disputes {
+        let mut rows = inv.query([dispute.id])?;
+        while let Some(r) = rows.next()? {
+            dispute.invoice_ids.push(InvoiceId(r.get(0)?));
+        }
+    }
+    Ok(disputes)
 }
 
 #[cfg(test)]
