@@ -6,13 +6,15 @@
 //! cargo run --release -p encours-app --example bench_scoring -- /tmp/score2m.encours 2026-11-23 5
 //! ```
 //!
-//! Prints: the open (migrations the first time), the read model alone (every ledger read, on one
-//! connection then on three, each built and dropped), the first run (which fits the scorecard on a
-//! sample of clients and stores it), then RUNS reruns of the same date (read + score + write, the
-//! stored fit reused: the daily job, `scoring::rescore` with the key source: three reading
-//! connections, two scoring threads) with their median, min and max, wall and process CPU time and
-//! each rerun's phases, and a digest of the scores stored (to compare two versions of the code on
-//! the same file). Timings are the only floats (printing). The machine's load average is printed at
+//! Prints: the open (migrations the first time), the read model alone with every pack forgotten
+//! (the tables read whole, on one connection then on three, every ledger built and dropped), the
+//! first run (which reads the tables whole, packs every client, and fits the scorecard on a sample
+//! of clients the first time), the read model from the packs, then RUNS reruns of the same date with
+//! nothing changed, and RUNS reruns after a day's changes (a tenth of the clients' packs forgotten
+//! before each: what the triggers do when their rows change) — read + score + write, the stored fit
+//! reused: the daily job, `scoring::rescore` with the key source, two scoring threads — each with
+//! its median, min and max, wall and process CPU time and phases, and a digest of the scores stored
+//! (to compare two versions of the code on the same file). Timings are the only floats (printing). The machine's load average is printed at
 //! the start and the end.
 
 use std::path::PathBuf;
@@ -82,26 +84,11 @@ fn main() {
     println!("open (migrations on first open) {}; load {}", ms(started.elapsed()), load());
     println!("scores stored for {as_of} before the runs: digest {}", digest(&d, as_of));
 
+    // The whole-table read first: every pack forgotten (the state of a dossier before its first run).
+    let forgotten = store::forget_packs(&mut d, None).expect("the packs forgotten");
+    println!("packs forgotten: {forgotten}");
     for helper in [None, Some(&keys), Some(&keys)] {
-        let (started, cpu) = (Instant::now(), process_cpu());
-        let snapshot = store::LedgerSnapshot::read(&d, as_of, helper).expect("the ledgers read");
-        let read = started.elapsed();
-        let (mut clients, mut docs, mut allocs, mut statuses) = (0usize, 0usize, 0usize, 0usize);
-        for i in 0..snapshot.len() {
-            let l = snapshot.ledger(i).expect("a client");
-            clients += 1;
-            docs += l.documents.len();
-            allocs += l.documents.iter().map(|x| x.allocations.len()).sum::<usize>();
-            statuses += l.documents.iter().map(|x| x.statuses.len()).sum::<usize>();
-        }
-        let cpu = process_cpu().zip(cpu).map(|(a, b)| ms(a - b)).unwrap_or_default();
-        println!(
-            "read model ({}): {clients} clients, {docs} documents, {allocs} allocations, {statuses} statuses: read {}, \
-             read + every ledger built {} (cpu {cpu})",
-            if snapshot.was_parallel() { "three connections" } else { "one connection" },
-            ms(read),
-            ms(started.elapsed())
-        );
+        read_model(&d, as_of, helper);
     }
 
     let no = std::sync::atomic::AtomicBool::new(false);
@@ -110,7 +97,8 @@ fn main() {
         .expect("the first run")
         .expect("not cancelled");
     println!(
-        "first run {} (model {} on {}, refitted {}: {}); {} clients scored, {} new alerts",
+        "first run {} (the tables read whole, every client packed; model {} on {}, refitted {}: {}); {} clients \
+         scored, {} new alerts",
         ms(started.elapsed()),
         r.model,
         r.model_fitted_on,
@@ -119,59 +107,118 @@ fn main() {
         r.clients_scored,
         r.new_alerts
     );
+    read_model(&d, as_of, Some(&keys));
 
     let mut times = Vec::with_capacity(runs);
     for i in 0..runs {
-        // Phases from the run's own progress calls: `{0, 0}` when the read starts, the first call
-        // with a total once the ledgers are read (after 1,000 clients' features: ~2 % of them),
-        // `{total, total}` when every client's features are computed; then score, alerts, write.
-        let marks: std::cell::RefCell<[Option<Instant>; 3]> = std::cell::RefCell::new([None; 3]);
-        let mark = |p: encours_app::scoring::ScoringProgress| {
-            let mut m = marks.borrow_mut();
-            let slot = if p.total == 0 {
-                0
-            } else if p.done < p.total {
-                1
-            } else {
-                2
-            };
-            if m[slot].is_none() {
-                m[slot] = Some(Instant::now());
-            }
-        };
-        let (started, cpu) = (Instant::now(), process_cpu());
-        let r = encours_app::scoring::rescore(&mut d, Some(&keys), as_of, now, &mark, &no)
-            .expect("a rerun")
-            .expect("not cancelled");
-        let wall = started.elapsed();
-        let cpu = process_cpu().zip(cpu).map(|(a, b)| ms(a - b)).unwrap_or_default();
-        let m = *marks.borrow();
-        let phases = match m {
-            [Some(a), Some(b), Some(c)] => format!(
-                "; before the read {}, read {}, features {}, score + alerts + write {}",
-                ms(a - started),
-                ms(b - a),
-                ms(c - b),
-                ms(started + wall - c)
-            ),
-            _ => String::new(),
-        };
-        println!(
-            "rerun {i}: {} (cpu {cpu}); {} scored, {} replaced, {} new alerts{phases}",
-            ms(wall),
-            r.clients_scored,
-            r.replaced,
-            r.new_alerts
-        );
-        times.push(wall);
+        times.push(rerun(&mut d, &keys, as_of, now, &format!("rerun {i}, nothing changed")));
     }
+    summary("rescoring, nothing changed since the last run", &mut times);
+
+    // A day's changes: a tenth of the clients have new rows (their packs deleted by the triggers;
+    // here forgotten, which the read cannot tell apart), a different tenth each run.
+    let ids: Vec<i64> = {
+        let s = store::LedgerSnapshot::read(&d, as_of, None).expect("the ledgers read");
+        (0..s.len()).filter_map(|k| s.client_id(k)).collect()
+    };
+    let mut times = Vec::with_capacity(runs);
+    for i in 0..runs {
+        let changed: Vec<i64> = ids.iter().copied().skip(i).step_by(10).collect();
+        store::forget_packs(&mut d, Some(&changed)).expect("packs forgotten");
+        times.push(rerun(&mut d, &keys, as_of, now, &format!("rerun {i}, {} clients changed", changed.len())));
+    }
+    summary("rescoring, a tenth of the clients changed since the last run", &mut times);
+    println!("scores stored for {as_of} after the runs: digest {}", digest(&d, as_of));
+}
+
+fn summary(what: &str, times: &mut [Duration]) {
     times.sort();
+    let n = times.len();
     println!(
-        "rescoring (read + score + write), {runs} runs: median {}, min {}, max {}; load {}",
-        ms(times[runs / 2]),
+        "{what} (read + score + write), {n} runs: median {}, min {}, max {}; load {}",
+        ms(times[n / 2]),
         ms(times[0]),
-        ms(times[runs - 1]),
+        ms(times[n - 1]),
         load()
     );
-    println!("scores stored for {as_of} after the runs: digest {}", digest(&d, as_of));
+}
+
+/// Reads the read model and builds every ledger, timed.
+fn read_model(d: &encours_app::Dossier, as_of: NaiveDate, keys: Option<&encours_app::KeySource>) {
+    let (started, cpu) = (Instant::now(), process_cpu());
+    let snapshot = store::LedgerSnapshot::read(d, as_of, keys).expect("the ledgers read");
+    let read = started.elapsed();
+    let (mut clients, mut docs, mut allocs, mut statuses) = (0usize, 0usize, 0usize, 0usize);
+    for i in 0..snapshot.len() {
+        let l = snapshot.ledger(i).expect("a client");
+        clients += 1;
+        docs += l.documents.len();
+        allocs += l.documents.iter().map(|x| x.allocations.len()).sum::<usize>();
+        statuses += l.documents.iter().map(|x| x.statuses.len()).sum::<usize>();
+    }
+    let cpu = process_cpu().zip(cpu).map(|(a, b)| ms(a - b)).unwrap_or_default();
+    let how = match (snapshot.read_from_tables(), snapshot.was_parallel()) {
+        (0, _) => "every client from its pack".to_owned(),
+        (_, true) => "the tables whole, three connections".to_owned(),
+        (n, false) if n == snapshot.len() => "the tables whole, one connection".to_owned(),
+        (n, false) => format!("{n} clients from the tables, the others from their packs"),
+    };
+    println!(
+        "read model ({how}): {clients} clients, {docs} documents, {allocs} allocations, {statuses} statuses: read {}, \
+         read + every ledger built {} (cpu {cpu})",
+        ms(read),
+        ms(started.elapsed())
+    );
+}
+
+/// One rerun of the day, timed, with its phases from the run's own progress calls: `{0, 0}` when
+/// the read starts, the first call with a total once the ledgers are read (after 1,000 clients'
+/// features: ~2 % of them), `{total, total}` when every client's features are computed; then
+/// score, alerts, write (and the packs of the clients read from the tables).
+fn rerun(
+    d: &mut encours_app::Dossier,
+    keys: &encours_app::KeySource,
+    as_of: NaiveDate,
+    now: chrono::NaiveDateTime,
+    label: &str,
+) -> Duration {
+    let no = std::sync::atomic::AtomicBool::new(false);
+    let marks: std::cell::RefCell<[Option<Instant>; 3]> = std::cell::RefCell::new([None; 3]);
+    let mark = |p: encours_app::scoring::ScoringProgress| {
+        let mut m = marks.borrow_mut();
+        let slot = if p.total == 0 {
+            0
+        } else if p.done < p.total {
+            1
+        } else {
+            2
+        };
+        if m[slot].is_none() {
+            m[slot] = Some(Instant::now());
+        }
+    };
+    let (started, cpu) = (Instant::now(), process_cpu());
+    let r =
+        encours_app::scoring::rescore(d, Some(keys), as_of, now, &mark, &no).expect("a rerun").expect("not cancelled");
+    let wall = started.elapsed();
+    let cpu = process_cpu().zip(cpu).map(|(a, b)| ms(a - b)).unwrap_or_default();
+    let m = *marks.borrow();
+    let phases = match m {
+        [Some(a), Some(b), Some(c)] => format!(
+            "; before the read {}, read {}, features {}, score + alerts + write {}",
+            ms(a - started),
+            ms(b - a),
+            ms(c - b),
+            ms(started + wall - c)
+        ),
+        _ => String::new(),
+    };
+    println!(
+        "{label}: {} (cpu {cpu}); {} scored, {} replaced, {} new alerts{phases}",
+        ms(wall),
+        r.clients_scored,
+        r.replaced,
+        r.new_alerts
+    );
+    wall
 }

@@ -856,6 +856,8 @@ fn run(
         return Ok(None);
     }
     let w = store::write_run(d, as_of, &scores, &alerts, &summary, ACTOR, now).map_err(store_err)?;
+    // The clients read from the tables are packed for the next run (store::scoring, "Packs").
+    snapshot.save_packs(d).map_err(store_err)?;
     report.replaced = w.replaced;
     report.new_alerts = w.new_alerts;
     report.known_alerts = w.known_alerts;

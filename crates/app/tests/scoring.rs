@@ -8,7 +8,7 @@ use std::path::Path;
 use chrono::{NaiveDate, NaiveDateTime};
 use encours_app::scoring;
 use encours_app::{DemoOptions, KeySource};
-use encours_store::scoring::for_each_client_ledger;
+use encours_store::scoring::{for_each_client_ledger, LedgerSnapshot};
 use encours_store::{DossierKey, StoreError};
 use rust_decimal::Decimal;
 
@@ -361,4 +361,120 @@ fn every_failing_demo_client_is_alerted_3_to_6_months_ahead() {
     let late: Vec<&scoring::FailureLead> = r.failures.iter().filter(|f| !f.within_3_to_6_months).collect();
     assert!(late.is_empty(), "failing clients not alerted 3 to 6 months ahead: {late:#?}");
     assert_eq!(r.alerted_3_to_6_months, failures.len());
+}
+
+fn corpus() -> std::path::PathBuf {
+    let p = std::env::var_os("ENCOURS_CORPUS")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus"));
+    assert!(p.is_dir(), "the shared corpus must sit beside the repository at {}", p.display());
+    p
+}
+
+/// Every client's ledger on `day` as the read model gives it, and how many clients it read from the
+/// tables rather than from their packs.
+fn ledgers(d: &encours_app::Dossier, day: NaiveDate) -> (usize, Vec<encours_store::scoring::StoredClientLedger>) {
+    let s = LedgerSnapshot::read(d, day, Some(&keys())).unwrap();
+    (s.read_from_tables(), (0..s.len()).map(|i| s.ledger(i).unwrap()).collect())
+}
+
+/// The ledgers read from the packs equal those read from the tables (every pack forgotten, then
+/// written again), on a past date, today and a future one.
+fn assert_packs_are_the_tables(d: &mut encours_app::Dossier, what: &str) {
+    for day in [date("2026-03-31"), date("2026-11-23"), date("2030-01-01")] {
+        let (from_tables, packed) = ledgers(d, day);
+        assert_eq!(from_tables, 0, "{what}: every client from its pack");
+        encours_store::scoring::forget_packs(d, None).unwrap();
+        let s = LedgerSnapshot::read(d, day, Some(&keys())).unwrap();
+        assert_eq!(s.read_from_tables(), s.len());
+        let tables: Vec<_> = (0..s.len()).map(|i| s.ledger(i).unwrap()).collect();
+        assert_eq!(packed, tables, "{what}, {day}: the packs give the tables' ledgers");
+        assert_eq!(s.save_packs(d).unwrap(), s.len());
+    }
+}
+
+/// The packs (store::scoring, "Packs", migration 0023): a run packs every client it read from the
+/// tables; the next read takes every client from its pack and gives the ledgers the tables give, on
+/// any date; a change to a client's invoices, allocations or statuses — a payment unmatched, files
+/// imported — makes the next read take the clients changed, and only those, from the tables; a
+/// change to what the read model does not use (a write-off's open amount) keeps the packs; packs
+/// read before a change are not written after it.
+#[test]
+fn packs_give_the_ledgers_the_tables_give_and_every_change_is_seen() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut d = demo(dir.path());
+    let day = date("2026-11-23");
+    let no = std::sync::atomic::AtomicBool::new(false);
+    let (from_tables, _) = ledgers(&d, day);
+    assert_eq!(from_tables, 80, "no pack before the first run");
+    scoring::rescore(&mut d, Some(&keys()), day, now(), &|_| {}, &no).unwrap().unwrap();
+    assert_packs_are_the_tables(&mut d, "after the first run");
+
+    // A write-off changes the invoice's open amount only: no ledger row the score reads.
+    let s = LedgerSnapshot::read(&d, day, None).unwrap();
+    let (client, invoice) = (0..s.len())
+        .find_map(|i| {
+            let l = s.ledger(i)?;
+            let open = l
+                .documents
+                .iter()
+                .find(|doc| !doc.credit_note && doc.allocations.is_empty() && doc.issue_date < date("2026-09-01"))?;
+            Some((l.client_id, open.id))
+        })
+        .expect("an invoice without payment");
+    encours_app::analytics::writeoff::write_off(&mut d, invoice, day, "Liquidation clôturée", "test", now()).unwrap();
+    assert_eq!(ledgers(&d, day).0, 0, "a write-off keeps every pack (client {client})");
+
+    // A credit of a corpus bank statement matched by hand to an open invoice, then unmatched: its
+    // allocation is inserted, then deleted; each time only that invoice's client is read from the
+    // tables.
+    let cancel = std::sync::atomic::AtomicBool::new(false);
+    let statement = [corpus().join("bank/camt053.v2.minimal.xml")];
+    let report = encours_app::import_paths(&mut d, &statement, now(), &mut |_| {}, &cancel).unwrap();
+    assert_eq!(report.failed, 0, "{:#?}", report.files);
+    scoring::rescore(&mut d, Some(&keys()), day, now(), &|_| {}, &no).unwrap().unwrap();
+    let view = encours_app::matching::reconciliation(&d, day, false).unwrap();
+    let payment = view.lines.iter().find(|l| l.currency == "EUR").expect("an unmatched credit in euros").payment_id;
+    let mut open = None;
+    encours_store::queries::for_each_open_item(&d, day, |r| {
+        if open.is_none() && r.outstanding.parse::<Decimal>().is_ok_and(|o| o > Decimal::ONE_HUNDRED) {
+            open = Some(r.number);
+        }
+        Ok(())
+    })
+    .unwrap();
+    let number = open.expect("an open invoice");
+    let matched =
+        encours_app::matching::manual_match(&mut d, payment, std::slice::from_ref(&number), day, now()).unwrap();
+    assert_eq!(matched.allocations.len(), 1, "{matched:#?}");
+    assert_eq!(ledgers(&d, day).0, 1, "a payment matched: only its client is read from the tables");
+    scoring::rescore(&mut d, Some(&keys()), day, now(), &|_| {}, &no).unwrap().unwrap();
+    assert_packs_are_the_tables(&mut d, "after a payment matched");
+    encours_app::matching::unmatch_payment(&mut d, payment, now()).unwrap();
+    assert_eq!(ledgers(&d, day).0, 1, "a payment unmatched: only its client is read from the tables");
+    scoring::rescore(&mut d, Some(&keys()), day, now(), &|_| {}, &no).unwrap().unwrap();
+    assert_packs_are_the_tables(&mut d, "after a payment unmatched");
+
+    // Files imported: e-invoices of new clients, and the lifecycle statuses of one of them.
+    let files = [
+        corpus().join("lifecycle"),
+        corpus().join("cii/UC1_F202500003_00-INV_20250701_CII.xml"),
+        corpus().join("facturx/UC4_F202500006_00-INV_20250701.pdf"),
+    ];
+    let report = encours_app::import_paths(&mut d, &files, now(), &mut |_| {}, &cancel).unwrap();
+    assert!(report.imported >= 2 && report.failed == 0, "{:#?}", report.files);
+    let (from_tables, _) = ledgers(&d, day);
+    assert!((1..=2).contains(&from_tables), "the buyers of the two invoices only: {from_tables}");
+    scoring::rescore(&mut d, Some(&keys()), day, now(), &|_| {}, &no).unwrap().unwrap();
+    assert_packs_are_the_tables(&mut d, "after an import");
+
+    // A snapshot that read a client from the tables, then a change before its packs are written:
+    // nothing is written (they could be the rows before the change).
+    let first = ledgers(&d, day).1[0].client_id;
+    encours_store::scoring::forget_packs(&mut d, Some(&[first])).unwrap();
+    let s = LedgerSnapshot::read(&d, day, Some(&keys())).unwrap();
+    assert_eq!(s.read_from_tables(), 1);
+    encours_app::matching::manual_match(&mut d, payment, &[number], day, now()).unwrap();
+    assert_eq!(s.save_packs(&mut d).unwrap(), 0, "rows changed since the read: no pack written");
+    assert!(ledgers(&d, day).0 >= 1, "the client forgotten is still read from the tables");
 }

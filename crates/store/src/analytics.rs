@@ -1118,6 +1118,9 @@ INSERT INTO analytics_counts (name, n) VALUES
     ('clients', (SELECT count(*) FROM clients)),
     ('invoices', (SELECT count(*) FROM invoices)),
     ('payments', (SELECT count(*) FROM payments));
+
+DELETE FROM scoring_packs;
+UPDATE scoring_pack_epoch SET n = n + 1;
 ";
 
 /// Drops the triggers that keep the aggregates, inside the caller's transaction, and returns

@@ -19,6 +19,19 @@
 //! connections at once (two cores: the scheduler shares them out, where two readers left one core
 //! waiting for the other), each in a read transaction, and checks that all saw the same last audit
 //! entry (every ledger write adds one), so the parts come from one version of the dossier.
+//!
+//! # Packs
+//! Between two daily runs most clients' rows do not change, yet reading them is most of a run. Each
+//! run therefore writes, for every client it read from the tables, its rows packed in one BLOB
+//! (`scoring_packs`, migration 0023; the layout in `scoring/pack.rs`), and the next run reads a client from
+//! its pack when it has one: 50,000 rows of a few hundred bytes instead of five million index
+//! entries. A change to a client's invoices, allocations or statuses deletes its pack in the same
+//! transaction (triggers of migration 0023), so a pack that exists is its client's rows as they
+//! are; the clients without one are read from the tables one by one (their rows found through the
+//! covering indexes), or the tables whole when they are a quarter of the clients or more (the first
+//! run, a large import). Packs hold every row whatever its date; the snapshot's views leave out
+//! what is dated after the day read, so a pack serves any date. A run writes its packs only if the
+//! triggers saw no change since it read (`scoring_pack_epoch`): a pack is never older than its rows.
 
 use std::collections::HashMap;
 
@@ -29,6 +42,8 @@ use rust_decimal::Decimal;
 use crate::amount::{from_units, to_units};
 use crate::dossier::insert_audit;
 use crate::{Dossier, StoreError};
+
+mod pack;
 
 /// One allocation applied to a document (a payment's lettrage or a credit note's use).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -113,7 +128,7 @@ fn next_day(as_of: NaiveDate) -> String {
     as_of.succ_opt().unwrap_or(as_of).to_string()
 }
 
-#[derive(Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct InvoiceRow {
     id: i64,
     client: i64,
@@ -124,10 +139,109 @@ struct InvoiceRow {
     has_document: bool,
 }
 
-/// An allocation row: (invoice, day, units, from a credit note).
-type AllocRow = (i64, i32, i64, bool);
-/// A status row: (invoice, day, code).
-type StatusRow = (i64, i32, u16);
+/// An allocation of an invoice: (day, units, from a credit note).
+type AllocRow = (i32, i64, bool);
+/// A status of an invoice: (day, code).
+type StatusRow = (i32, u16);
+/// An allocation row as a table gives it: (invoice, day, units, from a credit note).
+type KeyedAlloc = (i64, i32, i64, bool);
+/// A status row as a table gives it: (invoice, day, code).
+type KeyedStatus = (i64, i32, u16);
+
+/// The read model's rows: invoices grouped by client (id order inside a client), each invoice's
+/// allocations and statuses (in date order) stored after the previous invoice's, so an invoice
+/// finds them by position — ≈ 40 bytes per invoice beside its allocations and statuses.
+#[derive(Default)]
+struct Rows {
+    invoices: Vec<InvoiceRow>,
+    allocs: Vec<AllocRow>,
+    /// Where each invoice's allocations end in `allocs` (they start where the previous one's end).
+    alloc_ends: Vec<u32>,
+    statuses: Vec<StatusRow>,
+    /// Where each invoice's statuses end in `statuses`.
+    status_ends: Vec<u32>,
+}
+
+impl Rows {
+    /// Closes the last invoice pushed: the allocations and statuses pushed since the one before are
+    /// its. `None` past 4 billion rows (the offsets are `u32`).
+    fn close_invoice(&mut self) -> Option<()> {
+        self.alloc_ends.push(u32::try_from(self.allocs.len()).ok()?);
+        self.status_ends.push(u32::try_from(self.statuses.len()).ok()?);
+        Some(())
+    }
+
+    fn mark(&self) -> (usize, usize, usize) {
+        (self.invoices.len(), self.allocs.len(), self.statuses.len())
+    }
+
+    fn truncate(&mut self, (invoices, allocs, statuses): (usize, usize, usize)) {
+        self.invoices.truncate(invoices);
+        self.alloc_ends.truncate(invoices);
+        self.status_ends.truncate(invoices);
+        self.allocs.truncate(allocs);
+        self.statuses.truncate(statuses);
+    }
+
+    /// Appends `other`'s rows, shifting the invoice ranges of `clients` (those of `other`) and the
+    /// offsets. `None` past 4 billion rows.
+    fn append(&mut self, other: Rows, clients: &mut [ClientRow]) -> Option<()> {
+        let (invoices, allocs, statuses) = self.mark();
+        let (allocs, statuses) = (u32::try_from(allocs).ok()?, u32::try_from(statuses).ok()?);
+        for c in clients {
+            c.invoices = (c.invoices.0 + invoices, c.invoices.1 + invoices);
+        }
+        self.invoices.extend(other.invoices);
+        self.allocs.extend(other.allocs);
+        self.statuses.extend(other.statuses);
+        for e in other.alloc_ends {
+            self.alloc_ends.push(e.checked_add(allocs)?);
+        }
+        for e in other.status_ends {
+            self.status_ends.push(e.checked_add(statuses)?);
+        }
+        Some(())
+    }
+
+    /// The `k`-th invoice with its allocations and statuses.
+    fn invoice(&self, k: usize) -> (&InvoiceRow, &[AllocRow], &[StatusRow]) {
+        let start = |ends: &[u32]| k.checked_sub(1).and_then(|p| ends.get(p)).map_or(0, |&e| e as usize);
+        let end = |ends: &[u32]| ends.get(k).map_or(0, |&e| e as usize);
+        let allocs = self.allocs.get(start(&self.alloc_ends)..end(&self.alloc_ends)).unwrap_or_default();
+        let statuses = self.statuses.get(start(&self.status_ends)..end(&self.status_ends)).unwrap_or_default();
+        (&self.invoices[k], allocs, statuses)
+    }
+
+    /// Pushes `invoices` (in id order) with their allocations and statuses, each list sorted by
+    /// (invoice, day).
+    fn push_invoices(
+        &mut self,
+        invoices: &[InvoiceRow],
+        allocs: &[KeyedAlloc],
+        statuses: &[KeyedStatus],
+    ) -> Result<(), StoreError> {
+        let (mut a, mut s) = (0usize, 0usize);
+        for inv in invoices {
+            while allocs.get(a).is_some_and(|x| x.0 < inv.id) {
+                a += 1;
+            }
+            while let Some(x) = allocs.get(a).filter(|x| x.0 == inv.id) {
+                self.allocs.push((x.1, x.2, x.3));
+                a += 1;
+            }
+            while statuses.get(s).is_some_and(|x| x.0 < inv.id) {
+                s += 1;
+            }
+            while let Some(x) = statuses.get(s).filter(|x| x.0 == inv.id) {
+                self.statuses.push((x.1, x.2));
+                s += 1;
+            }
+            self.invoices.push(*inv);
+            self.close_invoice().ok_or_else(too_many)?;
+        }
+        Ok(())
+    }
+}
 
 /// Where the rows of each invoice are in a table sorted by invoice id: a direct array over the id
 /// range when ids are dense (they are rowids: the normal case), else a map. Replaces a binary
@@ -187,7 +301,7 @@ struct ClientRow {
     name: String,
     legal_form: Option<String>,
     naf: Option<String>,
-    /// Its invoices in `LedgerSnapshot::invoices`.
+    /// Its invoices in `Rows::invoices`.
     invoices: (usize, usize),
 }
 
@@ -200,8 +314,10 @@ fn epoch_day(r: &rusqlite::Row<'_>, i: usize) -> Result<i32, StoreError> {
 }
 
 // The read queries repeat the expressions of migration 0022's indexes word for word: SQLite then
-// reads them from the index (and never the table). A date that is not a date gives NULL there; the
-// `IS NOT 0` keeps such a row, so that reading it fails as a text date did before.
+// reads them from the index (and never the table). They read every row, whatever its date (the
+// snapshot keeps them all, for the packs, and its views leave out what is dated after the day
+// read): the bound they are given is far in the future. A date that is not a date gives NULL
+// there; the `IS NOT 0` keeps such a row, so that reading it fails as a text date did before.
 const ALLOCATIONS_SQL: &str = "SELECT invoice_id, unixepoch(substr(applied_on, 1, 10)) / 86400, amount, \
      credit_note_id IS NOT NULL FROM allocations INDEXED BY allocations_scoring_days \
      WHERE (unixepoch(substr(applied_on, 1, 10)) / 86400 < ?1) IS NOT 0";
@@ -212,50 +328,88 @@ const INVOICES_SQL: &str = "SELECT client_id, id, kind = 'credit_note', document
      unixepoch(substr(issue_date, 1, 10)) / 86400, unixepoch(substr(due_date, 1, 10)) / 86400, due_payable \
      FROM invoices INDEXED BY invoices_scoring_days \
      WHERE (unixepoch(substr(issue_date, 1, 10)) / 86400 < ?1) IS NOT 0 ORDER BY client_id, id";
+/// The same rows for one client (`?1`), when its pack is missing (module doc, "Packs").
+const CLIENT_INVOICES_SQL: &str = "SELECT client_id, id, kind = 'credit_note', document_id IS NOT NULL, \
+     unixepoch(substr(issue_date, 1, 10)) / 86400, unixepoch(substr(due_date, 1, 10)) / 86400, due_payable \
+     FROM invoices INDEXED BY invoices_scoring_days WHERE client_id = ?1 ORDER BY client_id, id";
+const CLIENT_ALLOCATIONS_SQL: &str = "SELECT a.invoice_id, unixepoch(substr(a.applied_on, 1, 10)) / 86400, \
+     a.amount, a.credit_note_id IS NOT NULL FROM invoices i INDEXED BY invoices_scoring_days \
+     JOIN allocations a INDEXED BY allocations_scoring_days ON a.invoice_id = i.id WHERE i.client_id = ?1";
+const CLIENT_STATUSES_SQL: &str = "SELECT s.invoice_id, unixepoch(substr(s.at, 1, 10)) / 86400, s.code \
+     FROM invoices i INDEXED BY invoices_scoring_days \
+     JOIN status_events s INDEXED BY status_events_scoring_days ON s.invoice_id = i.id WHERE i.client_id = ?1";
 
-/// The bound of "on or before `as_of`" in the indexes' day numbers: the next day's.
-fn next_epoch_day(as_of: NaiveDate) -> i64 {
-    i64::from(day_number(as_of.succ_opt().unwrap_or(as_of))) - 719_163
+/// The bound the whole-table queries are given: every row (day numbers since 1970; year 29,000).
+const EVERY_DAY: i64 = 10_000_000;
+
+fn invoice_row(r: &rusqlite::Row<'_>) -> Result<InvoiceRow, StoreError> {
+    Ok(InvoiceRow {
+        client: r.get(0)?,
+        id: r.get(1)?,
+        credit_note: r.get(2)?,
+        has_document: r.get(3)?,
+        issue: epoch_day(r, 4)?,
+        due: epoch_day(r, 5)?,
+        amount: r.get(6)?,
+    })
 }
 
-fn read_allocations(conn: &rusqlite::Connection, next: i64) -> Result<(Vec<AllocRow>, IdIndex), StoreError> {
-    let mut allocs: Vec<AllocRow> = Vec::new();
-    let mut stmt = conn.prepare(ALLOCATIONS_SQL)?;
-    let mut rows = stmt.query([next])?;
+fn keyed_alloc(r: &rusqlite::Row<'_>) -> Result<KeyedAlloc, StoreError> {
+    Ok((r.get(0)?, epoch_day(r, 1)?, r.get(2)?, r.get(3)?))
+}
+
+fn keyed_status(r: &rusqlite::Row<'_>) -> Result<KeyedStatus, StoreError> {
+    let code: i64 = r.get(2)?;
+    Ok((r.get(0)?, epoch_day(r, 1)?, u16::try_from(code).unwrap_or(u16::MAX)))
+}
+
+fn collect<T>(
+    stmt: &mut rusqlite::Statement<'_>,
+    param: i64,
+    row: impl Fn(&rusqlite::Row<'_>) -> Result<T, StoreError>,
+) -> Result<Vec<T>, StoreError> {
+    let mut out = Vec::new();
+    let mut rows = stmt.query([param])?;
     while let Some(r) = rows.next()? {
-        allocs.push((r.get(0)?, epoch_day(r, 1)?, r.get(2)?, r.get(3)?));
+        out.push(row(r)?);
     }
+    Ok(out)
+}
+
+/// Rows sorted by (invoice, day), with the index of each invoice's rows.
+fn by_invoice<T>(mut rows: Vec<T>, key: impl Fn(&T) -> (i64, i32)) -> (Vec<T>, IdIndex) {
     // The index gives them in this order; rows of one invoice and day in any order are the same ledger.
-    if !allocs.is_sorted_by_key(|a| (a.0, a.1)) {
-        allocs.sort_unstable_by_key(|a| (a.0, a.1));
+    if !rows.is_sorted_by_key(&key) {
+        rows.sort_unstable_by_key(&key);
     }
-    let keys: Vec<i64> = allocs.iter().map(|a| a.0).collect();
-    Ok((allocs, IdIndex::build(&keys)))
+    let keys: Vec<i64> = rows.iter().map(|r| key(r).0).collect();
+    let index = IdIndex::build(&keys);
+    (rows, index)
 }
 
-fn read_statuses(conn: &rusqlite::Connection, next: i64) -> Result<(Vec<StatusRow>, IdIndex), StoreError> {
-    let mut statuses: Vec<StatusRow> = Vec::new();
-    let mut stmt = conn.prepare(STATUSES_SQL)?;
-    let mut rows = stmt.query([next])?;
-    while let Some(r) = rows.next()? {
-        let code: i64 = r.get(2)?;
-        statuses.push((r.get(0)?, epoch_day(r, 1)?, u16::try_from(code).unwrap_or(u16::MAX)));
+fn read_allocations(conn: &rusqlite::Connection) -> Result<(Vec<KeyedAlloc>, IdIndex), StoreError> {
+    let rows = collect(&mut conn.prepare(ALLOCATIONS_SQL)?, EVERY_DAY, keyed_alloc)?;
+    Ok(by_invoice(rows, |a| (a.0, a.1)))
+}
+
+fn read_statuses(conn: &rusqlite::Connection) -> Result<(Vec<KeyedStatus>, IdIndex), StoreError> {
+    let rows = collect(&mut conn.prepare(STATUSES_SQL)?, EVERY_DAY, keyed_status)?;
+    Ok(by_invoice(rows, |s| (s.0, s.1)))
+}
+
+/// Every invoice, grouped by client, in id order inside a client (the covering index's order).
+fn read_invoices(conn: &rusqlite::Connection) -> Result<Vec<InvoiceRow>, StoreError> {
+    let mut invoices = collect(&mut conn.prepare(INVOICES_SQL)?, EVERY_DAY, invoice_row)?;
+    if !invoices.is_sorted_by_key(|i| (i.client, i.id)) {
+        invoices.sort_by_key(|i| (i.client, i.id));
     }
-    if !statuses.is_sorted_by_key(|s| (s.0, s.1)) {
-        statuses.sort_unstable_by_key(|s| (s.0, s.1));
-    }
-    let keys: Vec<i64> = statuses.iter().map(|s| s.0).collect();
-    Ok((statuses, IdIndex::build(&keys)))
+    Ok(invoices)
 }
 
 type Broken = HashMap<i64, Vec<NaiveDate>>;
 type Insolvency = HashMap<i64, (String, NaiveDate)>;
 
-fn read_invoices_and_clients(
-    conn: &rusqlite::Connection,
-    next: &str,
-    next_day: i64,
-) -> Result<(Vec<InvoiceRow>, Vec<ClientRow>, Broken, Insolvency), StoreError> {
+fn read_promises_and_procedures(conn: &rusqlite::Connection, next: &str) -> Result<(Broken, Insolvency), StoreError> {
     let mut broken: Broken = HashMap::new();
     {
         let mut stmt =
@@ -269,57 +423,85 @@ fn read_invoices_and_clients(
         dates.sort_unstable();
     }
     let mut insolvency: Insolvency = HashMap::new();
-    {
-        let mut stmt =
-            conn.prepare("SELECT client_id, kind, judgment_on FROM client_insolvency WHERE judgment_on < ?1")?;
-        let mut rows = stmt.query([next])?;
-        while let Some(r) = rows.next()? {
-            insolvency.insert(r.get(0)?, (r.get(1)?, text_date(r, 2)?));
-        }
+    let mut stmt = conn.prepare("SELECT client_id, kind, judgment_on FROM client_insolvency WHERE judgment_on < ?1")?;
+    let mut rows = stmt.query([next])?;
+    while let Some(r) = rows.next()? {
+        insolvency.insert(r.get(0)?, (r.get(1)?, text_date(r, 2)?));
     }
-    // Invoices grouped by client, in id order inside a client (the covering index's order).
-    let mut invoices: Vec<InvoiceRow> = Vec::new();
-    {
-        let mut stmt = conn.prepare(INVOICES_SQL)?;
-        let mut rows = stmt.query([next_day])?;
-        while let Some(r) = rows.next()? {
-            invoices.push(InvoiceRow {
-                client: r.get(0)?,
-                id: r.get(1)?,
-                credit_note: r.get(2)?,
-                has_document: r.get(3)?,
-                issue: epoch_day(r, 4)?,
-                due: epoch_day(r, 5)?,
-                amount: r.get(6)?,
-            });
-        }
-    }
-    if !invoices.is_sorted_by_key(|i| (i.client, i.id)) {
-        invoices.sort_by_key(|i| (i.client, i.id));
-    }
-    let mut clients = Vec::new();
+    Ok((broken, insolvency))
+}
+
+/// Every client (id, name, legal form, NAF), in id order; their invoices are filled in later.
+fn read_clients(conn: &rusqlite::Connection) -> Result<Vec<ClientRow>, StoreError> {
     let mut stmt = conn.prepare("SELECT id, name, legal_form, naf FROM clients ORDER BY id")?;
     let mut rows = stmt.query([])?;
-    let mut cursor = 0usize;
+    let mut clients = Vec::new();
     while let Some(r) = rows.next()? {
-        let id: i64 = r.get(0)?;
-        // Invoices of clients missing from the table cannot exist (foreign key); skip any lower id.
-        while invoices.get(cursor).is_some_and(|i| i.client < id) {
-            cursor += 1;
-        }
-        let start = cursor;
-        while invoices.get(cursor).is_some_and(|i| i.client == id) {
-            cursor += 1;
-        }
         clients.push(ClientRow {
-            id,
+            id: r.get(0)?,
             name: r.get(1)?,
             legal_form: r.get(2)?,
             naf: r.get(3)?,
-            invoices: (start, cursor),
+            invoices: (0, 0),
         });
     }
-    Ok((invoices, clients, broken, insolvency))
+    Ok(clients)
+}
+
+/// How many clients have a pack (counted on the index of their ids: a few pages).
+fn pack_count(conn: &rusqlite::Connection) -> Result<usize, StoreError> {
+    let n: i64 = conn.query_row("SELECT count(*) FROM scoring_packs INDEXED BY scoring_packs_ids", [], |r| r.get(0))?;
+    Ok(usize::try_from(n).unwrap_or(0))
+}
+
+fn too_many() -> StoreError {
+    StoreError::Invalid("more than 4 billion ledger rows".into())
+}
+
+/// The rows of some clients, read by [`read_part`].
+struct Part {
+    rows: Rows,
+    /// The clients (indexes in the part) read from the tables.
+    to_pack: Vec<usize>,
+}
+
+/// Reads `clients` (consecutive, in id order) from their packs, or from the tables for those
+/// without a pack or whose pack does not decode; sets each client's invoice range in the part.
+fn read_part(conn: &rusqlite::Connection, clients: &mut [ClientRow]) -> Result<Part, StoreError> {
+    let mut part = Part { rows: Rows::default(), to_pack: Vec::new() };
+    let (Some(low), Some(high)) = (clients.first().map(|c| c.id), clients.last().map(|c| c.id)) else {
+        return Ok(part);
+    };
+    let mut reader = ClientReader::new(conn)?;
+    let mut stmt =
+        conn.prepare("SELECT client_id, data FROM scoring_packs WHERE client_id BETWEEN ?1 AND ?2 ORDER BY client_id")?;
+    let mut packs = stmt.query([low, high])?;
+    let mut pack = packs.next()?;
+    for (i, c) in clients.iter_mut().enumerate() {
+        while let Some(r) = pack {
+            if r.get::<_, i64>(0)? >= c.id {
+                break;
+            }
+            pack = packs.next()?;
+        }
+        let start = part.rows.invoices.len();
+        let mut decoded = None;
+        if let Some(r) = pack.filter(|r| r.get::<_, i64>(0).ok() == Some(c.id)) {
+            let data = r.get_ref(1)?.as_blob().map_err(|e| StoreError::Decode(e.to_string()))?;
+            decoded = pack::decode(data, c.id, &mut part.rows);
+        }
+        if decoded.is_none() {
+            reader.read(c.id, &mut part.rows)?;
+            part.to_pack.push(i);
+        }
+        c.invoices = (start, part.rows.invoices.len());
+    }
+    Ok(part)
+}
+
+/// The count of ledger changes the pack triggers have seen (migration 0023).
+fn pack_epoch(conn: &rusqlite::Connection) -> Result<i64, StoreError> {
+    Ok(conn.query_row("SELECT coalesce((SELECT n FROM scoring_pack_epoch WHERE id = 1), 0)", [], |r| r.get(0))?)
 }
 
 /// The last audit entry a connection sees: the version of the dossier it reads.
@@ -327,105 +509,186 @@ fn ledger_version(conn: &rusqlite::Connection) -> Result<i64, StoreError> {
     Ok(conn.query_row("SELECT coalesce(max(seq), 0) FROM audit_log", [], |r| r.get(0))?)
 }
 
+/// A client's rows read from the tables (its pack is missing), pushed to `rows`.
+struct ClientReader<'c> {
+    invoices: rusqlite::Statement<'c>,
+    allocs: rusqlite::Statement<'c>,
+    statuses: rusqlite::Statement<'c>,
+}
+
+impl<'c> ClientReader<'c> {
+    fn new(conn: &'c rusqlite::Connection) -> Result<Self, StoreError> {
+        Ok(ClientReader {
+            invoices: conn.prepare(CLIENT_INVOICES_SQL)?,
+            allocs: conn.prepare(CLIENT_ALLOCATIONS_SQL)?,
+            statuses: conn.prepare(CLIENT_STATUSES_SQL)?,
+        })
+    }
+
+    fn read(&mut self, client: i64, rows: &mut Rows) -> Result<(), StoreError> {
+        let invoices = collect(&mut self.invoices, client, invoice_row)?;
+        let (allocs, _) = by_invoice(collect(&mut self.allocs, client, keyed_alloc)?, |a| (a.0, a.1));
+        let (statuses, _) = by_invoice(collect(&mut self.statuses, client, keyed_status)?, |s| (s.0, s.1));
+        rows.push_invoices(&invoices, &allocs, &statuses)
+    }
+}
+
 /// Every client's ledger as known on a date, read once as compact rows (module doc), from which
 /// each client's [`StoredClientLedger`] is built on demand — by any thread: the snapshot is `Sync`,
 /// so a caller can score the clients on several cores.
 pub struct LedgerSnapshot {
     clients: Vec<ClientRow>,
-    invoices: Vec<InvoiceRow>,
-    allocs: Vec<AllocRow>,
-    alloc_index: IdIndex,
-    statuses: Vec<StatusRow>,
-    status_index: IdIndex,
+    rows: Rows,
+    /// The day number after the date read: rows dated on or after it are left out of the views.
+    bound: i32,
     broken: Broken,
     insolvency: Insolvency,
     parallel: bool,
+    /// The pack epoch the rows were read at (migration 0023).
+    epoch: i64,
+    /// Clients (indexes) read from the tables, whose packs [`save_packs`](Self::save_packs) writes.
+    to_pack: Vec<usize>,
 }
 
 impl LedgerSnapshot {
     /// Reads the ledgers as known on `as_of` (records dated on or before it).
     ///
-    /// With `keys` (the key source the dossier was opened with), two read-only connections are
-    /// opened and read the allocations and the statuses, each on a thread, while the dossier's own
-    /// connection reads the invoices and clients. Every connection reads inside a transaction and
-    /// must see the same last audit entry (every write adds one), so they read the same version of
-    /// the dossier; if a write came in between, or a connection cannot be opened, everything is
-    /// read on the dossier's connection — the result is the same, only slower. A passphrase key
-    /// source is not used for this (deriving its key costs more than the read saves).
+    /// Clients whose pack is stored (module doc, "Packs") are read from it; the others from the
+    /// tables, one client at a time. When a quarter of the clients or more have no pack (the first
+    /// run, a large import), every table is read whole instead: with `keys` (the key source the
+    /// dossier was opened with), two read-only connections are opened and read the allocations and
+    /// the statuses, each on a thread, while the dossier's own connection reads the invoices and
+    /// clients. Every connection reads inside a transaction and must see the same last audit entry
+    /// (every write adds one), so they read the same version of the dossier; if a write came in
+    /// between, or a connection cannot be opened, everything is read on the dossier's connection —
+    /// the result is the same, only slower. A passphrase key source is not used for this (deriving
+    /// its key costs more than the read saves).
     pub fn read(d: &Dossier, as_of: NaiveDate, keys: Option<&crate::KeySource>) -> Result<LedgerSnapshot, StoreError> {
         let next = next_day(as_of);
-        let next_days = next_epoch_day(as_of);
+        let bound = day_number(as_of.succ_opt().unwrap_or(as_of));
         let conn = &d.conn;
         // A read transaction keeps the tables of one snapshot consistent with each other (the
         // caller may already be inside one: then that one does).
         let tx = if conn.is_autocommit() { Some(conn.unchecked_transaction()?) } else { None };
         let version = ledger_version(conn)?;
-        // Two more connections: the allocations and the statuses each on a thread of their own
-        // while this one reads the invoices. The invoices are ~58 % of the rows: with one helper
-        // reading both other tables, one core waited for the other; with three readers the
-        // scheduler shares the two cores out.
-        let key = keys.filter(|k| !k.is_passphrase()).and_then(|k| k.key_for(d.path(), d.id()).ok());
-        let open_helper = || {
-            key.as_ref()
-                .and_then(|key| crate::dossier::keyed(d.path(), key, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).ok())
-        };
-        let helpers = open_helper().zip(open_helper());
-        let mut parallel = false;
-        let read = if let Some((for_allocations, for_statuses)) = helpers {
-            // Each helper reads inside its own transaction and only if it sees the same last audit
-            // entry (`None` otherwise: a write came in between).
-            fn on<T>(
-                helper: &rusqlite::Connection,
-                version: i64,
-                read: impl FnOnce(&rusqlite::Connection) -> Result<T, StoreError>,
-            ) -> Result<Option<T>, StoreError> {
-                let tx = helper.unchecked_transaction()?;
-                if ledger_version(helper)? != version {
-                    return Ok(None);
-                }
-                let out = read(helper)?;
-                drop(tx);
-                Ok(Some(out))
+        let epoch = pack_epoch(conn)?;
+        let (broken, insolvency) = read_promises_and_procedures(conn, &next)?;
+        let mut clients = read_clients(conn)?;
+        let packs = pack_count(conn)?;
+        let missing = clients.len().saturating_sub(packs);
+        let mut rows = Rows::default();
+        let mut to_pack = Vec::new();
+        let parallel;
+        if missing > 0 && missing.saturating_mul(4) >= clients.len() {
+            let (invoices, (allocs, alloc_index), (statuses, status_index), on_three) =
+                read_whole_tables(d, conn, version, keys)?;
+            parallel = on_three;
+            let mut cursor = 0usize;
+            for inv in &invoices {
+                rows.allocs
+                    .extend(allocs.get(alloc_index.range(inv.id)).unwrap_or_default().iter().map(|a| (a.1, a.2, a.3)));
+                rows.statuses
+                    .extend(statuses.get(status_index.range(inv.id)).unwrap_or_default().iter().map(|s| (s.1, s.2)));
+                rows.invoices.push(*inv);
+                rows.close_invoice().ok_or_else(too_many)?;
             }
-            let next = next.as_str();
-            let panicked = || StoreError::Invalid("a ledger reader thread panicked".into());
-            let (main, allocations, statuses) = std::thread::scope(|s| {
-                let a = s.spawn(move || on(&for_allocations, version, |c| read_allocations(c, next_days)));
-                let st = s.spawn(move || on(&for_statuses, version, |c| read_statuses(c, next_days)));
-                let main = read_invoices_and_clients(conn, next, next_days);
-                (main, a.join().map_err(|_| panicked()), st.join().map_err(|_| panicked()))
-            });
-            match (main?, allocations??, statuses??) {
-                (main, Some(a), Some(st)) => {
+            for (i, c) in clients.iter_mut().enumerate() {
+                // Invoices of clients missing from the table cannot exist (foreign key); skip any lower id.
+                while rows.invoices.get(cursor).is_some_and(|inv| inv.client < c.id) {
+                    cursor += 1;
+                }
+                let start = cursor;
+                while rows.invoices.get(cursor).is_some_and(|inv| inv.client == c.id) {
+                    cursor += 1;
+                }
+                c.invoices = (start, cursor);
+                to_pack.push(i);
+            }
+        } else {
+            // Two halves of the clients, one on a second connection when the key source allows it
+            // (it must see the same audit entry and pack epoch), else both on this one.
+            let key = keys.filter(|k| !k.is_passphrase()).and_then(|k| k.key_for(d.path(), d.id()).ok());
+            let helper = key
+                .and_then(|key| crate::dossier::keyed(d.path(), &key, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).ok());
+            let half = clients.len() / 2;
+            let (first, second) = clients.split_at_mut(half);
+            let done = match helper {
+                Some(helper) => {
+                    let panicked = || StoreError::Invalid("a ledger reader thread panicked".into());
+                    let (theirs_clients, mine_clients) = (&mut *second, &mut *first);
+                    let (mine, theirs) = std::thread::scope(|s| {
+                        let theirs = s.spawn(move || -> Result<Option<Part>, StoreError> {
+                            let tx = helper.unchecked_transaction()?;
+                            if ledger_version(&helper)? != version || pack_epoch(&helper)? != epoch {
+                                return Ok(None);
+                            }
+                            let part = read_part(&helper, theirs_clients)?;
+                            drop(tx);
+                            Ok(Some(part))
+                        });
+                        (read_part(conn, mine_clients), theirs.join().map_err(|_| panicked()))
+                    });
+                    match (mine?, theirs??) {
+                        (mine, Some(theirs)) => Some((mine, theirs)),
+                        (_, None) => None,
+                    }
+                }
+                None => None,
+            };
+            let (mine, theirs) = match done {
+                Some(parts) => {
                     parallel = true;
-                    Some((main, (a, st)))
+                    parts
                 }
-                _ => None,
-            }
+                None => {
+                    parallel = false;
+                    (read_part(conn, first)?, read_part(conn, second)?)
+                }
+            };
+            rows = mine.rows;
+            to_pack = mine.to_pack;
+            rows.append(theirs.rows, &mut clients[half..]).ok_or_else(too_many)?;
+            to_pack.extend(theirs.to_pack.into_iter().map(|i| i + half));
+        }
+        drop(tx);
+        Ok(LedgerSnapshot { clients, rows, bound, broken, insolvency, parallel, epoch, to_pack })
+    }
+
+    /// Writes the packs of the clients this snapshot read from the tables, if no ledger row changed
+    /// since it was read (else they would pack rows that are no longer the client's: nothing is
+    /// written, the next run reads those clients from the tables again). Returns how many packs
+    /// were written.
+    pub fn save_packs(&self, d: &mut Dossier) -> Result<usize, StoreError> {
+        if self.to_pack.is_empty() {
+            return Ok(0);
+        }
+        let conn = &d.conn;
+        let tx = if conn.is_autocommit() {
+            Some(rusqlite::Transaction::new_unchecked(conn, rusqlite::TransactionBehavior::Immediate)?)
         } else {
             None
         };
-        let ((invoices, clients, broken, insolvency), ((allocs, alloc_index), (statuses, status_index))) = match read {
-            Some(r) => r,
-            None => {
-                let main = read_invoices_and_clients(conn, &next, next_days)?;
-                let a = read_allocations(conn, next_days)?;
-                let s = read_statuses(conn, next_days)?;
-                (main, (a, s))
-            }
-        };
-        drop(tx);
-        Ok(LedgerSnapshot {
-            clients,
-            invoices,
-            allocs,
-            alloc_index,
-            statuses,
-            status_index,
-            broken,
-            insolvency,
-            parallel,
-        })
+        if pack_epoch(conn)? != self.epoch {
+            return Ok(0);
+        }
+        let mut stmt = conn.prepare("INSERT OR REPLACE INTO scoring_packs (client_id, data) VALUES (?1, ?2)")?;
+        let mut data = Vec::new();
+        for c in self.to_pack.iter().filter_map(|&i| self.clients.get(i)) {
+            data.clear();
+            pack::encode(&mut data, (c.invoices.0..c.invoices.1).map(|k| self.rows.invoice(k)));
+            stmt.execute(params![c.id, data])?;
+        }
+        drop(stmt);
+        if let Some(tx) = tx {
+            tx.commit()?;
+        }
+        Ok(self.to_pack.len())
+    }
+
+    /// How many clients were read from the tables rather than from their packs (and are packed by
+    /// [`save_packs`](Self::save_packs)).
+    pub fn read_from_tables(&self) -> usize {
+        self.to_pack.len()
     }
 
     /// How many clients (every client of the dossier, with or without documents).
@@ -499,21 +762,77 @@ impl LedgerSnapshot {
     /// snapshot's rows: nothing is allocated, so a caller scoring the whole portfolio can fill
     /// buffers of its own instead of building (and dropping) two million small vectors.
     pub fn documents(&self, i: usize) -> impl Iterator<Item = DocumentView<'_>> + '_ {
-        let rows = self.clients.get(i).and_then(|c| self.invoices.get(c.invoices.0..c.invoices.1)).unwrap_or_default();
-        rows.iter().map(move |inv| {
-            let statuses = self.statuses.get(self.status_index.range(inv.id)).unwrap_or_default();
-            DocumentView {
+        let range = self.clients.get(i).map_or(0..0, |c| c.invoices.0..c.invoices.1);
+        let bound = self.bound;
+        range.filter_map(move |k| {
+            let (inv, allocs, statuses) = self.rows.invoice(k);
+            if inv.issue >= bound {
+                return None;
+            }
+            // Each invoice's rows are in date order: those of the date read are a prefix.
+            let allocs = allocs.get(..allocs.partition_point(|a| a.0 < bound)).unwrap_or_default();
+            let statuses = statuses.get(..statuses.partition_point(|s| s.0 < bound)).unwrap_or_default();
+            Some(DocumentView {
                 id: inv.id,
                 credit_note: inv.credit_note,
                 issue_date: from_day_number(inv.issue),
                 due_date: from_day_number(inv.due),
                 amount: from_units(inv.amount).abs(),
                 electronic: inv.has_document || !statuses.is_empty(),
-                allocs: self.allocs.get(self.alloc_index.range(inv.id)).unwrap_or_default(),
+                allocs,
                 statuses,
-            }
+            })
         })
     }
+}
+
+type WholeTables = (Vec<InvoiceRow>, (Vec<KeyedAlloc>, IdIndex), (Vec<KeyedStatus>, IdIndex), bool);
+
+/// Every invoice, allocation and status (see [`LedgerSnapshot::read`]): on three connections when
+/// `keys` allow it and all three see `version`, else on `conn`. The last element says which.
+fn read_whole_tables(
+    d: &Dossier,
+    conn: &rusqlite::Connection,
+    version: i64,
+    keys: Option<&crate::KeySource>,
+) -> Result<WholeTables, StoreError> {
+    // Two more connections: the allocations and the statuses each on a thread of their own while
+    // this one reads the invoices. The invoices are ~58 % of the rows: with one helper reading both
+    // other tables, one core waited for the other; with three readers the scheduler shares the two
+    // cores out.
+    let key = keys.filter(|k| !k.is_passphrase()).and_then(|k| k.key_for(d.path(), d.id()).ok());
+    let open_helper = || {
+        key.as_ref()
+            .and_then(|key| crate::dossier::keyed(d.path(), key, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).ok())
+    };
+    if let Some((for_allocations, for_statuses)) = open_helper().zip(open_helper()) {
+        // Each helper reads inside its own transaction and only if it sees the same last audit
+        // entry (`None` otherwise: a write came in between).
+        fn on<T>(
+            helper: &rusqlite::Connection,
+            version: i64,
+            read: impl FnOnce(&rusqlite::Connection) -> Result<T, StoreError>,
+        ) -> Result<Option<T>, StoreError> {
+            let tx = helper.unchecked_transaction()?;
+            if ledger_version(helper)? != version {
+                return Ok(None);
+            }
+            let out = read(helper)?;
+            drop(tx);
+            Ok(Some(out))
+        }
+        let panicked = || StoreError::Invalid("a ledger reader thread panicked".into());
+        let (main, allocations, statuses) = std::thread::scope(|s| {
+            let a = s.spawn(move || on(&for_allocations, version, read_allocations));
+            let st = s.spawn(move || on(&for_statuses, version, read_statuses));
+            let main = read_invoices(conn);
+            (main, a.join().map_err(|_| panicked()), st.join().map_err(|_| panicked()))
+        });
+        if let (main, Some(a), Some(st)) = (main?, allocations??, statuses??) {
+            return Ok((main, a, st, true));
+        }
+    }
+    Ok((read_invoices(conn)?, read_allocations(conn)?, read_statuses(conn)?, false))
 }
 
 /// One document of a [`LedgerSnapshot`], borrowed: the fields of a [`LedgerDocument`], with its
@@ -540,15 +859,15 @@ impl<'a> DocumentView<'a> {
     /// Its allocations, in date order.
     pub fn allocations(&self) -> impl Iterator<Item = LedgerAllocation> + 'a {
         self.allocs.iter().map(|a| LedgerAllocation {
-            date: from_day_number(a.1),
-            amount: from_units(a.2),
-            from_credit_note: a.3,
+            date: from_day_number(a.0),
+            amount: from_units(a.1),
+            from_credit_note: a.2,
         })
     }
 
     /// Its statuses (code, day), in date order.
     pub fn statuses(&self) -> impl Iterator<Item = (u16, NaiveDate)> + 'a {
-        self.statuses.iter().map(|s| (s.2, from_day_number(s.1)))
+        self.statuses.iter().map(|s| (s.1, from_day_number(s.0)))
     }
 }
 
@@ -567,6 +886,26 @@ pub fn for_each_client_ledger<E: From<StoreError>>(
         }
     }
     Ok(())
+}
+
+/// Forgets the packs of `clients` (every client's with `None`): the next [`LedgerSnapshot::read`]
+/// reads them from the tables, as if their rows had changed (the tables whole when they are a
+/// quarter of the clients or more), and the run after it packs them again. For checks against the
+/// tables and the benchmark of a day's changes. Returns how many packs were forgotten.
+pub fn forget_packs(d: &mut Dossier, clients: Option<&[i64]>) -> Result<usize, StoreError> {
+    let Some(clients) = clients else {
+        return Ok(d.conn.execute("DELETE FROM scoring_packs", [])?);
+    };
+    let tx = d.conn.unchecked_transaction()?;
+    let mut n = 0;
+    {
+        let mut stmt = tx.prepare("DELETE FROM scoring_packs WHERE client_id = ?1")?;
+        for id in clients {
+            n += stmt.execute([id])?;
+        }
+    }
+    tx.commit()?;
+    Ok(n)
 }
 
 /// How many invoices and credit notes were issued on or before `as_of` (to size a fitting sample).
@@ -920,18 +1259,26 @@ mod tests {
         let at = NaiveDate::from_ymd_opt(2026, 11, 23).and_then(|d| d.and_hms_opt(9, 0, 0)).unwrap_or_default();
         let d =
             Dossier::create(&dir.path().join("plan.encours"), &siren, "T", &keys, at).unwrap_or_else(|e| panic!("{e}"));
-        for (sql, index) in [
-            (INVOICES_SQL, "invoices_scoring_days"),
-            (ALLOCATIONS_SQL, "allocations_scoring_days"),
-            (STATUSES_SQL, "status_events_scoring_days"),
+        for (sql, indexes) in [
+            (INVOICES_SQL, &["invoices_scoring_days"][..]),
+            (ALLOCATIONS_SQL, &["allocations_scoring_days"]),
+            (STATUSES_SQL, &["status_events_scoring_days"]),
+            (CLIENT_INVOICES_SQL, &["invoices_scoring_days"]),
+            (CLIENT_ALLOCATIONS_SQL, &["invoices_scoring_days", "allocations_scoring_days"]),
+            (CLIENT_STATUSES_SQL, &["invoices_scoring_days", "status_events_scoring_days"]),
         ] {
             let mut stmt = d.conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap_or_else(|e| panic!("{e}"));
             let plan: Vec<String> = stmt
                 .query_map([1], |r| r.get::<_, String>(3))
                 .and_then(|rows| rows.collect())
                 .unwrap_or_else(|e| panic!("{e}"));
-            assert_eq!(plan.len(), 1, "{sql}: {plan:?}");
-            assert!(plan[0].contains(&format!("INDEX {index}")), "{plan:?}");
+            assert_eq!(plan.len(), indexes.len(), "{sql}: {plan:?}");
+            for (step, index) in plan.iter().zip(indexes) {
+                assert!(step.contains(&format!("INDEX {index}")), "{plan:?}");
+            }
+            if sql.contains("WHERE client_id = ?1") || sql.contains("WHERE i.client_id = ?1") {
+                assert!(plan[0].starts_with("SEARCH"), "one client's rows are searched, not scanned: {plan:?}");
+            }
             // The bytecode must not read a column of the table: SQLite may open the table's cursor
             // (a deferred seek, in case), but no `Column` reads from it.
             let mut ops = d.conn.prepare(&format!("EXPLAIN {sql}")).unwrap_or_else(|e| panic!("{e}"));
