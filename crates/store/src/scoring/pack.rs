@@ -201,17 +201,7 @@ mod tests {
     fn a_pack_gives_back_the_rows_it_was_made_of() {
         let rows = sample();
         let data = pack(&rows);
-        let mut back = Rows::default();
-        back.invoices.push(InvoiceRow {
-            id: 1,
-            client: 3,
-            issue: 1,
-            due: 1,
-            amount: 1,
-            credit_note: false,
-            has_document: false,
-        });
-        back.close_invoice();
+        let mut back = one_invoice_of_another_client();
         assert_eq!(decode(&data, 7, &mut back), Some(()));
         assert_eq!(back.invoices.len(), 4, "appended after what was there");
         for k in 0..3 {
@@ -225,24 +215,26 @@ mod tests {
         pack(rows).len()
     }
 
+    /// Rows already read before a pack is decoded: one invoice of client 3 with one allocation.
+    fn one_invoice_of_another_client() -> Rows {
+        let mut r = Rows::default();
+        r.invoices.push(InvoiceRow {
+            id: 1,
+            client: 3,
+            issue: 1,
+            due: 1,
+            amount: 1,
+            credit_note: false,
+            has_document: false,
+        });
+        r.allocs.push((1, 1, false));
+        r.close_invoice();
+        r
+    }
+
     #[test]
     fn a_damaged_pack_is_refused_and_leaves_the_rows_as_they_were() {
         let data = pack(&sample());
-        let before = {
-            let mut r = Rows::default();
-            r.invoices.push(InvoiceRow {
-                id: 1,
-                client: 3,
-                issue: 1,
-                due: 1,
-                amount: 1,
-                credit_note: false,
-                has_document: false,
-            });
-            r.allocs.push((1, 1, false));
-            r.close_invoice();
-            r
-        };
         let mut damaged: Vec<Vec<u8>> = (0..data.len()).map(|n| data[..n].to_vec()).collect();
         damaged.push([data.as_slice(), &[0]].concat());
         let mut other_format = data.clone();
@@ -259,10 +251,7 @@ mod tests {
             }
         }
         for d in damaged {
-            let mut r = Rows::default();
-            r.invoices.push(before.invoices[0]);
-            r.allocs.push(before.allocs[0]);
-            r.close_invoice();
+            let mut r = one_invoice_of_another_client();
             assert_eq!(decode(&d, 7, &mut r), None, "{d:?}");
             assert_eq!((r.invoices.len(), r.allocs.len(), r.statuses.len()), (1, 1, 0));
             assert_eq!((r.alloc_ends.len(), r.status_ends.len()), (1, 1));
