@@ -286,6 +286,23 @@ fn complete_items(
     Ok(())
 }
 
+/// A candidate item from a row whose columns from `first` are number, issue date, due date,
+/// currency and outstanding amount (the whole snapshot's query and one client's).
+fn dunning_item(r: &rusqlite::Row<'_>, first: usize, id: i64, client: i64) -> Result<DunningItem, StoreError> {
+    let code = text(r, first + 3)?;
+    Ok(DunningItem {
+        invoice_id: InvoiceId(id),
+        client_id: ClientId(client),
+        number: Arc::from(text(r, first)?),
+        issue_date: parse_date(text(r, first + 1)?)?,
+        due_date: parse_date(text(r, first + 2)?)?,
+        currency: if code == "EUR" { Currency::EUR } else { currency(code)? },
+        outstanding: from_units(r.get(first + 4)?),
+        statuses: Vec::new(),
+        stored_hold: None,
+    })
+}
+
 /// Reads the portfolio the dunning engine plans from on `as_of`: open invoices (positive
 /// outstanding) due on or before `as_of + horizon_days`, with their dunning-relevant statuses and
 /// stored collection state; the clients they belong to; open disputes; promises pending or broken
@@ -329,17 +346,7 @@ pub fn snapshot(
         high = high.max(id);
         index.insert(id, snap.items.len());
         clients.insert(client);
-        snap.items.push(DunningItem {
-            invoice_id: InvoiceId(id),
-            client_id: ClientId(client),
-            number: Arc::from(text(r, 2)?),
-            issue_date: parse_date(text(r, 3)?)?,
-            due_date: parse_date(text(r, 4)?)?,
-            currency: if text(r, 5)? == "EUR" { Currency::EUR } else { currency(text(r, 5)?)? },
-            outstanding: from_units(r.get(6)?),
-            statuses: Vec::new(),
-            stored_hold: None,
-        });
+        snap.items.push(dunning_item(r, 2, id, client)?);
     }
     drop(rows);
 
@@ -493,17 +500,7 @@ pub fn client_snapshot(
     while let Some(r) = rows.next()? {
         let id: i64 = r.get(0)?;
         index.insert(id, snap.items.len());
-        snap.items.push(DunningItem {
-            invoice_id: InvoiceId(id),
-            client_id: ClientId(client),
-            number: Arc::from(text(r, 1)?),
-            issue_date: parse_date(text(r, 2)?)?,
-            due_date: parse_date(text(r, 3)?)?,
-            currency: if text(r, 4)? == "EUR" { Currency::EUR } else { currency(text(r, 4)?)? },
-            outstanding: from_units(r.get(5)?),
-            statuses: Vec::new(),
-            stored_hold: None,
-        });
+        snap.items.push(dunning_item(r, 1, id, client)?);
     }
     drop(rows);
     if snap.items.is_empty() {
