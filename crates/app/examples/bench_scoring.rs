@@ -12,9 +12,10 @@
 //! of clients the first time), the read model from the packs, then RUNS reruns of the same date with
 //! nothing changed, and RUNS reruns after a day's changes (a tenth of the clients' packs forgotten
 //! before each: what the triggers do when their rows change) — read + score + write, the stored fit
-//! reused: the daily job, `scoring::rescore` with the key source, two scoring threads — each with
-//! its median, min and max, wall and process CPU time and phases, and a digest of the scores stored
-//! (to compare two versions of the code on the same file). Timings are the only floats (printing). The machine's load average is printed at
+//! reused: the daily job, `scoring::rescore` with the key source, two scoring threads — then RUNS
+//! daily runs on the days after the date, each after a tenth of the clients changed; each series
+//! with its median, min and max, wall and process CPU time and phases, and a digest of the date's
+//! scores (to compare two versions of the code on the same file). Timings are the only floats (printing). The machine's load average is printed at
 //! the start and the end.
 
 use std::path::PathBuf;
@@ -128,6 +129,18 @@ fn main() {
         times.push(rerun(&mut d, &keys, as_of, now, &format!("rerun {i}, {} clients changed", changed.len())));
     }
     summary("rescoring, a tenth of the clients changed since the last run", &mut times);
+
+    // The daily job itself: each run a new day (its scores added to the history, the day before's
+    // read for the score-drop rule), after a day in which a tenth of the clients changed.
+    let mut times = Vec::with_capacity(runs);
+    for i in 0..runs {
+        let day = as_of + chrono::Days::new(u64::try_from(i).unwrap_or(0) + 1);
+        let changed: Vec<i64> = ids.iter().copied().skip(i + 5).step_by(10).collect();
+        store::forget_packs(&mut d, Some(&changed)).expect("packs forgotten");
+        let now = day.and_hms_opt(6, 0, 0).unwrap_or(now);
+        times.push(rerun(&mut d, &keys, day, now, &format!("{day}, {} clients changed", changed.len())));
+    }
+    summary("daily run: a new day, a tenth of the clients changed since the day before", &mut times);
     println!("scores stored for {as_of} after the runs: digest {}", digest(&d, as_of));
 }
 

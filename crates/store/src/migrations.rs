@@ -33,6 +33,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0021_ledger_counts.sql"),
     include_str!("../migrations/0022_scoring_days.sql"),
     include_str!("../migrations/0023_scoring_packs.sql"),
+    include_str!("../migrations/0024_scores_by_day.sql"),
 ];
 
 /// The schema version this build writes.

@@ -8,7 +8,7 @@
 //! index `invoices_open_items` (only items with an open amount, never the wide invoice rows), each
 //! with its latest lifecycle status by one seek in the narrow `status_events_scoring` index (the
 //! open items are a tenth of the invoices; scanning every status cost 0.45 s at 2M invoices), the
-//! latest scores through `client_scores_day` and the open disputes through `disputes_resolved`.
+//! latest scores through the scores' key (day, client) and the open disputes through `disputes_resolved`.
 //! Amounts stay integer units (`amount.rs`) until the caller formats them.
 //!
 //! # Why the client page is a set of indexed lookups

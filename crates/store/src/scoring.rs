@@ -1006,6 +1006,7 @@ pub fn write_run(
     let tx = d.conn.transaction()?;
     let day = as_of.to_string();
     let replaced = tx.execute("DELETE FROM client_scores WHERE scored_on = ?1", [&day])?;
+    tx.execute("INSERT OR IGNORE INTO score_days (scored_on) VALUES (?1)", [&day])?;
     {
         let mut ins = tx.prepare_cached(
             "INSERT INTO client_scores (client_id, scored_on, score, grade, probability_bp, reasons_json,
@@ -1104,14 +1105,22 @@ fn score_from_row(r: &rusqlite::Row<'_>) -> Result<StoredScore, StoreError> {
     })
 }
 
-const SCORE_COLUMNS: &str = "client_id, scored_on, score, grade, probability_bp, reasons_json, suggested_limit, \
-                             limit_rule, invoices_scored, external_json";
+const SCORE_COLUMNS: &str = "s.client_id, s.scored_on, s.score, s.grade, s.probability_bp, s.reasons_json, \
+                             s.suggested_limit, s.limit_rule, s.invoices_scored, s.external_json";
+
+/// One client's scores up to a day: the scoring days in order, and for each the client's row found
+/// by the table's key (day, client) — one lookup per day (migration 0024: the table is kept in day
+/// order, so that a day's run appends its rows).
+fn client_scores_sql() -> String {
+    format!(
+        "SELECT {SCORE_COLUMNS} FROM score_days d CROSS JOIN client_scores s \
+         ON s.scored_on = d.scored_on AND s.client_id = ?1 WHERE d.scored_on <= ?2 ORDER BY d.scored_on"
+    )
+}
 
 /// A client's scores up to `as_of`, oldest first (the last is the current one).
 pub fn client_scores(d: &Dossier, client_id: i64, as_of: NaiveDate) -> Result<Vec<StoredScore>, StoreError> {
-    let mut stmt = d.conn.prepare(&format!(
-        "SELECT {SCORE_COLUMNS} FROM client_scores WHERE client_id = ?1 AND scored_on <= ?2 ORDER BY scored_on"
-    ))?;
+    let mut stmt = d.conn.prepare(&client_scores_sql())?;
     let mut rows = stmt.query(params![client_id, as_of.to_string()])?;
     let mut out = Vec::new();
     while let Some(r) = rows.next()? {
@@ -1124,7 +1133,7 @@ pub fn client_scores(d: &Dossier, client_id: i64, as_of: NaiveDate) -> Result<Ve
 pub fn scores_of_day(d: &Dossier, day: NaiveDate) -> Result<Vec<StoredScore>, StoreError> {
     let mut stmt = d
         .conn
-        .prepare(&format!("SELECT {SCORE_COLUMNS} FROM client_scores WHERE scored_on = ?1 ORDER BY client_id"))?;
+        .prepare(&format!("SELECT {SCORE_COLUMNS} FROM client_scores s WHERE s.scored_on = ?1 ORDER BY s.client_id"))?;
     let mut rows = stmt.query([day.to_string()])?;
     let mut out = Vec::new();
     while let Some(r) = rows.next()? {
@@ -1300,6 +1309,29 @@ mod tests {
                 ops.iter().filter(|(op, c, _)| op == "Column" && tables.contains(c)).collect();
             assert!(from_table.is_empty(), "{sql} reads the table: {from_table:?}");
         }
+    }
+
+    #[test]
+    fn a_clients_score_history_is_found_day_by_day_by_key() {
+        // The scores are kept in day order (migration 0024); a client's history must be one key
+        // lookup per scoring day, never a scan of every client's rows.
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let keys = crate::KeySource::Environment(
+            crate::DossierKey::from_hex(&"5b".repeat(32)).unwrap_or_else(|e| panic!("{e}")),
+        );
+        let siren = encours_domain::Siren::parse("552081317").unwrap_or_else(|e| panic!("{e}"));
+        let at = NaiveDate::from_ymd_opt(2026, 11, 23).and_then(|d| d.and_hms_opt(9, 0, 0)).unwrap_or_default();
+        let d =
+            Dossier::create(&dir.path().join("days.encours"), &siren, "T", &keys, at).unwrap_or_else(|e| panic!("{e}"));
+        let mut stmt =
+            d.conn.prepare(&format!("EXPLAIN QUERY PLAN {}", client_scores_sql())).unwrap_or_else(|e| panic!("{e}"));
+        let plan: Vec<String> = stmt
+            .query_map(params![1, "2026-11-23"], |r| r.get::<_, String>(3))
+            .and_then(|rows| rows.collect())
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(plan.len(), 2, "{plan:?}");
+        assert!(plan[0].starts_with("SEARCH d USING PRIMARY KEY"), "{plan:?}");
+        assert!(plan[1].starts_with("SEARCH s USING PRIMARY KEY (scored_on=? AND client_id=?)"), "{plan:?}");
     }
 
     #[test]
