@@ -230,8 +230,9 @@ impl ExportTable {
             ExportTable::Scores => (
                 "SELECT s.client_id, s.scored_on, s.score, s.grade, s.probability_bp, s.reasons_json AS reasons,
                         c.currency, s.suggested_limit, s.limit_rule, s.invoices_scored
-                 FROM client_scores s JOIN clients c ON c.id = s.client_id
-                 WHERE {w} s.client_id = s.client_id ORDER BY s.client_id, s.scored_on",
+                 FROM score_days dd CROSS JOIN client_scores s ON s.scored_on = dd.scored_on
+                 JOIN clients c ON c.id = s.client_id
+                 WHERE {w} s.client_id = s.client_id ORDER BY s.scored_on, s.client_id",
                 &["suggested_limit"],
             ),
             ExportTable::ScoreAlerts => (
