@@ -1254,6 +1254,16 @@ mod tests {
         assert_eq!(from_day_number(day_number(d)), d);
     }
 
+    /// A new dossier, empty: its schema is what the query plans are checked against.
+    fn empty_dossier(dir: &std::path::Path) -> Dossier {
+        let keys = crate::KeySource::Environment(
+            crate::DossierKey::from_hex(&"5a".repeat(32)).unwrap_or_else(|e| panic!("{e}")),
+        );
+        let siren = encours_domain::Siren::parse("552081317").unwrap_or_else(|e| panic!("{e}"));
+        let at = NaiveDate::from_ymd_opt(2026, 11, 23).and_then(|d| d.and_hms_opt(9, 0, 0)).unwrap_or_default();
+        Dossier::create(&dir.join("plan.encours"), &siren, "T", &keys, at).unwrap_or_else(|e| panic!("{e}"))
+    }
+
     #[test]
     fn the_read_queries_are_answered_from_their_indexes_alone() {
         // A query that stops matching its index's expressions word for word would read every
@@ -1261,13 +1271,7 @@ mod tests {
         // plan shows it. SQLite says "USING COVERING INDEX" for a plain covering index and, for
         // an index on expressions, "USING INDEX" with no search of the table after it.
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-        let keys = crate::KeySource::Environment(
-            crate::DossierKey::from_hex(&"5a".repeat(32)).unwrap_or_else(|e| panic!("{e}")),
-        );
-        let siren = encours_domain::Siren::parse("552081317").unwrap_or_else(|e| panic!("{e}"));
-        let at = NaiveDate::from_ymd_opt(2026, 11, 23).and_then(|d| d.and_hms_opt(9, 0, 0)).unwrap_or_default();
-        let d =
-            Dossier::create(&dir.path().join("plan.encours"), &siren, "T", &keys, at).unwrap_or_else(|e| panic!("{e}"));
+        let d = empty_dossier(dir.path());
         for (sql, indexes) in [
             (INVOICES_SQL, &["invoices_scoring_days"][..]),
             (ALLOCATIONS_SQL, &["allocations_scoring_days"]),
@@ -1316,13 +1320,7 @@ mod tests {
         // The scores are kept in day order (migration 0024); a client's history must be one key
         // lookup per scoring day, never a scan of every client's rows.
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-        let keys = crate::KeySource::Environment(
-            crate::DossierKey::from_hex(&"5b".repeat(32)).unwrap_or_else(|e| panic!("{e}")),
-        );
-        let siren = encours_domain::Siren::parse("552081317").unwrap_or_else(|e| panic!("{e}"));
-        let at = NaiveDate::from_ymd_opt(2026, 11, 23).and_then(|d| d.and_hms_opt(9, 0, 0)).unwrap_or_default();
-        let d =
-            Dossier::create(&dir.path().join("days.encours"), &siren, "T", &keys, at).unwrap_or_else(|e| panic!("{e}"));
+        let d = empty_dossier(dir.path());
         let mut stmt =
             d.conn.prepare(&format!("EXPLAIN QUERY PLAN {}", client_scores_sql())).unwrap_or_else(|e| panic!("{e}"));
         let plan: Vec<String> = stmt
