@@ -1352,37 +1352,17 @@ mod tests {
         let id = w.next_invoice_id().unwrap();
         let m = Money::eur(amount);
         w.invoice(&encours_domain::Invoice {
-            id,
-            client_id: ClientId(client),
-            number: number.to_owned(),
-            type_code,
             kind,
-            issue_date,
-            due_date,
-            instalments: vec![],
-            delivery_date: None,
-            currency: Currency::EUR,
-            totals: encours_domain::InvoiceTotals {
-                line_total: m,
-                allowance_total: None,
-                charge_total: None,
-                tax_basis_total: m,
-                tax_total: None,
-                grand_total: m,
-                prepaid: None,
-                rounding: None,
-                due_payable: m,
-            },
-            vat_breakdown: vec![],
-            payment_terms_note: None,
-            notes: vec![],
-            payee_iban: None,
-            remittance: None,
             preceding_invoice: Some("F202500006".to_owned()),
-            order_reference: None,
-            business_process: None,
-            seller_siren: None,
-            source: Source::at("test.xml", "/Invoice"),
+            ..encours_domain::Invoice::simple(
+                id,
+                ClientId(client),
+                number.to_owned(),
+                type_code,
+                (issue_date, due_date),
+                encours_domain::InvoiceTotals::simple(m, m),
+                Source::at("test.xml", "/Invoice"),
+            )
         })
         .unwrap();
         w.commit("test", "test.invoice", serde_json::json!({})).unwrap();

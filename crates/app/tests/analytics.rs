@@ -61,39 +61,15 @@ fn client(id: i64, segment: &str) -> Client {
 fn invoice(id: i64, client: i64, ttc: &str, issued: &str, due: &str) -> Invoice {
     let m = Money::eur(dec(ttc));
     let ht = Money::eur((dec(ttc) / dec("1.2")).round_dp(2));
-    Invoice {
-        id: InvoiceId(id),
-        client_id: ClientId(client),
-        number: format!("F-{id}"),
-        type_code: 380,
-        kind: InvoiceKind::Invoice,
-        issue_date: date(issued),
-        due_date: date(due),
-        instalments: vec![],
-        delivery_date: None,
-        currency: Currency::EUR,
-        totals: InvoiceTotals {
-            line_total: ht,
-            allowance_total: None,
-            charge_total: None,
-            tax_basis_total: ht,
-            tax_total: Some(Money::eur(m.amount - ht.amount)),
-            grand_total: m,
-            prepaid: None,
-            rounding: None,
-            due_payable: m,
-        },
-        vat_breakdown: vec![],
-        payment_terms_note: None,
-        notes: vec![],
-        payee_iban: None,
-        remittance: None,
-        preceding_invoice: None,
-        order_reference: None,
-        business_process: None,
-        seller_siren: None,
-        source: Source::at("test.xml", format!("/Invoice[{id}]")),
-    }
+    Invoice::simple(
+        InvoiceId(id),
+        ClientId(client),
+        format!("F-{id}"),
+        380,
+        (date(issued), date(due)),
+        InvoiceTotals::simple(ht, m),
+        Source::at("test.xml", format!("/Invoice[{id}]")),
+    )
 }
 
 /// Three months of sales (September 70,000, October 80,000, November 100,000, due the first of

@@ -5,7 +5,7 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 use encours_app::{Dossier, KeySource};
-use encours_domain::{ClientId, Currency, Invoice, InvoiceId, InvoiceKind, InvoiceTotals, Money, Source};
+use encours_domain::{ClientId, Currency, Invoice, InvoiceId, InvoiceTotals, Money, Source};
 use encours_store::analytics::{self as store, InvoiceDates};
 use encours_store::DossierKey;
 use rust_decimal::Decimal;
@@ -26,39 +26,15 @@ fn date(s: &str) -> NaiveDate {
 fn invoice(id: i64, client: i64, cur: Currency, issued: &str, due: &str) -> Invoice {
     let m = Money::new(Decimal::new(1200, 0), cur);
     let ht = Money::new(Decimal::new(1000, 0), cur);
-    Invoice {
-        id: InvoiceId(id),
-        client_id: ClientId(client),
-        number: format!("T-{id}"),
-        type_code: 380,
-        kind: InvoiceKind::Invoice,
-        issue_date: date(issued),
-        due_date: date(due),
-        instalments: vec![],
-        delivery_date: None,
-        currency: cur,
-        totals: InvoiceTotals {
-            line_total: ht,
-            allowance_total: None,
-            charge_total: None,
-            tax_basis_total: ht,
-            tax_total: Some(Money::new(m.amount - ht.amount, cur)),
-            grand_total: m,
-            prepaid: None,
-            rounding: None,
-            due_payable: m,
-        },
-        vat_breakdown: vec![],
-        payment_terms_note: None,
-        notes: vec![],
-        payee_iban: None,
-        remittance: None,
-        preceding_invoice: None,
-        order_reference: None,
-        business_process: None,
-        seller_siren: None,
-        source: Source::at("test.xml", format!("/Invoice[{id}]")),
-    }
+    Invoice::simple(
+        InvoiceId(id),
+        ClientId(client),
+        format!("T-{id}"),
+        380,
+        (date(issued), date(due)),
+        InvoiceTotals::simple(ht, m),
+        Source::at("test.xml", format!("/Invoice[{id}]")),
+    )
 }
 
 fn read(

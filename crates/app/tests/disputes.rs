@@ -85,37 +85,17 @@ fn document(
     let id = w.next_invoice_id().unwrap();
     let m = Money::eur(amount);
     w.invoice(&Invoice {
-        id,
-        client_id: ClientId(client),
-        number: number.to_owned(),
-        type_code,
         kind,
-        issue_date: now().date(),
-        due_date: now().date() + chrono::Days::new(30),
-        instalments: vec![],
-        delivery_date: None,
-        currency: Currency::EUR,
-        totals: InvoiceTotals {
-            line_total: m,
-            allowance_total: None,
-            charge_total: None,
-            tax_basis_total: m,
-            tax_total: None,
-            grand_total: m,
-            prepaid: None,
-            rounding: None,
-            due_payable: m,
-        },
-        vat_breakdown: vec![],
-        payment_terms_note: None,
-        notes: vec![],
-        payee_iban: None,
-        remittance: None,
         preceding_invoice: Some("F202500006".to_owned()),
-        order_reference: None,
-        business_process: None,
-        seller_siren: None,
-        source: Source::at("avoir-test.xml", "/CreditNote"),
+        ..Invoice::simple(
+            id,
+            ClientId(client),
+            number.to_owned(),
+            type_code,
+            (now().date(), now().date() + chrono::Days::new(30)),
+            InvoiceTotals::simple(m, m),
+            Source::at("avoir-test.xml", "/CreditNote"),
+        )
     })
     .unwrap();
     w.commit("test", "test.credit_note", serde_json::json!({})).unwrap();

@@ -173,7 +173,65 @@ pub struct Invoice {
     pub source: Source,
 }
 
+impl InvoiceTotals {
+    /// The totals of a document without allowances, charges, prepayment or rounding: `net` before
+    /// VAT (BT-106 = BT-109) and `payable` after it (BT-112 = BT-115); the VAT (BT-110) is the
+    /// difference, absent when there is none.
+    pub fn simple(net: Money, payable: Money) -> InvoiceTotals {
+        InvoiceTotals {
+            line_total: net,
+            allowance_total: None,
+            charge_total: None,
+            tax_basis_total: net,
+            tax_total: (payable.amount != net.amount)
+                .then(|| Money::new(payable.amount - net.amount, payable.currency)),
+            grand_total: payable,
+            prepaid: None,
+            rounding: None,
+            due_payable: payable,
+        }
+    }
+}
+
 impl Invoice {
+    /// A document with what every ledger entry has and none of the optional parts (no
+    /// instalments, delivery date, VAT breakdown, notes, payee, remittance, references or seller):
+    /// its kind is its BT-3 code's, its currency its totals'. A record with more sets the other
+    /// fields on top of this one.
+    pub fn simple(
+        id: InvoiceId,
+        client_id: ClientId,
+        number: String,
+        type_code: u16,
+        (issue_date, due_date): (NaiveDate, NaiveDate),
+        totals: InvoiceTotals,
+        source: Source,
+    ) -> Invoice {
+        Invoice {
+            id,
+            client_id,
+            number,
+            type_code,
+            kind: InvoiceKind::from_type_code(type_code),
+            issue_date,
+            due_date,
+            instalments: Vec::new(),
+            delivery_date: None,
+            currency: totals.due_payable.currency,
+            totals,
+            vat_breakdown: Vec::new(),
+            payment_terms_note: None,
+            notes: Vec::new(),
+            payee_iban: None,
+            remittance: None,
+            preceding_invoice: None,
+            order_reference: None,
+            business_process: None,
+            seller_siren: None,
+            source,
+        }
+    }
+
     /// What this document adds to the client's balance: the amount due for invoices, minus its
     /// absolute value for credit notes (a 381 with a positive amount and a 380 with a negative
     /// amount both reduce what the client owes), nothing for information documents.
@@ -195,6 +253,26 @@ impl Invoice {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_simple_document_takes_its_kind_from_its_code_and_its_vat_from_its_totals() {
+        let d = |s: &str| s.parse::<NaiveDate>().unwrap_or_default();
+        let (net, payable) = (Money::eur(Decimal::new(1000, 0)), Money::eur(Decimal::new(1200, 0)));
+        let inv = Invoice::simple(
+            InvoiceId(4),
+            ClientId(2),
+            "F-4".into(),
+            381,
+            (d("2026-09-01"), d("2026-10-01")),
+            InvoiceTotals::simple(net, payable),
+            Source::at("f.xml", "/Invoice"),
+        );
+        assert_eq!(inv.kind, InvoiceKind::CreditNote);
+        assert_eq!(inv.currency, Currency::EUR);
+        assert_eq!(inv.totals.tax_total, Some(Money::eur(Decimal::new(200, 0))));
+        assert_eq!((inv.totals.tax_basis_total, inv.totals.due_payable), (net, payable));
+        assert_eq!(InvoiceTotals::simple(net, net).tax_total, None, "no VAT: none written");
+    }
 
     #[test]
     fn kinds_follow_the_french_bt3_list() {

@@ -225,8 +225,7 @@ mod tests {
     use chrono::NaiveDateTime;
     use encours_domain::{
         Allocation, AllocationFrom, AllocationId, Client, ClientId, Dispute, DisputeId, DisputeReason, DisputeState,
-        Invoice, InvoiceId, InvoiceKind, InvoiceTotals, Money, Payment, PaymentId, PaymentTerms, PostalAddress, Siren,
-        Source,
+        Invoice, InvoiceId, InvoiceTotals, Money, Payment, PaymentId, PaymentTerms, PostalAddress, Siren, Source,
     };
     use rust_decimal::Decimal;
 
@@ -266,39 +265,15 @@ mod tests {
     fn document(id: i64, client: i64, amount: &str, issued: &str, due: &str, currency: Currency) -> Invoice {
         let credit = amount.starts_with('-');
         let m = Money::new(dec(amount.trim_start_matches('-')), currency);
-        Invoice {
-            id: InvoiceId(id),
-            client_id: ClientId(client),
-            number: format!("F-{id}"),
-            type_code: if credit { 381 } else { 380 },
-            kind: if credit { InvoiceKind::CreditNote } else { InvoiceKind::Invoice },
-            issue_date: date(issued),
-            due_date: date(due),
-            instalments: vec![],
-            delivery_date: None,
-            currency,
-            totals: InvoiceTotals {
-                line_total: m,
-                allowance_total: None,
-                charge_total: None,
-                tax_basis_total: m,
-                tax_total: None,
-                grand_total: m,
-                prepaid: None,
-                rounding: None,
-                due_payable: m,
-            },
-            vat_breakdown: vec![],
-            payment_terms_note: None,
-            notes: vec![],
-            payee_iban: None,
-            remittance: None,
-            preceding_invoice: None,
-            order_reference: None,
-            business_process: None,
-            seller_siren: None,
-            source: Source::at("test.xml", format!("/Invoice[{id}]")),
-        }
+        Invoice::simple(
+            InvoiceId(id),
+            ClientId(client),
+            format!("F-{id}"),
+            if credit { 381 } else { 380 },
+            (date(issued), date(due)),
+            InvoiceTotals::simple(m, m),
+            Source::at("test.xml", format!("/Invoice[{id}]")),
+        )
     }
 
     fn usd() -> Currency {

@@ -51,37 +51,17 @@ fn client(id: i64, name: &str) -> Client {
 fn invoice(id: i64, client: i64, amount: rust_decimal::Decimal, due: &str, kind: InvoiceKind) -> Invoice {
     let m = Money::eur(amount);
     Invoice {
-        id: InvoiceId(id),
-        client_id: ClientId(client),
-        number: format!("F-{id}"),
-        type_code: if kind == InvoiceKind::CreditNote { 381 } else { 380 },
         kind,
-        issue_date: "2026-09-01".parse().unwrap(),
-        due_date: due.parse().unwrap(),
-        instalments: vec![],
-        delivery_date: None,
-        currency: Currency::EUR,
-        totals: InvoiceTotals {
-            line_total: m,
-            allowance_total: None,
-            charge_total: None,
-            tax_basis_total: m,
-            tax_total: None,
-            grand_total: m,
-            prepaid: None,
-            rounding: None,
-            due_payable: m,
-        },
-        vat_breakdown: vec![],
-        payment_terms_note: None,
-        notes: vec![],
-        payee_iban: None,
-        remittance: None,
-        preceding_invoice: None,
-        order_reference: None,
-        business_process: None,
         seller_siren: Some(siren()),
-        source: Source::at("test-file.xml", format!("/Invoice[{id}]")),
+        ..Invoice::simple(
+            InvoiceId(id),
+            ClientId(client),
+            format!("F-{id}"),
+            if kind == InvoiceKind::CreditNote { 381 } else { 380 },
+            ("2026-09-01".parse().unwrap(), due.parse().unwrap()),
+            InvoiceTotals::simple(m, m),
+            Source::at("test-file.xml", format!("/Invoice[{id}]")),
+        )
     }
 }
 

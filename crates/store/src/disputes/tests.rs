@@ -4,7 +4,7 @@
 use super::*;
 use crate::{DossierKey, KeySource};
 use encours_domain::{
-    Client, ClientId, Invoice, InvoiceId, InvoiceKind, InvoiceTotals, Money, PaymentTerms, PostalAddress, Siren, Source,
+    Client, ClientId, Invoice, InvoiceId, InvoiceTotals, Money, PaymentTerms, PostalAddress, Siren, Source,
 };
 
 fn at(s: &str) -> NaiveDateTime {
@@ -38,39 +38,15 @@ fn client(id: i64) -> Client {
 
 fn invoice(id: i64, amount: &str) -> Invoice {
     let m = Money::eur(dec(amount));
-    Invoice {
-        id: InvoiceId(id),
-        client_id: ClientId(1),
-        number: format!("F-{id}"),
-        type_code: 380,
-        kind: InvoiceKind::Invoice,
-        issue_date: "2026-09-01".parse().unwrap(),
-        due_date: "2026-10-01".parse().unwrap(),
-        instalments: vec![],
-        delivery_date: None,
-        currency: Currency::EUR,
-        totals: InvoiceTotals {
-            line_total: m,
-            allowance_total: None,
-            charge_total: None,
-            tax_basis_total: m,
-            tax_total: None,
-            grand_total: m,
-            prepaid: None,
-            rounding: None,
-            due_payable: m,
-        },
-        vat_breakdown: vec![],
-        payment_terms_note: None,
-        notes: vec![],
-        payee_iban: None,
-        remittance: None,
-        preceding_invoice: None,
-        order_reference: None,
-        business_process: None,
-        seller_siren: None,
-        source: Source::at("test.xml", format!("/Invoice[{id}]")),
-    }
+    Invoice::simple(
+        InvoiceId(id),
+        ClientId(1),
+        format!("F-{id}"),
+        380,
+        ("2026-09-01".parse().unwrap(), "2026-10-01".parse().unwrap()),
+        InvoiceTotals::simple(m, m),
+        Source::at("test.xml", format!("/Invoice[{id}]")),
+    )
 }
 
 fn dossier(dir: &std::path::Path) -> Dossier {
