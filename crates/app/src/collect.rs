@@ -49,37 +49,18 @@ fn as_invoice(b: &InvoiceBrief) -> Invoice {
     let currency = b.receivable.currency;
     let total = Money::new(b.receivable.amount.abs(), currency);
     Invoice {
-        id: b.id,
-        client_id: b.client,
-        number: b.number.clone(),
-        type_code: b.type_code,
         kind: InvoiceKind::Invoice,
-        issue_date: b.issue_date,
-        due_date: b.due_date,
-        instalments: Vec::new(),
-        delivery_date: None,
-        currency,
-        totals: InvoiceTotals {
-            line_total: total,
-            allowance_total: None,
-            charge_total: None,
-            tax_basis_total: total,
-            tax_total: None,
-            grand_total: total,
-            prepaid: None,
-            rounding: None,
-            due_payable: total,
-        },
         vat_breakdown: vat_rows(b, currency),
-        payment_terms_note: None,
-        notes: Vec::new(),
-        payee_iban: None,
-        remittance: None,
-        preceding_invoice: None,
-        order_reference: None,
         business_process: b.process.clone(),
-        seller_siren: None,
-        source: Source::at("", ""),
+        ..Invoice::simple(
+            b.id,
+            b.client,
+            b.number.clone(),
+            b.type_code,
+            (b.issue_date, b.due_date),
+            InvoiceTotals::simple(total, total),
+            Source::at("", ""),
+        )
     }
 }
 

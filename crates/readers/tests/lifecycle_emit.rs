@@ -4,8 +4,7 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 use encours_domain::{
-    ClientId, Currency, Invoice, InvoiceId, InvoiceKind, InvoiceTotals, LifecycleStatus, Money, Siren, Source,
-    VatBreakdown,
+    ClientId, Currency, Invoice, InvoiceId, InvoiceTotals, LifecycleStatus, Money, Siren, Source, VatBreakdown,
 };
 use encours_readers::lifecycle::{
     build_cdar_212, read_cdar_bytes, split_by_vat_rate, CdarBuildError, CdvFlow, Collected, CollectedPart,
@@ -235,27 +234,6 @@ fn nothing_is_written_without_what_a_212_needs() {
 fn invoice(lines: &[(Option<&str>, &str, &str)]) -> Invoice {
     let total = lines.iter().fold(Decimal::ZERO, |acc, (_, b, t)| acc + d(b) + d(t));
     Invoice {
-        id: InvoiceId(1),
-        client_id: ClientId(1),
-        number: "F1".to_owned(),
-        type_code: 380,
-        kind: InvoiceKind::Invoice,
-        issue_date: NaiveDate::from_ymd_opt(2026, 3, 1).expect("date"),
-        due_date: NaiveDate::from_ymd_opt(2026, 3, 31).expect("date"),
-        instalments: Vec::new(),
-        delivery_date: None,
-        currency: Currency::EUR,
-        totals: InvoiceTotals {
-            line_total: Money::eur(total),
-            allowance_total: None,
-            charge_total: None,
-            tax_basis_total: Money::eur(total),
-            tax_total: None,
-            grand_total: Money::eur(total),
-            prepaid: None,
-            rounding: None,
-            due_payable: Money::eur(total),
-        },
         vat_breakdown: lines
             .iter()
             .map(|(rate, base, tax)| VatBreakdown {
@@ -266,15 +244,16 @@ fn invoice(lines: &[(Option<&str>, &str, &str)]) -> Invoice {
                 exemption_reason: None,
             })
             .collect(),
-        payment_terms_note: None,
-        notes: Vec::new(),
-        payee_iban: None,
-        remittance: None,
-        preceding_invoice: None,
-        order_reference: None,
-        business_process: None,
         seller_siren: Some(siren("100000009")),
-        source: Source::manual(),
+        ..Invoice::simple(
+            InvoiceId(1),
+            ClientId(1),
+            "F1".to_owned(),
+            380,
+            (NaiveDate::from_ymd_opt(2026, 3, 1).expect("date"), NaiveDate::from_ymd_opt(2026, 3, 31).expect("date")),
+            InvoiceTotals::simple(Money::eur(total), Money::eur(total)),
+            Source::manual(),
+        )
     }
 }
 
