@@ -11,31 +11,14 @@
 
 use std::collections::HashSet;
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use chrono::NaiveDate;
 use encours_domain::Currency;
 use encours_store::analytics as store;
 
-fn ms(d: Duration) -> String {
-    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
-}
-
-fn load() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .unwrap_or_default()
-        .split_whitespace()
-        .take(3)
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-fn timed<T>(label: &str, f: impl FnOnce() -> T) -> T {
-    let t = Instant::now();
-    let out = f();
-    println!("  {label}: {}", ms(t.elapsed()));
-    out
-}
+mod common;
+use common::{load, ms, timed};
 
 fn main() {
     let mut args = std::env::args().skip(1);

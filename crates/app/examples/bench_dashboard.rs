@@ -13,22 +13,14 @@
 //! and of the parts the dashboard reads. Timings are the only floats here (printing).
 
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use chrono::NaiveDate;
 use encours_app::analytics::{self, AnalyticsOptions};
 use encours_store::analytics as store;
 
-fn ms(d: Duration) -> String {
-    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
-}
-
-fn time<T>(label: &str, f: impl FnOnce() -> T) -> T {
-    let started = Instant::now();
-    let out = f();
-    println!("  {label:<40} {}", ms(started.elapsed()));
-    out
-}
+mod common;
+use common::{ms, timed};
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -125,7 +117,7 @@ fn main() {
 
     println!("parts (one run each):");
     let mut n = 0u64;
-    let path = time("open items as of the date", || {
+    let path = timed("open items as of the date", || {
         store::for_each_item_as_of(&d, as_of, |_| {
             n += 1;
             Ok(())
@@ -133,31 +125,31 @@ fn main() {
         .expect("items")
     });
     println!("    ({n} items, {path:?})");
-    time("unapplied cash", || store::unapplied_as_of(&d, as_of).expect("unapplied"));
-    time("client attributes", || store::client_attributes(&d).expect("clients"));
-    time("payment habits", || store::payment_habits(&d, as_of).expect("habits"));
-    time("flows", || store::flows_until(&d, as_of).expect("flows"));
-    time("disputes open", || store::disputes_open_at(&d, as_of).expect("disputes"));
-    time("stopped invoices", || store::stopped_invoices(&d, as_of).expect("stopped"));
-    time("aggregates: open by segment and due date", || store::today::open_by_due(&d).expect("open"));
-    time("aggregates: open by habit and due date", || {
+    timed("unapplied cash", || store::unapplied_as_of(&d, as_of).expect("unapplied"));
+    timed("client attributes", || store::client_attributes(&d).expect("clients"));
+    timed("payment habits", || store::payment_habits(&d, as_of).expect("habits"));
+    timed("flows", || store::flows_until(&d, as_of).expect("flows"));
+    timed("disputes open", || store::disputes_open_at(&d, as_of).expect("disputes"));
+    timed("stopped invoices", || store::stopped_invoices(&d, as_of).expect("stopped"));
+    timed("aggregates: open by segment and due date", || store::today::open_by_due(&d).expect("open"));
+    timed("aggregates: open by habit and due date", || {
         store::today::open_by_habit(&d, encours_domain::Currency::EUR).expect("habits")
     });
-    time("aggregates: top 20 net balances", || {
+    timed("aggregates: top 20 net balances", || {
         store::today::top_net_balances(&d, encours_domain::Currency::EUR, 20).expect("top")
     });
-    time("aggregates: portfolio habit", || store::today::portfolio_habit(&d).expect("portfolio"));
+    timed("aggregates: portfolio habit", || store::today::portfolio_habit(&d).expect("portfolio"));
 
     println!("reports (one run each):");
     let options = AnalyticsOptions::default();
-    time("aging report (4 groupings)", || analytics::aging_report(&d, as_of, &options).expect("aging"));
-    time("dso report", || analytics::dso_report(&d, as_of).expect("dso"));
-    time("forecast report", || analytics::forecast_report(&d, as_of).expect("forecast"));
-    time("compliance report (a year of invoices)", || {
+    timed("aging report (4 groupings)", || analytics::aging_report(&d, as_of, &options).expect("aging"));
+    timed("dso report", || analytics::dso_report(&d, as_of).expect("dso"));
+    timed("forecast report", || analytics::forecast_report(&d, as_of).expect("forecast"));
+    timed("compliance report (a year of invoices)", || {
         analytics::compliance_report(&d, as_of, &options).expect("compliance")
     });
     let month_ago = as_of - chrono::Days::new(30);
-    time("aging report 30 days back (rewind)", || analytics::aging_report(&d, month_ago, &options).expect("aging"));
+    timed("aging report 30 days back (rewind)", || analytics::aging_report(&d, month_ago, &options).expect("aging"));
     let year_ago = as_of - chrono::Days::new(365);
-    time("aging report a year back (replay)", || analytics::aging_report(&d, year_ago, &options).expect("aging"));
+    timed("aging report a year back (replay)", || analytics::aging_report(&d, year_ago, &options).expect("aging"));
 }

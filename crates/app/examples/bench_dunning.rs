@@ -23,9 +23,8 @@ use encours_domain::dunning::default_scenario;
 use encours_engines::dunning as engine;
 use encours_store::dunning as store;
 
-fn ms(d: Duration) -> String {
-    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
-}
+mod common;
+use common::ms;
 
 /// The CPU time this thread has run so far (Linux `/proc/thread-self/schedstat`, first field in
 /// nanoseconds), or `None` elsewhere. On a machine shared with other jobs the wall time of a run

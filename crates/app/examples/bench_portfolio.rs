@@ -17,9 +17,8 @@ use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
 
-fn ms(d: Duration) -> String {
-    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
-}
+mod common;
+use common::ms;
 
 fn stats(mut v: Vec<Duration>) -> String {
     v.sort();

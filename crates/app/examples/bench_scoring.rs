@@ -15,8 +15,8 @@
 //! reused: the daily job, `scoring::rescore` with the key source, two scoring threads — then RUNS
 //! daily runs on the days after the date, each after a tenth of the clients changed; each series
 //! with its median, min and max, wall and process CPU time and phases, and a digest of the date's
-//! scores (to compare two versions of the code on the same file). Timings are the only floats (printing). The machine's load average is printed at
-//! the start and the end.
+//! scores (to compare two versions of the code on the same file). Timings are the only floats
+//! (printing). The machine's load average is printed at the start and the end.
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -24,28 +24,8 @@ use std::time::{Duration, Instant};
 use chrono::NaiveDate;
 use encours_store::scoring as store;
 
-fn ms(d: Duration) -> String {
-    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
-}
-
-/// The CPU time the process has used so far, all threads (Linux /proc/self/stat, in clock ticks
-/// of 10 ms), or `None` elsewhere.
-fn process_cpu() -> Option<Duration> {
-    let s = std::fs::read_to_string("/proc/self/stat").ok()?;
-    let after = s.rsplit_once(')')?.1;
-    let mut f = after.split_whitespace().skip(11);
-    let (user, sys): (u64, u64) = (f.next()?.parse().ok()?, f.next()?.parse().ok()?);
-    Some(Duration::from_millis((user + sys) * 10))
-}
-
-fn load() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .unwrap_or_default()
-        .split_whitespace()
-        .take(3)
-        .collect::<Vec<_>>()
-        .join(" ")
-}
+mod common;
+use common::{load, ms, process_cpu};
 
 /// SHA-256 over every score stored for the day, in client order.
 fn digest(d: &encours_app::Dossier, day: NaiveDate) -> String {
