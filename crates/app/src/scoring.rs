@@ -235,8 +235,8 @@ pub struct RiskAlertView {
     pub client_id: i64,
     /// The client's name.
     pub client_name: String,
-    /// The rule (`delays_lengthening`, `repeated_incidents`, `falling_activity`, `dispute_jump`,
-    /// `score_drop`, `collective_procedure`, `ceased_activity`).
+    /// The rule (`delays_lengthening`, `beyond_habit`, `repeated_incidents`, `promise_after_partial`,
+    /// `falling_activity`, `dispute_jump`, `score_drop`, `collective_procedure`, `ceased_activity`).
     pub rule: String,
     /// The deduplication key.
     pub dedupe_key: String,
@@ -337,6 +337,7 @@ fn to_engine(l: StoredClientLedger) -> ClientLedger {
             })
             .collect(),
         broken_promises: l.broken_promises,
+        promises_made: l.promises_made,
         external: ExternalFacts {
             legal_form: l.legal_form,
             naf: l.naf,
@@ -600,6 +601,8 @@ impl LedgerBuffers {
         self.spare.extend(l.invoices.drain(n..));
         l.broken_promises.clear();
         l.broken_promises.extend_from_slice(snapshot.broken_promises(i));
+        l.promises_made.clear();
+        l.promises_made.extend_from_slice(snapshot.promises_made(i));
         let (legal_form, naf) = snapshot.legal_form_and_naf(i);
         l.external = ExternalFacts {
             legal_form: legal_form.map(str::to_owned),

@@ -92,6 +92,8 @@ pub struct StoredClientLedger {
     pub documents: Vec<LedgerDocument>,
     /// Promised dates of the promises it broke (promised on or before the date).
     pub broken_promises: Vec<NaiveDate>,
+    /// Days its promises were made on (on or before the date), kept or not, in date order.
+    pub promises_made: Vec<NaiveDate>,
     /// Its collective procedure (`safeguard`, `receivership`, `liquidation`) and judgment date.
     pub collective_procedure: Option<(String, NaiveDate)>,
 }
@@ -406,20 +408,34 @@ fn read_invoices(conn: &rusqlite::Connection) -> Result<Vec<InvoiceRow>, StoreEr
     Ok(invoices)
 }
 
-type Broken = HashMap<i64, Vec<NaiveDate>>;
+/// Per client, dates in date order.
+type Dates = HashMap<i64, Vec<NaiveDate>>;
 type Insolvency = HashMap<i64, (String, NaiveDate)>;
 
-fn read_promises_and_procedures(conn: &rusqlite::Connection, next: &str) -> Result<(Broken, Insolvency), StoreError> {
-    let mut broken: Broken = HashMap::new();
+/// The promises known on the day before `next` — per client, the promised dates of those broken
+/// and the days all were made on — and the collective procedures.
+fn read_promises_and_procedures(
+    conn: &rusqlite::Connection,
+    next: &str,
+) -> Result<(Dates, Dates, Insolvency), StoreError> {
+    let (mut broken, mut made): (Dates, Dates) = (HashMap::new(), HashMap::new());
     {
-        let mut stmt =
-            conn.prepare("SELECT client_id, promised_for FROM promises WHERE state = 'broken' AND promised_for < ?1")?;
+        let mut stmt = conn.prepare(
+            "SELECT client_id, made_on, promised_for, made_on < ?1, state = 'broken' AND promised_for < ?1 \
+             FROM promises WHERE made_on < ?1 OR (state = 'broken' AND promised_for < ?1)",
+        )?;
         let mut rows = stmt.query([next])?;
         while let Some(r) = rows.next()? {
-            broken.entry(r.get(0)?).or_default().push(text_date(r, 1)?);
+            let client: i64 = r.get(0)?;
+            if r.get::<_, bool>(3)? {
+                made.entry(client).or_default().push(text_date(r, 1)?);
+            }
+            if r.get::<_, bool>(4)? {
+                broken.entry(client).or_default().push(text_date(r, 2)?);
+            }
         }
     }
-    for dates in broken.values_mut() {
+    for dates in broken.values_mut().chain(made.values_mut()) {
         dates.sort_unstable();
     }
     let mut insolvency: Insolvency = HashMap::new();
@@ -428,7 +444,7 @@ fn read_promises_and_procedures(conn: &rusqlite::Connection, next: &str) -> Resu
     while let Some(r) = rows.next()? {
         insolvency.insert(r.get(0)?, (r.get(1)?, text_date(r, 2)?));
     }
-    Ok((broken, insolvency))
+    Ok((broken, made, insolvency))
 }
 
 /// Every client (id, name, legal form, NAF), in id order; their invoices are filled in later.
@@ -541,7 +557,8 @@ pub struct LedgerSnapshot {
     rows: Rows,
     /// The day number after the date read: rows dated on or after it are left out of the views.
     bound: i32,
-    broken: Broken,
+    broken: Dates,
+    promises_made: Dates,
     insolvency: Insolvency,
     parallel: bool,
     /// The pack epoch the rows were read at (migration 0023).
@@ -572,7 +589,7 @@ impl LedgerSnapshot {
         let tx = if conn.is_autocommit() { Some(conn.unchecked_transaction()?) } else { None };
         let version = ledger_version(conn)?;
         let epoch = pack_epoch(conn)?;
-        let (broken, insolvency) = read_promises_and_procedures(conn, &next)?;
+        let (broken, promises_made, insolvency) = read_promises_and_procedures(conn, &next)?;
         let mut clients = read_clients(conn)?;
         let packs = pack_count(conn)?;
         let missing = clients.len().saturating_sub(packs);
@@ -651,7 +668,7 @@ impl LedgerSnapshot {
             to_pack.extend(theirs.to_pack.into_iter().map(|i| i + half));
         }
         drop(tx);
-        Ok(LedgerSnapshot { clients, rows, bound, broken, insolvency, parallel, epoch, to_pack })
+        Ok(LedgerSnapshot { clients, rows, bound, broken, promises_made, insolvency, parallel, epoch, to_pack })
     }
 
     /// Writes the packs of the clients this snapshot read from the tables, if no ledger row changed
@@ -734,6 +751,7 @@ impl LedgerSnapshot {
             naf: c.naf.clone(),
             documents,
             broken_promises: self.broken_promises(i).to_vec(),
+            promises_made: self.promises_made(i).to_vec(),
             collective_procedure: self.collective_procedure(i).map(|(k, d)| (k.to_owned(), d)),
         })
     }
@@ -751,6 +769,11 @@ impl LedgerSnapshot {
     /// The promised dates of the promises the `i`-th client broke, in date order.
     pub fn broken_promises(&self, i: usize) -> &[NaiveDate] {
         self.clients.get(i).and_then(|c| self.broken.get(&c.id)).map_or(&[], Vec::as_slice)
+    }
+
+    /// The days the `i`-th client's promises were made on, in date order.
+    pub fn promises_made(&self, i: usize) -> &[NaiveDate] {
+        self.clients.get(i).and_then(|c| self.promises_made.get(&c.id)).map_or(&[], Vec::as_slice)
     }
 
     /// The `i`-th client's collective procedure (kind, judgment date), if any.

@@ -117,6 +117,9 @@ pub struct ClientLedger {
     pub invoices: Vec<LedgerInvoice>,
     /// Dates of the payment promises it broke.
     pub broken_promises: Vec<NaiveDate>,
+    /// Dates its payment promises were made on, kept or not, in date order.
+    #[serde(default)]
+    pub promises_made: Vec<NaiveDate>,
     /// External facts, when known.
     pub external: ExternalFacts,
 }
@@ -549,6 +552,7 @@ pub(crate) mod tests {
             client_id: "c".into(),
             invoices: invoices.to_vec(),
             broken_promises: Vec::new(),
+            promises_made: Vec::new(),
             external: ExternalFacts::default(),
         };
         let as_of = d(2026, 5, 1);

@@ -7,6 +7,7 @@
 //! | [`delays_lengthening`] | the last three complete months, each with invoices *due* in it (open ones counted at the days overdue so far), ran later one after the other, by 10 days or more in all, the last one 15 days or more beyond terms and 15 days or more past the client's usual (median) delay — without [`PaymentSignals`], the months invoices were paid in and the 3-month figure 10 days above the 12-month one | month |
 //! | [`beyond_habit`] | of the invoices due in the last 90 days and old enough to judge, 2 or more and at least half ran (paid or still open) more than 20 days past the client's own median delay (or its median of the same season a year before, when higher), one of them still open and the latest judged one among them; or 2 or more open invoices more than 15 days past that delay were left aside (paid in part by the client, or passed over by a payment of an invoice due after them) while the invoices of the month just ended run at least as late as usual | month |
 //! | [`repeated_incidents`] | 4 or more incidents (207, 210, 206, partial payment by the client, broken promise) in 90 days, and at least twice the client's usual quarterly rate of the year | month |
+//! | [`promise_after_partial`] | a promise to pay made in the last 30 days, the client's first in 12 months, and an invoice it paid in part (its own payment, not a credit note) in the last 90 days | the promise's day |
 //! | [`falling_activity`] | the last 3 months down 30 % or more in amount on the same months a year before, and fewer invoices than chance allows (one-sided binomial test at 1 %) | month |
 //! | [`dispute_jump`] | 2 or more disputes in 90 days and at least twice the client's usual quarterly rate | month |
 //! | [`score_drop`] | the score fell 25 points or more since the score the caller compares with (two runs before), into grade E (below 40), the run in between was in E too, and an invoice is open more than 15 days past the client's usual delay | month |
@@ -59,6 +60,8 @@ pub enum AlertKind {
     CeasedActivity,
     /// Recent invoices running beyond the client's own habit, open items included.
     BeyondHabit,
+    /// A first promise to pay in a year, from a client that paid an invoice in part.
+    PromiseAfterPartial,
 }
 
 impl AlertKind {
@@ -72,6 +75,7 @@ impl AlertKind {
             AlertKind::CollectiveProcedure => "collective_procedure",
             AlertKind::CeasedActivity => "ceased_activity",
             AlertKind::BeyondHabit => "beyond_habit",
+            AlertKind::PromiseAfterPartial => "promise_after_partial",
         }
     }
 }
@@ -145,7 +149,18 @@ pub struct PaymentSignals {
     pub incidents_90d: u32,
     /// The same over the last 12 months (the client's usual rate, for [`repeated_incidents`]).
     pub incidents_12m: u32,
+    /// Invoices the client itself paid in part in the last 90 days (their last partial payment
+    /// fell in the window; included in `incidents_90d`).
+    #[serde(default)]
+    pub partials_90d: u32,
+    /// The day of a promise to pay made in the last [`NEW_PROMISE_DAYS`] days when the client had
+    /// made none in the 12 months before it.
+    #[serde(default)]
+    pub first_promise: Option<NaiveDate>,
 }
+
+/// How recent a promise must be to count as [`PaymentSignals::first_promise`].
+pub const NEW_PROMISE_DAYS: i64 = 30;
 
 /// Months of the due-date series of [`PaymentSignals`].
 pub const DUE_MONTHS: u32 = 5;
@@ -222,7 +237,7 @@ pub fn payment_signals(ledger: &ClientLedger, as_of: NaiveDate, habit: Option<&H
         .into_iter()
         .filter(|(i, paid, _)| *paid > Decimal::ZERO || paid_after_due(i.due_date).is_some_and(|p| p > i.due_date))
         .count();
-    let (incidents_90d, incidents_12m) = incidents(ledger, as_of);
+    let (incidents_90d, incidents_12m, partials_90d) = incidents(ledger, as_of);
     Some(PaymentSignals {
         usual_days,
         due_months,
@@ -230,7 +245,18 @@ pub fn payment_signals(ledger: &ClientLedger, as_of: NaiveDate, habit: Option<&H
         open_beyond: u32::try_from(open_beyond).unwrap_or(u32::MAX),
         incidents_90d,
         incidents_12m,
+        partials_90d,
+        first_promise: first_promise(&ledger.promises_made, as_of),
     })
+}
+
+/// The latest promise made in the [`NEW_PROMISE_DAYS`] days before `as_of`, when no other was made
+/// in the 12 months before it (`made` in date order).
+fn first_promise(made: &[NaiveDate], as_of: NaiveDate) -> Option<NaiveDate> {
+    let before = made.partition_point(|d| *d < as_of);
+    let (&latest, earlier) = made.get(..before)?.split_last()?;
+    let year_before = latest.checked_sub_months(Months::new(12)).unwrap_or(NaiveDate::MIN);
+    ((as_of - latest).num_days() <= NEW_PROMISE_DAYS && earlier.iter().all(|d| *d < year_before)).then_some(latest)
 }
 
 /// Incidents of the 90 days and of the 12 months before `as_of`: invoices disputed (207), refused
@@ -238,10 +264,10 @@ pub fn payment_signals(ledger: &ClientLedger, as_of: NaiveDate, habit: Option<&H
 /// window, broken promises — the definition of [`ClientFeatures::incidents_90d`], except that a
 /// credit note applied is not a payment by the client. One pass, no allocation for invoices whose
 /// payments are in date order (the rescoring runs this over every invoice of the portfolio).
-fn incidents(ledger: &ClientLedger, as_of: NaiveDate) -> (u32, u32) {
+fn incidents(ledger: &ClientLedger, as_of: NaiveDate) -> (u32, u32, u32) {
     let m12 = as_of.checked_sub_months(Months::new(12)).unwrap_or(NaiveDate::MIN);
     let d90 = as_of - chrono::Duration::days(90);
-    let (mut n90, mut n12) = (0usize, 0usize);
+    let (mut n90, mut n12, mut partial90) = (0usize, 0usize, 0usize);
     let count = |d: NaiveDate, n90: &mut usize, n12: &mut usize| {
         *n12 += usize::from(d >= m12 && d < as_of);
         *n90 += usize::from(d >= d90 && d < as_of);
@@ -289,9 +315,11 @@ fn incidents(ledger: &ClientLedger, as_of: NaiveDate) -> (u32, u32) {
         }
         if let Some(d) = last_partial {
             count(d, &mut n90, &mut n12);
+            partial90 += usize::from(d >= d90 && d < as_of);
         }
     }
-    (u32::try_from(n90).unwrap_or(u32::MAX), u32::try_from(n12).unwrap_or(u32::MAX))
+    let n = |v: usize| u32::try_from(v).unwrap_or(u32::MAX);
+    (n(n90), n(n12), n(partial90))
 }
 
 fn month_key(d: NaiveDate) -> String {
@@ -412,6 +440,31 @@ pub fn beyond_habit(i: &WarningInput) -> Option<Alert> {
                 s.passed_over,
                 s.usual_days + PASSED_OVER_MARGIN_DAYS,
                 s.usual_days
+            ),
+        )
+    })
+}
+
+/// A first promise to pay in a year from a client that paid an invoice in part in the last 90
+/// days (collections-anchors e.4: "promises replacing payments" [EW2][EW5], "partial payments in
+/// place of full ones" [EW1][EW2][EW3]): a client that paid its invoices without being asked now
+/// pays some in part and asks for time on another.
+pub fn promise_after_partial(i: &WarningInput) -> Option<Alert> {
+    let s = i.signals.as_ref()?;
+    let made = s.first_promise?;
+    (s.partials_90d >= 1).then(|| {
+        alert(
+            i,
+            AlertKind::PromiseAfterPartial,
+            made.to_string(),
+            format!(
+                "promesse de paiement du {}, la première en un an, après {} en 90 jours",
+                made.format("%d/%m/%Y"),
+                if s.partials_90d == 1 {
+                    "une facture payée en partie".to_owned()
+                } else {
+                    format!("{} factures payées en partie", s.partials_90d)
+                }
             ),
         )
     })
@@ -553,6 +606,7 @@ pub fn early_warnings(i: &WarningInput) -> Vec<Alert> {
         delays_lengthening,
         beyond_habit,
         repeated_incidents,
+        promise_after_partial,
         falling_activity,
         dispute_jump,
         score_drop,
@@ -654,6 +708,8 @@ mod tests {
             open_beyond: 0,
             incidents_90d: 0,
             incidents_12m: 0,
+            partials_90d: 0,
+            first_promise: None,
         }
     }
 
@@ -752,12 +808,71 @@ mod tests {
         // client); "cn" was only credited, and nothing due after it was paid.
         assert_eq!(s.passed_over, 2);
         assert_eq!(s.incidents_90d, 2, "the client's partial payment and the dispute, not the credit note");
+        assert_eq!(s.partials_90d, 1, "the client's own partial payment only");
+        assert_eq!(s.first_promise, None, "no promise made");
         // Due months Nov–Mar: none due in November, December's two paid 5 days late, January's
         // open one counts its 69 days so far, February's three (the disputed one left out) 0, 64
         // and 59 days, none due in March.
         let figures: Vec<Option<f64>> = s.due_months.iter().map(|m| m.dbt).collect();
         assert_eq!(figures, vec![None, Some(5.0), Some(69.0), Some(41.0), None]);
         assert!(payment_signals(&ledger, as_of, None).is_none(), "no habit: nothing to compare with");
+    }
+
+    #[test]
+    fn a_first_promise_is_a_recent_one_with_none_in_the_year_before_it() {
+        let as_of = d(2026, 6, 19);
+        assert_eq!(first_promise(&[], as_of), None);
+        assert_eq!(first_promise(&[d(2026, 6, 12)], as_of), Some(d(2026, 6, 12)));
+        assert_eq!(first_promise(&[d(2026, 5, 20)], as_of), Some(d(2026, 5, 20)), "30 days back");
+        assert_eq!(first_promise(&[d(2026, 5, 19)], as_of), None, "31 days back: already seen");
+        assert_eq!(first_promise(&[d(2026, 6, 19)], as_of), None, "made on the day: seen tomorrow");
+        assert_eq!(first_promise(&[d(2025, 6, 11), d(2026, 6, 12)], as_of), Some(d(2026, 6, 12)), "one a year ago");
+        assert_eq!(first_promise(&[d(2025, 6, 12), d(2026, 6, 12)], as_of), None, "within the year before it");
+        assert_eq!(first_promise(&[d(2026, 6, 1), d(2026, 6, 12)], as_of), None, "a second in a month");
+        // The one made first of the two is not "recent and alone" either once the second is known.
+        assert_eq!(first_promise(&[d(2026, 6, 1), d(2026, 6, 25)], as_of), Some(d(2026, 6, 1)));
+    }
+
+    #[test]
+    fn a_promise_after_a_partial_payment_is_alerted_once_per_promise() {
+        let mut i = input();
+        assert!(promise_after_partial(&i).is_none(), "no signals");
+        let mut s = signals(5.0, &[]);
+        s.first_promise = Some(d(2026, 5, 2));
+        i.signals = Some(s.clone());
+        assert!(promise_after_partial(&i).is_none(), "a promise alone is what slow payers do");
+        s.partials_90d = 1;
+        i.signals = Some(s.clone());
+        let a = promise_after_partial(&i).unwrap();
+        assert_eq!(a.kind, AlertKind::PromiseAfterPartial);
+        assert_eq!(a.key, "c1:promise_after_partial:2026-05-02", "the promise is the event");
+        assert!(a.message.contains("02/05/2026") && a.message.contains("une facture payée en partie"), "{}", a.message);
+        i.as_of = d(2026, 6, 1);
+        assert_eq!(promise_after_partial(&i).unwrap().key, a.key, "next month: the same alert, not raised again");
+        s.partials_90d = 2;
+        i.signals = Some(s);
+        assert!(promise_after_partial(&i).unwrap().message.contains("2 factures payées en partie"));
+    }
+
+    #[test]
+    fn payment_signals_know_the_first_promise_of_the_year() {
+        use crate::scoring::features::{habit_break, tests::invoice};
+        use rust_decimal_macros::dec;
+        let invoices: Vec<LedgerInvoice> = (0..12)
+            .map(|k| {
+                let issue = d(2025, 6 + k % 7, 1 + k / 7 * 10);
+                invoice(&format!("i{k}"), issue, dec!(100), &[(issue + chrono::Duration::days(35), dec!(100))])
+            })
+            .collect();
+        let ledger = ClientLedger {
+            client_id: "c".into(),
+            invoices,
+            promises_made: vec![d(2025, 2, 1), d(2026, 3, 1)],
+            ..ClientLedger::default()
+        };
+        let as_of = d(2026, 3, 20);
+        let s = payment_signals(&ledger, as_of, habit_break(&ledger, as_of).as_ref()).unwrap();
+        assert_eq!(s.first_promise, Some(d(2026, 3, 1)));
     }
 
     #[test]

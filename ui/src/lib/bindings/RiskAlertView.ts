@@ -17,8 +17,8 @@ clientId: number,
  */
 clientName: string, 
 /**
- * The rule (`delays_lengthening`, `repeated_incidents`, `falling_activity`, `dispute_jump`,
- * `score_drop`, `collective_procedure`, `ceased_activity`).
+ * The rule (`delays_lengthening`, `beyond_habit`, `repeated_incidents`, `promise_after_partial`,
+ * `falling_activity`, `dispute_jump`, `score_drop`, `collective_procedure`, `ceased_activity`).
  */
 rule: string, 
 /**
