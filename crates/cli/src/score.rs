@@ -161,7 +161,7 @@ pub fn run(
             for a in &alerts {
                 writeln!(
                     out,
-                    "#{:<6} {} {:<20} {:<13} {} — {}",
+                    "#{:<6} {} {:<22} {:<13} {} — {}",
                     a.id, a.raised_on, a.rule, a.state, a.client_name, a.details
                 )
                 .map_err(io)?;
@@ -187,14 +187,14 @@ pub fn run(
             writeln!(out, "Daily scoring replayed every {} days, {} .. {}", r.step_days, r.from, r.to).map_err(io)?;
             writeln!(
                 out,
-                "{:>7} {:<11} {:<11} {:>9} {:<20} 3-6 months",
+                "{:>7} {:<11} {:<11} {:>9} {:<22} 3-6 months",
                 "client", "failed on", "alerted on", "lead", "rule"
             )
             .map_err(io)?;
             for f in &r.failures {
                 writeln!(
                     out,
-                    "{:>7} {:<11} {:<11} {:>9} {:<20} {}",
+                    "{:>7} {:<11} {:<11} {:>9} {:<22} {}",
                     f.client_id,
                     f.failed_on,
                     f.first_alert_on.as_deref().unwrap_or("-"),
