@@ -12,7 +12,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::NaiveDate;
-use encours_demo::{generate, DemoConfig, DemoSink};
+use encours_demo::{generate, DemoConfig, DemoSink, FailingClient};
 use encours_domain::{
     Allocation, AllocationFrom, Client, Dispute, Invoice, InvoiceKind, Payment, Promise, Siren, StatusEvent,
 };
@@ -97,7 +97,6 @@ impl DemoSink for Collector {
                 l.broken_promises.push(p.promised_for);
             }
             l.promises_made.push(p.made_on);
-            l.promises_made.sort_unstable();
         }
         Ok(())
     }
@@ -114,6 +113,8 @@ fn demo(as_of: NaiveDate) -> Collector {
 fn demo_of(cfg: &DemoConfig) -> Collector {
     let mut c = Collector::default();
     generate(cfg, &mut c).unwrap();
+    // Promises come client after client, each client's in slot order: sorted once here.
+    c.ledgers.values_mut().for_each(|l| l.promises_made.sort_unstable());
     c
 }
 
@@ -354,19 +355,24 @@ fn lead_times_on_the_generators_failures() {
     for (who, v) in &healthy {
         eprintln!("  {who}: {}", v.join(" | "));
     }
-    // The first alert of the 12 months before each failure, 3 to 6 calendar months ahead.
-    let within = failing
+    let within = alerted_3_to_6_months_ahead(&r, &failing, &|_| true);
+    eprintln!("failing clients alerted 3 to 6 months ahead: {within} of {}", failing.len());
+    assert_eq!(within, failing.len(), "{within} of {} failures alerted 3 to 6 months ahead", failing.len());
+    assert!(healthy.len() * 1000 <= n_healthy * 183, "{} of {n_healthy} healthy clients alerted", healthy.len());
+}
+
+/// How many of `failing` had the first alert of the 12 months before their failure (of the rules
+/// `keep` keeps) 3 to 6 calendar months ahead of it.
+fn alerted_3_to_6_months_ahead(r: &Replay, failing: &[FailingClient], keep: &dyn Fn(AlertKind) -> bool) -> usize {
+    failing
         .iter()
         .filter(|f| {
             let id = f.client_id.to_string();
             let months = |m: u32| f.stops_paying.checked_sub_months(chrono::Months::new(m)).unwrap();
-            let first = r.alerts.iter().filter(|a| a.1 == id && a.0 >= months(12)).map(|a| a.0).min();
+            let first = r.alerts.iter().filter(|a| a.1 == id && keep(a.2) && a.0 >= months(12)).map(|a| a.0).min();
             first.is_some_and(|d| d >= months(6) && d <= months(3))
         })
-        .count();
-    eprintln!("failing clients alerted 3 to 6 months ahead: {within} of {}", failing.len());
-    assert_eq!(within, failing.len(), "{within} of {} failures alerted 3 to 6 months ahead", failing.len());
-    assert!(healthy.len() * 1000 <= n_healthy * 183, "{} of {n_healthy} healthy clients alerted", healthy.len());
+        .count()
 }
 
 /// Diagnostic: chosen clients' invoices, payments and statuses around a date, with their habit and
@@ -377,6 +383,7 @@ fn lead_times_on_the_generators_failures() {
 fn dump_clients() {
     let as_of = date("2026-11-23");
     let c = demo(as_of);
+    let window: i64 = std::env::var("DUMP_DAYS").ok().and_then(|s| s.parse().ok()).unwrap_or(200);
     for spec in std::env::var("DUMP").unwrap_or_default().split(',').filter(|s| !s.is_empty()) {
         let (id, day) = spec.split_once(':').unwrap();
         let (id, day): (i64, NaiveDate) = (id.parse().unwrap(), date(day));
@@ -384,18 +391,9 @@ fn dump_clients() {
         let h = super::features::habit_break(l, day);
         let s = super::warnings::payment_signals(l, day, h.as_ref());
         eprintln!("\n== {id} on {day}: {h:?}\n   {s:?}");
-        let mut inv: Vec<&super::features::LedgerInvoice> = l
-            .invoices
-            .iter()
-            .filter(|i| {
-                i.due_date
-                    >= day
-                        - chrono::Duration::days(
-                            std::env::var("DUMP_DAYS").ok().and_then(|s| s.parse().ok()).unwrap_or(200),
-                        )
-                    && i.issue_date < day
-            })
-            .collect();
+        let first_due = day - chrono::Duration::days(window);
+        let mut inv: Vec<&super::features::LedgerInvoice> =
+            l.invoices.iter().filter(|i| i.due_date >= first_due && i.issue_date < day).collect();
         inv.sort_by_key(|i| i.due_date);
         for i in inv {
             let pays: Vec<String> = i
@@ -439,16 +437,7 @@ fn lead_times_on_other_seeds() {
         let year_before = as_of.checked_sub_months(chrono::Months::new(12)).unwrap();
         let n_healthy = ledgers.len() - failing.len();
         let measure = |keep: &dyn Fn(AlertKind) -> bool| {
-            let within = failing
-                .iter()
-                .filter(|f| {
-                    let id = f.client_id.to_string();
-                    let months = |m: u32| f.stops_paying.checked_sub_months(chrono::Months::new(m)).unwrap();
-                    let first =
-                        r.alerts.iter().filter(|a| a.1 == id && keep(a.2) && a.0 >= months(12)).map(|a| a.0).min();
-                    first.is_some_and(|d| d >= months(6) && d <= months(3))
-                })
-                .count();
+            let within = alerted_3_to_6_months_ahead(&r, &failing, keep);
             let healthy: HashSet<&String> = r
                 .alerts
                 .iter()
@@ -475,7 +464,7 @@ fn lead_times_on_other_seeds() {
             }
         }
         let all = measure(&|_| true);
-        let less = measure(&|k| !without.iter().any(|w| serde_json::to_value(k).unwrap() == w.as_str()));
+        let less = measure(&|k| !without.iter().any(|w| w == k.slug()));
         eprintln!(
             "seed {seed}: every rule {}/{} failures 3-6 months ahead, {}/{} healthy alerted; without {without:?} {}/{}, {}/{}",
             all[0], all[1], all[2], all[3], less[0], less[1], less[2], less[3]

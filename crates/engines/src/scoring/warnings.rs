@@ -65,7 +65,7 @@ pub enum AlertKind {
 }
 
 impl AlertKind {
-    fn slug(self) -> &'static str {
+    pub(crate) fn slug(self) -> &'static str {
         match self {
             AlertKind::DelaysLengthening => "delays_lengthening",
             AlertKind::RepeatedIncidents => "repeated_incidents",
@@ -268,11 +268,16 @@ fn incidents(ledger: &ClientLedger, as_of: NaiveDate) -> (u32, u32, u32) {
     let m12 = as_of.checked_sub_months(Months::new(12)).unwrap_or(NaiveDate::MIN);
     let d90 = as_of - chrono::Duration::days(90);
     let (mut n90, mut n12, mut partial90) = (0usize, 0usize, 0usize);
+    // Counts `d` in the windows it falls in; true when in the 90 days.
     let count = |d: NaiveDate, n90: &mut usize, n12: &mut usize| {
+        let in_90 = d >= d90 && d < as_of;
         *n12 += usize::from(d >= m12 && d < as_of);
-        *n90 += usize::from(d >= d90 && d < as_of);
+        *n90 += usize::from(in_90);
+        in_90
     };
-    ledger.broken_promises.iter().for_each(|d| count(*d, &mut n90, &mut n12));
+    for d in &ledger.broken_promises {
+        count(*d, &mut n90, &mut n12);
+    }
     let mut sorted: Vec<&super::features::LedgerPayment> = Vec::new();
     for inv in ledger.invoices.iter().filter(|i| i.kind == DocumentKind::Invoice && i.issue_date < as_of) {
         // The latest 207, 210 and 206 before `as_of` count the invoice once each in the windows
@@ -289,7 +294,9 @@ fn incidents(ledger: &ClientLedger, as_of: NaiveDate) -> (u32, u32, u32) {
                 *l = (*l).max(Some(st.date));
             }
         }
-        latest.into_iter().flatten().for_each(|d| count(d, &mut n90, &mut n12));
+        for d in latest.into_iter().flatten() {
+            count(d, &mut n90, &mut n12);
+        }
         if !inv.payments.iter().any(|p| p.date >= m12 && p.date < as_of && !p.from_credit_note) {
             continue;
         }
@@ -314,8 +321,7 @@ fn incidents(ledger: &ClientLedger, as_of: NaiveDate) -> (u32, u32, u32) {
             sorted.iter().for_each(|p| apply(p));
         }
         if let Some(d) = last_partial {
-            count(d, &mut n90, &mut n12);
-            partial90 += usize::from(d >= d90 && d < as_of);
+            partial90 += usize::from(count(d, &mut n90, &mut n12));
         }
     }
     let n = |v: usize| u32::try_from(v).unwrap_or(u32::MAX);
